@@ -1,0 +1,72 @@
+"""Turn a printed money figure (`500万元`, `188.51`, `10.00`, `5000 元`) into an exact amount.
+
+Amounts are never floats: the YAML reader hands us the scalar's text, and we keep
+both that text (as printed) and a `Decimal` in the document's amount unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# How many yuan one of each unit is worth.
+UNIT_IN_YUAN: dict[str, Decimal] = {
+    "元": Decimal(1),
+    "千元": Decimal(1000),
+    "万元": Decimal(10000),
+    "百万元": Decimal(1000000),
+    "亿元": Decimal(100000000),
+}
+
+_AMOUNT = re.compile(r"^\s*(?P<number>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>[千百万亿]*元)?\s*$")
+
+
+class AmountError(ValueError):
+    """The text is not a money figure."""
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A money figure as printed, with its exact value in the document's amount unit."""
+
+    printed: str
+    value: Decimal
+    unit: str | None = None  # the unit written inside the figure, if any
+
+    def __str__(self) -> str:
+        return self.printed
+
+
+def normalize_digits(text: str) -> str:
+    """Fold full-width digits, signs and punctuation to their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def parse_amount(text: str, document_unit: str = "万元") -> Amount:
+    """Parse `500万元` or `188.51` into an Amount in `document_unit`.
+
+    >>> parse_amount("5000 元").value
+    Decimal('0.5000')
+    """
+    match = _AMOUNT.match(normalize_digits(text))
+    if not match:
+        raise AmountError(text)
+    number = Decimal(match["number"].replace(",", ""))
+    unit = match["unit"]
+    value = number if unit in (None, document_unit) else to_unit(number, unit, document_unit)
+    return Amount(printed=text.strip(), value=value, unit=unit)
+
+
+def to_unit(number: Decimal, unit: str, target_unit: str) -> Decimal:
+    """Convert `number` expressed in `unit` into `target_unit`, exactly."""
+    try:
+        return number * UNIT_IN_YUAN[unit] / UNIT_IN_YUAN[target_unit]
+    except (KeyError, InvalidOperation) as error:
+        raise AmountError(f"{number}{unit}") from error
+
+
+def format_amount(value: Decimal) -> str:
+    """Print an amount with the decimals it has, thousands not grouped: `188.51`, `500`."""
+    return format(value, "f")

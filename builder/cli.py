@@ -1,0 +1,63 @@
+"""The command line: a thin skin over the builder's functions (`python -m builder --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from .check import check
+from .errors import BuilderError
+
+DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网站、PDF 和开放数据。"
+
+
+def command_check(args: argparse.Namespace) -> int:
+    """检查数据文件格式是否正确，并列出每个部门的项目数与预算合计。"""
+    summaries, errors = check(args.paths)
+    for error in errors:
+        print(error.render(), file=sys.stderr)
+    for summary in summaries:
+        print(summary.render())
+    if errors:
+        count = sum(len(error.problems) for error in errors)
+        print(f"发现 {count} 个问题，涉及 {len(errors)} 个文件。", file=sys.stderr)
+        return 1
+    if not summaries:
+        print("没有找到数据文件（data/<年度>/<部门>.yaml）。", file=sys.stderr)
+        return 1
+    print(f"全部 {len(summaries)} 个文件检查通过。")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m builder", description=DESCRIPTION)
+    parser.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    checker = commands.add_parser(
+        "check",
+        help="检查数据文件",
+        description=command_check.__doc__,
+        epilog="例：python -m builder check data/2023/",
+    )
+    checker.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
+    checker.set_defaults(run=command_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BuilderError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+    except Exception:
+        if args.debug:
+            raise
+        print("内部错误（请用 --debug 重试并报告）：", traceback.format_exc().splitlines()[-1], file=sys.stderr)
+        return 2

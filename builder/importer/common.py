@@ -1,0 +1,38 @@
+"""Text clean-up shared by the importers: the rules that decide what is an extraction artefact.
+
+Kept (as published): every character of the text, typos included; spaces next to a
+Latin letter or digit (`≤100 百分比`, `2023 年`), as the text export has them.
+Removed (artefacts of extraction, not of publication):
+- Word bookmarks such as `[bookmark: _GoBack]`;
+- leading and trailing white space of a cell or paragraph (including U+3000);
+- white space between two CJK characters, which PDF text extraction inserts where a
+  cell wrapped onto a new line (`建设承德工业 互联网平台 数量`), and line breaks inside
+  labels split over two lines (`产出\\n指标`);
+- any white space inside a 项目编码 (`13081123P0000461000 2X`).
+"""
+
+from __future__ import annotations
+
+import re
+
+BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
+# CJK ideographs, CJK and full-width punctuation, and the curly quotes Chinese text uses.
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0\u3000\r\n]+(?=[{_CJK}])")
+_EDGE_SPACE = " \t\r\n\u00a0\u3000\ufeff"
+
+
+def clean(text: str) -> str:
+    """Apply the artefact rules above to one cell or paragraph."""
+    text = BOOKMARK.sub("", text)
+    text = _SPACE_BETWEEN_CJK.sub("", text.strip(_EDGE_SPACE))
+    return text.strip(_EDGE_SPACE)
+
+
+def clean_code(text: str) -> str:
+    """A 项目编码 has no white space in it."""
+    return re.sub(r"\s+", "", BOOKMARK.sub("", text))
+
+
+def blank_to_none(text: str) -> str | None:
+    return text or None

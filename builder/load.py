@@ -1,0 +1,156 @@
+"""Read `data/<year>/<slug>.yaml` files into validated `Department` models, or located problems.
+
+Every problem of a file is collected before anything is reported, so an author
+fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import DataError
+from .model import Department
+from .yamlread import Located, Problem, format_path, read_yaml
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a department came from: its file, its year folder and its URL slug."""
+
+    path: Path
+    slug: str
+
+
+@dataclass(frozen=True)
+class LoadedDepartment:
+    source: Source
+    department: Department
+
+
+def find_data_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their `<year>/<slug>.yaml` files, sorted for stable output."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def load_department(path: Path) -> LoadedDepartment:
+    """Read and validate one file; raise DataError listing every problem in it."""
+    problems = _file_problems(path)
+    if problems:
+        raise DataError(path, problems)
+    text = _read_text(path)
+    located = read_yaml(text)
+    problems = list(located.problems)
+    department = None
+    if not problems:
+        department, problems = _validate(located)
+    if department is not None:
+        problems += _year_folder_problems(path, department, located)
+    if problems:
+        raise DataError(path, sorted(problems, key=lambda p: p.line))
+    return LoadedDepartment(Source(path, path.stem), department)
+
+
+def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
+    """Load every file; return the good ones and the errors of the bad ones."""
+    loaded, errors = [], []
+    for path in find_data_files(paths):
+        try:
+            loaded.append(load_department(path))
+        except DataError as error:
+            errors.append(error)
+    return loaded, errors
+
+
+def _file_problems(path: Path) -> list[Problem]:
+    if not path.is_file():
+        return [Problem(1, "", "文件不存在", "请检查路径")]
+    if path.suffix not in (".yaml", ".yml"):
+        return [Problem(1, "", "不是 .yaml 文件", "数据文件应命名为 data/<年度>/<部门代号>.yaml")]
+    if not SLUG.match(path.stem):
+        return [Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")]
+    if path.stat().st_size > MAX_FILE_BYTES:
+        return [Problem(1, "", "文件超过 5 MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
+    return []
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(
+            path,
+            [Problem(line, "", "文件不是 UTF-8 编码（可能是 GBK）", f"请转换后再试：iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8")],
+        ) from None
+
+
+def _validate(located: Located) -> tuple[Department | None, list[Problem]]:
+    if not isinstance(located.data, dict):
+        return None, [Problem(1, "", "文件内容应为键值对（mapping）", "请参照 data/ 下的示例文件")]
+    try:
+        return Department.model_validate(located.data), []
+    except ValidationError as error:
+        return None, [_problem(located, item) for item in error.errors(include_url=False)]
+
+
+def _problem(located: Located, error: dict[str, Any]) -> Problem:
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    message, hint = describe(error, loc)
+    return Problem(located.line_of(loc), format_path(loc), message, hint)
+
+
+def _year_folder_problems(path: Path, department: Department, located: Located) -> list[Problem]:
+    folder = path.parent.name
+    if folder.isdigit() and int(folder) != department.year:
+        return [
+            Problem(located.line_of(("year",)), "year", f"年度 {department.year} 与所在文件夹 {folder}/ 不一致", "请改正 year，或把文件移到对应年度的文件夹")
+        ]
+    return []
+
+
+def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
+    """A Chinese message and a hint for one pydantic error."""
+    kind, context = error["type"], error.get("ctx") or {}
+    field = loc[-1] if loc else ""
+    if kind == "missing":
+        return "缺少必填字段", f"请添加 `{field}:`（字段说明见“数据格式”页面）"
+    if kind == "extra_forbidden":
+        return f"未知字段 `{field}`", "请检查拼写；允许的字段见“数据格式”页面"
+    if kind == "value_error":
+        return _value_error(str(context.get("error", error["msg"])), field)
+    if kind in ("string_type", "string_too_short"):
+        return ("应为文字" if kind == "string_type" else "不能为空"), "请填写文字内容"
+    if kind in ("int_type", "int_parsing", "greater_than_equal", "less_than_equal"):
+        return "应为四位年份", "例如 2023"
+    if kind == "list_type":
+        return "应为列表", "每一项以 `- ` 开头写在下一行"
+    if kind == "too_short":
+        return "至少需要一项", "请添加至少一项内容"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "应为键值对（mapping）", "请按“字段名: 值”的形式逐行填写"
+    return f"值不正确（{error['msg']}）", "请对照“数据格式”页面修改"
+
+
+def _value_error(reason: str, field: Any) -> tuple[str, str]:
+    if reason.endswith("amount"):
+        return "应为数字，例如 10.00", "金额按原表照录，可写 188.51、10.00 或 500万元"
+    if reason.endswith("first_row_levels"):
+        return "第一行指标缺少一级或二级指标", "表格第一行须写出 level1 和 level2，之后的行省略表示合并单元格"
+    if reason.endswith("amount_unit"):
+        return "金额单位不认识", "请写 元、千元、万元 或 亿元"
+    return f"值不正确：{reason}", "请对照“数据格式”页面修改"

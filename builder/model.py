@@ -1,0 +1,206 @@
+"""The one typed model of a 部门预算绩效文本 that every stage reads.
+
+Field descriptions are in Chinese: they become the JSON Schema and the data-format
+reference page that admins read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+from .amounts import UNIT_IN_YUAN, Amount, AmountError, parse_amount
+from .values import ParsedValue, parse_value
+
+
+def _to_amount(raw: Any) -> Amount:
+    if isinstance(raw, Amount):
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+        raise ValueError("amount")
+    try:
+        return parse_amount(str(raw))
+    except AmountError as error:
+        raise ValueError("amount") from error
+
+
+AmountField = Annotated[
+    Amount,
+    BeforeValidator(_to_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^\s*[0-9０-９][0-9０-９,.．]*\s*([千百万亿]*元)?\s*$"},
+            ],
+            "examples": [188.51, "500万元", "10.00"],
+        }
+    ),
+]
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class BudgetUnit(Strict):
+    code: Text = Field(description="预算单位编码，如 `655001`（按原文，保留前导零）")
+    name: Text = Field(description="预算单位名称，如 `河北遵化经济开发区管理委员会本级`")
+
+
+class SubGoal(Strict):
+    title: Text = Field(description="分项标题，不含编号，如 `促进县级区域经济发展`")
+    goal: str | None = Field(None, description="绩效目标：后的文字")
+    indicators: str | None = Field(None, description="绩效指标：后的文字")
+    text: str | None = Field(None, description="未分“绩效目标/绩效指标”的正文（标题之后的文字）")
+
+
+class Measure(Strict):
+    title: Text = Field(description="措施标题，不含编号和句末句号，如 `完善制度建设`")
+    text: str = Field("", description="标题之后的正文")
+
+
+class PartOne(Strict):
+    overall_goal: list[Text] = Field(min_length=1, description="一、总体绩效目标：一段或多段正文")
+    sub_goals_intro: str | None = Field(None, description="二、分项绩效目标 下的引导语（可省略）")
+    sub_goals: list[SubGoal] = Field(min_length=1, description="二、分项绩效目标：逐项列出")
+    measures_intro: str | None = Field(None, description="三、工作保障措施 下的引导语（可省略）")
+    measures: list[Measure] = Field(min_length=1, description="三、工作保障措施：逐项列出")
+
+
+class Budget(Strict):
+    total: AmountField = Field(description="预算数，按原文书写：`500万元`、`188.51` 或 `10.00`")
+    fiscal: AmountField | None = Field(None, description="其中：财政资金；原表空白则省略")
+    other: AmountField | None = Field(None, description="其他资金；原表空白则省略")
+
+
+class Checkpoint(Strict):
+    label: Text = Field(description="节点名称，按原表：`3月底` 或 `第一季度`")
+    value: str | None = Field(None, description="累计支出进度，按原表：`100%`、`0`；空白单元格写 null 或省略")
+
+    @cached_property
+    def percent(self) -> Decimal | None:
+        """The cumulative share as a number, when the cell holds one (`50%`, `0`)."""
+        parsed = parse_value(self.value) if self.value else None
+        if parsed is None or parsed.kind != "number" or parsed.unit not in (None, "%", "百分比"):
+            return None
+        return parsed.number
+
+
+class Goal(Strict):
+    label: str | None = Field(None, description="原表在单独单元格中的标签，如 `目标1`")
+    text: Text = Field(description="目标正文，按原文（含原文中的编号）")
+
+
+def _goal_shorthand(raw: Any) -> Any:
+    return {"text": raw} if isinstance(raw, str) else raw
+
+
+class Indicator(Strict):
+    level1: str | None = Field(None, description="一级指标（产出指标/效益指标/满意度指标）；省略表示与上一行相同（合并单元格）")
+    level2: str | None = Field(None, description="二级指标（数量指标/质量指标/…）；省略表示与上一行相同（合并单元格）")
+    name: str = Field(description="三级指标")
+    description: str | None = Field(None, description="绩效指标描述")
+    value: str | None = Field(None, description="指标值，按原文一字不改：`≥90%`、`=500万元`、`是`")
+    basis: str | None = Field(None, description="指标值确定依据")
+
+    @cached_property
+    def parsed(self) -> ParsedValue:
+        """The 指标值 read as comparison, number and unit, where it says something measurable."""
+        return parse_value(self.value or "")
+
+
+class Notes(Strict):
+    """The prose 说明 printed before a project's table (seed 002)."""
+
+    title: str | None = Field(None, description="说明的标题，如 `关于……绩效目标指标的说明`")
+    overview: list[str] = Field(default_factory=list, description="（一）项目概况")
+    funding: list[str] = Field(default_factory=list, description="（二）资金安排情况")
+    goals: list[str] = Field(default_factory=list, description="二、（一）绩效目标")
+    indicators: list[str] = Field(default_factory=list, description="二、（二）绩效指标")
+    criteria: list[str] = Field(default_factory=list, description="二、（三）评价标准")
+
+
+class Unresolved(Strict):
+    where: str = Field(description="原文位置，如 `第 120 行`")
+    text: str = Field(description="导入时未能归类的原文，请人工处理后删除")
+
+
+class Project(Strict):
+    code: str | None = Field(None, description="项目编码；原表空白则省略，原表为 `————` 可照录")
+    name: Text = Field(description="项目名称（表内）")
+    title: str | None = Field(None, description="表格上方印刷的表题（与名称不同时尤其要照录）")
+    budget: Budget = Field(description="预算规模（单位见 amount_unit）")
+    purpose: str | None = Field(None, description="资金用途")
+    spending_plan: list[Checkpoint] = Field(default_factory=list, description="资金支出计划（累计 %），节点按原表")
+    goals: list[Annotated[Goal, BeforeValidator(_goal_shorthand)]] = Field(
+        default_factory=list, description="绩效目标，一条或多条；可直接写字符串"
+    )
+    notes: Notes | None = Field(None, description="表前的说明（可省略）")
+    indicators: list[Indicator] = Field(min_length=1, description="绩效指标表，逐行")
+
+    @model_validator(mode="after")
+    def _fill_merged_cells(self) -> Project:
+        level1 = level2 = None
+        rows = []
+        for row in self.indicators:
+            if row.level1 is not None and row.level1 != level1:
+                level1, level2 = row.level1, None
+            level2 = row.level2 if row.level2 is not None else level2
+            if level1 is None or level2 is None:
+                raise ValueError("first_row_levels")
+            rows.append(row.model_copy(update={"level1": level1, "level2": level2}))
+        object.__setattr__(self, "indicators", rows)
+        return self
+
+    @property
+    def project_code(self) -> str | None:
+        """The code, or None where the source left it blank or printed only a dash."""
+        code = (self.code or "").strip()
+        return code if re.search(r"[0-9A-Za-z]", code) else None
+
+
+class Department(Strict):
+    department: Text = Field(description="部门名称，按封面印刷")
+    year: int = Field(ge=1990, le=2100, description="预算年度，须与所在文件夹 data/<year>/ 一致")
+    region: str | None = Field(None, description="地区，如 `唐山高新区`")
+    unit: BudgetUnit | None = Field(None, description="预算单位（表上方的 `655001…本级` 行）")
+    prepared_by: str | None = Field(None, description="编制单位（封面“××编制”）")
+    reviewed_by: str | None = Field(None, description="审核单位（封面“××审核”）")
+    amount_unit: str = Field("万元", description="金额单位，通常为 `万元`")
+    source: str | None = Field(None, description="来源说明：原文件、发布网址等")
+    part_one: PartOne = Field(description="第一部分 部门整体绩效目标")
+    projects: list[Project] = Field(min_length=1, description="第二部分 预算项目绩效目标，每个项目一张表")
+    unresolved: list[Unresolved] = Field(default_factory=list, description="导入时未能归类的内容，待人工处理")
+
+    @model_validator(mode="after")
+    def _amounts_in_document_unit(self) -> Department:
+        if self.amount_unit not in UNIT_IN_YUAN:
+            raise ValueError("amount_unit")
+        if self.amount_unit != "万元":
+            for project in self.projects:
+                object.__setattr__(project, "budget", _rebase(project.budget, self.amount_unit))
+        return self
+
+    @property
+    def total_budget(self) -> Decimal:
+        """Sum of the projects' 预算数, exactly."""
+        return sum((project.budget.total.value for project in self.projects), Decimal(0))
+
+
+def _rebase(budget: Budget, unit: str) -> Budget:
+    def convert(amount: Amount | None) -> Amount | None:
+        return None if amount is None else replace(amount, value=parse_amount(amount.printed, unit).value)
+
+    return budget.model_copy(
+        update={"total": convert(budget.total), "fiscal": convert(budget.fiscal), "other": convert(budget.other)}
+    )
