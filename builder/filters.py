@@ -1,0 +1,93 @@
+"""The few ways a figure or table is shown, defined once for the website and the PDF alike.
+
+Templates receive the model and use these as Jinja filters and globals, so a
+number can never be printed two different ways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jinja2 import Environment
+
+from .amounts import Amount, format_amount
+from .model import Checkpoint, Indicator, Project
+
+
+def money(value: Amount | Decimal | None) -> str:
+    """An amount in the document's unit as a plain exact number: `188.51`, `500`, `10.00`; blank stays blank."""
+    if value is None:
+        return ""
+    if isinstance(value, Amount):
+        return format_amount(value.value)
+    return format_amount(value)
+
+
+def printed(value: Amount | None) -> str:
+    """An amount exactly as the department printed it (`500万元`, `188.51`)."""
+    return "" if value is None else value.printed
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of the printed indicator grid; `level1_span`/`level2_span` > 0 where a merged cell starts."""
+
+    indicator: Indicator
+    level1_span: int
+    level2_span: int
+
+
+def indicator_rows(project: Project) -> list[IndicatorRow]:
+    """Rows with the rowspans of the merged 一级指标 and 二级指标 cells, as in the printed form."""
+    indicators = project.indicators
+    rows = []
+    for i, row in enumerate(indicators):
+        starts_level1 = i == 0 or row.level1 != indicators[i - 1].level1
+        starts_level2 = starts_level1 or row.level2 != indicators[i - 1].level2
+        rows.append(
+            IndicatorRow(
+                indicator=row,
+                level1_span=_run_length(indicators, i, ("level1",)) if starts_level1 else 0,
+                level2_span=_run_length(indicators, i, ("level1", "level2")) if starts_level2 else 0,
+            )
+        )
+    return rows
+
+
+def _run_length(indicators: list[Indicator], start: int, keys: tuple[str, ...]) -> int:
+    first = [getattr(indicators[start], key) for key in keys]
+    length = 0
+    for row in indicators[start:]:
+        if [getattr(row, key) for key in keys] != first:
+            break
+        length += 1
+    return length
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the spending-plan chart: label, published value and height in percent (0–100)."""
+
+    label: str
+    value: str
+    percent: Decimal | None
+
+
+def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
+    """The spending plan as bars; a blank or non-numeric cell has no bar but keeps its label."""
+    return [
+        Bar(
+            label=checkpoint.label,
+            value=checkpoint.value or "",
+            percent=None if checkpoint.percent is None else max(Decimal(0), min(Decimal(100), checkpoint.percent)),
+        )
+        for checkpoint in plan
+    ]
+
+
+def register(environment: Environment) -> Environment:
+    """Install the shared filters and globals into a Jinja environment."""
+    environment.filters.update(money=money, printed=printed)
+    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars)
+    return environment
