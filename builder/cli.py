@@ -31,6 +31,14 @@ def command_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_schema(args: argparse.Namespace) -> int:
+    """输出数据文件格式的 JSON Schema。"""
+    from .schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m builder", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
@@ -43,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checker.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
     checker.set_defaults(run=command_check)
+    schema = commands.add_parser("schema", help="输出数据格式的 JSON Schema", description=command_schema.__doc__)
+    schema.set_defaults(run=command_schema)
     return parser
 
 

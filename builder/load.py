@@ -55,8 +55,9 @@ def load_department(path: Path) -> LoadedDepartment:
     located = read_yaml(text)
     problems = list(located.problems)
     department = None
-    if not problems:
-        department, problems = _validate(located)
+    if located.data is not None or not problems:
+        department, validation_problems = _validate(located)
+        problems += validation_problems
     if department is not None:
         problems += _year_folder_problems(path, department, located)
     if problems:
@@ -81,7 +82,9 @@ def _file_problems(path: Path) -> list[Problem]:
     if path.suffix not in (".yaml", ".yml"):
         return [Problem(1, "", "不是 .yaml 文件", "数据文件应命名为 data/<年度>/<部门代号>.yaml")]
     if not SLUG.match(path.stem):
-        return [Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")]
+        return [
+            Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")
+        ]
     if path.stat().st_size > MAX_FILE_BYTES:
         return [Problem(1, "", "文件超过 5 MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
     return []
@@ -95,7 +98,14 @@ def _read_text(path: Path) -> str:
         line = raw[: error.start].count(b"\n") + 1
         raise DataError(
             path,
-            [Problem(line, "", "文件不是 UTF-8 编码（可能是 GBK）", f"请转换后再试：iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8")],
+            [
+                Problem(
+                    line,
+                    "",
+                    "文件不是 UTF-8 编码（可能是 GBK）",
+                    f"请转换后再试：iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8",
+                )
+            ],
         ) from None
 
 
@@ -118,7 +128,12 @@ def _year_folder_problems(path: Path, department: Department, located: Located) 
     folder = path.parent.name
     if folder.isdigit() and int(folder) != department.year:
         return [
-            Problem(located.line_of(("year",)), "year", f"年度 {department.year} 与所在文件夹 {folder}/ 不一致", "请改正 year，或把文件移到对应年度的文件夹")
+            Problem(
+                located.line_of(("year",)),
+                "year",
+                f"年度 {department.year} 与所在文件夹 {folder}/ 不一致",
+                "请改正 year，或把文件移到对应年度的文件夹",
+            )
         ]
     return []
 

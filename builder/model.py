@@ -106,7 +106,9 @@ def _goal_shorthand(raw: Any) -> Any:
 
 
 class Indicator(Strict):
-    level1: str | None = Field(None, description="一级指标（产出指标/效益指标/满意度指标）；省略表示与上一行相同（合并单元格）")
+    level1: str | None = Field(
+        None, description="一级指标（产出指标/效益指标/满意度指标）；省略表示与上一行相同（合并单元格）"
+    )
     level2: str | None = Field(None, description="二级指标（数量指标/质量指标/…）；省略表示与上一行相同（合并单元格）")
     name: str = Field(description="三级指标")
     description: str | None = Field(None, description="绩效指标描述")

@@ -12,10 +12,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 COMPARISONS = {
-    "≥": "≥", ">=": "≥", "≧": "≥", "不低于": "≥", "不少于": "≥",
-    "≤": "≤", "<=": "≤", "≦": "≤", "不高于": "≤", "不超过": "≤", "不多于": "≤",
-    "=": "=", "＝": "=",
-    ">": ">", "<": "<",
+    "≥": "≥",
+    ">=": "≥",
+    "≧": "≥",
+    "不低于": "≥",
+    "不少于": "≥",
+    "≤": "≤",
+    "<=": "≤",
+    "≦": "≤",
+    "不高于": "≤",
+    "不超过": "≤",
+    "不多于": "≤",
+    "=": "=",
+    "＝": "=",
+    ">": ">",
+    "<": "<",
 }
 
 _COMPARISON = "|".join(sorted((re.escape(c) for c in COMPARISONS), key=len, reverse=True))
@@ -26,7 +37,10 @@ _DEADLINE = re.compile(
     r"^(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?(?P<suffix>前|之前|以前|底前)$"
 )
 # A unit is short and has no verbs in it: `万元/家`, `百分比`, `平方米`, `%`.
-_UNIT = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·²³]{1,8}$")
+_UNIT = re.compile(r"^[%‰A-Za-z\u4e00-\u9fff/·²³]{1,6}$")
+_NOT_A_UNIT = re.compile(r"完成|前|后|内|达到|以|及|是|否")
+# `90%以上` says `≥90%`.
+_SUFFIX_COMPARISONS = {"以上": "≥", "及以上": "≥", "以下": "≤", "及以下": "≤", "以内": "≤"}
 
 
 @dataclass(frozen=True)
@@ -55,10 +69,10 @@ def parse_value(published: str) -> ParsedValue:
     >>> parse_value("≥90%")
     ParsedValue(kind='number', comparison='≥', number=Decimal('90'), unit='%', date=None)
     """
-    text = normalize(published)
+    text, suffix_comparison = _split_suffix(normalize(published))
     number = _NUMBER_VALUE.match(text)
-    if number and (number["unit"] is None or _UNIT.match(number["unit"])):
-        comparison = COMPARISONS[number["comparison"]] if number["comparison"] else None
+    if number and (number["unit"] is None or _is_unit(number["unit"])):
+        comparison = COMPARISONS[number["comparison"]] if number["comparison"] else suffix_comparison
         return ParsedValue(
             kind="number",
             comparison=comparison,
@@ -69,6 +83,17 @@ def parse_value(published: str) -> ParsedValue:
     if deadline:
         return ParsedValue(kind="deadline", comparison="≤", date=_iso_date(deadline))
     return ParsedValue(kind="text")
+
+
+def _split_suffix(text: str) -> tuple[str, str | None]:
+    for suffix in sorted(_SUFFIX_COMPARISONS, key=len, reverse=True):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)], _SUFFIX_COMPARISONS[suffix]
+    return text, None
+
+
+def _is_unit(text: str) -> bool:
+    return bool(_UNIT.match(text)) and not _NOT_A_UNIT.search(text)
 
 
 def _iso_date(match: re.Match[str]) -> str:

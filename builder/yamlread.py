@@ -91,10 +91,14 @@ def _syntax_hint(text: str, line: int) -> str:
 def _convert(node: yaml.Node, loc: tuple[Any, ...], result: Located, depth: int) -> Any:
     result.lines.setdefault(loc, node.start_mark.line + 1)
     if id(node) in result.visited:
-        result.problems.append(Problem(node.start_mark.line + 1, _path(loc), "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出"))
+        result.problems.append(
+            Problem(node.start_mark.line + 1, _path(loc), "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出")
+        )
         return None
     if depth > MAX_DEPTH:
-        result.problems.append(Problem(node.start_mark.line + 1, _path(loc), "嵌套层数过深", f"不应超过 {MAX_DEPTH} 层"))
+        result.problems.append(
+            Problem(node.start_mark.line + 1, _path(loc), "嵌套层数过深", f"不应超过 {MAX_DEPTH} 层")
+        )
         return None
     if node.tag not in STANDARD_TAGS:
         result.problems.append(
@@ -115,7 +119,12 @@ def _convert_mapping(node: yaml.MappingNode, loc: tuple[Any, ...], result: Locat
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
         if key in mapping:
             result.problems.append(
-                Problem(key_node.start_mark.line + 1, _path((*loc, key)), f"键 `{key}` 重复", "同一层级的键只能出现一次，请删除或合并重复项")
+                Problem(
+                    key_node.start_mark.line + 1,
+                    _path((*loc, key)),
+                    f"键 `{key}` 重复",
+                    "同一层级的键只能出现一次，请删除或合并重复项",
+                )
             )
             continue
         result.lines[(*loc, key)] = key_node.start_mark.line + 1

@@ -1,0 +1,49 @@
+# 两条命令 / two commands:
+#   make site   生成示例网站、PDF 和开放数据到 site/
+#   make test   运行全部测试
+# 其余 / more: make check, make lint, make serve, make bench, make lock, make clean
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+JOBS   ?=
+
+.PHONY: site test check lint bench lock clean system-deps system-deps-test
+
+site: $(STAMP) system-deps
+	$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
+
+check: $(STAMP)
+	$(PY) -m builder check data/
+
+test: $(STAMP) system-deps-test node_modules/.installed
+	$(PY) -m ruff check builder tests benchmarks
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check builder tests benchmarks
+	$(PY) -m ruff format --check builder tests benchmarks
+
+# 虚拟环境：按 requirements.lock 安装固定版本 / the virtualenv, with the exact versions of requirements.lock
+$(STAMP): pyproject.toml requirements.lock | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json | system-deps-test
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+system-deps:
+	@sh scripts/system-deps.sh build
+
+system-deps-test:
+	@sh scripts/system-deps.sh test
+
+# 重新生成锁定文件（升级依赖后运行）/ refresh the lock after changing dependencies
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e ' > requirements.lock
+
+clean:
+	rm -rf site content/generated .pytest_cache tests/artifacts
