@@ -68,7 +68,8 @@ def read_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        result.problems.append(Problem(line, "", f"YAML 语法错误：{error.problem}", _syntax_hint(text, line)))
+        message = f"YAML 语法错误：{_translate(error.problem or '')}"
+        result.problems.append(Problem(line, "", message, _syntax_hint(text, line)))
         return result
     except yaml.YAMLError as error:
         result.problems.append(Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML"))
@@ -79,6 +80,26 @@ def read_yaml(text: str) -> Located:
     if node is not None:
         result.data = _convert(node, (), result, depth=0)
     return result
+
+
+_LIBYAML_PROBLEMS = {
+    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或缺少逗号",
+    "did not find expected key": "缩进不一致，或缺少冒号",
+    "did not find expected '-' indicator": "列表项的缩进不一致",
+    "mapping values are not allowed in this context": "此处不能出现冒号；文字中含“: ”时请加引号",
+    "could not find expected ':'": "缺少冒号",
+    "found character that cannot start any token": "出现了不能出现在此处的字符（如 Tab、@、`）",
+    "found unexpected end of stream": "文件意外结束（引号未闭合？）",
+    "found undefined alias": "使用了未定义的别名 *",
+    "found unknown escape character": "双引号中有无法识别的转义字符 \\",
+}
+
+
+def _translate(problem: str) -> str:
+    """libyaml speaks English; say it in Chinese and keep the original for searching."""
+    chinese = next((text for key, text in _LIBYAML_PROBLEMS.items() if problem.startswith(key)), None)
+    return f"{chinese}（{problem}）" if chinese else problem
 
 
 def _syntax_hint(text: str, line: int) -> str:
