@@ -19,6 +19,7 @@ from .yamlread import Located, Problem, format_path, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MAX_FILE_BYTES = 5 * 1024 * 1024
+_GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def load_department(path: Path) -> LoadedDepartment:
         problems += validation_problems
     if department is not None:
         problems += _year_folder_problems(path, department, located)
+        problems += _duplicate_code_problems(department, located)
     if problems:
         raise DataError(path, sorted(problems, key=lambda p: p.line))
     return LoadedDepartment(Source(path, path.stem), department)
@@ -96,17 +98,8 @@ def _read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise DataError(
-            path,
-            [
-                Problem(
-                    line,
-                    "",
-                    "文件不是 UTF-8 编码（可能是 GBK）",
-                    f"请转换后再试：iconv -f GBK -t UTF-8 {path.name} -o {path.name}.utf8",
-                )
-            ],
-        ) from None
+        problem = Problem(line, "", "文件不是 UTF-8 编码（Windows 上常见的是 GBK）", _GBK_HINT.format(name=path.name))
+        raise DataError(path, [problem]) from None
 
 
 def _validate(located: Located) -> tuple[Department | None, list[Problem]]:
@@ -138,6 +131,22 @@ def _year_folder_problems(path: Path, department: Department, located: Located) 
     return []
 
 
+def _duplicate_code_problems(department: Department, located: Located) -> list[Problem]:
+    """Two projects with one 项目编码 would share a permalink: refuse it where the second one is."""
+    first_seen: dict[str, int] = {}
+    problems = []
+    for index, project in enumerate(department.projects):
+        code = project.project_code
+        if code is None:
+            continue
+        if code in first_seen:
+            loc = ("projects", index, "code")
+            hint = f"与 projects[{first_seen[code]}] 相同；请核对原表，每个项目的编码应不同"
+            problems.append(Problem(located.line_of(loc), format_path(loc), f"项目编码 {code} 重复", hint))
+        first_seen.setdefault(code, index)
+    return problems
+
+
 def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     """A Chinese message and a hint for one pydantic error."""
     kind, context = error["type"], error.get("ctx") or {}
@@ -148,6 +157,8 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
         return f"未知字段 `{field}`", "请检查拼写；允许的字段见“数据格式”页面"
     if kind == "value_error":
         return _value_error(str(context.get("error", error["msg"])), field)
+    if kind == "string_too_long":
+        return f"文字过长（超过 {context.get('max_length')} 字）", "请检查是否误粘贴了整篇文档"
     if kind in ("string_type", "string_too_short"):
         return ("应为文字" if kind == "string_type" else "不能为空"), "请填写文字内容"
     if kind in ("int_type", "int_parsing", "greater_than_equal", "less_than_equal"):
@@ -162,6 +173,8 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
 
 
 def _value_error(reason: str, field: Any) -> tuple[str, str]:
+    if reason.endswith("negative_amount"):
+        return "金额不能为负数", "请按原表照录预算数"
     if reason.endswith("amount"):
         return "应为数字，例如 10.00", "金额按原表照录，可写 188.51、10.00 或 500万元"
     if reason.endswith("first_row_levels"):

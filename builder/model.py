@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .amounts import UNIT_IN_YUAN, Amount, AmountError, parse_amount
 from .values import ParsedValue, parse_value
@@ -24,9 +24,12 @@ def _to_amount(raw: Any) -> Amount:
     if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
         raise ValueError("amount")
     try:
-        return parse_amount(str(raw))
+        amount = parse_amount(str(raw))
     except AmountError as error:
         raise ValueError("amount") from error
+    if amount.value < 0:
+        raise ValueError("negative_amount")
+    return amount
 
 
 AmountField = Annotated[
@@ -44,12 +47,13 @@ AmountField = Annotated[
 ]
 
 Text = Annotated[str, Field(min_length=1)]
+MAX_TEXT = 20_000  # characters in one field: a whole 说明 fits; a pasted document does not
 
 
 class Strict(BaseModel):
     """Unknown keys are errors: a typo must not vanish silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, str_max_length=MAX_TEXT)
 
 
 class BudgetUnit(Strict):
@@ -150,19 +154,20 @@ class Project(Strict):
     notes: Notes | None = Field(None, description="表前的说明（可省略）")
     indicators: list[Indicator] = Field(min_length=1, description="绩效指标表，逐行")
 
-    @model_validator(mode="after")
-    def _fill_merged_cells(self) -> Project:
+    @field_validator("indicators")
+    @classmethod
+    def _fill_merged_cells(cls, indicators: list[Indicator]) -> list[Indicator]:
+        """An omitted 一级/二级指标 is a merged cell: it repeats the row above."""
         level1 = level2 = None
         rows = []
-        for row in self.indicators:
+        for row in indicators:
             if row.level1 is not None and row.level1 != level1:
                 level1, level2 = row.level1, None
             level2 = row.level2 if row.level2 is not None else level2
             if level1 is None or level2 is None:
                 raise ValueError("first_row_levels")
             rows.append(row.model_copy(update={"level1": level1, "level2": level2}))
-        object.__setattr__(self, "indicators", rows)
-        return self
+        return rows
 
     @property
     def project_code(self) -> str | None:
@@ -184,10 +189,15 @@ class Department(Strict):
     projects: list[Project] = Field(min_length=1, description="第二部分 预算项目绩效目标，每个项目一张表")
     unresolved: list[Unresolved] = Field(default_factory=list, description="导入时未能归类的内容，待人工处理")
 
+    @field_validator("amount_unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        if unit not in UNIT_IN_YUAN:
+            raise ValueError("amount_unit")
+        return unit
+
     @model_validator(mode="after")
     def _amounts_in_document_unit(self) -> Department:
-        if self.amount_unit not in UNIT_IN_YUAN:
-            raise ValueError("amount_unit")
         if self.amount_unit != "万元":
             for project in self.projects:
                 object.__setattr__(project, "budget", _rebase(project.budget, self.amount_unit))

@@ -64,12 +64,25 @@ def read_yaml(text: str) -> Located:
     """Parse YAML text; syntax errors come back as problems, never as exceptions."""
     result = Located(data=None)
     try:
+        refused = _prescan(text)
+        if refused:
+            result.problems.append(refused)
+            return result
         node = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         message = f"YAML 语法错误：{_translate(error.problem or '')}"
         result.problems.append(Problem(line, "", message, _syntax_hint(text, line)))
+        return result
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        message = (
+            f"文件含有不允许的控制字符 U+{error.character:04X}"
+            if isinstance(error.character, int)
+            else "文件含有不允许的字符"
+        )
+        result.problems.append(Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
         return result
     except yaml.YAMLError as error:
         result.problems.append(Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML"))
@@ -80,6 +93,25 @@ def read_yaml(text: str) -> Located:
     if node is not None:
         result.data = _convert(node, (), result, depth=0)
     return result
+
+
+def _prescan(text: str) -> Problem | None:
+    """Refuse deep nesting and aliases from the flat event stream, before any recursion.
+
+    libyaml's composer recurses in C: a 100 000-level document crashes the process
+    instead of raising, so depth must be checked before composing.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(event.start_mark.line + 1, "", "嵌套层数过深", f"数据文件的嵌套不应超过 {MAX_DEPTH} 层")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            return Problem(event.start_mark.line + 1, "", "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出")
+    return None
 
 
 _LIBYAML_PROBLEMS = {
@@ -93,6 +125,7 @@ _LIBYAML_PROBLEMS = {
     "found unexpected end of stream": "文件意外结束（引号未闭合？）",
     "found undefined alias": "使用了未定义的别名 *",
     "found unknown escape character": "双引号中有无法识别的转义字符 \\",
+    "found a tab character": "缩进中有 Tab 字符",
 }
 
 
@@ -123,7 +156,12 @@ def _convert(node: yaml.Node, loc: tuple[Any, ...], result: Located, depth: int)
         return None
     if node.tag not in STANDARD_TAGS:
         result.problems.append(
-            Problem(node.start_mark.line + 1, _path(loc), f"不支持自定义 YAML 标签 {node.tag}", "请删除以 ! 开头的标签")
+            Problem(
+                node.start_mark.line + 1,
+                _path(loc),
+                f"不支持自定义 YAML 标签 {_short_tag(node.tag)}",
+                "请删除以 ! 开头的标签",
+            )
         )
         return None
     result.visited.add(id(node))
@@ -132,6 +170,10 @@ def _convert(node: yaml.Node, loc: tuple[Any, ...], result: Located, depth: int)
     if isinstance(node, yaml.SequenceNode):
         return [_convert(item, (*loc, i), result, depth + 1) for i, item in enumerate(node.value)]
     return _convert_mapping(node, loc, result, depth)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _convert_mapping(node: yaml.MappingNode, loc: tuple[Any, ...], result: Located, depth: int) -> Any:

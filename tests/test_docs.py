@@ -37,7 +37,9 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 
 def test_every_field_is_documented_on_the_reference_page() -> None:
     page = REFERENCE.read_text(encoding="utf-8")
-    undocumented = sorted(name for name in _field_names(Department, set()) if f"`{name}" not in page and name not in page)
+    undocumented = sorted(
+        name for name in _field_names(Department, set()) if f"`{name}" not in page and name not in page
+    )
     assert undocumented == []
 
 
@@ -50,7 +52,7 @@ def test_every_command_has_chinese_help() -> None:
     from builder.cli import build_parser
 
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001 - argparse has no public accessor
+    commands = parser._subparsers._group_actions[0].choices
     for name, command in commands.items():
         assert command.description, name
         assert any("\u4e00" <= char <= "\u9fff" for char in command.description), name

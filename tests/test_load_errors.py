@@ -37,7 +37,9 @@ def test_four_kinds_of_mistake_are_reported_in_one_run(tmp_path: Path, capsys: p
     text = text.replace("region: 遵化市\n", "region: 遵化市\nregion: 唐山市\n", 1)  # duplicate key
     path = write(tmp_path, text)
     messages = problems_of(path)
-    assert f"{path}:{line_number(text, 'total: 两块五')} projects[0].budget.total: 应为数字，例如 10.00" in "\n".join(messages)
+    assert f"{path}:{line_number(text, 'total: 两块五')} projects[0].budget.total: 应为数字，例如 10.00" in "\n".join(
+        messages
+    )
     assert any(f":{line_number(text, 'nmae:')} projects[1].nmae: 未知字段 `nmae`" in m for m in messages)
     assert any("projects[1].name: 缺少必填字段" in m for m in messages)
     assert any(f":{line_number(text, '^region: 唐山市')} region: 键 `region` 重复" in m for m in messages)

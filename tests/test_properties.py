@@ -10,7 +10,9 @@ from builder.load import load_department
 from builder.values import format_value, parse_value
 from builder.yamlread import read_yaml
 
-YAMLISH = st.text(alphabet=st.sampled_from(list("abc:-[]{}&*!|>'\"\t\n #0123456789.%≥≤=万元年是：\u3000")), max_size=200)
+YAMLISH = st.text(
+    alphabet=st.sampled_from(list("abc:-[]{}&*!|>'\"\t\n #0123456789.%≥≤=万元年是：\u3000")), max_size=200
+)
 VALUES = st.one_of(
     st.text(max_size=30),
     st.builds(

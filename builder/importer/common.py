@@ -5,9 +5,12 @@ Latin letter or digit (`≤100 百分比`, `2023 年`), as the text export has t
 Removed (artefacts of extraction, not of publication):
 - Word bookmarks such as `[bookmark: _GoBack]`;
 - leading and trailing white space of a cell or paragraph (including U+3000);
-- white space between two CJK characters, which PDF text extraction inserts where a
-  cell wrapped onto a new line (`建设承德工业 互联网平台 数量`), and line breaks inside
-  labels split over two lines (`产出\\n指标`);
+- line breaks between two CJK characters inside one cell, where a label was split
+  over two lines (`产出\\n指标`) — `clean_cell`, for text exported from Word, keeps
+  every other space the author typed (`奠定基础 。`);
+- in text extracted from a PDF, also any white space between two CJK characters,
+  which extraction inserts where a cell wrapped onto a new line
+  (`建设承德工业 互联网平台 数量`) — `clean`;
 - any white space inside a 项目编码 (`13081123P0000461000 2X`).
 """
 
@@ -19,11 +22,18 @@ BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 # CJK ideographs, CJK and full-width punctuation, and the curly quotes Chinese text uses.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u00a0\u3000\r\n]+(?=[{_CJK}])")
+_BREAK_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]*(?:\r?\n[ \t\u3000]*)+(?=[{_CJK}])")
 _EDGE_SPACE = " \t\r\n\u00a0\u3000\ufeff"
 
 
+def clean_cell(text: str) -> str:
+    """A cell or paragraph exported from Word: bookmarks, edge space and split-label line breaks go."""
+    text = BOOKMARK.sub("", text).strip(_EDGE_SPACE)
+    return _BREAK_BETWEEN_CJK.sub("", text)
+
+
 def clean(text: str) -> str:
-    """Apply the artefact rules above to one cell or paragraph."""
+    """A cell or paragraph extracted from a PDF: as `clean_cell`, and wrap spaces between CJK characters go."""
     text = BOOKMARK.sub("", text)
     text = _SPACE_BETWEEN_CJK.sub("", text.strip(_EDGE_SPACE))
     return text.strip(_EDGE_SPACE)
