@@ -17,7 +17,7 @@ site: $(STAMP) system-deps
 check: $(STAMP)
 	$(PY) -m builder check data/
 
-test: $(STAMP) system-deps-test node_modules/.installed
+test: $(STAMP) system-deps-test $(if $(wildcard package.json),node_modules/.installed)
 	$(PY) -m ruff check builder tests benchmarks
 	$(PY) -m pytest -q
 
