@@ -18,12 +18,12 @@ check: $(STAMP)
 	$(PY) -m builder check data/
 
 test: $(STAMP) system-deps-test $(if $(wildcard package.json),node_modules/.installed)
-	$(PY) -m ruff check builder tests benchmarks
+	$(PY) -m ruff check
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check builder tests benchmarks
-	$(PY) -m ruff format --check builder tests benchmarks
+	$(PY) -m ruff check
+	$(PY) -m ruff format --check
 
 # 虚拟环境：按 requirements.lock 安装固定版本 / the virtualenv, with the exact versions of requirements.lock
 $(STAMP): pyproject.toml requirements.lock | system-deps

@@ -39,6 +39,17 @@ def command_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_new(args: argparse.Namespace) -> int:
+    """为新部门生成带中文注释的数据文件模板，照着已公开的文件填写即可。"""
+    from .scaffold import new_department
+    from .slugs import slugify
+
+    slug = args.slug or slugify(args.department)
+    path = new_department(args.department, args.year, slug, args.data, force=args.force)
+    print(f"已生成 {path}，请按原文填写后运行：python -m builder check {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m builder", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
@@ -53,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     checker.set_defaults(run=command_check)
     schema = commands.add_parser("schema", help="输出数据格式的 JSON Schema", description=command_schema.__doc__)
     schema.set_defaults(run=command_schema)
+    new = commands.add_parser(
+        "new",
+        help="为新部门生成数据文件模板",
+        description=command_new.__doc__,
+        epilog='例：python -m builder new --year 2025 --department "某某局"（网址代号默认取拼音：moumouju）',
+    )
+    new.add_argument("--year", type=int, required=True, help="预算年度，如 2025")
+    new.add_argument("--department", required=True, help="部门名称，按封面印刷")
+    new.add_argument("--slug", help="部门代号（网址用），小写字母、数字和连字符；默认取部门名称的拼音")
+    new.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
+    new.add_argument("--force", action="store_true", help="覆盖已有文件")
+    new.set_defaults(run=command_new)
     return parser
 
 

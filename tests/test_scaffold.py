@@ -1,0 +1,50 @@
+"""`builder new` writes a commented template that passes `check`, and never overwrites."""
+
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main
+from builder.load import load_department
+from builder.slugs import slugify
+
+
+def test_new_writes_a_template_that_passes_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    assert main(["new", "--year", "2025", "--department", "某某局", "--data", str(data)]) == 0
+    path = data / "2025" / "moumouju.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "# ── 第一部分 部门整体绩效目标" in text and "指标值，一字不改" in text  # explained in Chinese
+    department = load_department(path).department
+    assert (department.department, department.year, len(department.projects)) == ("某某局", 2025, 1)
+    assert main(["check", str(data)]) == 0
+    assert "1 个项目，6 行指标" in capsys.readouterr().out
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["new", "--year", "2025", "--department", "某某局", "--slug", "x", "--data", str(tmp_path)]
+    assert main(arguments) == 0
+    (tmp_path / "2025" / "x.yaml").write_text("已填写的内容", encoding="utf-8")
+    assert main(arguments) == 1
+    assert "已存在；如确要覆盖，请加 --force" in capsys.readouterr().err
+    assert (tmp_path / "2025" / "x.yaml").read_text(encoding="utf-8") == "已填写的内容"
+
+
+def test_names_with_quotes_and_colons_stay_valid_yaml(tmp_path: Path) -> None:
+    name = '某某局: "试点"'
+    assert main(["new", "--year", "2025", "--department", name, "--slug", "q", "--data", str(tmp_path)]) == 0
+    assert load_department(tmp_path / "2025" / "q.yaml").department.department == name
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("高新区发改局", "gaoxinqu-fagaiju"),
+        ("河北遵化经济开发区管理委员会", "hebeizunhuajingjikaifaqu-guanliweiyuan"),
+        ("ABC局", "abcju"),
+        ("", "bumen"),
+    ],
+)
+def test_slugs_are_pinyin_cut_at_a_syllable(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+    assert len(slug) <= 40
