@@ -23,3 +23,7 @@ class DataError(BuilderError):
 
     def render(self) -> str:
         return "\n".join(problem.render(str(self.path)) for problem in self.problems)
+
+
+class ImportFailed(BuilderError):
+    """A document could not be read as a 部门预算绩效文本 at all (empty, another kind of document)."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ImportFailed
 from .common import clean, clean_code
 from .write import to_yaml, write_atomically
 
@@ -161,7 +162,7 @@ def split_parts(lines: list[Line]) -> Parts:
     """Cover, table of contents, part one and part two: the body's part headings are the last ones printed."""
     last: dict[str, int] = {number: index for index, line in enumerate(lines) if (number := part_number(line))}
     if "一" not in last or "二" not in last:
-        raise ValueError("找不到“第一部分”和“第二部分”的标题，这不是一份部门预算绩效文本吗？")
+        raise ImportFailed("找不到“第一部分”和“第二部分”的标题，这不是一份部门预算绩效文本吗？")
     one, two = last["一"], last["二"]
     toc_start = next((i for i, line in enumerate(lines[:one]) if TOC_HEADING.match(line.text)), one)
     return Parts(
