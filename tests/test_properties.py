@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -108,6 +109,7 @@ def test_importers_never_crash_on_arbitrary_text(lines: list[str], separator: st
         _parse_or_refuse(parse, text)
 
 
+@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed documents not found at {SEEDS}")
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_importers_survive_seed_text_with_lines_dropped(data: st.DataObject) -> None:
