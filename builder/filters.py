@@ -86,8 +86,19 @@ def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
     ]
 
 
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1–99 as printed in headings: `一`, `十`, `十二`, `二十一` (for `（一）`, `一、`)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
 def register(environment: Environment) -> Environment:
     """Install the shared filters and globals into a Jinja environment."""
-    environment.filters.update(money=money, printed=printed)
+    environment.filters.update(money=money, printed=printed, chinese_number=chinese_number)
     environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars)
     return environment

@@ -10,6 +10,7 @@ import hashlib
 import re
 
 from .model import Department, Project
+from .schema import SCHEMA_ID
 
 _SAFE_CODE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 
@@ -56,3 +57,42 @@ def pdf_path(year: int, slug: str) -> str:
 def pdf_download_name(department: Department) -> str:
     """The Chinese file name a reader's browser saves the PDF as (HTML `download` attribute)."""
     return f"{department.department}{department.year}年部门预算绩效文本.pdf"
+
+
+# Open-data downloads (builder/export.py). Note: a department slug `data` would share
+# its folder with the year's downloads (`2023/data/`); data files should not use it.
+DATA_TABLES = ("departments", "projects", "indicators", "spending-plan")
+
+
+def data_dir(year: int | None = None, slug: str | None = None) -> str:
+    """`data/` (all years), `2023/data/` (one year) or `2023/tangshan-gxq-fagaiju/data/` (one department)."""
+    if year is None:
+        return "data/"
+    if slug is None:
+        return f"{year}/data/"
+    return f"{department_dir(year, slug)}data/"
+
+
+def data_prefix(year: int | None = None, slug: str | None = None) -> str:
+    """The common start of a scope's file names: `budget-performance`, `…-2023`, `tangshan-gxq-fagaiju-2023`."""
+    if year is None:
+        return "budget-performance"
+    if slug is None:
+        return f"budget-performance-{year}"
+    return f"{slug}-{year}"
+
+
+def data_files(year: int | None = None, slug: str | None = None) -> dict[str, str]:
+    """Every download of a scope, by kind (`xlsx`, `json`, `projects.csv`, …, `sqlite`), as paths from the site root.
+
+    The SQLite database and the JSON Schema exist only for the whole site (no year, no slug).
+    """
+    folder, prefix = data_dir(year, slug), data_prefix(year, slug)
+    files = {"xlsx": f"{folder}{prefix}.xlsx"}
+    files.update({f"{table}.csv": f"{folder}{prefix}-{table}.csv" for table in DATA_TABLES})
+    files["json"] = f"{folder}{prefix}.json"
+    if year is None:
+        files["sqlite"] = f"{folder}{prefix}.db"
+        files["schema"] = f"{folder}{SCHEMA_ID}"
+    files["checksums"] = f"{folder}SHA256SUMS"
+    return files
