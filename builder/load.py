@@ -18,6 +18,8 @@ from .model import Department
 from .yamlread import Located, Problem, format_path, read_yaml
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Folders a year's pages use themselves: a department may not take their names.
+RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
 
@@ -87,6 +89,8 @@ def _file_problems(path: Path) -> list[Problem]:
         return [
             Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")
         ]
+    if path.stem in RESERVED_SLUGS:
+        return [Problem(1, "", f"文件名 `{path.name}` 与网站自用的文件夹重名", "请换一个部门代号，如 gxq-fagaiju.yaml")]
     if path.stat().st_size > MAX_FILE_BYTES:
         return [Problem(1, "", "文件超过 5 MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
     return []
