@@ -1,0 +1,213 @@
+"""Turn lint findings into the site's 数据质量 pages: a summary table per year and a findings page per department.
+
+Pages are Markdown whose data text sits, HTML-escaped, inside HTML blocks (which Markdown
+leaves alone) or in Markdown headings with every Markdown character backslash-escaped.
+Links are relative to each page's directory URL, so the site works under any sub-path.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import paths
+from .lint import Finding, counts, counts_text
+from .load import LoadedDepartment
+from .rules import RULES, SEVERITIES, SEVERITY_NAMES
+
+RULES_PAGE = "data-quality-rules/"  # content/data-quality-rules.md
+QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def report_is_public(config_path: Path) -> bool:
+    """Whether the site shows the 数据质量 pages: `extra.quality_report_public` in mkdocs.yml, default true.
+
+    Admins who want the report only at build time (`make site` prints the counts) set it to false.
+    """
+    try:
+        config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except (OSError, yaml.YAMLError):
+        return True
+    extra = config.get("extra") if isinstance(config, dict) else None
+    value = extra.get("quality_report_public", True) if isinstance(extra, dict) else True
+    return value is not False
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """mkdocs.yml may carry `!!python/name:` or `!ENV` tags; read them as nothing."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def year_page(year: int) -> str:
+    """`2023/quality.md`, served at `2023/quality/`."""
+    return f"{year}/{QUALITY}.md"
+
+
+def department_page(year: int, slug: str) -> str:
+    """`2023/<slug>/quality.md`, served at `2023/<slug>/quality/`."""
+    return f"{paths.department_dir(year, slug)}{QUALITY}.md"
+
+
+def quality_markdown(loaded_list: list[LoadedDepartment], findings: list[Finding]) -> dict[str, str]:
+    """Every 数据质量 page, by its path under the generated pages folder, in a stable order."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_file[str(finding.path)].append(finding)
+    by_year: dict[int, list[LoadedDepartment]] = defaultdict(list)
+    for loaded in loaded_list:
+        by_year[loaded.department.year].append(loaded)
+    pages: dict[str, str] = {}
+    for year in sorted(by_year, reverse=True):
+        departments = sorted(by_year[year], key=lambda loaded: loaded.source.slug)
+        pages[year_page(year)] = _year_markdown(year, departments, by_file)
+        for loaded in departments:
+            page = department_page(year, loaded.source.slug)
+            pages[page] = _department_markdown(loaded, by_file[str(loaded.source.path)])
+    return pages
+
+
+def _url(page: str) -> str:
+    """The directory URL a page is served at: `2023/quality.md` → `2023/quality/`."""
+    return page.removesuffix(".md") + "/"
+
+
+def _link(from_url: str, to_url: str) -> str:
+    """A relative link between two directory URLs."""
+    return posixpath.relpath(to_url or ".", from_url or ".").rstrip("/") + "/"
+
+
+def escaped(text: Any) -> str:
+    """HTML-escape any data text (quotes too, so it is safe inside attributes)."""
+    return html.escape(str(text), quote=True)
+
+
+def markdown_text(text: str) -> str:
+    """Text for a Markdown heading: HTML-escaped, then every Markdown character backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped(" ".join(text.split())))
+
+
+def _front_matter(title: str) -> str:
+    meta = {"title": escaped(title), "pagefind": False, "hide": ["navigation"]}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _counts_cells(findings: list[Finding]) -> str:
+    numbers = counts(findings)
+    return "".join(f'<td class="bp-number">{numbers[severity]}</td>' for severity in SEVERITIES)
+
+
+def _severity_headers() -> str:
+    return "".join(f'<th class="bp-number">{SEVERITY_NAMES[severity]}</th>' for severity in SEVERITIES)
+
+
+def _year_markdown(year: int, departments: list[LoadedDepartment], by_file: dict[str, list[Finding]]) -> str:
+    url = _url(year_page(year))
+    rows = []
+    for loaded in departments:
+        link = _link(url, _url(department_page(year, loaded.source.slug)))
+        name = f'<a href="{escaped(link)}">{escaped(loaded.department.department)}</a>'
+        projects = len(loaded.department.projects)
+        findings = by_file[str(loaded.source.path)]
+        rows.append(f'<tr><td>{name}</td><td class="bp-number">{projects}</td>{_counts_cells(findings)}</tr>')
+    everything = [finding for loaded in departments for finding in by_file[str(loaded.source.path)]]
+    total_projects = sum(len(loaded.department.projects) for loaded in departments)
+    total_row = f'<tr><th>合计</th><td class="bp-number">{total_projects}</td>{_counts_cells(everything)}</tr>'
+    return (
+        _front_matter(f"{year}年数据质量报告")
+        + f'<div class="bp-page bp-quality">\n<h1>{year}年数据质量报告</h1>\n'
+        + _intro(url)
+        + '<table class="bp-quality-summary">\n'
+        + f'<thead><tr><th>部门</th><th class="bp-number">项目数</th>{_severity_headers()}</tr></thead>\n'
+        + "<tbody>\n"
+        + "\n".join(rows)
+        + "\n</tbody>\n"
+        + f"<tfoot>{total_row}</tfoot>\n"
+        + "</table>\n</div>\n"
+    )
+
+
+def _intro(url: str) -> str:
+    rules = escaped(_link(url, RULES_PAGE))
+    return (
+        '<p class="bp-quality-intro">本报告由程序按<a href="'
+        + rules
+        + '">数据质量规则</a>自动检查生成，列出数据中<strong>可能</strong>存在的问题，'
+        "供编制单位和财政部门在发布前核对。网站上的文本按原文照录，报告指出的问题并未在原文中改动。</p>\n"
+    )
+
+
+def _department_markdown(loaded: LoadedDepartment, findings: list[Finding]) -> str:
+    url = _url(department_page(loaded.department.year, loaded.source.slug))
+    parts = [_department_header(loaded, findings, url)]
+    whole = [finding for finding in findings if finding.project_index is None]
+    if whole:
+        parts.append("\n## 部门整体 { #department }\n\n" + _findings_table(url, whole))
+    parts += _project_sections(loaded, findings, url)
+    return "".join(parts)
+
+
+def _department_header(loaded: LoadedDepartment, findings: list[Finding], url: str) -> str:
+    department, slug = loaded.department, loaded.source.slug
+    title = f"{department.department} {department.year}年数据质量"
+    back = _link(url, paths.department_dir(department.year, slug))
+    year_report = _link(url, _url(year_page(department.year)))
+    found = f"<p>共发现：{counts_text(findings)}。</p>" if findings else "<p>未发现问题。</p>"
+    return (
+        _front_matter(title)
+        + f'<div class="bp-page bp-quality">\n<h1>{escaped(title)}</h1>\n'
+        + _intro(url)
+        + f'<p><a href="{escaped(back)}">返回部门页面</a> · '
+        + f'<a href="{escaped(year_report)}">{department.year}年各部门汇总</a></p>\n'
+        + f"{found}\n</div>\n"
+    )
+
+
+def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: str) -> list[str]:
+    """One heading and findings table per project that has findings, in the document's order."""
+    department, slug = loaded.department, loaded.source.slug
+    keys = paths.project_keys(department)
+    sections = []
+    for index, project in enumerate(department.projects):
+        of_project = [finding for finding in findings if finding.project_index == index]
+        if not of_project:
+            continue
+        link = _link(url, paths.project_dir(department.year, slug, keys[index]))
+        heading = f"\n## {index + 1}\\. {markdown_text(project.name)} {{ #project-{index + 1} }}\n\n"
+        table_link = f'<p><a href="{escaped(link)}">查看项目绩效目标表</a></p>\n\n'
+        sections.append(heading + table_link + _findings_table(url, of_project))
+    return sections
+
+
+def _findings_table(url: str, findings: list[Finding]) -> str:
+    rows = "\n".join(_finding_row(url, finding) for finding in findings)
+    return (
+        '<table class="bp-quality-findings">\n'
+        "<thead><tr><th>级别</th><th>规则</th><th>位置</th><th>问题</th><th>通常的改法</th></tr></thead>\n"
+        f"<tbody>\n{rows}\n</tbody>\n</table>\n"
+    )
+
+
+def _finding_row(url: str, finding: Finding) -> str:
+    rule = RULES.get(finding.rule)
+    rule_link = escaped(_link(url, RULES_PAGE) + f"#{finding.rule}")
+    rule_title = f' title="{escaped(rule.title)}"' if rule else ""
+    where = (
+        f"第 {finding.line} 行<br><code>{escaped(finding.field_path)}</code>"
+        if finding.line
+        else escaped(finding.field_path)
+    )
+    return (
+        f'<tr class="bp-severity-{escaped(finding.severity)}">'
+        f'<td><span class="bp-severity">{SEVERITY_NAMES[finding.severity]}</span></td>'
+        f'<td><a href="{rule_link}"{rule_title}><code>{escaped(finding.rule)}</code></a></td>'
+        f"<td>{where}</td><td>{escaped(finding.message)}</td><td>{escaped(finding.hint)}</td></tr>"
+    )

@@ -1,0 +1,162 @@
+"""The 数据质量 pages and the rules page: escaped, linked, documented, and switchable."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+
+from builder.lint import lint_all, lint_department, lint_paths
+from builder.load import LoadedDepartment, Source, load_all
+from builder.model import Department
+from builder.quality_pages import quality_markdown, report_is_public
+from builder.rules import RULES, SEVERITY_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data" / "2023"
+RULES_PAGE = ROOT / "content" / "data-quality-rules.md"
+EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "def_list", "toc"]  # as in mkdocs.yml
+
+
+def seed_pages() -> dict[str, str]:
+    loaded, errors = load_all([DATA])
+    assert errors == []
+    return quality_markdown(loaded, lint_all(loaded))
+
+
+def body(page: str) -> str:
+    """A page's Markdown without its front matter, rendered as MkDocs would."""
+    text = page.split("---\n", 2)[2]
+    return markdown.markdown(text, extensions=EXTENSIONS)
+
+
+def rule_sections() -> dict[str, str]:
+    """The text of each rule's section on the rules page, by the id in its heading anchor."""
+    sections = re.split(r"^### ", RULES_PAGE.read_text(encoding="utf-8"), flags=re.MULTILINE)[1:]
+    by_id = {}
+    for section in sections:
+        anchor = re.search(r"\{ #([a-z0-9-]+) \}", section.splitlines()[0])
+        assert anchor, section.splitlines()[0]
+        by_id[anchor[1]] = section.split("\n## ")[0]
+    return by_id
+
+
+def test_every_rule_is_documented_with_its_severity() -> None:
+    sections = rule_sections()
+    assert set(sections) == set(RULES)
+    page = RULES_PAGE.read_text(encoding="utf-8")
+    for rule_id, rule in RULES.items():
+        severity = SEVERITY_NAMES[rule.severity]
+        assert f"**级别**：{severity}" in sections[rule_id], rule_id
+        assert f"| [{rule_id}](#{rule_id}) | {severity} |" in page, rule_id
+        for heading in ("为什么重要", "示例", "通常的改法"):
+            assert f"**{heading}**" in sections[rule_id], (rule_id, heading)
+
+
+def test_seed_examples_on_the_rules_page_are_real_findings() -> None:
+    actual = {(f.path.name, f.line, f.rule) for f in lint_paths([DATA]).findings}
+    cited = 0
+    for rule_id, section in rule_sections().items():
+        for filename, line in re.findall(r"`([a-z0-9-]+\.yaml):(\d+)`", section):
+            assert (filename, int(line), rule_id) in actual, (rule_id, filename, line)
+            cited += 1
+    assert cited >= 10
+
+
+def test_the_sample_output_on_the_rules_page_is_current() -> None:
+    golden = (Path(__file__).parent / "golden" / "lint-seeds.txt").read_text(encoding="utf-8").splitlines()
+    samples = [line for line in RULES_PAGE.read_text(encoding="utf-8").splitlines() if line.startswith("data/")]
+    assert samples and all(line in golden for line in samples)
+
+
+def test_the_year_page_sums_each_department() -> None:
+    page = seed_pages()["2023/quality.md"]
+    html = body(page)
+    assert "title: 2023年数据质量报告" in page and "pagefind: false" in page
+    assert '<a href="../tangshan-gxq-kejiju/quality/">高新区科技局</a>' in html
+    row = re.search(r"承德高新技术产业开发区经济与科技发展局</a></td>(.*?)</tr>", html)
+    assert row is not None
+    assert re.findall(r">(\d+)<", row[1]) == ["14", "1", "55", "8"]  # projects, errors, warnings, notices
+    assert '<a href="../../data-quality-rules/">' in html
+
+
+def test_the_department_page_lists_findings_by_project() -> None:
+    pages = seed_pages()
+    assert sorted(pages) == [
+        "2023/chengde-gxq-jingkeju/quality.md",
+        "2023/quality.md",
+        "2023/tangshan-gxq-fagaiju/quality.md",
+        "2023/tangshan-gxq-kejiju/quality.md",
+        "2023/zunhua-jingkaiqu/quality.md",
+    ]
+    html = body(pages["2023/tangshan-gxq-kejiju/quality.md"])
+    assert '<h2 id="project-2">2. 百川房屋租赁费</h2>' in html
+    assert 'href="../../../data-quality-rules/#title-mismatch"' in html
+    assert "第 91 行" in html and "机器人产业扶持资金项目绩效目标表" in html
+    assert "未发现问题" in body(pages["2023/zunhua-jingkaiqu/quality.md"])
+
+
+def test_links_resolve_to_the_pages_they_name() -> None:
+    pages = seed_pages()
+    urls = {path.removesuffix(".md") + "/" for path in pages} | {"data-quality-rules/", "2023/tangshan-gxq-kejiju/"}
+    page = "2023/tangshan-gxq-kejiju/quality/"
+    for href in re.findall(r'href="([^"#]+)', body(pages["2023/tangshan-gxq-kejiju/quality.md"])):
+        target = posixpath.normpath(posixpath.join(page, href)) + "/"
+        assert target in urls or re.fullmatch(r"2023/tangshan-gxq-kejiju/x[0-9a-f]{8}/", target), href
+
+
+def test_data_text_is_escaped_everywhere() -> None:
+    hostile = "<script>alert(1)</script> *强调* [链接](http://x) {: onclick=x } | 竖线 # 井号"
+    data = {
+        "department": hostile,
+        "year": 2023,
+        "part_one": {
+            "overall_goal": ["目标内容 1"],
+            "sub_goals": [{"title": "甲"}],
+            "measures": [{"title": "乙"}],
+        },
+        "projects": [
+            {
+                "name": hostile,
+                "title": "完全不同的标题绩效目标表",
+                "budget": {"total": "1"},
+                "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": hostile, "value": "XXX"}],
+            }
+        ],
+    }
+    loaded = LoadedDepartment(Source(Path("2023/hostile.yaml"), "hostile"), Department.model_validate(data))
+    pages = quality_markdown([loaded], lint_department(loaded))
+    for page in pages.values():
+        html = body(page)
+        assert "<script>" not in html and "<em>" not in html and 'href="http://x"' not in html
+        assert "onclick" not in html or "{: onclick=x }" in html
+    assert "&lt;script&gt;" in pages["2023/hostile/quality.md"]
+    assert "title: '&lt;script&gt;" in pages["2023/hostile/quality.md"]
+
+
+def test_same_input_same_pages() -> None:
+    assert seed_pages() == seed_pages()
+
+
+@pytest.mark.parametrize(
+    ("text", "public"),
+    [
+        ("site_name: x\n", True),
+        ("site_name: x\nextra:\n  quality_report_public: false\n", False),
+        ("site_name: x\nextra:\n  quality_report_public: true\n", True),
+        ("extra:\n  quality_report_public: false\n  x: !!python/name:material.extensions.emoji.twemoji\n", False),
+        ("extra: !ENV [X, y]\n", True),
+    ],
+)
+def test_report_is_public(tmp_path: Path, text: str, public: bool) -> None:
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(text, encoding="utf-8")
+    assert report_is_public(config) is public
+
+
+def test_report_is_public_by_default() -> None:
+    assert report_is_public(ROOT / "mkdocs.yml") is True
+    assert report_is_public(ROOT / "no-such-file.yml") is True
