@@ -1,0 +1,269 @@
+"""The department PDFs of the sample data: 目录 page numbers, outline, fonts, figures, metadata, bytes.
+
+Every sample department is rendered once (two worker processes, like `make site`); the
+checks read the PDFs back with pypdf and poppler's pdftotext, as a reader's tools would.
+Pages 1, the 目录 and a table page are saved as PNG in tests/artifacts/pdf/ to look at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from builder import paths
+from builder.load import LoadedDepartment, load_all
+from builder.pdf import render_pdfs
+from builder.pdf_html import ProjectSection, project_sections
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data"
+ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"
+PART_ONE = "第一部分部门整体绩效目标"
+PART_ONE_SECTIONS = ["一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施"]
+PART_TWO = "第二部分预算项目绩效目标"
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装")
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: table cells and long headings wrap, the characters stay in order."""
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class RenderedPdf:
+    """One department's PDF with its model, read back as a reader's tools see it."""
+
+    loaded: LoadedDepartment
+    path: Path
+
+    @cached_property
+    def reader(self) -> PdfReader:
+        return PdfReader(self.path)
+
+    @cached_property
+    def pages(self) -> list[str]:
+        """Each page's text in content order (pdftotext -raw), whitespace removed; index 0 is page 1."""
+        command = ["pdftotext", "-raw", str(self.path), "-"]
+        text = subprocess.run(command, capture_output=True, check=True, text=True).stdout
+        return [squeeze(page) for page in text.split("\f")][: len(self.reader.pages)]
+
+    @cached_property
+    def sections(self) -> list[ProjectSection]:
+        return project_sections(self.loaded.department)
+
+    @cached_property
+    def toc_pages(self) -> list[int]:
+        """The 1-based numbers of the 目录 pages: from its title to the page before 第一部分 begins."""
+        first = next(number for number, text in enumerate(self.pages, 1) if "目录第一部分" in text)
+        pages = [first]
+        while PART_ONE not in self.pages[pages[-1]]:  # the next page (0-based index = number)
+            pages.append(pages[-1] + 1)
+        return pages
+
+    @property
+    def toc_page(self) -> int:
+        return self.toc_pages[0]
+
+    def first_page_after_toc(self, heading: str) -> int:
+        """The page where a heading is printed in the body (the 目录 lists it too, so look after it)."""
+        needle = squeeze(heading)
+        body = [number for number, text in enumerate(self.pages, 1) if number > self.toc_pages[-1] and needle in text]
+        assert body, f"{heading} 不在正文中"
+        return body[0]
+
+    def toc_entries(self) -> list[tuple[str, int]]:
+        """(label, printed page number) of every 目录 entry, in order."""
+        toc = "".join(self.pages[number - 1] for number in self.toc_pages)
+        labels = [PART_ONE, *PART_ONE_SECTIONS, PART_TWO, *(section.heading for section in self.sections)]
+        entries, position = [], 0
+        for label, following in zip(labels, [*labels[1:], None], strict=True):
+            # The number runs up to the next entry, which may begin with a digit itself.
+            end = f"(?={re.escape(squeeze(following))})" if following else r"(?!\d)"
+            match = re.compile(re.escape(squeeze(label)) + r"[.…·]*(\d+)" + end).search(toc, position)
+            assert match, f"目录中找不到 {label}"
+            entries.append((label, int(match[1])))
+            position = match.end()
+        return entries
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RenderedPdf]:
+    loaded, errors = load_all([SAMPLE])
+    assert not errors and loaded
+    site = tmp_path_factory.mktemp("site")
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("SOURCE_DATE_EPOCH", raising=False)  # other tests' builds may have set it
+        outputs = render_pdfs(loaded, site, jobs=2, cache_dir=tmp_path_factory.mktemp("cache"), progress=False)
+    return {item.source.slug: RenderedPdf(item, path) for item, path in zip(loaded, outputs, strict=True)}
+
+
+def sample_slugs() -> list[str]:
+    return sorted(path.stem for path in SAMPLE.glob("*/*.yaml"))
+
+
+def test_every_sample_department_gets_its_pdf(rendered: dict[str, RenderedPdf]) -> None:
+    assert sorted(rendered) == sample_slugs()
+    for pdf in rendered.values():
+        department = pdf.loaded.department
+        assert pdf.path.as_posix().endswith(paths.pdf_path(department.year, pdf.loaded.source.slug))
+        assert pdf.path.read_bytes().startswith(b"%PDF-")
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_toc_lists_every_project_with_the_page_its_heading_is_on(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    entries = pdf.toc_entries()
+    assert len(entries) == 5 + len(pdf.loaded.department.projects)
+    for label, printed_page in entries:
+        assert printed_page == pdf.first_page_after_toc(label), label
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_toc_links_jump_to_the_printed_page(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    toc_index = pdf.toc_page - 1
+    targets = [pdf.reader.get_destination_page_number(dest) + 1 for dest in _link_targets(pdf.reader, toc_index)]
+    assert targets == [page for _, page in pdf.toc_entries()]
+
+
+def _link_targets(reader: PdfReader, page_index: int) -> list:
+    """The named destinations the page's links point to, in order (a link broken over lines counts once)."""
+    names: list[str] = []
+    for annotation in reader.pages[page_index].get("/Annots", []):
+        annotation = annotation.get_object() if isinstance(annotation, IndirectObject) else annotation
+        name = str(annotation.get("/Dest", ""))
+        if annotation.get("/Subtype") == "/Link" and name and name not in names:
+            names.append(name)
+    return [reader.named_destinations[name] for name in names]
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_outline_mirrors_the_toc_with_one_entry_per_project(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    outline = pdf.reader.outline
+    parts = [item for item in outline if not isinstance(item, list)]
+    children = [item for item in outline if isinstance(item, list)]
+    assert [part.title for part in parts] == ["第一部分　部门整体绩效目标", "第二部分　预算项目绩效目标"]
+    assert [item.title for item in children[0]] == PART_ONE_SECTIONS
+    assert [item.title for item in children[1]] == [section.heading for section in pdf.sections]
+    assert len(children[1]) == len(pdf.loaded.department.projects)
+    for item, section in zip(children[1], pdf.sections, strict=True):
+        assert pdf.reader.get_destination_page_number(item) + 1 == pdf.first_page_after_toc(section.heading)
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_no_word_field_errors_anywhere(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    text = "".join(rendered[slug].pages)
+    assert "错误" not in text
+    assert "未定义书签" not in text
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_budget_of_every_project_is_printed_on_its_table_page(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    starts = [pdf.first_page_after_toc(section.heading) for section in pdf.sections] + [len(pdf.pages) + 1]
+    for section, start, end in zip(pdf.sections, starts, starts[1:], strict=False):
+        project = section.project
+        table_pages = [n for n in range(start, end) if "预算数" in pdf.pages[n - 1] and "项目编码" in pdf.pages[n - 1]]
+        assert table_pages, f"{section.heading}: 找不到项目绩效目标表"
+        page = pdf.pages[table_pages[0] - 1]
+        assert squeeze(project.budget.total.printed) in page, section.heading
+        assert squeeze(project.name) in page
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_text_copies_out_as_the_published_characters(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    text = "".join(pdf.pages)
+    assert "\ufffd" not in text
+    assert not re.search(r"[\ue000-\uf8ff]", text), "私用区字符：字体没有正确的 ToUnicode 映射"
+    department = pdf.loaded.department
+    assert squeeze(department.part_one.overall_goal[0]) in text
+    for project in department.projects:
+        for indicator in project.indicators:
+            if indicator.value:
+                assert squeeze(indicator.value) in text, indicator.value
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_all_fonts_are_embedded_cjk_subsets(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    fonts = _fonts(rendered[slug].reader)
+    assert fonts
+    for name, embedded in fonts.items():
+        assert embedded, f"{name} 未嵌入"
+        assert re.match(r"/[A-Z]{6}\+Noto-(Serif|Sans)-CJK-SC", name), name  # subset tag + the named CJK font
+
+
+def _fonts(reader: PdfReader) -> dict[str, bool]:
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+                name = str(descriptor["/FontName"])
+                fonts[name] = any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    return fonts
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils 未安装")
+def test_pdffonts_reports_every_font_embedded(rendered: dict[str, RenderedPdf]) -> None:
+    for pdf in rendered.values():
+        lines = subprocess.run(["pdffonts", str(pdf.path)], capture_output=True, check=True, text=True).stdout
+        rows = lines.splitlines()[2:]
+        assert rows
+        for row in rows:
+            assert re.search(r"\s(yes)\s+(yes)\s+(yes)\s", row), row  # emb, sub, uni
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_metadata_title_author_language_and_tags(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    pdf = rendered[slug]
+    department = pdf.loaded.department
+    info = pdf.reader.metadata
+    assert info.title == f"{department.department}{department.year}年部门预算绩效文本"
+    assert info.author == department.department
+    assert "/CreationDate" not in info and "/ModDate" not in info
+    catalog = pdf.reader.trailer["/Root"]
+    assert catalog["/Lang"] == "zh-CN"
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/PageMode"] == "/UseOutlines"
+
+
+@needs_poppler
+def test_cover_has_no_running_header_or_page_number(rendered: dict[str, RenderedPdf]) -> None:
+    for pdf in rendered.values():
+        department = pdf.loaded.department
+        cover, second = pdf.pages[0], pdf.pages[1]
+        assert "部门预算绩效文本" in cover
+        assert "—1—" not in cover and cover.count(squeeze(department.department)) <= 2
+        assert second.endswith(squeeze(f"{department.department}{department.year}年部门预算绩效文本—2—"))
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils 未安装")
+def test_save_pages_as_png_for_people_to_look_at(rendered: dict[str, RenderedPdf]) -> None:
+    """Not an assertion on looks: cover, 目录 and the first page with a whole form, per department, at 100 dpi."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for slug, pdf in rendered.items():
+        table_page = next(n for n, text in enumerate(pdf.pages, 1) if "项目编码" in text and "一级指标" in text)
+        for label, page in (("cover", 1), ("toc", pdf.toc_page), ("table", table_page)):
+            prefix = ARTIFACTS / f"{slug}-{label}"
+            pages = ["-f", str(page), "-l", str(page)]
+            subprocess.run(["pdftoppm", "-png", "-r", "100", "-singlefile", *pages, str(pdf.path), prefix], check=True)
+            assert prefix.with_suffix(".png").stat().st_size > 10_000

@@ -1,0 +1,281 @@
+"""How PDFs are made: same bytes every time, the content-hash cache, safety, fonts, and the print HTML."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builder import pdf, pdf_fonts
+from builder.errors import BuilderError
+from builder.load import LoadedDepartment, load_all, load_department
+from builder.model import Project
+from builder.pdf import Progress, render_pdf, render_pdfs
+from builder.pdf_fetch import LocalFilesFetcher
+from builder.pdf_html import (
+    PRINT_THEME,
+    cover_lines,
+    document_html,
+    indicator_print_rows,
+    project_sections,
+    spread,
+    table_title,
+)
+from builder.pdf_render import html_to_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALLEST = ROOT / "data" / "2023" / "tangshan-gxq-kejiju.yaml"  # 3 projects, 7 pages: the quickest to render
+FIXTURE = ROOT / "tests" / "browser" / "data" / "2023" / "fixture-yingji.yaml"  # strings written as HTML
+
+
+@pytest.fixture
+def no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(scope="module")
+def smallest() -> LoadedDepartment:
+    return load_department(SMALLEST)
+
+
+def with_department_name(loaded: LoadedDepartment, name: str) -> LoadedDepartment:
+    department = loaded.department.model_copy(update={"department": name})
+    return LoadedDepartment(loaded.source, department)
+
+
+# Reproducible output
+
+
+def test_same_data_gives_the_same_bytes_in_process_and_in_workers(
+    smallest: LoadedDepartment, tmp_path: Path, no_epoch: None
+) -> None:
+    first = render_pdf(smallest)
+    assert render_pdf(smallest) == first
+    other = load_department(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml")
+    outputs = render_pdfs([smallest, other], tmp_path, jobs=2, progress=False)
+    assert outputs[0].read_bytes() == first
+
+
+def test_same_bytes_from_fresh_processes_with_different_hash_seeds(tmp_path: Path) -> None:
+    code = (
+        "import sys, hashlib; from pathlib import Path; from builder.load import load_department; "
+        "from builder.pdf import render_pdf; "
+        "print(hashlib.sha256(render_pdf(load_department(Path(sys.argv[1])))).hexdigest())"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        environment.pop("SOURCE_DATE_EPOCH", None)
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(SMALLEST)], cwd=ROOT, env=environment, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        digests.add(result.stdout.strip())
+    assert len(digests) == 1
+
+
+def test_no_creation_date_unless_source_date_epoch_is_set(
+    smallest: LoadedDepartment, monkeypatch: pytest.MonkeyPatch, no_epoch: None
+) -> None:
+    assert b"/CreationDate" not in render_pdf(smallest)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    info = PdfReader(io.BytesIO(render_pdf(smallest))).metadata
+    assert info["/CreationDate"].startswith("D:20231114221320")
+
+
+# The content-hash cache
+
+
+def test_an_unchanged_department_is_copied_from_the_cache(
+    smallest: LoadedDepartment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_epoch: None
+) -> None:
+    cache = tmp_path / "cache"
+    [first] = render_pdfs([smallest], tmp_path / "site1", jobs=1, cache_dir=cache, progress=False)
+
+    def must_not_render(html: str, data_dir: Path) -> bytes:
+        raise AssertionError("rendered again although nothing changed")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", must_not_render)
+    [second] = render_pdfs([smallest], tmp_path / "site2", jobs=1, cache_dir=cache, progress=False)
+    assert second.read_bytes() == first.read_bytes()
+
+
+def test_a_changed_department_is_rendered_again_and_replaces_its_cache_entry(
+    smallest: LoadedDepartment, tmp_path: Path, no_epoch: None
+) -> None:
+    cache = tmp_path / "cache"
+    [before] = render_pdfs([smallest], tmp_path / "a", jobs=1, cache_dir=cache, progress=False)
+    changed = with_department_name(smallest, "高新区科技局（修订）")
+    [after] = render_pdfs([changed], tmp_path / "b", jobs=1, cache_dir=cache, progress=False)
+    assert after.read_bytes() != before.read_bytes()
+    assert "高新区科技局（修订）" in PdfReader(after).metadata.title
+    assert len(list(cache.glob("*.pdf"))) == 1
+
+
+def test_the_cache_key_covers_the_creation_date(smallest: LoadedDepartment, monkeypatch: pytest.MonkeyPatch) -> None:
+    from builder.pdf_cache import cache_key
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    with_zero = cache_key(document_html(smallest.department))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    assert cache_key(document_html(smallest.department)) != with_zero
+
+
+# Safety: WeasyPrint reads the print theme and the data folder only
+
+
+def test_fetcher_allows_theme_files_and_refuses_everything_else(tmp_path: Path) -> None:
+    fetcher = LocalFilesFetcher((PRINT_THEME,))
+    assert fetcher.allowed_path((PRINT_THEME / "print.css").as_uri()) == (PRINT_THEME / "print.css").resolve()
+    refused = [
+        "https://example.com/logo.png",
+        "http://127.0.0.1:8000/",
+        "ftp://example.com/x",
+        "data:text/css,body{}",
+        Path("/etc/passwd").as_uri(),
+        (PRINT_THEME / ".." / ".." / "pyproject.toml").as_uri(),
+        "file://otherhost/etc/passwd",
+    ]
+    for url in refused:
+        assert fetcher.allowed_path(url) is None, url
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x.png", Path("/etc/hostname").as_uri()])
+def test_a_template_reaching_outside_stops_the_build(url: str) -> None:
+    html = f'<html lang="zh-CN"><body><p>测试</p><img src="{url}"></body></html>'
+    with pytest.raises(BuilderError, match="已拒绝"):
+        html_to_pdf(html)
+
+
+def test_html_in_the_data_is_printed_as_text_never_fetched(tmp_path: Path, no_epoch: None) -> None:
+    loaded, errors = load_all([FIXTURE])
+    assert not errors
+    data = render_pdf(loaded[0])  # would raise on the <img src=x> if it were markup
+    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    assert '<script>alert("部门")</script>' in text
+    assert "<b>帐篷</b>&棉被" in text
+
+
+# Fonts
+
+
+def test_missing_cjk_font_fails_with_the_install_command(
+    smallest: LoadedDepartment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf_fonts, "_match_family", lambda family: None)
+    pdf_fonts.cjk_font_files.cache_clear()
+    try:
+        with pytest.raises(BuilderError, match="apt-get install fonts-noto-cjk"):
+            render_pdfs([smallest], tmp_path, jobs=1, progress=False)
+        assert not list(tmp_path.rglob("*.pdf"))
+    finally:
+        pdf_fonts.cjk_font_files.cache_clear()
+
+
+def test_fontconfig_tells_a_missing_family_from_an_installed_one() -> None:
+    assert pdf_fonts._match_family("No Such Font Family 字体") is None
+    for family, path in pdf_fonts.cjk_font_files():
+        assert path.is_file(), family
+
+
+# Options, failures and progress
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_department_is_named_in_the_error(
+    smallest: LoadedDepartment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    def broken(html: str, data_dir: Path) -> bytes:
+        raise BuilderError("排版失败")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)  # forked workers inherit the patch
+    other = load_department(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml")
+    with pytest.raises(BuilderError, match=r"（2023）：排版失败"):
+        render_pdfs([smallest, other], tmp_path, jobs=jobs, progress=False)
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_jobs_must_be_positive(smallest: LoadedDepartment, tmp_path: Path) -> None:
+    with pytest.raises(BuilderError, match="--jobs"):
+        render_pdfs([smallest], tmp_path, jobs=0, progress=False)
+
+
+def test_progress_is_one_rewritten_line_on_a_terminal(smallest: LoadedDepartment) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    job = pdf._plan(smallest, Path("/tmp/site"))
+    terminal = Terminal()
+    progress = Progress(2, enabled=True, stream=terminal)
+    progress.done(job, cached=False)
+    progress.done(job, cached=True)
+    progress.finish()
+    output = terminal.getvalue()
+    assert "生成 PDF 1/2  高新区科技局（2023）" in output
+    assert "未改动" in output and output.endswith("\n")
+    piped = io.StringIO()
+    Progress(1, enabled=True, stream=piped).done(job, cached=False)
+    assert piped.getvalue() == ""
+
+
+# The print HTML: 目录 and body come from the same list of projects
+
+
+def test_toc_and_body_list_exactly_the_projects_of_the_data(smallest: LoadedDepartment) -> None:
+    department = smallest.department
+    fewer = department.model_copy(update={"projects": department.projects[:2]})
+    for model in (department, fewer):
+        html = document_html(model)
+        toc = re.findall(r'<li class="toc-section toc-project"><a href="#([^"]+)">', html)
+        headings = re.findall(r'<h2 id="([^"]+)" class="project-heading">', html)
+        assert toc == headings == [section.anchor for section in project_sections(model)]
+        assert len(toc) == len(model.projects)
+
+
+def test_table_titles_are_numbered_by_the_pdf_not_by_the_source() -> None:
+    def project(title: str | None, name: str = "项目") -> Project:
+        return Project.model_validate(
+            {
+                "name": name,
+                "title": title,
+                "budget": {"total": "1"},
+                "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "x"}],
+            }
+        )
+
+    assert table_title(project("1.安可计算机购置绩效目标表")) == "安可计算机购置绩效目标表"
+    assert table_title(project("三、环境治理与清洁能源专项绩效目标表")) == "环境治理与清洁能源专项绩效目标表"
+    assert table_title(project("三.商务工作专项绩效目标表")) == "商务工作专项绩效目标表"
+    assert table_title(project("机器人产业扶持资金")) == "机器人产业扶持资金绩效目标表"
+    assert table_title(project(None, "百川房屋租赁费")) == "百川房屋租赁费绩效目标表"
+    printed = "2022年全区突出贡献企业表彰项目绩效目标表"
+    assert table_title(project(printed)) == printed
+
+
+def test_spread_shares_the_grid_among_checkpoints() -> None:
+    assert spread(4) == [3, 3, 3, 3]
+    assert spread(5) == [3, 3, 2, 2, 2]
+    assert sum(spread(7)) == 12
+    assert spread(0) == []
+
+
+def test_cover_lines_break_long_names_after_a_place_or_body() -> None:
+    assert cover_lines("高新区发改局") == ["高新区发改局"]
+    assert cover_lines("承德高新技术产业开发区经济与科技发展局") == ["承德高新技术产业开发区", "经济与科技发展局"]
+    assert all(len(line) <= 14 for line in cover_lines("某某省某某市某某县人民政府办公室机关事务服务中心管理处"))
+
+
+def test_merged_cells_stay_on_one_page_when_their_block_is_short(smallest: LoadedDepartment) -> None:
+    project = smallest.department.projects[0]
+    rows = indicator_print_rows(project)
+    for (row, keep), following in zip(rows, [*rows[1:], None], strict=True):
+        same_block = following is not None and following[0].level1_span == 0
+        assert keep == same_block, row.indicator.name
+    assert rows[-1][1] is False
