@@ -7,6 +7,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from .build import DataErrors, build
 from .check import check
 from .errors import BuilderError
 
@@ -39,6 +40,21 @@ def command_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_lint(args: argparse.Namespace) -> int:
+    """检查数据内容是否合理（预算数、支出计划、指标值、说明等），列出每处问题的位置、原因和改法；有错误时退出码为 1。"""
+    from .lint import exit_code, lint_paths, render_json, render_text, rules_table
+
+    if args.list_rules:
+        sys.stdout.write(rules_table())
+        return 0
+    report = lint_paths(args.paths)
+    if not report.files:
+        print("没有找到数据文件（data/<年度>/<部门>.yaml）。", file=sys.stderr)
+        return 1
+    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    return exit_code(report, strict=args.strict)
+
+
 def command_new(args: argparse.Namespace) -> int:
     """为新部门生成带中文注释的数据文件模板，照着已公开的文件填写即可。"""
     from .scaffold import new_department
@@ -47,6 +63,41 @@ def command_new(args: argparse.Namespace) -> int:
     slug = args.slug or slugify(args.department)
     path = new_department(args.department, args.year, slug, args.data, force=args.force)
     print(f"已生成 {path}，请按原文填写后运行：python -m builder check {path}")
+    return 0
+
+
+def command_import(args: argparse.Namespace) -> int:
+    """导入已发布的部门预算绩效文本（Word .docx，或从 Word / PDF 导出的 .txt），写成 data/<年度>/<代号>.yaml。
+    无法归类的原文记入 unresolved 并列出位置；结果须能通过 check 才写入；已有文件不覆盖（除非 --force）。"""
+    from .importer.run import Options, import_files
+
+    options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict)
+    results, refusals = import_files(args.files, options)
+    for result in results:
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
+        print(("已导入 " if result.written else "未写入 ") + result.summary())
+    for refusal in refusals:
+        for line in [*refusal.warnings, f"错误：{refusal}"]:
+            print(line, file=sys.stderr)
+    if refusals:
+        written = sum(result.written for result in results)
+        rest = f"已写入其余 {written} 个文件" if written else "所有文件均未写入"
+        print(f"{len(refusals)} 个文件未能导入，{rest}。", file=sys.stderr)
+    return 1 if refusals else 0
+
+
+def command_build(args: argparse.Namespace) -> int:
+    """生成网站：读取数据，生成网页、搜索索引和 PDF，写入 site/。出错时原来的 site/ 保持不变。"""
+    try:
+        report = build(args.data, args.site, jobs=args.jobs, with_pdf=not args.no_pdf, progress=print)
+    except DataErrors as error:
+        print(error, file=sys.stderr)
+        return 1
+    timings = "，".join(f"{step} {seconds:.1f} 秒" for step, seconds in report.timings.items())
+    counts = f"{report.departments} 个部门，{report.projects} 个项目，{report.pdfs} 个 PDF"
+    print(f"网站已生成：{report.site_dir}（{counts}；{timings}）")
+    print(report.quality)
     return 0
 
 
@@ -62,6 +113,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     checker.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
     checker.set_defaults(run=command_check)
+    builder = commands.add_parser(
+        "build",
+        help="生成网站（网页、搜索、PDF）",
+        description=command_build.__doc__,
+        epilog="例：python -m builder build --data data --site site --jobs 2",
+    )
+    builder.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
+    builder.add_argument("--site", type=Path, default=Path("site"), help="输出文件夹，默认 site/")
+    builder.add_argument("--jobs", type=int, default=None, help="生成 PDF 的并行进程数，默认按 CPU 核数")
+    builder.add_argument("--no-pdf", action="store_true", help="不生成 PDF（更快，用于预览网页）")
+    builder.set_defaults(run=command_build)
+    linter = commands.add_parser(
+        "lint",
+        help="检查数据内容是否合理",
+        description=command_lint.__doc__,
+        epilog="例：python -m builder lint data/ --format json；规则说明见网站“数据质量规则”页面",
+    )
+    linter.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
+    linter.add_argument("--format", choices=("text", "json"), default="text", help="输出格式，默认 text")
+    linter.add_argument("--strict", action="store_true", help="有“警告”时也以退出码 1 结束")
+    linter.add_argument("--list-rules", action="store_true", help="列出全部规则的编号、级别和说明")
+    linter.set_defaults(run=command_lint)
     schema = commands.add_parser("schema", help="输出数据格式的 JSON Schema", description=command_schema.__doc__)
     schema.set_defaults(run=command_schema)
     new = commands.add_parser(
@@ -76,6 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
     new.add_argument("--force", action="store_true", help="覆盖已有文件")
     new.set_defaults(run=command_new)
+    importer = commands.add_parser(
+        "import",
+        help="导入已发布的 Word 文件或导出的文本，生成数据文件",
+        description=command_import.__doc__,
+        epilog="例：python -m builder import 原文.docx --region 唐山高新区",
+    )
+    importer.add_argument("files", nargs="+", type=Path, help=".docx 文件，或 Word / PDF 导出的 .txt 文本")
+    importer.add_argument("--out", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
+    importer.add_argument("--year", type=int, help="预算年度（原文没有或有误时指定）")
+    importer.add_argument("--slug", help="部门代号（网址用）；默认取部门名称的拼音；只能用于单个文件")
+    importer.add_argument("--region", help="地区，如 唐山高新区（原文中没有）")
+    importer.add_argument("--force", action="store_true", help="覆盖已有的数据文件")
+    importer.add_argument("--strict", action="store_true", help="有任何警告就不写入")
+    importer.set_defaults(run=command_import)
     return parser
 
 

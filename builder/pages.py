@@ -1,0 +1,326 @@
+"""Turn loaded departments into the website's generated Markdown pages (`content/generated/`).
+
+Every page is a Jinja template from `theme/pages/` rendered with autoescape on, so
+each string from the YAML reaches the Markdown as escaped text inside HTML blocks,
+where Markdown leaves it alone. Links are relative, so the site works under any sub-path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from itertools import groupby
+from pathlib import Path
+
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import escape
+
+from . import filters, paths
+from .amounts import Amount, to_unit
+from .errors import BuilderError
+from .load import LoadedDepartment
+from .model import Checkpoint, Department, Project
+
+THEME_PAGES = Path(__file__).resolve().parent.parent / "theme" / "pages"
+HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
+ALL_PROJECTS = "projects"  # `2023/projects/`: every project of a year on one page (a reserved slug in load.py)
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    """One file of the generated part of `content/`: its path there and its text."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums of a list of projects' 预算数, 财政资金 and 其他资金; None where every cell is blank."""
+
+    total: Decimal
+    fiscal: Decimal | None
+    other: Decimal | None
+
+
+def _sum(amounts: list[Amount | None]) -> Decimal | None:
+    present = [amount.value for amount in amounts if amount is not None]
+    return sum(present, Decimal(0)) if present else None
+
+
+def totals(projects: list[Project]) -> Totals:
+    """Column totals for a projects table, exactly."""
+    return Totals(
+        total=sum((project.budget.total.value for project in projects), Decimal(0)),
+        fiscal=_sum([project.budget.fiscal for project in projects]),
+        other=_sum([project.budget.other for project in projects]),
+    )
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    """A project with where it lives."""
+
+    project: Project
+    key: str
+    url: str
+
+
+# The department's own downloads shown on its page (builder/export.py writes them), in this order.
+DOWNLOAD_LABELS = {
+    "xlsx": "Excel 工作簿",
+    "projects.csv": "项目表 CSV",
+    "indicators.csv": "绩效指标表 CSV",
+    "spending-plan.csv": "资金支出计划 CSV",
+    "json": "JSON",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    url: str
+    size: str
+
+
+@dataclass(frozen=True)
+class DepartmentEntry:
+    """A loaded department with its URLs, its projects' URLs and its downloads (path → size, when made)."""
+
+    slug: str
+    department: Department
+    sizes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def downloads(self) -> list[Download]:
+        files = paths.data_files(self.department.year, self.slug)
+        return [
+            Download(label, files[kind], self.sizes[files[kind]])
+            for kind, label in DOWNLOAD_LABELS.items()
+            if files.get(kind) in self.sizes
+        ]
+
+    @property
+    def url(self) -> str:
+        return paths.department_dir(self.department.year, self.slug)
+
+    @cached_property
+    def projects(self) -> list[ProjectEntry]:
+        year, slug = self.department.year, self.slug
+        return [
+            ProjectEntry(project, key, paths.project_dir(year, slug, key))
+            for project, key in zip(self.department.projects, paths.project_keys(self.department), strict=True)
+        ]
+
+    @cached_property
+    def totals(self) -> Totals:
+        return totals(self.department.projects)
+
+    @property
+    def total_budget_wan(self) -> Decimal:
+        return in_wan(self.department.total_budget, self.department.amount_unit)
+
+    @property
+    def pdf_url(self) -> str:
+        return paths.pdf_path(self.department.year, self.slug)
+
+    @property
+    def pdf_name(self) -> str:
+        return paths.pdf_download_name(self.department)
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year's departments, in file-name (slug) order."""
+
+    year: int
+    departments: list[DepartmentEntry]
+
+    @property
+    def url(self) -> str:
+        return f"{self.year}/"
+
+    @property
+    def all_projects_url(self) -> str:
+        return f"{self.year}/{ALL_PROJECTS}/"
+
+    @property
+    def project_count(self) -> int:
+        return sum(len(entry.department.projects) for entry in self.departments)
+
+    @property
+    def total_budget_wan(self) -> Decimal:
+        return sum((entry.total_budget_wan for entry in self.departments), Decimal(0))
+
+
+def in_wan(value: Decimal, unit: str) -> Decimal:
+    """A value in a department's amount unit, in 万元 (the unit of the cross-department tables)."""
+    return value if unit == "万元" else to_unit(value, unit, "万元")
+
+
+def amount_in_wan(amount: Amount | None, entry: DepartmentEntry) -> Decimal | None:
+    return None if amount is None else in_wan(amount.value, entry.department.amount_unit)
+
+
+def years(loaded: list[LoadedDepartment], sizes: dict[str, str] | None = None) -> list[Year]:
+    """Departments grouped by year, newest year first; two departments at one URL are an error."""
+    entries = sorted(
+        (DepartmentEntry(item.source.slug, item.department, sizes or {}) for item in loaded),
+        key=lambda entry: (-entry.department.year, entry.slug),
+    )
+    _check_urls(entries)
+    return [Year(year, list(group)) for year, group in groupby(entries, key=lambda entry: entry.department.year)]
+
+
+def _check_urls(entries: list[DepartmentEntry]) -> None:
+    """Two files of one year with the same name (in different folders) would share a URL."""
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.url in seen:
+            raise BuilderError(f"{entry.url} 出现了两次 — 同一年度的两个文件不能同名")
+        seen.add(entry.url)
+
+
+def environment() -> Environment:
+    """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
+    env = Environment(
+        loader=FileSystemLoader(THEME_PAGES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(spending_chart=spending_chart, wan=amount_in_wan)
+    return filters.register(env)
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One bar of the spending chart, geometry as SVG attribute text."""
+
+    label: str
+    value: str
+    x: str
+    center: str
+    y: str | None
+    height: str | None
+    label_y: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: int
+    bar_width: int
+    bars: list[ChartBar]
+
+
+def spending_chart(plan: list[Checkpoint], slot: int = 64, bar_width: int = 36, plot_height: int = 100) -> Chart:
+    """The spending plan as an SVG bar chart laid out at build time (heights from `spending_bars`)."""
+    baseline = 20 + plot_height  # room above the tallest bar for its value
+    bars = []
+    for index, bar in enumerate(filters.spending_bars(plan)):
+        x = index * slot + (slot - bar_width) // 2
+        height = None if bar.percent is None else bar.percent * plot_height / 100
+        bar_top = baseline if height is None else baseline - height
+        bars.append(
+            ChartBar(
+                label=bar.label,
+                value=bar.value,
+                x=str(x),
+                center=str(x + bar_width // 2),
+                y=None if height is None else _svg_number(bar_top),
+                height=None if height is None else _svg_number(height),
+                label_y=_svg_number(bar_top - 5),
+            )
+        )
+    return Chart(
+        width=max(1, len(bars)) * slot, height=baseline + 24, baseline=baseline, bar_width=bar_width, bars=bars
+    )
+
+
+def _svg_number(value: Decimal | int) -> str:
+    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
+
+
+def root_of(url: str) -> str:
+    """The relative way back to the site root from a page at `url` (`2023/x/` → `../../`)."""
+    depth = len([part for part in url.split("/") if part])
+    return "../" * depth
+
+
+def front_matter(title: str, **meta: object) -> str:
+    """YAML front matter; the title is HTML-escaped because Material prints `page.meta.title` raw."""
+    data = {"title": str(escape(title)), **meta}
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def render(env: Environment, template: str, url: str, title: str, meta: dict[str, object], **context: object) -> str:
+    body = env.get_template(template).render(root=root_of(url), **context)
+    return front_matter(title, **meta) + body
+
+
+def site_pages(
+    loaded: list[LoadedDepartment], *, with_pdf: bool, downloads: dict[str, str] | None = None
+) -> list[GeneratedPage]:
+    """Every generated page: home listing, per year a year page and an all-projects page, departments, projects.
+
+    `downloads` maps each open-data file made (path from the site root) to its size, for the links.
+    """
+    env = environment()
+    all_years = years(loaded, downloads)
+    pages = [GeneratedPage(HOME_LISTING, env.get_template("home_listing.html").render(root="", years=all_years))]
+    for year in all_years:
+        pages += _year_pages(env, year, with_pdf)
+    return pages
+
+
+def _year_pages(env: Environment, year: Year, with_pdf: bool) -> list[GeneratedPage]:
+    hidden = {"pagefind": False}
+    pages = [
+        GeneratedPage(_index(year.url), render(env, "year.html", year.url, f"{year.year}年", hidden, year=year)),
+        GeneratedPage(
+            _index(year.all_projects_url),
+            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", hidden, year=year),
+        ),
+    ]
+    for entry in year.departments:
+        pages.append(_department_page(env, year, entry, with_pdf))
+        pages += [_project_page(env, year, entry, project) for project in entry.projects]
+    return pages
+
+
+def _department_page(env: Environment, year: Year, entry: DepartmentEntry, with_pdf: bool) -> GeneratedPage:
+    title = f"{entry.department.department} {year.year}年部门预算绩效文本"
+    text = render(
+        env, "department.html", entry.url, title, {"hide": ["navigation"]}, year=year, entry=entry, with_pdf=with_pdf
+    )
+    return GeneratedPage(_index(entry.url), text)
+
+
+def _project_page(env: Environment, year: Year, entry: DepartmentEntry, project: ProjectEntry) -> GeneratedPage:
+    title = f"{project.project.name} · {entry.department.department}"
+    text = render(
+        env, "project.html", project.url, title, {"hide": ["navigation"]}, year=year, entry=entry, item=project
+    )
+    return GeneratedPage(_index(project.url), text)
+
+
+def _index(url: str) -> str:
+    return posixpath.join(url, "index.md")
+
+
+def write_pages(pages: list[GeneratedPage], generated_dir: Path) -> None:
+    """Replace the generated folder's contents with `pages` (it is rebuilt from scratch each time)."""
+    if generated_dir.exists():
+        shutil.rmtree(generated_dir)
+    for page in pages:
+        target = generated_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.text, encoding="utf-8")

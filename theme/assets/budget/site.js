@@ -1,0 +1,95 @@
+// 全部项目表：点击表头排序，输入文字或选择部门筛选。没有 JavaScript 时表格照常完整显示。
+(() => {
+  const table = document.querySelector("table[data-bp-sortable]");
+  const form = document.querySelector("form[data-bp-filter]");
+  if (!table || !form) return;
+  const body = table.tBodies[0];
+  const rows = Array.from(body.rows);
+  const headers = Array.from(table.tHead.rows[0].cells);
+  const collator = new Intl.Collator("zh-CN", { numeric: true });
+  const SCALE = 6; // 合计用定点小数，避免浮点误差：金额照原文，合计也要分毫不差
+
+  function cellKey(row, column, kind) {
+    const cell = row.cells[column];
+    const text = cell.textContent.trim();
+    if (text === "") return null;
+    return kind === "number" ? Number(text) : text;
+  }
+
+  function sortBy(column) {
+    const header = headers[column];
+    const kind = header.dataset.sort;
+    const ascending = header.getAttribute("aria-sort") !== "ascending";
+    headers.forEach((cell) => cell.setAttribute("aria-sort", "none"));
+    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    const sorted = rows.slice().sort((a, b) => {
+      const x = cellKey(a, column, kind);
+      const y = cellKey(b, column, kind);
+      if (x === null || y === null) return (x === null) - (y === null); // 空白总在最后
+      const order = kind === "number" ? x - y : collator.compare(x, y);
+      return ascending ? order : -order;
+    });
+    body.append(...sorted);
+  }
+
+  headers.forEach((header, column) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "bp-sort";
+    button.append(...header.childNodes);
+    header.append(button);
+    header.setAttribute("aria-sort", "none");
+    button.addEventListener("click", () => sortBy(column));
+  });
+
+  function fixed(text) {
+    if (!text) return 0n;
+    const negative = text.startsWith("-");
+    const [whole, fraction = ""] = text.replace("-", "").split(".");
+    const value = BigInt(whole + fraction.padEnd(SCALE, "0").slice(0, SCALE));
+    return negative ? -value : value;
+  }
+
+  // 小数位数与原文中最多的一项相同（与网站其他地方的合计写法一致：10.00 + 0.5 = 10.50）
+  function decimals(text) {
+    return text.includes(".") ? text.length - text.indexOf(".") - 1 : 0;
+  }
+
+  function format(value, places) {
+    const sign = value < 0n ? "-" : "";
+    const digits = (value < 0n ? -value : value).toString().padStart(SCALE + 1, "0");
+    const fraction = digits.slice(-SCALE).slice(0, places);
+    return sign + digits.slice(0, -SCALE) + (places ? `.${fraction}` : "");
+  }
+
+  const text = form.elements.q;
+  const department = form.elements.department;
+  const status = form.querySelector(".bp-filter-status");
+  const haystack = new Map(rows.map((row) => [row, row.textContent.toLowerCase()]));
+
+  function filter() {
+    const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let count = 0;
+    let total = 0n;
+    let places = 0;
+    for (const row of rows) {
+      const show =
+        (!department.value || row.cells[0].textContent === department.value) &&
+        words.every((word) => haystack.get(row).includes(word));
+      row.hidden = !show;
+      if (show) {
+        count += 1;
+        const budget = row.cells[3].textContent.trim();
+        total += fixed(budget);
+        places = Math.min(SCALE, Math.max(places, decimals(budget)));
+      }
+    }
+    status.textContent = `显示 ${count} 个项目，预算数合计 ${format(total, places)} 万元`;
+  }
+
+  form.hidden = false;
+  form.addEventListener("submit", (event) => event.preventDefault());
+  text.addEventListener("input", filter);
+  department.addEventListener("change", filter);
+  filter();
+})();
