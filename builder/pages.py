@@ -21,6 +21,7 @@ from markupsafe import escape
 
 from . import filters, paths
 from .amounts import Amount, to_unit
+from .charts import DepartmentHistory, department_history, year_comparison
 from .errors import BuilderError
 from .load import LoadedDepartment
 from .model import Checkpoint, Department, Project
@@ -277,30 +278,35 @@ def site_pages(
     all_years = years(loaded, downloads)
     pages = [GeneratedPage(HOME_LISTING, env.get_template("home_listing.html").render(root="", years=all_years))]
     for year in all_years:
-        pages += _year_pages(env, year, with_pdf)
+        pages += _year_pages(env, year, with_pdf, loaded)
     return pages
 
 
-def _year_pages(env: Environment, year: Year, with_pdf: bool) -> list[GeneratedPage]:
+def _year_pages(env: Environment, year: Year, with_pdf: bool, loaded: list[LoadedDepartment]) -> list[GeneratedPage]:
     hidden = {"pagefind": False}
+    comparison = year_comparison(loaded, year.year)
+    year_page = render(env, "year.html", year.url, f"{year.year}年", hidden, year=year, comparison=comparison)
     pages = [
-        GeneratedPage(_index(year.url), render(env, "year.html", year.url, f"{year.year}年", hidden, year=year)),
+        GeneratedPage(_index(year.url), year_page),
         GeneratedPage(
             _index(year.all_projects_url),
             render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", hidden, year=year),
         ),
     ]
     for entry in year.departments:
-        pages.append(_department_page(env, year, entry, with_pdf))
+        history = department_history(loaded, entry.slug)
+        pages.append(_department_page(env, year, entry, with_pdf, history))
         pages += [_project_page(env, year, entry, project) for project in entry.projects]
     return pages
 
 
-def _department_page(env: Environment, year: Year, entry: DepartmentEntry, with_pdf: bool) -> GeneratedPage:
+def _department_page(
+    env: Environment, year: Year, entry: DepartmentEntry, with_pdf: bool, history: DepartmentHistory | None
+) -> GeneratedPage:
     title = f"{entry.department.department} {year.year}年部门预算绩效文本"
-    text = render(
-        env, "department.html", entry.url, title, {"hide": ["navigation"]}, year=year, entry=entry, with_pdf=with_pdf
-    )
+    meta = {"hide": ["navigation"]}
+    context = {"year": year, "entry": entry, "with_pdf": with_pdf, "history": history}
+    text = render(env, "department.html", entry.url, title, meta, **context)
     return GeneratedPage(_index(entry.url), text)
 
 

@@ -1,0 +1,46 @@
+"""The year page compares departments, the department page compares years: charts with their figures as tables."""
+
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+from builder.load import load_all
+from builder.pages import site_pages
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def pages_of(data_dir: Path) -> dict[str, str]:
+    loaded, errors = load_all([data_dir])
+    assert errors == []
+    return {page.path: page.text for page in site_pages(loaded, with_pdf=False)}
+
+
+def test_year_page_table_totals_equal_the_sum_of_projects() -> None:
+    year_page = pages_of(DATA)["2023/index.md"]
+    assert "<svg" in year_page and "各部门预算数比较" in year_page
+    table = year_page[year_page.index("从大到小") :]
+    rows = re.findall(r"<td>(\d+)</td><td>([\d.]+)</td></tr>", table)
+    assert [Decimal(total) for _, total in rows] == sorted(
+        [Decimal("4253"), Decimal("3050.50"), Decimal("1848.51"), Decimal("72.55")], reverse=True
+    )
+    assert "<td>9224.56</td>" in table  # 合计, exactly the sum of every project's 预算数
+
+
+def test_a_department_published_in_two_years_gets_a_comparison(tmp_path: Path) -> None:
+    shutil.copytree(DATA, tmp_path / "data")
+    earlier = tmp_path / "data" / "2022"
+    earlier.mkdir()
+    text = (DATA / "2023" / "zunhua-jingkaiqu.yaml").read_text(encoding="utf-8")
+    text = text.replace("year: 2023", "year: 2022").replace("total: '14.00'", "total: '12.00'")
+    (earlier / "zunhua-jingkaiqu.yaml").write_text(text, encoding="utf-8")
+    department = pages_of(tmp_path / "data")["2023/zunhua-jingkaiqu/index.md"]
+    assert "历年比较" in department and "<svg" in department
+    assert "<td>2022</td><td>4</td><td>70.55</td>" in department
+    assert "<td>2023</td><td>4</td><td>72.55</td>" in department
+    assert "<td>招商经费</td><td>项目编码</td><td>12.00</td><td>14.00</td>" in department
+
+
+def test_a_department_with_one_year_has_no_comparison() -> None:
+    assert "历年比较" not in pages_of(DATA)["2023/zunhua-jingkaiqu/index.md"]
