@@ -56,8 +56,23 @@ class YearTotal:
     total: Decimal
 
 
+class _Change:
+    """A `before` and `after` amount, and how they differ."""
+
+    before: Decimal
+    after: Decimal
+
+    @property
+    def change(self) -> Decimal:
+        return self.after - self.before
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        return percent_change(self.before, self.after)
+
+
 @dataclass(frozen=True)
-class ProjectChange:
+class ProjectChange(_Change):
     """A project found in two consecutive years, matched by 项目编码 or else by name."""
 
     name: str
@@ -66,17 +81,9 @@ class ProjectChange:
     before: Decimal
     after: Decimal
 
-    @property
-    def change(self) -> Decimal:
-        return self.after - self.before
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        return percent_change(self.before, self.after)
-
 
 @dataclass(frozen=True)
-class YearPair:
+class YearPair(_Change):
     """Two consecutive published years of a department: totals and the projects in both."""
 
     before_year: int
@@ -84,14 +91,6 @@ class YearPair:
     before: Decimal
     after: Decimal
     projects: list[ProjectChange]
-
-    @property
-    def change(self) -> Decimal:
-        return self.after - self.before
-
-    @property
-    def change_percent(self) -> Decimal | None:
-        return percent_change(self.before, self.after)
 
 
 @dataclass(frozen=True)

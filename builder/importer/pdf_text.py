@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed
+from .blocks import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from .common import clean, clean_code
 from .write import to_yaml, write_atomically
 
@@ -32,23 +33,6 @@ HEADING_MAX_CHARS = 20
 TOC_SUFFIX = "绩效目标表"
 
 PART_ONE_SECTIONS = (("总体", "overall"), ("分项", "sub_goals"), ("措施", "measures"))
-NOTES_PARTS = (("基本情况", "basics"), ("概况", "basics"), ("指标", "targets"), ("目标", "targets"))
-NOTES_SECTIONS = (
-    ("概况", "overview"),
-    ("资金", "funding"),
-    ("标准", "criteria"),
-    ("评价", "criteria"),
-    ("指标", "indicators"),
-    ("目标", "goals"),
-)
-NOTES_BY_NUMBER = {
-    ("basics", "一"): "overview",
-    ("basics", "二"): "funding",
-    ("targets", "一"): "goals",
-    ("targets", "二"): "indicators",
-    ("targets", "三"): "criteria",
-}
-NOTES_KEYS = ("overview", "funding", "goals", "indicators", "criteria")
 INDICATOR_COLUMNS = {
     "一级指标": "level1",
     "二级指标": "level2",
