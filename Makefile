@@ -9,10 +9,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 JOBS   ?=
 
-.PHONY: site test check lint bench lock clean system-deps system-deps-test
+.PHONY: site test check lint serve bench lock clean system-deps system-deps-test
 
 site: $(STAMP) system-deps
 	$(PY) -m builder build $(if $(JOBS),--jobs $(JOBS))
+
+serve: $(STAMP)
+	$(PY) -m builder serve $(if $(PORT),--port $(PORT))
 
 check: $(STAMP)
 	$(PY) -m builder check data/

@@ -101,6 +101,15 @@ def command_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_serve(args: argparse.Namespace) -> int:
+    """本机预览：生成网站（不含 PDF）并在本机打开服务。
+    数据文件、页面、模板或 mkdocs.yml 改动后自动重新生成；出错时在浏览器和终端中显示错误位置。"""
+    from .serve import serve
+
+    serve(args.data, args.port, args.host)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m builder", description=DESCRIPTION)
     parser.add_argument("--debug", action="store_true", help="出错时显示 Python 调用栈")
@@ -124,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     builder.add_argument("--jobs", type=int, default=None, help="生成 PDF 的并行进程数，默认按 CPU 核数")
     builder.add_argument("--no-pdf", action="store_true", help="不生成 PDF（更快，用于预览网页）")
     builder.set_defaults(run=command_build)
+    server = commands.add_parser(
+        "serve",
+        help="本机预览网站，改动后自动重新生成",
+        description=command_serve.__doc__,
+        epilog="例：python -m builder serve --port 8000，然后用浏览器打开 http://127.0.0.1:8000/",
+    )
+    server.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
+    server.add_argument("--port", type=int, default=8000, help="端口，默认 8000")
+    server.add_argument("--host", default="127.0.0.1", help="监听地址，默认 127.0.0.1（只允许本机访问）")
+    server.set_defaults(run=command_serve)
     linter = commands.add_parser(
         "lint",
         help="检查数据内容是否合理",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import paths
+from .config import SiteConfig
 from .errors import BuilderError
 from .load import LoadedDepartment
 from .pdf_cache import PdfCache, cache_key, write_atomic
@@ -51,6 +52,7 @@ def render_pdfs(
     jobs: int | None = None,
     cache_dir: Path | None = None,
     progress: bool = True,
+    site_config: SiteConfig | None = None,
 ) -> list[Path]:
     """Write every department's PDF at `site_dir / paths.pdf_path(year, slug)`; return the paths in input order.
 
@@ -61,7 +63,7 @@ def render_pdfs(
     cjk_font_files()  # fail before any work when the fonts are missing
     quiet_weasyprint_logs()
     pdf_cache = PdfCache(cache_dir) if cache_dir is not None else None
-    work = [_plan(loaded, site_dir) for loaded in loaded_departments]
+    work = [_plan(loaded, site_dir, site_config) for loaded in loaded_departments]
     display = Progress(len(work), enabled=progress)
     pending = []
     for job in work:
@@ -80,8 +82,8 @@ def render_pdfs(
     return [job.output for job in work]
 
 
-def _plan(loaded: LoadedDepartment, site_dir: Path) -> PdfJob:
-    html = document_html(loaded.department)
+def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None = None) -> PdfJob:
+    html = document_html(loaded.department, site_config)
     output = site_dir / paths.pdf_path(loaded.department.year, loaded.source.slug)
     return PdfJob(loaded, html, cache_key(html), output)
 

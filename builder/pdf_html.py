@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import filters
+from .config import SiteConfig
 from .model import Department, Notes, Project
 from .paths import project_keys
 
@@ -175,8 +176,8 @@ def environment() -> Environment:
     return env
 
 
-def document_html(department: Department) -> str:
-    """The whole printed document as one HTML string."""
+def document_html(department: Department, site_config: SiteConfig | None = None) -> str:
+    """The whole printed document as one HTML string; `site_config` adds the publisher, paper size and font."""
     return (
         environment()
         .get_template(TEMPLATE)
@@ -184,6 +185,7 @@ def document_html(department: Department) -> str:
             department=department,
             sections=project_sections(department),
             created=creation_date(),
+            site=site_config or SiteConfig(),
         )
     )
 

@@ -1,0 +1,136 @@
+"""The admin's settings in mkdocs.yml: checked with messages naming the key, and used by pages and PDFs."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from builder.build import MKDOCS_CONFIG, build
+from builder.config import PdfOptions, SiteConfig, load_site_config
+from builder.errors import BuilderError
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = "2023/zunhua-jingkaiqu"  # one department of the sample data
+MM_PER_POINT = 25.4 / 72
+
+
+def write_config(tmp_path: Path, extra: str, site_name: str = "测试网站") -> Path:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(f"site_name: {site_name}\nextra:\n{extra}", encoding="utf-8")
+    return path
+
+
+def test_the_projects_own_settings_are_valid() -> None:
+    config = load_site_config(MKDOCS_CONFIG)
+    assert config.publisher
+    assert config.pdf == PdfOptions("A4", "serif")
+    assert config.quality_report_public is True
+
+
+def test_every_setting_is_read(tmp_path: Path) -> None:
+    (tmp_path / "theme" / "assets").mkdir(parents=True)
+    (tmp_path / "theme" / "assets" / "logo.png").write_bytes(b"png")
+    extra = (
+        "  publisher: 唐山市财政局\n  region: 唐山市\n  contact: 电话 0315-1234567\n"
+        "  logo: theme/assets/logo.png\n  base_url: https://czj.example.gov.cn/yusuan\n"
+        "  years: [2024, 2023]\n  quality_report_public: false\n  pdf: {paper: A3, font: sans}\n"
+    )
+    config = load_site_config(write_config(tmp_path, extra), root=tmp_path)
+    assert config == SiteConfig(
+        "测试网站",
+        "唐山市财政局",
+        "唐山市",
+        "电话 0315-1234567",
+        "theme/assets/logo.png",
+        "https://czj.example.gov.cn/yusuan/",
+        (2023, 2024),
+        False,
+        PdfOptions("A3", "sans"),
+    )
+    assert config.logo_url == "assets/logo.png"
+    assert config.publishes(2023) and not config.publishes(2022)
+
+
+def test_defaults_when_extra_is_empty(tmp_path: Path) -> None:
+    assert load_site_config(write_config(tmp_path, "  generator: false\n")) == SiteConfig("测试网站")
+
+
+def test_every_bad_value_is_reported_by_its_key(tmp_path: Path) -> None:
+    extra = (
+        "  publisher: [a, b]\n  logo: /etc/passwd\n  base_url: czj.example.gov.cn\n"
+        "  years: 2023\n  quality_report_public: 'no'\n  pdf: {paper: A0, font: kai}\n"
+    )
+    with pytest.raises(BuilderError) as raised:
+        load_site_config(write_config(tmp_path, extra))
+    message = str(raised.value)
+    for key in [
+        "extra.publisher",
+        "extra.logo",
+        "extra.base_url",
+        "extra.years",
+        "extra.quality_report_public",
+        "extra.pdf.paper",
+        "extra.pdf.font",
+    ]:
+        assert f"{key}: " in message
+    assert "纸张应为 A3、A4、A5、B5、Letter 之一，收到 'A0'" in message
+    assert "7 处问题" in message
+
+
+def test_a_missing_logo_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(BuilderError, match=r"extra\.logo: 找不到图片文件 content/logo\.png"):
+        load_site_config(write_config(tmp_path, "  logo: content/logo.png\n"), root=tmp_path)
+
+
+def test_a_yaml_error_in_the_settings_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text("extra: [unclosed\n", encoding="utf-8")
+    with pytest.raises(BuilderError, match="不是有效的 YAML"):
+        load_site_config(path)
+
+
+def test_publisher_and_paper_reach_every_page_and_the_pdf(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "2023").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data / "2023")
+    config = dataclasses.replace(
+        load_site_config(MKDOCS_CONFIG),
+        publisher="唐山市财政局",
+        contact="联系电话：0315-7654321",
+        site_name="唐山市部门预算公开",
+        pdf=PdfOptions("A3", "sans"),
+    )
+    site = tmp_path / "site"
+    build(data, site, jobs=1, generated_dir=tmp_path / "generated", site_config=config)
+    department_page = (site / SMALL / "index.html").read_text(encoding="utf-8")
+    assert "发布单位：唐山市财政局" in department_page
+    assert "联系电话：0315-7654321" in department_page
+    assert "唐山市部门预算公开" in department_page
+    assert "唐山市财政局" in (site / "index.html").read_text(encoding="utf-8")
+    [pdf_path] = site.rglob("*.pdf")
+    reader = PdfReader(io.BytesIO(pdf_path.read_bytes()))
+    assert "唐山市财政局发布" in reader.pages[0].extract_text()
+    width, height = (float(side) * MM_PER_POINT for side in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height)) == (297, 420)
+
+
+def test_only_the_configured_years_are_published(tmp_path: Path) -> None:
+    with pytest.raises(BuilderError, match="没有数据文件"):
+        config = dataclasses.replace(load_site_config(MKDOCS_CONFIG), years=(2099,))
+        build(ROOT / "data", tmp_path / "site", with_pdf=False, generated_dir=tmp_path / "gen", site_config=config)
+
+
+def test_every_setting_is_documented_in_chinese() -> None:
+    page = (ROOT / "content" / "configuration.md").read_text(encoding="utf-8")
+    settings = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    keys = [f"extra.{name}" for name in ("publisher", "region", "contact", "logo", "base_url", "years")]
+    keys += ["extra.quality_report_public", "extra.pdf.paper", "extra.pdf.font", "site_name"]
+    for key in keys:
+        assert f"`{key}`" in page, key
+        assert f"{key.split('.')[-1]}:" in settings, key
+    assert "configuration.md" in settings  # in the nav
