@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .amounts import Amount, format_amount
 from .model import Checkpoint, Indicator, Project
@@ -95,6 +96,19 @@ def chinese_number(n: int) -> str:
         return str(n)
     tens, ones = divmod(n, 10)
     return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+
+def template_environment(folder: Path) -> Environment:
+    """Templates from `folder`: autoescape on, undefined names are errors, the shared filters installed."""
+    environment = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return register(environment)
 
 
 def register(environment: Environment) -> Environment:

@@ -16,7 +16,7 @@ from itertools import groupby
 from pathlib import Path
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import escape
 
 from . import filters, paths
@@ -188,16 +188,9 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
 
 def environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
-    env = Environment(
-        loader=FileSystemLoader(THEME_PAGES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = filters.template_environment(THEME_PAGES)
     env.globals.update(spending_chart=spending_chart, wan=amount_in_wan)
-    return filters.register(env)
+    return env
 
 
 @dataclass(frozen=True)

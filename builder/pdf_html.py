@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 
 from . import filters
 from .config import SiteConfig
@@ -155,15 +155,7 @@ def creation_date() -> str | None:
 @cache
 def environment() -> Environment:
     """The Jinja environment of the print theme, with the filters the website also uses."""
-    env = Environment(
-        loader=FileSystemLoader(PRINT_THEME),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    filters.register(env)
+    env = filters.template_environment(PRINT_THEME)
     env.globals.update(
         spread=spread,
         cover_lines=cover_lines,

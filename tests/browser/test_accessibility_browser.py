@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_site_browser import AXE, DEPARTMENT, PROJECT, base_url, browser  # noqa: F401 (fixtures)
+from test_site_browser import AXE, DEPARTMENT, PROJECT, base_url  # noqa: F401 (fixture)
 
 PAGES = ["", DEPARTMENT, PROJECT, "search/?q=满意度", "downloads/"]
 AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:  # noqa: F811
+def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield context.new_page()
     context.close()

@@ -11,11 +11,11 @@ import functools
 import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import serve
 
 from builder.build import build
 from builder.csp import POLICY, blocked_in_site, deploy_headers
@@ -74,21 +74,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(site: Path) -> Iterator[str]:
-    handler = functools.partial(SecureHandler, directory=str(site.parents[1]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
+    with serve(functools.partial(SecureHandler, directory=str(site.parents[1]))) as port:
+        yield f"http://127.0.0.1:{port}{SUB_PATH}"
 
 
 @pytest.fixture

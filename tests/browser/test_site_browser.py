@@ -8,11 +8,11 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import serve
 
 from builder.build import build
 from builder.load import load_department
@@ -45,21 +45,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copytree(ROOT / "data", data)
     shutil.copytree(FIXTURE, data, dirs_exist_ok=True)
     build(data, work / "root" / SUB_PATH.strip("/"), with_pdf=False, generated_dir=work / "generated")
-    handler = functools.partial(QuietHandler, directory=str(work / "root"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}{SUB_PATH}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield chromium
-        chromium.close()
+    with serve(functools.partial(QuietHandler, directory=str(work / "root"))) as port:
+        yield f"http://127.0.0.1:{port}{SUB_PATH}"
 
 
 @pytest.fixture
