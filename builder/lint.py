@@ -82,10 +82,11 @@ def lint_department(
 ) -> list[Finding]:
     """Every finding of every rule (or of `rules`) on one department, with the line of each field.
 
-    Lines come from `located` or, when not given, from re-reading the department's file;
-    a department built in memory gets line 0.
+    Lines come from `located`, else from what the loader kept (`loaded.located`), else from
+    re-reading the department's file; a department built in memory gets line 0.
     """
-    located = located if located is not None else _locate(loaded.source.path)
+    if located is None:
+        located = loaded.located if loaded.located is not None else _locate(loaded.source.path)
     findings = [
         _finding(loaded.source.path, located, one_rule, issue)
         for one_rule in (rules if rules is not None else list(RULES.values()))
@@ -140,7 +141,7 @@ def _read_leniently(path: Path) -> tuple[LoadedDepartment | None, Located | None
         department = Department.model_validate(located.data)
     except ValidationError:
         return None, None
-    return LoadedDepartment(Source(path, path.stem), department), located
+    return LoadedDepartment(Source(path, path.stem), department, located), located
 
 
 def _locate(path: Path) -> Located | None:

@@ -6,6 +6,7 @@ fixes a file in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,16 @@ class Source:
 
 @dataclass(frozen=True)
 class LoadedDepartment:
+    """A validated department and where it came from.
+
+    `located` keeps the parsed file (the line of every field) so `lint` need not read the
+    file again; it is left out of comparisons and may be dropped (`dataclasses.replace(loaded,
+    located=None)`) before pickling, lint then re-reads the file.
+    """
+
     source: Source
     department: Department
+    located: Located | None = dataclasses.field(default=None, compare=False, repr=False)
 
 
 def find_data_files(paths: list[Path]) -> list[Path]:
@@ -66,7 +75,7 @@ def load_department(path: Path) -> LoadedDepartment:
         problems += _duplicate_code_problems(department, located)
     if problems:
         raise DataError(path, sorted(problems, key=lambda p: p.line))
-    return LoadedDepartment(Source(path, path.stem), department)
+    return LoadedDepartment(Source(path, path.stem), department, located)
 
 
 def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:

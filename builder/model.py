@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from .amounts import UNIT_IN_YUAN, Amount, AmountError, parse_amount
 from .values import ParsedValue, parse_value
+
+# 指标值 and 支出进度 repeat (`≥95%`, `100%`, `是`); a ParsedValue is immutable, so one parse serves them all.
+_parse_value = lru_cache(maxsize=1 << 16)(parse_value)
 
 
 def _to_amount(raw: Any) -> Amount:
@@ -94,7 +97,7 @@ class Checkpoint(Strict):
     @cached_property
     def percent(self) -> Decimal | None:
         """The cumulative share as a number, when the cell holds one (`50%`, `0`)."""
-        parsed = parse_value(self.value) if self.value else None
+        parsed = _parse_value(self.value) if self.value else None
         if parsed is None or parsed.kind != "number" or parsed.unit not in (None, "%", "百分比"):
             return None
         return parsed.number
@@ -122,7 +125,7 @@ class Indicator(Strict):
     @cached_property
     def parsed(self) -> ParsedValue:
         """The 指标值 read as comparison, number and unit, where it says something measurable."""
-        return parse_value(self.value or "")
+        return _parse_value(self.value or "")
 
 
 class Notes(Strict):

@@ -51,7 +51,6 @@ class Located:
     data: Any
     lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    visited: set[int] = field(default_factory=set, repr=False)
 
     def line_of(self, loc: tuple[Any, ...]) -> int:
         """The line of `loc`, or of its nearest ancestor that has one."""
@@ -62,19 +61,15 @@ class Located:
 
 def read_yaml(text: str) -> Located:
     """Parse YAML text; syntax errors come back as problems, never as exceptions."""
-    result = Located(data=None)
     try:
-        refused = _prescan(text)
-        if refused:
-            result.problems.append(refused)
-            return result
-        node = yaml.compose(text, Loader=SafeLoader)
+        return _Reader().read(text)
+    except _Refused as refused:
+        return Located(data=None, problems=[refused.problem])
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         message = f"YAML 语法错误：{_translate(error.problem or '')}"
-        result.problems.append(Problem(line, "", message, _syntax_hint(text, line)))
-        return result
+        return Located(data=None, problems=[Problem(line, "", message, _syntax_hint(text, line))])
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
         message = (
@@ -82,36 +77,10 @@ def read_yaml(text: str) -> Located:
             if isinstance(error.character, int)
             else "文件含有不允许的字符"
         )
-        result.problems.append(Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
-        return result
+        return Located(data=None, problems=[Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入")])
     except yaml.YAMLError as error:
-        result.problems.append(Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML"))
-        return result
-    except RecursionError:
-        result.problems.append(Problem(1, "", "嵌套层数过深", f"数据文件的嵌套不应超过 {MAX_DEPTH} 层"))
-        return result
-    if node is not None:
-        result.data = _convert(node, (), result, depth=0)
-    return result
-
-
-def _prescan(text: str) -> Problem | None:
-    """Refuse deep nesting and aliases from the flat event stream, before any recursion.
-
-    libyaml's composer recurses in C: a 100 000-level document crashes the process
-    instead of raising, so depth must be checked before composing.
-    """
-    depth = 0
-    for event in yaml.parse(text, Loader=SafeLoader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Problem(event.start_mark.line + 1, "", "嵌套层数过深", f"数据文件的嵌套不应超过 {MAX_DEPTH} 层")
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
-            return Problem(event.start_mark.line + 1, "", "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出")
-    return None
+        problem = Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML")
+        return Located(data=None, problems=[problem])
 
 
 _LIBYAML_PROBLEMS = {
@@ -142,57 +111,249 @@ def _syntax_hint(text: str, line: int) -> str:
     return "请检查该行及上一行的缩进、冒号和引号是否成对"
 
 
-def _convert(node: yaml.Node, loc: tuple[Any, ...], result: Located, depth: int) -> Any:
-    result.lines.setdefault(loc, node.start_mark.line + 1)
-    if id(node) in result.visited:
-        result.problems.append(
-            Problem(node.start_mark.line + 1, _path(loc), "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出")
-        )
-        return None
-    if depth > MAX_DEPTH:
-        result.problems.append(
-            Problem(node.start_mark.line + 1, _path(loc), "嵌套层数过深", f"不应超过 {MAX_DEPTH} 层")
-        )
-        return None
-    if node.tag not in STANDARD_TAGS:
-        result.problems.append(
-            Problem(
-                node.start_mark.line + 1,
-                _path(loc),
-                f"不支持自定义 YAML 标签 {_short_tag(node.tag)}",
-                "请删除以 ! 开头的标签",
+class _Refused(Exception):
+    """A document refused outright (too deep, or an alias): one problem, no data."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _too_deep(line: int) -> _Refused:
+    return _Refused(Problem(line, "", "嵌套层数过深", f"数据文件的嵌套不应超过 {MAX_DEPTH} 层"))
+
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_RESOLVER = yaml.resolver.Resolver()
+# First characters of the plain scalars that resolve to null or to a tag we refuse
+# (`=` is !!value, `<<` is !!merge); any other plain scalar stays text.
+_NOTABLE_FIRSTS = frozenset(
+    first
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+    if any(tag == _NULL_TAG or tag not in STANDARD_TAGS for tag, _ in resolvers)
+)
+_NO_KEY = object()  # a mapping waiting for its next key
+_DUPLICATE = object()  # a mapping whose next value belongs to a refused duplicate key
+
+
+@dataclass(slots=True)
+class _Frame:
+    """An open sequence or mapping: the container being filled, its field path, the key awaiting a value."""
+
+    container: list[Any] | dict[str, Any]
+    loc: tuple[Any, ...]
+    key: Any = _NO_KEY
+
+
+class _Reader:
+    """Builds `Located` from libyaml's flat event stream in one pass, never recursing on depth.
+
+    One pass over the events costs a third of composing nodes and converting them, and
+    it needs no recursion: libyaml's composer recurses in C, so a 100 000-level document
+    would crash the process instead of raising. It gives what composing the node graph
+    and converting it gave, from the events alone: nesting deeper than MAX_DEPTH and
+    aliases refuse the whole document (in stream order, before anything else); a
+    duplicate anchor or a second document is a syntax error; unknown tags and duplicate
+    keys are reported, their subtree skipped.
+    """
+
+    def __init__(self) -> None:
+        self.result = Located(data=None)
+        self.stack: list[_Frame] = []
+        self.depth = 0  # open collections, counted over the whole stream
+        self.skip = 0  # open collections inside a subtree that is not converted
+        self.key_nodes: list[tuple[yaml.Node, list[yaml.Node]]] = []  # a non-scalar key being built
+        self.documents = 0
+        self.anchors: dict[str, yaml.Mark] = {}
+        self.deferred: yaml.MarkedYAMLError | None = None  # raised once the stream has parsed
+
+    def read(self, text: str) -> Located:
+        handlers = {
+            yaml.ScalarEvent: self._scalar,
+            yaml.SequenceStartEvent: self._collection_start,
+            yaml.MappingStartEvent: self._collection_start,
+            yaml.SequenceEndEvent: self._collection_end,
+            yaml.MappingEndEvent: self._collection_end,
+            yaml.AliasEvent: self._alias,
+            yaml.DocumentStartEvent: self._document_start,
+        }
+        loader = SafeLoader(text)
+        try:
+            for event in iter(loader.get_event, None):
+                handler = handlers.get(type(event))
+                if handler is not None:
+                    handler(event)
+        finally:
+            loader.dispose()
+        if self.deferred is not None:
+            raise self.deferred
+        return self.result
+
+    def _document_start(self, event: yaml.DocumentStartEvent) -> None:
+        self.documents += 1
+        if self.documents == 2 and self.deferred is None:
+            self.deferred = yaml.composer.ComposerError(
+                "expected a single document in the stream", None, "but found another document", event.start_mark
             )
-        )
-        return None
-    result.visited.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        return None if node.tag == "tag:yaml.org,2002:null" else node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), result, depth + 1) for i, item in enumerate(node.value)]
-    return _convert_mapping(node, loc, result, depth)
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        raise _Refused(Problem(event.start_mark.line + 1, "", "不支持 YAML 锚点与别名（& 和 *）", "请把内容直接写出"))
+
+    def _note_anchor(self, event: yaml.NodeEvent) -> None:
+        """An anchor named twice in the (only) document is an error, even with no alias using it."""
+        anchor = event.anchor
+        if anchor is None or self.documents != 1 or self.deferred is not None:
+            return
+        if anchor in self.anchors:
+            self.deferred = yaml.composer.ComposerError(
+                "found duplicate anchor; first occurrence", self.anchors[anchor], "second occurrence", event.start_mark
+            )
+        else:
+            self.anchors[anchor] = event.start_mark
+
+    def _awaits_key(self) -> bool:
+        return bool(self.stack) and self.stack[-1].key is _NO_KEY and type(self.stack[-1].container) is dict
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        """Most events: kept lean, the plain untagged text value taking the shortest way."""
+        if event.anchor is not None:
+            self._note_anchor(event)
+        if self.skip:
+            return
+        if self.key_nodes:
+            self.key_nodes[-1][1].append(yaml.ScalarNode(_node_tag(event), event.value, event.start_mark))
+            return
+        stack = self.stack
+        if stack and stack[-1].key is _NO_KEY and type(stack[-1].container) is dict:  # self._awaits_key(), inlined
+            self._take_key(event.value, event.start_mark.line + 1)
+            return
+        loc = self._next_loc(event)
+        if loc is None:
+            return
+        value = event.value
+        if event.tag is not None or (event.implicit[0] and value[:1] in _NOTABLE_FIRSTS):
+            tag = _scalar_tag(event)
+            if self._refused_tag(tag, loc, event):
+                return
+            value = None if tag == _NULL_TAG else value
+        self._place(loc, value)
+
+    def _collection_start(self, event: yaml.CollectionStartEvent) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _too_deep(event.start_mark.line + 1)
+        if event.anchor is not None:
+            self._note_anchor(event)
+        if self.skip:
+            self.skip += 1
+            return
+        mapping = isinstance(event, yaml.MappingStartEvent)
+        if self.key_nodes or self._awaits_key():
+            kind = yaml.MappingNode if mapping else yaml.SequenceNode
+            self.key_nodes.append((kind(_node_tag(event), [], event.start_mark), []))
+            return
+        loc = self._next_loc(event)
+        if loc is None or self._refused_tag(event.tag or "!", loc, event):
+            self.skip = 1
+            return
+        container: list[Any] | dict[str, Any] = {} if mapping else []
+        self._place(loc, container)
+        self.stack.append(_Frame(container, loc))
+
+    def _collection_end(self, event: yaml.CollectionEndEvent) -> None:
+        self.depth -= 1
+        if self.skip:
+            self.skip -= 1
+        elif self.key_nodes:
+            self._end_key_node()
+        else:
+            self.stack.pop()
+
+    def _next_loc(self, event: yaml.NodeEvent) -> tuple[Any, ...] | None:
+        """The field path of the node starting at `event` (its line noted), or None when it is not converted."""
+        if not self.stack:
+            if self.documents != 1:
+                return None
+            loc: tuple[Any, ...] = ()
+        else:
+            frame = self.stack[-1]
+            if type(frame.container) is list:
+                loc = (*frame.loc, len(frame.container))
+            else:
+                key, frame.key = frame.key, _NO_KEY
+                if key is _DUPLICATE:
+                    return None
+                loc = (*frame.loc, key)
+        self.result.lines.setdefault(loc, event.start_mark.line + 1)
+        return loc
+
+    def _refused_tag(self, tag: str, loc: tuple[Any, ...], event: yaml.NodeEvent) -> bool:
+        """Report a tag outside STANDARD_TAGS; the node becomes None. The non-specific `!` is standard."""
+        if tag == "!" or tag in STANDARD_TAGS:
+            return False
+        message = f"不支持自定义 YAML 标签 {_short_tag(tag)}"
+        self.result.problems.append(Problem(event.start_mark.line + 1, _path(loc), message, "请删除以 ! 开头的标签"))
+        self._place(loc, None)
+        return True
+
+    def _place(self, loc: tuple[Any, ...], value: Any) -> None:
+        if not self.stack:
+            self.result.data = value
+            return
+        container = self.stack[-1].container
+        if type(container) is list:
+            container.append(value)
+        else:
+            container[loc[-1]] = value
+
+    def _take_key(self, key: str, line: int) -> None:
+        frame = self.stack[-1]
+        loc = (*frame.loc, key)
+        if key in frame.container:
+            message, hint = f"键 `{key}` 重复", "同一层级的键只能出现一次，请删除或合并重复项"
+            self.result.problems.append(Problem(line, _path(loc), message, hint))
+            frame.key = _DUPLICATE
+            return
+        self.result.lines[loc] = line
+        frame.key = key
+
+    def _end_key_node(self) -> None:
+        """A sequence or mapping used as a key is named by the text of its node list, as PyYAML prints it."""
+        node, children = self.key_nodes.pop()
+        mapping = isinstance(node, yaml.MappingNode)
+        node.value = list(zip(children[::2], children[1::2], strict=True)) if mapping else children
+        if self.key_nodes:
+            self.key_nodes[-1][1].append(node)
+        else:
+            self._take_key(str(node.value), node.start_mark.line + 1)
+
+
+def _scalar_tag(event: yaml.ScalarEvent) -> str:
+    """The tag that matters for a value: explicit, or null/!!value/!!merge for the plain scalars that resolve so."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return tag
+    value = event.value
+    if event.implicit[0] and value[:1] in _NOTABLE_FIRSTS:
+        return _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
+    return _STR_TAG
+
+
+def _node_tag(event: yaml.NodeEvent) -> str:
+    """The node's full resolved tag, as the composer would give it."""
+    tag = event.tag
+    if tag is not None and tag != "!":
+        return tag
+    if isinstance(event, yaml.ScalarEvent):
+        return _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    return _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG
 
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
-
-
-def _convert_mapping(node: yaml.MappingNode, loc: tuple[Any, ...], result: Located, depth: int) -> Any:
-    mapping: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        if key in mapping:
-            result.problems.append(
-                Problem(
-                    key_node.start_mark.line + 1,
-                    _path((*loc, key)),
-                    f"键 `{key}` 重复",
-                    "同一层级的键只能出现一次，请删除或合并重复项",
-                )
-            )
-            continue
-        result.lines[(*loc, key)] = key_node.start_mark.line + 1
-        mapping[key] = _convert(value_node, (*loc, key), result, depth + 1)
-    return mapping
 
 
 def _path(loc: tuple[Any, ...]) -> str:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from ..model import Department, Indicator, Project
@@ -70,14 +71,21 @@ def project_rule(rule_id: str, severity: Severity, title: str) -> Callable[[Proj
     return register
 
 
-# Helpers the rules share.
+# Helpers the rules share. The rules ask the same questions of the same cells many times
+# (every indicator rule folds the same names and values), so the answers about a text are
+# memoized: they depend on the text alone.
+
+_CACHE_SIZE = 1 << 16
+_SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def squash(text: str | None) -> str:
     """Full-width forms folded to half-width and every space removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def fold(text: str | None) -> str:
     """Text compared loosely: squashed, and a trailing full stop or comma dropped."""
     return squash(text).rstrip("。.；;，,")
@@ -85,7 +93,7 @@ def fold(text: str | None) -> str:
 
 def quote(text: str | None, limit: int = 40) -> str:
     """`“…”` around a published text, shortened so a message stays one line."""
-    text = re.sub(r"\s+", " ", (text or "").strip())
+    text = _SPACES.sub(" ", (text or "").strip())
     return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
 
 
@@ -96,18 +104,32 @@ def indicator_loc(project_index: int, row: int, field: str | None = None) -> Loc
 
 def group_of(indicator: Indicator) -> str:
     """The 一级指标 group: `产出`, `效益` (also written 效果) or `满意度`; `其他` otherwise."""
-    level1 = fold(indicator.level1)
+    return _group_of_level1(indicator.level1)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _group_of_level1(level1: str | None) -> str:
+    folded = fold(level1)
     for group, prefixes in (("产出", ("产出",)), ("效益", ("效益", "效果")), ("满意度", ("满意度",))):
-        if level1.startswith(prefixes):
+        if folded.startswith(prefixes):
             return group
     return "其他"
 
 
+_SATISFACTION_NAME = re.compile(r"满意度|满意率")
+_COMPLAINT_NAME = re.compile(r"不满意|投诉")
+
+
 def is_satisfaction(indicator: Indicator) -> bool:
     """A satisfaction row: under 满意度指标, or (older templates) a 满意度 indicator filed under 效益."""
-    name = fold(indicator.name)
-    by_name = bool(re.search(r"满意度|满意率", name)) and not re.search(r"不满意|投诉", name)
-    return group_of(indicator) == "满意度" or "满意度" in fold(indicator.level2) or by_name
+    return _is_satisfaction(indicator.level1, indicator.level2, indicator.name)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _is_satisfaction(level1: str | None, level2: str | None, name: str) -> bool:
+    folded = fold(name)
+    by_name = bool(_SATISFACTION_NAME.search(folded)) and not _COMPLAINT_NAME.search(folded)
+    return _group_of_level1(level1) == "满意度" or "满意度" in fold(level2) or by_name
 
 
 PERCENT_UNITS = {"%", "百分比", "百分号", "百分点"}
@@ -119,6 +141,7 @@ _FILLER = re.compile(
 )
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def is_filler(text: str | None) -> bool:
     """A whole cell that is a placeholder rather than content (`*`, `-`, `_`, `无`, `文字描述`)."""
     squashed = squash(text)
@@ -135,8 +158,15 @@ PLACEHOLDERS = (
 )
 
 
+# Any of them: one search tells most texts apart, which have none.
+_ANY_PLACEHOLDER = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in PLACEHOLDERS))
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def placeholder_in(text: str | None) -> str | None:
     """The first template placeholder inside `text`, if any."""
+    if not _ANY_PLACEHOLDER.search(text or ""):
+        return None
     for pattern in PLACEHOLDERS:
         match = pattern.search(text or "")
         if match:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ..model import Department, Indicator, Project
+from ..values import parse_value
 from .base import (
     PERCENT_UNITS,
     Issue,
@@ -40,7 +42,12 @@ _NONE_VALUES = {"无", "暂无", "0", "零"}
 
 def less_is_better(indicator: Indicator) -> bool:
     """An indicator where a smaller number is better (投诉、事故、差错…): its name says so."""
-    return bool(_LESS_IS_BETTER.search(fold(indicator.name)))
+    return _less_is_better(indicator.name)
+
+
+@lru_cache(maxsize=1 << 16)
+def _less_is_better(name: str) -> bool:
+    return bool(_LESS_IS_BETTER.search(fold(name)))
 
 
 OUTPUT_TYPES = ("数量", "质量", "时效", "成本")
@@ -49,16 +56,22 @@ GROUP_NAMES = {"产出": "产出指标", "效益": "效益（效果）指标", "
 
 def value_problem(indicator: Indicator) -> str | None:
     """What is wrong with a 指标值 by itself: `empty`, `unit-only`, `placeholder`, `copies` or `question`."""
-    value = squash(indicator.value)
+    return _value_problem(indicator.value, indicator.name, indicator.description)
+
+
+@lru_cache(maxsize=1 << 16)
+def _value_problem(published: str | None, name: str, description: str | None) -> str | None:
+    """`value_problem` from the texts it depends on, so that the five rules asking it compute it once."""
+    value = squash(published)
     if not value:
         return "empty"
     if _UNIT_ONLY.match(value):
         return "unit-only"
-    if value in _NONE_VALUES and less_is_better(indicator):
+    if value in _NONE_VALUES and _less_is_better(name):
         return None  # `重大安全事故: 无` is a target
     if is_filler(value) or placeholder_in(value):
         return "placeholder"
-    if indicator.parsed.kind == "text" and fold(value) in (fold(indicator.name), fold(indicator.description)):
+    if fold(value) in (fold(name), fold(description)) and parse_value(published or "").kind == "text":
         return "copies"
     if _QUESTION.search(value) and _NO_DIGIT.match(value):
         return "question"
