@@ -19,6 +19,13 @@ from .paths import department_dir, pdf_path, project_dir, project_keys
 EXPORT_UNIT = "万元"
 
 Cell = str | int | Decimal | None
+TEXT_TYPES = frozenset({str, type(None)})
+INTEGER_TYPES = frozenset({int, type(None)})
+
+
+def only(types: frozenset[type], values: Iterable[Cell]) -> bool:
+    """True when every value is exactly of one of `types`; checked at C speed, without a Python loop."""
+    return types.issuperset(map(type, values))
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,13 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    def column_values(self, limit: int | None = None) -> list[tuple[Cell, ...]]:
+        """The cells column by column (of the first `limit` rows): formats convert a column at a time."""
+        rows = self.rows if limit is None else self.rows[:limit]
+        if not rows:
+            return [() for _ in self.columns]
+        return list(zip(*rows, strict=True))
 
 
 def _columns(*specs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
@@ -275,8 +289,9 @@ def goals_text(goals: list[Goal]) -> str | None:
 
 
 def indicator_rows(context: ProjectContext) -> list[tuple[Cell, ...]]:
+    key = context.key_cells()
     return [
-        (*context.key_cells(), number, *indicator_cells(indicator))
+        (*key, number, *indicator_cells(indicator))
         for number, indicator in enumerate(context.project.indicators, start=1)
     ]
 
@@ -299,8 +314,9 @@ def indicator_cells(indicator: Indicator) -> tuple[Cell, ...]:
 
 
 def spending_plan_rows(context: ProjectContext) -> list[tuple[Cell, ...]]:
+    key = context.key_cells()
     return [
-        (*context.key_cells(), number, checkpoint.label, checkpoint.value, checkpoint.percent)
+        (*key, number, checkpoint.label, checkpoint.value, checkpoint.percent)
         for number, checkpoint in enumerate(context.project.spending_plan, start=1)
     ]
 
