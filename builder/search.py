@@ -4,15 +4,36 @@ Pagefind's extended build (pip `pagefind[extended]`) segments Chinese with jieba
 the pages' marked bodies (`data-pagefind-body`, see `theme/main.html`) are indexed.
 Pin 1.4.0: in 1.5.x the browser re-segments a Chinese query with ICU, which disagrees
 with jieba, and pages are lost (Pagefind issue #1237; measured in the README).
+
+The index is split into shards, each a complete Pagefind bundle in `pagefind/<name>/`
+built from some of the pages, so that a build re-indexes only the shards whose pages
+changed, and several shards at once. `pagefind/shards.json` lists them; the search page
+(theme/assets/budget/search.js) loads the first and merges the others into it with
+Pagefind's `mergeIndex`, so one query searches every shard and the results are ranked together.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuilderError
+
+BUNDLE_DIR = "pagefind"
+SHARD_LIST = "shards.json"
+WHOLE_SITE_SHARD = "all"
+SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+# A page is indexed only if it marks its body; with no marked page in a run Pagefind would index whole pages.
+BODY_MARK = re.compile(rb"<[^>]*\sdata-pagefind-body[\s>=/]")
 
 # Pagefind writes ready-made search interfaces too; the site uses its own (theme/assets/budget/search.js).
 UNUSED_BUNDLE_FILES = (
@@ -27,9 +48,133 @@ UNUSED_BUNDLE_FILES = (
 )
 
 
+@dataclass(frozen=True)
+class SearchShard:
+    """A named group of pages indexed together; `pages` are HTML paths from the site root, e.g. `2023/x/index.html`."""
+
+    name: str
+    pages: tuple[str, ...]
+
+
+def shard_dir(site_dir: Path, name: str) -> Path:
+    """Where the shard's bundle goes: `site_dir/pagefind/<name>/`."""
+    return site_dir / BUNDLE_DIR / name
+
+
+def has_bundle(site_dir: Path, name: str) -> bool:
+    """Whether the shard `name` has a complete bundle in `site_dir/pagefind/<name>/`."""
+    return (shard_dir(site_dir, name) / "pagefind-entry.json").is_file()
+
+
 def index_site(site_dir: Path) -> None:
-    """Write the search index into `site_dir/pagefind/`; raise BuilderError if Pagefind fails."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--silent"]
+    """Index every page as one shard (`pagefind/all/`), in place of any earlier bundles, and list it in shards.json."""
+    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+    shard = SearchShard(WHOLE_SITE_SHARD, tuple(site_pages(site_dir)))
+    index_shard(site_dir, shard)
+    write_shard_list(site_dir, [shard.name])
+
+
+def site_pages(site_dir: Path) -> list[str]:
+    """Every HTML page of the site outside the search bundles, as sorted paths from the site root."""
+    pages = (path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*.html"))
+    return sorted(page for page in pages if not page.startswith(f"{BUNDLE_DIR}/"))
+
+
+def index_shards(site_dir: Path, shards: Sequence[SearchShard], jobs: int) -> None:
+    """Index the shards, `jobs` Pagefind processes at a time; raise BuilderError naming every shard that failed."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        outcomes = pool.map(lambda shard: _try_index(site_dir, shard), shards)
+        failures = [message for message in outcomes if message]
+    if failures:
+        listing = "\n".join(failures)
+        raise BuilderError(f"{len(failures)} 个搜索索引分片建立失败：\n{listing}")
+
+
+def _try_index(site_dir: Path, shard: SearchShard) -> str | None:
+    """Index one shard; the error message if it failed, None if it worked."""
+    try:
+        index_shard(site_dir, shard)
+    except BuilderError as error:
+        return f"分片 {shard.name}：{error}"
+    return None
+
+
+def index_shard(site_dir: Path, shard: SearchShard) -> None:
+    """Write the bundle of `shard` into `site_dir/pagefind/<name>/`, replacing an earlier one.
+
+    Pagefind runs over a temporary folder (next to `site_dir`) that holds hard links to just
+    the shard's pages at the same paths, so the URLs in the index stay relative to the site root.
+    Only pages that mark their body (`data-pagefind-body`) are linked, as Pagefind does for a
+    whole site; a shard with no such page has nothing to index and gets no bundle.
+    """
+    _check_name(shard.name)
+    output = shard_dir(site_dir, shard.name)
+    shutil.rmtree(output, ignore_errors=True)
+    pages_dir = Path(tempfile.mkdtemp(prefix=f".search-{shard.name}-", dir=site_dir.parent))
+    try:
+        if not _link_pages(site_dir, pages_dir, shard.pages):
+            return
+        _run_pagefind(pages_dir, output)
+    finally:
+        shutil.rmtree(pages_dir, ignore_errors=True)
+    for name in UNUSED_BUNDLE_FILES:
+        (output / name).unlink(missing_ok=True)
+
+
+def write_shard_list(site_dir: Path, names: Iterable[str]) -> None:
+    """Write `pagefind/shards.json`, the shards the search page loads; the first one is loaded first.
+
+    Shards without a bundle (none of their pages is indexed) are left out.
+    """
+    names = list(names)
+    for name in names:
+        _check_name(name)
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise BuilderError(f"搜索索引分片名称重复：{'、'.join(repeated)}")
+    names = [name for name in names if has_bundle(site_dir, name)]
+    if not names:
+        raise BuilderError("搜索索引没有任何分片 — 网站中没有可供检索的页面（带 data-pagefind-body 的页面）")
+    path = site_dir / BUNDLE_DIR / SHARD_LIST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"shards": names}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _check_name(name: str) -> None:
+    if not SHARD_NAME.fullmatch(name):
+        raise BuilderError(f"搜索索引分片名称不合适：{name!r} — 只能用字母、数字、连字符和下划线")
+
+
+def _link_pages(site_dir: Path, pages_dir: Path, pages: Iterable[str]) -> int:
+    """Hard-link (or copy, across file systems) each page that marks its body into `pages_dir` at the same path.
+
+    Returns how many pages were linked.
+    """
+    linked = 0
+    for page in pages:
+        source = site_dir / page
+        if not _inside(source, site_dir):
+            raise BuilderError(f"搜索索引分片中的页面不在网站文件夹内：{page}")
+        if not source.is_file():
+            raise BuilderError(f"搜索索引分片中的页面不存在：{page}")
+        if not BODY_MARK.search(source.read_bytes()):
+            continue
+        target = pages_dir / page
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        linked += 1
+    return linked
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _run_pagefind(pages_dir: Path, output: Path) -> None:
+    command = [sys.executable, "-m", "pagefind", "--site", str(pages_dir), "--output-path", str(output), "--silent"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
@@ -37,5 +182,3 @@ def index_site(site_dir: Path) -> None:
     if result.returncode != 0:
         details = (result.stderr or result.stdout).strip()
         raise BuilderError(f"Pagefind 建立搜索索引失败：{details} — 请检查 pagefind[extended] 是否安装完整")
-    for name in UNUSED_BUNDLE_FILES:
-        (site_dir / "pagefind" / name).unlink(missing_ok=True)
