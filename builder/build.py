@@ -7,38 +7,33 @@ every step has succeeded, so a failed build leaves the published site as it was.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
-
+from .batches import Batch, Part, place, plan_batches
 from .config import SiteConfig, load_site_config
 from .errors import BuilderError, DataError
-from .export import downloads_markdown, export_files, format_size
-from .linkcheck import check_site
-from .lint import Finding, build_summary, lint_all
-from .load import LoadedDepartment, load_all
-from .pages import GeneratedPage, front_matter, site_pages, write_pages
+from .fingerprint import digest, site_chrome_fingerprint
+from .lint import Finding, build_summary
+from .load import LoadedDepartment, find_data_files
 from .pdf import render_pdfs
-from .quality_pages import quality_markdown
-from .search import index_site
+from .progress import Progress
+from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .steps.links import check_links
+from .steps.mkdocs import render_site
+from .steps.opendata import make_open_data, plan_scopes
+from .steps.pages import make_pages
+from .steps.read import read_data
+from .steps.search import make_search, plan_shards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
-PDF_CACHE = PROJECT_ROOT / ".cache" / "pdf"
-T = TypeVar("T")
-PdfRenderer = Callable[[list[LoadedDepartment], Path, int | None, SiteConfig], list[Path]]
-DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
+CACHE_DIR = PROJECT_ROOT / ".cache"
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
 OLD_SITE_PREFIX = ".site-old-"
@@ -56,7 +51,7 @@ class DataErrors(BuilderError):
 
 @dataclass
 class BuildReport:
-    """What a build made and how long each step took (seconds)."""
+    """What a build made, what it reused from earlier builds, and how long each step took (seconds)."""
 
     site_dir: Path
     departments: int
@@ -64,6 +59,21 @@ class BuildReport:
     pdfs: int
     timings: dict[str, float] = field(default_factory=dict)
     quality: str = ""
+    made: list[str] = field(default_factory=list)  # files made by this build (paths from the site root)
+    reused: int = 0  # files linked from an earlier build
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What this build covers: every department, or one part of a split build."""
+
+    files: list[Path]
+    batches: list[Batch]
+    part: Part | None
+
+    @property
+    def whole_site(self) -> bool:
+        return self.part is None
 
 
 def build(
@@ -73,138 +83,144 @@ def build(
     jobs: int | None = None,
     with_pdf: bool = True,
     generated_dir: Path = GENERATED_DIR,
-    progress: Callable[[str], None] = lambda message: None,
+    progress: Progress | None = None,
     site_config: SiteConfig | None = None,
+    part: Part | None = None,
+    merge: Sequence[Path] = (),
+    cache_dir: Path | None = CACHE_DIR,
 ) -> BuildReport:
-    """Build the whole site from `data_dir` into `site_dir`; raise BuilderError and keep the old site on failure.
+    """Build the site from `data_dir` into `site_dir`; raise BuilderError and keep the old site on failure.
 
-    `site_config` (publisher, years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
+    Outputs unchanged since the build that made `site_dir` (or in the `merge` folders, parts
+    built with `part` on other machines) are reused, not made again. With `part`, only that
+    part's departments are built, into a folder for a later merge. `site_config` (publisher,
+    years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
     """
-    timings: dict[str, float] = {}
-    restore_interrupted_swap(site_dir.resolve())  # first, so that even a build that fails leaves a site
-    site_config = site_config or load_site_config(MKDOCS_CONFIG)
-    loaded = _timed(timings, "load", lambda: _load(data_dir, site_config))
-    progress(f"读取 {len(loaded)} 个部门的数据")
+    progress = progress or Progress.silent()
     site_dir = site_dir.resolve()
+    restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
+    site_config = site_config or load_site_config(MKDOCS_CONFIG)
+    plan = _plan(data_dir, site_config, part)
+    with progress.stage("读取数据", total=len(plan.files)) as stage:
+        data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
+    if data.errors:
+        raise DataErrors(data.errors)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    findings = _timed(timings, "lint", lambda: lint_all(loaded))
     remove_stale_folders(site_dir.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+    work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
     try:
-        renderer = _render_pdfs if with_pdf else None
-        pdfs = _build_into(staging, loaded, findings, generated_dir, renderer, jobs, timings, progress, site_config)
-        _timed(timings, "links", lambda: _check_links(staging))
-        _swap_in(staging, site_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    projects = sum(len(item.department.projects) for item in loaded)
-    return BuildReport(site_dir, len(loaded), projects, len(pdfs), timings, build_summary(findings))
+        outputs = Outputs(work / "site", _earlier_builds(site_dir, merge, cache_dir))
+        outputs.staging.mkdir()
+        args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
+        pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
+        _finish(plan, outputs, page_keys, site_dir, jobs, progress, cache_dir)
+        _swap_in(outputs.staging, site_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if plan.whole_site and cache_dir is not None:
+        outputs.manifest(site_dir).save(site_manifest_file(cache_dir, site_dir))
+    projects = sum(len(item.department.projects) for item in data.loaded)
+    summary = build_summary(data.findings)
+    report = BuildReport(site_dir, len(data.loaded), projects, pdfs, progress.timings, summary)
+    report.made, report.reused = sorted(outputs.made_paths), outputs.reused
+    return report
+
+
+def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
+    """The data files to read: those of the years published, and of the part's batches."""
+    if not data_dir.exists():
+        raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
+    files = [path for path in find_data_files([data_dir]) if _published(path, site_config)]
+    if not files:
+        raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
+    batches = plan_batches(place(path) for path in files)
+    if part is not None:
+        batches = part.select(batches)
+        chosen = {(batch.year, slug) for batch in batches for slug in batch.slugs}
+        files = [path for path in files if place(path) in chosen]
+        if not files:
+            raise BuilderError(f"--part {part} 没有对应的部门 — 请检查年度或份数")
+    return _Plan(files, batches, part)
+
+
+def _published(path: Path, site_config: SiteConfig) -> bool:
+    """A file in a year folder that mkdocs.yml does not publish is not read (any other file is, to report it)."""
+    year, _ = place(path)
+    return year == 0 or site_config.publishes(year)
+
+
+def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None) -> list[Manifest]:
+    """The published site's manifest, then each merged part's."""
+    earlier = [Manifest.load(site_manifest_file(cache_dir, site_dir), site_dir)] if cache_dir is not None else []
+    for folder in merge:
+        manifest_file = folder / PART_MANIFEST
+        if not manifest_file.is_file():
+            raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
+        earlier.append(Manifest.load(manifest_file, folder.resolve()))  # checked by content: see Manifest.by_content
+    return earlier
 
 
 def _build_into(
-    staging: Path,
     loaded: list[LoadedDepartment],
     findings: list[Finding],
+    keys: dict[Path, str],
+    plan: _Plan,
+    outputs: Outputs,
+    work: Path,
     generated_dir: Path,
-    pdf_renderer: PdfRenderer | None,
-    jobs: int | None,
-    timings: dict[str, float],
-    progress: Callable[[str], None],
     site_config: SiteConfig,
-) -> list[Path]:
-    """Pages and open data into `generated_dir`, then MkDocs, search index and PDFs into `staging`."""
-    data_files = _timed(timings, "data", lambda: export_files(loaded, site_config.base_url))
-    pages = site_pages(loaded, with_pdf=pdf_renderer is not None, downloads=_sizes(data_files))
-    pages += _quality_pages(loaded, findings, site_config) + _downloads_page(loaded, data_files)
-    _timed(timings, "pages", lambda: write_generated(pages, data_files, generated_dir))
-    progress(f"生成 {len(pages)} 个页面，正在用 MkDocs 排版")
-    _timed(timings, "mkdocs", lambda: run_mkdocs(staging, generated_dir, site_config))
-    progress("正在建立搜索索引")
-    _timed(timings, "search", lambda: index_site(staging))
-    if pdf_renderer is None:
-        return []
-    progress("正在生成 PDF")
-    return _timed(timings, "pdf", lambda: pdf_renderer(loaded, staging, jobs, site_config))
+    with_pdf: bool,
+    jobs: int | None,
+    progress: Progress,
+    cache_dir: Path | None,
+) -> tuple[int, dict[str, str]]:
+    """Open data, pages, MkDocs, search index and PDFs into `outputs.staging`.
+
+    Returns the number of PDFs and the key of every generated page (by HTML path).
+    """
+    scopes = plan_scopes(loaded, plan.whole_site)
+    with progress.stage("开放数据", total=len(scopes)) as stage:
+        known = make_open_data(scopes, keys, outputs, site_config.base_url, jobs, stage)
+    with progress.stage("生成页面", total=len(loaded)) as stage:
+        args = (loaded, findings, known, outputs.staging, generated_dir, site_config, with_pdf, plan.whole_site)
+        pages = make_pages(*args, jobs, stage, keys, cache_dir)
+    chrome = digest(site_chrome_fingerprint(MKDOCS_CONFIG), repr(site_config))
+    with progress.stage("MkDocs 排版", total=sum(path.endswith(".md") for path in pages)) as stage:
+        args = (pages, chrome, outputs, work, generated_dir, MKDOCS_CONFIG, site_config, jobs, stage)
+        page_keys, handwritten = render_site(*args)
+    shards = plan_shards(page_keys, handwritten, plan.batches, plan.whole_site)
+    with progress.stage("搜索索引", total=len(shards)) as stage:
+        make_search(shards, page_keys, outputs, jobs, stage)
+    if not with_pdf:
+        return 0, page_keys
+    with progress.stage("生成 PDF", total=len(loaded)) as stage:
+        pdf_cache = cache_dir / "pdf" if cache_dir is not None else None
+        made = render_pdfs(
+            loaded, outputs.staging, jobs, pdf_cache, site_config=site_config, outputs=outputs, stage=stage
+        )
+    return len(made), page_keys
 
 
-def _load(data_dir: Path, site_config: SiteConfig) -> list[LoadedDepartment]:
-    if not data_dir.exists():
-        raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
-    loaded, errors = load_all([data_dir])
-    if errors:
-        raise DataErrors(errors)
-    loaded = [item for item in loaded if site_config.publishes(item.department.year)]
-    if not loaded:
-        raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
-    return loaded
-
-
-def _render_pdfs(
-    loaded: list[LoadedDepartment], site_dir: Path, jobs: int | None, site_config: SiteConfig
-) -> list[Path]:
-    """PDFs with the content-hash cache: a department whose data and templates did not change is not rendered."""
-    return render_pdfs(loaded, site_dir, jobs, cache_dir=PDF_CACHE, site_config=site_config)
-
-
-def _check_links(site_dir: Path) -> None:
-    """Fail the build on any broken internal link or anchor, or anything loaded from another host."""
-    broken = check_site(site_dir)
+def _finish(
+    plan: _Plan,
+    outputs: Outputs,
+    page_keys: dict[str, str],
+    site_dir: Path,
+    jobs: int | None,
+    progress: Progress,
+    cache_dir: Path | None,
+) -> None:
+    """A whole site has its links checked; a part gets its manifest, for the merge."""
+    if not plan.whole_site:
+        # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
+        outputs.manifest(outputs.staging, by_content=True).save(outputs.staging / PART_MANIFEST)
+        return
+    scans = site_manifest_file(cache_dir, site_dir).with_suffix(".scans") if cache_dir is not None else None
+    with progress.stage("链接检查", total=None) as stage:
+        broken = check_links(outputs.staging, page_keys, scans, jobs, stage)
     if broken:
         listing = "\n".join(link.render() for link in broken[:50])
         raise BuilderError(f"链接检查发现 {len(broken)} 处问题，网站没有更新：\n{listing}")
-
-
-def _quality_pages(
-    loaded: list[LoadedDepartment], findings: list[Finding], site_config: SiteConfig
-) -> list[GeneratedPage]:
-    """The 数据质量 pages, unless mkdocs.yml says `extra.quality_report_public: false`."""
-    if not site_config.quality_report_public:
-        return []
-    return [GeneratedPage(path, text) for path, text in quality_markdown(loaded, findings).items()]
-
-
-def _sizes(data_files: dict[str, bytes]) -> dict[str, str]:
-    return {path: format_size(len(data)) for path, data in data_files.items()}
-
-
-def _downloads_page(loaded: list[LoadedDepartment], data_files: dict[str, bytes]) -> list[GeneratedPage]:
-    """The 数据下载 page, listing the files with sizes and SHA-256 (read back from where they are written)."""
-    if not data_files:
-        return []
-    with tempfile.TemporaryDirectory() as scratch:
-        write_files(data_files, Path(scratch))
-        body = downloads_markdown(Path(scratch), loaded, link_prefix="../")
-    return [GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body)]
-
-
-def write_generated(pages: list[GeneratedPage], data_files: dict[str, bytes], generated_dir: Path) -> None:
-    """Rebuild the generated folder: the pages, and the downloads MkDocs copies into the site."""
-    write_pages(pages, generated_dir)
-    write_files(data_files, generated_dir)
-
-
-def write_files(files: dict[str, bytes], folder: Path) -> None:
-    for relative, data in sorted(files.items()):
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-
-def run_mkdocs(site_dir: Path, generated_dir: Path, site_config: SiteConfig | None = None) -> None:
-    """Run MkDocs with the project's `mkdocs.yml`, writing into `site_dir`, with the checked `site_config`."""
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    site_config = site_config or load_site_config(MKDOCS_CONFIG)
-    try:
-        config = load_config(str(MKDOCS_CONFIG), site_dir=str(site_dir))
-        config.extra["generated_dir"] = str(generated_dir.resolve())
-        config.extra["site"] = site_config  # publisher, region, contact for the templates (theme/partials/)
-        config.site_name = site_config.site_name
-        if site_config.logo_url:
-            config.theme["logo"] = site_config.logo_url
-        mkdocs_build(config)
-    except MkDocsException as error:
-        raise BuilderError(f"MkDocs 生成网站失败：{error}") from None
 
 
 def restore_interrupted_swap(site_dir: Path) -> bool:
@@ -260,10 +276,3 @@ def _swap_in(staging: Path, site_dir: Path) -> None:
     os.replace(staging, site_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _timed(timings: dict[str, float], step: str, action: Callable[[], T]) -> T:
-    start = time.perf_counter()
-    result = action()
-    timings[step] = round(time.perf_counter() - start, 2)
-    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -88,16 +89,35 @@ def command_import(args: argparse.Namespace) -> int:
 
 
 def command_build(args: argparse.Namespace) -> int:
-    """生成网站：读取数据，生成网页、搜索索引和 PDF，写入 site/。出错时原来的 site/ 保持不变。"""
+    """生成网站：读取数据，生成网页、搜索索引、PDF 和开放数据，写入 site/。出错时原来的 site/ 保持不变。
+    没有改动的部分沿用上次的结果，不重新生成。"""
+    from .batches import parse_part
+    from .progress import Progress
+
+    part = parse_part(args.part) if args.part else None
+    progress = Progress.silent() if args.quiet else Progress.for_stream(sys.stderr)
     try:
-        report = build(args.data, args.site, jobs=args.jobs, with_pdf=not args.no_pdf, progress=print)
+        report = build(
+            args.data,
+            args.site,
+            jobs=args.jobs,
+            with_pdf=not args.no_pdf,
+            progress=progress,
+            part=part,
+            merge=args.merge,
+        )
     except DataErrors as error:
         print(error, file=sys.stderr)
         return 1
-    timings = "，".join(f"{step} {seconds:.1f} 秒" for step, seconds in report.timings.items())
+    what = f"第 {part} 份" if part else "网站"
     counts = f"{report.departments} 个部门，{report.projects} 个项目，{report.pdfs} 个 PDF"
-    print(f"网站已生成：{report.site_dir}（{counts}；{timings}）")
+    reuse = f"新生成 {len(report.made)} 个文件，沿用未改动的 {report.reused} 个"
+    total = sum(report.timings.values())
+    print(f"{what}已生成：{report.site_dir}（{counts}；{reuse}；用时 {total:.1f} 秒）")
     print(report.quality)
+    if args.timings:
+        figures = {"timings": report.timings, "made": len(report.made), "reused": report.reused}
+        args.timings.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
@@ -132,6 +152,24 @@ def build_parser() -> argparse.ArgumentParser:
     builder.add_argument("--site", type=Path, default=Path("site"), help="输出文件夹，默认 site/")
     builder.add_argument("--jobs", type=int, default=None, help="生成 PDF 的并行进程数，默认按 CPU 核数")
     builder.add_argument("--no-pdf", action="store_true", help="不生成 PDF（更快，用于预览网页）")
+    builder.add_argument(
+        "--part",
+        metavar="份",
+        help="分机器构建时只生成其中一份：年度（如 2023）或“第几份/共几份”（如 2/4）；"
+        "输出供 --merge 合并，见“分机器构建”页面",
+    )
+    builder.add_argument(
+        "--merge",
+        metavar="文件夹",
+        type=Path,
+        action="append",
+        default=[],
+        help="合并用 --part 生成的文件夹（可重复）：其中的页面、PDF、数据和搜索索引直接沿用",
+    )
+    builder.add_argument("--quiet", action="store_true", help="不显示进度")
+    builder.add_argument(
+        "--timings", type=Path, metavar="文件", help="把各步骤用时和文件数写入 JSON 文件（基准测试用）"
+    )
     builder.set_defaults(run=command_build)
     server = commands.add_parser(
         "serve",

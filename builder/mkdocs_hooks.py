@@ -1,10 +1,20 @@
 """MkDocs hooks: add the generated pages to the site and keep the output small and reproducible.
 
-Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs.
+Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs (and its Python-Markdown).
 - Generated pages live outside `docs_dir`'s hand-written files (`extra.generated_dir`,
   default `content/generated/`); they are added under their own URLs, not in the nav,
   so the navigation every page carries stays the same size however many departments there
   are. Other generated files (the open-data downloads) are published as they are.
+- A generated page whose front matter says `html: true` (builder/pages.py, quality_pages.py)
+  is HTML already: it is put in the theme as it is, without Python-Markdown, and its table
+  of contents is the `toc` headings of its front matter. This is a `Page` subclass made in
+  `on_files` (MkDocs 1.6 keeps a page a plugin made there, as Material's blog plugin does),
+  because MkDocs' own `Page.render` builds a Markdown instance for every page, about 0.6 ms
+  a page even for an empty body (5 s for 8 000 pages).
+- `extra.render_only` (a collection of generated page paths like `2023/x/index.md`), when
+  set, limits the generated pages rendered to those; the other generated pages are added as
+  excluded (known to MkDocs, so the nav and links to them come out as in a full build, but
+  not rendered), and the other generated files are published all the same.
 - The home page gets the generated year and department listing where it says `<!-- 部门列表 -->`.
 - No sitemap and no 404 page: the site has no fixed address (it is copied under any
   sub-path), and both would need one (a 404 page is served for any missing URL, so it
@@ -13,12 +23,18 @@ Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
+from jinja2 import Environment
+from jinja2.runtime import Context
+from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 
 HOME_LISTING = "home-listing.html"
 LISTING_MARKER = "<!-- 部门列表 -->"
@@ -30,21 +46,68 @@ def generated_dir(config: MkDocsConfig) -> Path:
     return Path(config.extra.get("generated_dir") or Path(config.docs_dir) / "generated")
 
 
+class GeneratedPage(Page):
+    """A generated page: with `html: true` in its front matter, its body is the page's HTML as it is."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if not self.meta.get("html"):
+            super().render(config, files)
+            return
+        self.content = self.markdown
+        self.toc = get_toc(nest_toc_tokens([{**token} for token in self.meta.get("toc") or []]))
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     for file in [file for file in files if _unpublished_theme_file(file, config)]:
         files.remove(file)
     folder = generated_dir(config)
-    for path in sorted(folder.rglob("*")):
-        uri = path.relative_to(folder).as_posix()
-        if not path.is_file() or uri == HOME_LISTING:
-            continue
+    render_only = _render_only(config)
+    for uri in _generated_files(folder, render_only, config):
         if files.get_file_from_path(uri) is not None:
             raise PluginError(f"生成的文件 {uri} 与 content/ 中手写的文件重名")
         # Pages (`.md`) stay out of the nav; other files (open-data downloads) are copied as they are.
-        files.append(
-            File(uri, str(folder), config.site_dir, config.use_directory_urls, inclusion=InclusionLevel.NOT_IN_NAV)
-        )
+        inclusion = InclusionLevel.NOT_IN_NAV if _renders(uri, render_only) else InclusionLevel.EXCLUDED
+        file = File(uri, str(folder), config.site_dir, config.use_directory_urls, inclusion=inclusion)
+        files.append(file)
+        if file.is_documentation_page() and inclusion is InclusionLevel.NOT_IN_NAV:
+            GeneratedPage(None, file, config)  # sets `file.page`, which MkDocs then keeps
     return files
+
+
+def _generated_files(folder: Path, render_only: frozenset[str] | None, config: MkDocsConfig) -> list[str]:
+    """The generated files to add: all of them, or the pages to render plus those the navigation links to.
+
+    With `render_only`, the folder is not walked (thousands of pages, most reused from an
+    earlier build): pages outside the set matter only when the nav names them, and are
+    added excluded, so that the nav's links resolve as in a whole build.
+    """
+    if render_only is None:
+        found = (path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+        return sorted(uri for uri in found if uri != HOME_LISTING)
+    in_nav = {uri for uri in _nav_targets(config.nav or []) if (folder / uri).is_file()}
+    return sorted(render_only | in_nav)
+
+
+def _nav_targets(nav: object) -> list[str]:
+    """Every file the `nav:` of mkdocs.yml names."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [uri for value in nav.values() for uri in _nav_targets(value)]
+    if isinstance(nav, list):
+        return [uri for item in nav for uri in _nav_targets(item)]
+    return []
+
+
+def _render_only(config: MkDocsConfig) -> frozenset[str] | None:
+    """`extra.render_only`: the generated pages this build renders (None: all of them)."""
+    pages: Collection[str] | None = config.extra.get("render_only")
+    return None if pages is None else frozenset(pages)
+
+
+def _renders(uri: str, render_only: frozenset[str] | None) -> bool:
+    """Whether this build publishes the generated file: every file but the pages left out of `render_only`."""
+    return render_only is None or not uri.endswith(".md") or uri in render_only
 
 
 def _unpublished_theme_file(file: File, config: MkDocsConfig) -> bool:
@@ -63,6 +126,36 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **_: objec
     if LISTING_MARKER in markdown:
         return markdown.replace(LISTING_MARKER, "\n" + listing + "\n", 1)
     return markdown + "\n\n" + listing
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    _reuse_navigation(env)
+    return env
+
+
+def _reuse_navigation(env: Environment) -> None:
+    """Render Material's navigation once per set of link addresses, not once per page.
+
+    The navigation (partials/nav.html) is a third of the time Material spends on a page.
+    For a page that is not itself in the navigation, it depends only on the addresses of
+    the navigation's pages relative to the page (and the site's configuration, the same
+    for every page), so the pages with the same relative addresses share one rendering.
+    """
+    template = env.get_template("partials/nav.html")
+    render = template.root_render_func
+    rendered: dict[tuple[object, ...], list[str]] = {}
+
+    def reuse(context: Context) -> Iterator[str]:
+        page, nav = context.get("page"), context.get("nav")
+        if page is None or nav is None or page in nav.pages:
+            yield from render(context)
+            return
+        key = (context.get("base_url"), *(get_relative_url(item.url, page.url) for item in nav.pages))
+        if key not in rendered:
+            rendered[key] = list(render(context))
+        yield from rendered[key]
+
+    template.root_render_func = reuse
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -1,14 +1,19 @@
-"""Turn loaded departments into the website's generated Markdown pages (`content/generated/`).
+"""Turn loaded departments into the website's generated pages (`content/generated/`).
 
 Every page is a Jinja template from `theme/pages/` rendered with autoescape on, so
-each string from the YAML reaches the Markdown as escaped text inside HTML blocks,
-where Markdown leaves it alone. Links are relative, so the site works under any sub-path.
+each string from the YAML reaches the page as escaped text. The year, all-projects,
+department and project pages are HTML as they are: their front matter says `html: true`
+and lists the headings of the table of contents (`toc`), and the MkDocs hooks put the
+body in the theme without Markdown (which took most of the build time on their big
+tables). The home listing is HTML spliced into the Markdown home page. Links are
+relative, so the site works under any sub-path.
 """
 
 from __future__ import annotations
 
 import posixpath
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -17,7 +22,7 @@ from pathlib import Path
 
 import yaml
 from jinja2 import Environment
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from . import filters, paths
 from .amounts import Amount, to_unit
@@ -249,44 +254,89 @@ def root_of(url: str) -> str:
     return "../" * depth
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: the pure-Python one took half the time
+
+
 def front_matter(title: str, **meta: object) -> str:
     """YAML front matter; the title is HTML-escaped because Material prints `page.meta.title` raw."""
     data = {"title": str(escape(title)), **meta}
-    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + "---\n\n"
+    return "---\n" + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+@dataclass
+class Headings:
+    """The headings a page template writes with `heading(level, id, text)`: its table of contents.
+
+    Each is written as Python-Markdown's `## text { #id }` came out, and kept as the token
+    Markdown's `toc` extension gave MkDocs (`name` is HTML, as MkDocs expects).
+    """
+
+    tokens: list[dict[str, object]] = field(default_factory=list)
+
+    def heading(self, level: int, anchor: str, text: str) -> Markup:
+        name = escape(text)
+        self.tokens.append({"level": level, "id": anchor, "name": str(name)})
+        return Markup('<h{0} id="{1}">{2}</h{0}>').format(level, anchor, name)
 
 
 def render(env: Environment, template: str, url: str, title: str, meta: dict[str, object], **context: object) -> str:
-    body = env.get_template(template).render(root=root_of(url), **context)
-    return front_matter(title, **meta) + body
+    """An HTML page: front matter (with `html: true` and the headings) and the rendered template."""
+    headings = Headings()
+    body = env.get_template(template).render(root=root_of(url), heading=headings.heading, **context)
+    return front_matter(title, **meta, html=True, toc=headings.tokens) + body
 
 
 def site_pages(
-    loaded: list[LoadedDepartment], *, with_pdf: bool, downloads: dict[str, str] | None = None
+    loaded: list[LoadedDepartment],
+    *,
+    with_pdf: bool,
+    downloads: dict[str, str] | None = None,
+    only: Collection[tuple[int, str]] | None = None,
+    site_level: bool = True,
 ) -> list[GeneratedPage]:
     """Every generated page: home listing, per year a year page and an all-projects page, departments, projects.
 
     `downloads` maps each open-data file made (path from the site root) to its size, for the links.
+    `only` limits the department and project pages to those `(year, slug)`; without `site_level`
+    the home listing and the year pages are left out (a build renders them in parts, in parallel).
     """
     env = environment()
     all_years = years(loaded, downloads)
-    pages = [GeneratedPage(HOME_LISTING, env.get_template("home_listing.html").render(root="", years=all_years))]
+    pages = []
+    if site_level:
+        listing = env.get_template("home_listing.html").render(root="", years=all_years)
+        pages.append(GeneratedPage(HOME_LISTING, listing))
     for year in all_years:
-        pages += _year_pages(env, year, with_pdf, loaded)
+        if site_level:
+            pages += _year_level_pages(env, year, loaded)
+        pages += _department_pages(env, year, with_pdf, loaded, only)
     return pages
 
 
-def _year_pages(env: Environment, year: Year, with_pdf: bool, loaded: list[LoadedDepartment]) -> list[GeneratedPage]:
+def _year_level_pages(env: Environment, year: Year, loaded: list[LoadedDepartment]) -> list[GeneratedPage]:
     hidden = {"pagefind": False}
     comparison = year_comparison(loaded, year.year)
     year_page = render(env, "year.html", year.url, f"{year.year}年", hidden, year=year, comparison=comparison)
-    pages = [
+    return [
         GeneratedPage(_index(year.url), year_page),
         GeneratedPage(
             _index(year.all_projects_url),
             render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", hidden, year=year),
         ),
     ]
+
+
+def _department_pages(
+    env: Environment,
+    year: Year,
+    with_pdf: bool,
+    loaded: list[LoadedDepartment],
+    only: Collection[tuple[int, str]] | None,
+) -> list[GeneratedPage]:
+    pages = []
     for entry in year.departments:
+        if only is not None and (year.year, entry.slug) not in only:
+            continue
         history = department_history(loaded, entry.slug)
         pages.append(_department_page(env, year, entry, with_pdf, history))
         pages += [_project_page(env, year, entry, project) for project in entry.projects]

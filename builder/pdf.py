@@ -7,14 +7,13 @@ hash (`pdf_cache`) → WeasyPrint in a worker process (`pdf_render`) → `site/<
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn
 
 from . import paths
 from .config import SiteConfig
@@ -24,6 +23,9 @@ from .pdf_cache import PdfCache, cache_key, write_atomic
 from .pdf_fonts import cjk_font_files
 from .pdf_html import document_html
 from .pdf_render import html_to_pdf, quiet_weasyprint_logs, warm_up
+from .progress import Progress, Stage
+from .reuse import Outputs
+from .workers import worker_count
 
 
 def render_pdf(loaded: LoadedDepartment) -> bytes:
@@ -53,46 +55,62 @@ def render_pdfs(
     cache_dir: Path | None = None,
     progress: bool = True,
     site_config: SiteConfig | None = None,
+    outputs: Outputs | None = None,
+    stage: Stage | None = None,
 ) -> list[Path]:
     """Write every department's PDF at `site_dir / paths.pdf_path(year, slug)`; return the paths in input order.
 
-    `jobs` worker processes render in parallel (default: one per CPU core). With a
-    `cache_dir`, a department whose print HTML, theme, fonts and renderer are unchanged
-    is copied from the cache instead of rendered.
+    `jobs` worker processes render in parallel (default: one per CPU core). A department
+    whose print HTML, theme, fonts and renderer are unchanged is not rendered: its PDF is
+    linked from an earlier build (`outputs`) or copied from the cache (`cache_dir`).
+    Progress goes to `stage`, or to a bar of its own on a terminal when `progress` is true.
     """
     cjk_font_files()  # fail before any work when the fonts are missing
     quiet_weasyprint_logs()
     pdf_cache = PdfCache(cache_dir) if cache_dir is not None else None
     work = [_plan(loaded, site_dir, site_config) for loaded in loaded_departments]
-    display = Progress(len(work), enabled=progress)
-    pending = []
-    for job in work:
-        cached = pdf_cache.get(job.loaded.department.year, job.loaded.source.slug, job.key) if pdf_cache else None
-        if cached is None:
-            pending.append(job)
-        else:
-            write_atomic(job.output, cached)
-            display.done(job, cached=True)
-    for job, pdf in _render_all(pending, _worker_count(jobs, len(pending))):
-        write_atomic(job.output, pdf)
-        if pdf_cache is not None:
-            pdf_cache.put(job.loaded.department.year, job.loaded.source.slug, job.key, pdf)
-        display.done(job, cached=False)
-    display.finish()
+    with _stage(stage, progress, len(work)) as display:
+        pending = [job for job in work if not _reuse(job, site_dir, outputs, pdf_cache, display)]
+        for job, pdf in _render_all(pending, worker_count(jobs, len(pending))):
+            write_atomic(job.output, pdf)
+            if pdf_cache is not None:
+                pdf_cache.put(job.loaded.department.year, job.loaded.source.slug, job.key, pdf)
+            if outputs is not None:
+                outputs.record(_relative(job, site_dir), job.key)
+            display.advance(1, item=job.name)
     return [job.output for job in work]
+
+
+def _stage(stage: Stage | None, progress: bool, total: int) -> AbstractContextManager[Stage]:
+    if stage is not None:
+        return nullcontext(stage)
+    shown = Progress.for_stream(sys.stderr) if progress else Progress.silent()
+    return shown.stage("生成 PDF", total=total)
+
+
+def _relative(job: PdfJob, site_dir: Path) -> str:
+    return job.output.relative_to(site_dir).as_posix()
+
+
+def _reuse(job: PdfJob, site_dir: Path, outputs: Outputs | None, pdf_cache: PdfCache | None, display: Stage) -> bool:
+    """Link the PDF from an earlier build, or copy it from the cache; False when it must be rendered."""
+    if outputs is not None and outputs.reuse([_relative(job, site_dir)], job.key):
+        display.skip(1)
+        return True
+    cached = pdf_cache.get(job.loaded.department.year, job.loaded.source.slug, job.key) if pdf_cache else None
+    if cached is None:
+        return False
+    write_atomic(job.output, cached)
+    if outputs is not None:
+        outputs.record(_relative(job, site_dir), job.key)
+    display.skip(1)
+    return True
 
 
 def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None = None) -> PdfJob:
     html = document_html(loaded.department, site_config)
     output = site_dir / paths.pdf_path(loaded.department.year, loaded.source.slug)
     return PdfJob(loaded, html, cache_key(html), output)
-
-
-def _worker_count(jobs: int | None, pending: int) -> int:
-    if jobs is not None and jobs < 1:
-        raise BuilderError(f"--jobs 应为正整数，收到 {jobs}")
-    available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(jobs or available, pending))
 
 
 def _render_all(pending: list[PdfJob], workers: int) -> Iterator[tuple[PdfJob, bytes]]:
@@ -140,30 +158,3 @@ def _raise_for(job: PdfJob, error: BaseException) -> NoReturn:
         raise BuilderError(f"{job.name}：{error}") from error
     error.add_note(f"生成 PDF 时出错的部门：{job.name}（{job.loaded.source.path}）")
     raise error
-
-
-class Progress:
-    """`PDF 3/10 …` on one rewritten line, when the output is a terminal."""
-
-    def __init__(self, total: int, enabled: bool, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        self.enabled = enabled and total > 0 and self.stream.isatty()
-        self.total = total
-        self.count = self.cached = 0
-        self.started = time.monotonic()
-
-    def done(self, job: PdfJob, cached: bool) -> None:
-        self.count += 1
-        self.cached += cached
-        if self.enabled:
-            note = "（未改动，沿用）" if cached else ""
-            self.stream.write(f"\r\033[K生成 PDF {self.count}/{self.total}  {job.name}{note}")
-            self.stream.flush()
-
-    def finish(self) -> None:
-        if self.enabled:
-            seconds = time.monotonic() - self.started
-            self.stream.write(
-                f"\r\033[K生成 PDF {self.total} 个（其中 {self.cached} 个未改动），用时 {seconds:.1f} 秒\n"
-            )
-            self.stream.flush()

@@ -1,16 +1,17 @@
 """Turn lint findings into the site's 数据质量 pages: a summary table per year and a findings page per department.
 
-Pages are Markdown whose data text sits, HTML-escaped, inside HTML blocks (which Markdown
-leaves alone) or in Markdown headings with every Markdown character backslash-escaped.
-Links are relative to each page's directory URL, so the site works under any sub-path.
+Pages are HTML with every data text HTML-escaped; their front matter says `html: true` and
+lists the headings of the table of contents (`toc`), so MkDocs puts them in the theme without
+Markdown (builder/mkdocs_hooks.py). Links are relative to each page's directory URL, so the
+site works under any sub-path.
 """
 
 from __future__ import annotations
 
 import html
 import posixpath
-import re
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .rules import RULES, SEVERITIES, SEVERITY_NAMES
 
 RULES_PAGE = "data-quality-rules/"  # content/data-quality-rules.md
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+TocToken = dict[str, object]  # a heading of the table of contents: level, id, name (HTML)
 
 
 def report_is_public(config_path: Path) -> bool:
@@ -57,8 +58,16 @@ def department_page(year: int, slug: str) -> str:
     return f"{paths.department_dir(year, slug)}{QUALITY}.md"
 
 
-def quality_markdown(loaded_list: list[LoadedDepartment], findings: list[Finding]) -> dict[str, str]:
-    """Every 数据质量 page, by its path under the generated pages folder, in a stable order."""
+def quality_markdown(
+    loaded_list: list[LoadedDepartment],
+    findings: list[Finding],
+    only: Collection[tuple[int, str]] | None = None,
+    site_level: bool = True,
+) -> dict[str, str]:
+    """Every 数据质量 page, by its path under the generated pages folder, in a stable order.
+
+    `only` and `site_level` select pages as in `pages.site_pages`.
+    """
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_file[str(finding.path)].append(finding)
@@ -68,8 +77,11 @@ def quality_markdown(loaded_list: list[LoadedDepartment], findings: list[Finding
     pages: dict[str, str] = {}
     for year in sorted(by_year, reverse=True):
         departments = sorted(by_year[year], key=lambda loaded: loaded.source.slug)
-        pages[year_page(year)] = _year_markdown(year, departments, by_file)
+        if site_level:
+            pages[year_page(year)] = _year_markdown(year, departments, by_file)
         for loaded in departments:
+            if only is not None and (year, loaded.source.slug) not in only:
+                continue
             page = department_page(year, loaded.source.slug)
             pages[page] = _department_markdown(loaded, by_file[str(loaded.source.path)])
     return pages
@@ -90,14 +102,15 @@ def escaped(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def markdown_text(text: str) -> str:
-    """Text for a Markdown heading: HTML-escaped, then every Markdown character backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped(" ".join(text.split())))
-
-
-def _front_matter(title: str) -> str:
-    meta = {"title": escaped(title), "pagefind": False, "hide": ["navigation"]}
+def _front_matter(title: str, toc: list[TocToken] | None = None) -> str:
+    meta = {"title": escaped(title), "pagefind": False, "hide": ["navigation"], "html": True, "toc": toc or []}
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+
+
+def _heading(anchor: str, text: str) -> tuple[TocToken, str]:
+    """An h2 of the table of contents: its token (as Markdown's `toc` extension gave MkDocs) and its HTML."""
+    name = escaped(" ".join(text.split()))
+    return {"level": 2, "id": anchor, "name": name}, f'\n<h2 id="{anchor}">{name}</h2>\n'
 
 
 def _counts_cells(findings: list[Finding]) -> str:
@@ -147,22 +160,24 @@ def _intro(url: str) -> str:
 
 def _department_markdown(loaded: LoadedDepartment, findings: list[Finding]) -> str:
     url = _url(department_page(loaded.department.year, loaded.source.slug))
-    parts = [_department_header(loaded, findings, url)]
+    sections = []
     whole = [finding for finding in findings if finding.project_index is None]
     if whole:
-        parts.append("\n## 部门整体 { #department }\n\n" + _findings_table(url, whole))
-    parts += _project_sections(loaded, findings, url)
-    return "".join(parts)
+        toc, heading = _heading("department", "部门整体")
+        sections.append((toc, heading + _findings_table(url, whole)))
+    sections += _project_sections(loaded, findings, url)
+    toc = [token for token, _ in sections]
+    return _department_header(loaded, findings, url, toc) + "".join(section for _, section in sections)
 
 
-def _department_header(loaded: LoadedDepartment, findings: list[Finding], url: str) -> str:
+def _department_header(loaded: LoadedDepartment, findings: list[Finding], url: str, toc: list[TocToken]) -> str:
     department, slug = loaded.department, loaded.source.slug
     title = f"{department.department} {department.year}年数据质量"
     back = _link(url, paths.department_dir(department.year, slug))
     year_report = _link(url, _url(year_page(department.year)))
     found = f"<p>共发现：{counts_text(findings)}。</p>" if findings else "<p>未发现问题。</p>"
     return (
-        _front_matter(title)
+        _front_matter(title, toc)
         + f'<div class="bp-page bp-quality">\n<h1>{escaped(title)}</h1>\n'
         + _intro(url)
         + f'<p><a href="{escaped(back)}">返回部门页面</a> · '
@@ -171,8 +186,8 @@ def _department_header(loaded: LoadedDepartment, findings: list[Finding], url: s
     )
 
 
-def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: str) -> list[str]:
-    """One heading and findings table per project that has findings, in the document's order."""
+def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: str) -> list[tuple[TocToken, str]]:
+    """Per project that has findings, in the document's order: its heading's token, and heading and findings table."""
     department, slug = loaded.department, loaded.source.slug
     keys = paths.project_keys(department)
     sections = []
@@ -181,9 +196,9 @@ def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: st
         if not of_project:
             continue
         link = _link(url, paths.project_dir(department.year, slug, keys[index]))
-        heading = f"\n## {index + 1}\\. {markdown_text(project.name)} {{ #project-{index + 1} }}\n\n"
+        toc, heading = _heading(f"project-{index + 1}", f"{index + 1}. {project.name}")
         table_link = f'<p><a href="{escaped(link)}">查看项目绩效目标表</a></p>\n\n'
-        sections.append(heading + table_link + _findings_table(url, of_project))
+        sections.append((toc, heading + table_link + _findings_table(url, of_project)))
     return sections
 
 

@@ -84,13 +84,13 @@ def staging_created(project: Path) -> bool:
 
 def pages_written(project: Path) -> bool:
     staging = staging_folder(project)
-    return staging is not None and (staging / "index.html").exists()
+    return staging is not None and (staging / "site" / "index.html").exists()
 
 
 def search_indexed(project: Path) -> bool:
     """Pagefind has run, so the PDF step is under way."""
     staging = staging_folder(project)
-    return staging is not None and (staging / "pagefind" / "pagefind.js").exists()
+    return staging is not None and (staging / "site" / "pagefind" / "shards.json").exists()
 
 
 def kill_when(project: Path, ready: Callable[[Path], bool]) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from mkdocs.utils import meta
 
 from builder.lint import lint_all, lint_department, lint_paths
 from builder.load import LoadedDepartment, Source, load_all
@@ -28,9 +29,9 @@ def seed_pages() -> dict[str, str]:
 
 
 def body(page: str) -> str:
-    """A page's Markdown without its front matter, rendered as MkDocs would."""
-    text = page.split("---\n", 2)[2]
-    return markdown.markdown(text, extensions=EXTENSIONS)
+    """A page's body as MkDocs publishes it: as it is with `html: true` in the front matter, else as Markdown."""
+    text, data = meta.get_data(page)
+    return text if data.get("html") else markdown.markdown(text, extensions=EXTENSIONS)
 
 
 def rule_sections() -> dict[str, str]:
@@ -94,6 +95,9 @@ def test_the_department_page_lists_findings_by_project() -> None:
     ]
     html = body(pages["2023/tangshan-gxq-kejiju/quality.md"])
     assert '<h2 id="project-2">2. 百川房屋租赁费</h2>' in html
+    toc = meta.get_data(pages["2023/tangshan-gxq-kejiju/quality.md"])[1]["toc"]
+    assert {"level": 2, "id": "project-2", "name": "2. 百川房屋租赁费"} in toc
+    assert all(f'<h2 id="{token["id"]}">{token["name"]}</h2>' in html for token in toc)
     assert 'href="../../../data-quality-rules/#title-mismatch"' in html
     assert "第 91 行" in html and "机器人产业扶持资金项目绩效目标表" in html
     assert "未发现问题" in body(pages["2023/zunhua-jingkaiqu/quality.md"])
@@ -134,6 +138,9 @@ def test_data_text_is_escaped_everywhere() -> None:
         assert "<script>" not in html and "<em>" not in html and 'href="http://x"' not in html
         assert "onclick" not in html or "{: onclick=x }" in html
     assert "&lt;script&gt;" in pages["2023/hostile/quality.md"]
+    toc = meta.get_data(pages["2023/hostile/quality.md"])[1]["toc"]
+    assert any("&lt;script&gt;" in str(token["name"]) for token in toc)
+    assert all("<" not in str(token["name"]) for token in toc)  # Material prints toc names as HTML
     assert "title: '&lt;script&gt;" in pages["2023/hostile/quality.md"]
 
 

@@ -16,7 +16,7 @@ from builder import pdf, pdf_fonts
 from builder.errors import BuilderError
 from builder.load import LoadedDepartment, load_all, load_department
 from builder.model import Project
-from builder.pdf import Progress, render_pdf, render_pdfs
+from builder.pdf import render_pdf, render_pdfs
 from builder.pdf_fetch import LocalFilesFetcher
 from builder.pdf_html import (
     PRINT_THEME,
@@ -28,6 +28,7 @@ from builder.pdf_html import (
     table_title,
 )
 from builder.pdf_render import html_to_pdf
+from builder.progress import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALLEST = ROOT / "data" / "2023" / "tangshan-gxq-kejiju.yaml"  # 3 projects, 7 pages: the quickest to render
@@ -206,23 +207,16 @@ def test_jobs_must_be_positive(smallest: LoadedDepartment, tmp_path: Path) -> No
         render_pdfs([smallest], tmp_path, jobs=0, progress=False)
 
 
-def test_progress_is_one_rewritten_line_on_a_terminal(smallest: LoadedDepartment) -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    job = pdf._plan(smallest, Path("/tmp/site"))
-    terminal = Terminal()
-    progress = Progress(2, enabled=True, stream=terminal)
-    progress.done(job, cached=False)
-    progress.done(job, cached=True)
-    progress.finish()
-    output = terminal.getvalue()
-    assert "生成 PDF 1/2  高新区科技局（2023）" in output
-    assert "未改动" in output and output.endswith("\n")
-    piped = io.StringIO()
-    Progress(1, enabled=True, stream=piped).done(job, cached=False)
-    assert piped.getvalue() == ""
+def test_progress_counts_rendered_and_reused_pdfs(smallest: LoadedDepartment, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    for site in ("first", "second"):
+        stream = io.StringIO()
+        progress = Progress.for_stream(stream, environ={"CI": "true"})
+        with progress.stage("生成 PDF", total=1) as stage:
+            render_pdfs([smallest], tmp_path / site, jobs=1, cache_dir=cache, stage=stage)
+        assert stage.done + stage.skipped == 1
+    assert stage.skipped == 1  # the second build copied the PDF from the cache
+    assert "生成 PDF：1 个，其中 1 个未改动沿用" in stream.getvalue()
 
 
 # The print HTML: 目录 and body come from the same list of projects

@@ -129,6 +129,16 @@ def test_department_page_has_part_one_in_full(site: Path, sample: list[LoadedDep
     assert len(part_one.measures) == 7
 
 
+def test_department_page_toc_nests_the_part_one_sections(site: Path) -> None:
+    """The sidebar table of contents: h3 sections under their h2, each linking to a heading of the page."""
+    html = page(site, "2023/tangshan-gxq-fagaiju/")
+    toc = html.find_class("md-nav--secondary")[0]
+    assert toc.xpath("./ul/li/a/@href") == ["#part-one", "#projects"]
+    assert toc.xpath("./ul/li[1]/nav/ul/li/a/@href") == ["#overall-goal", "#sub-goals", "#measures"]
+    headings = {element.get("id"): text_of(element) for element in html.xpath("//article//h2|//article//h3")}
+    assert headings["part-one"] == "第一部分 部门整体绩效目标" and headings["measures"] == "三、工作保障措施"
+
+
 def test_department_page_lists_projects_with_totals(site: Path, sample: list[LoadedDepartment]) -> None:
     table = page(site, "2023/tangshan-gxq-fagaiju/").xpath("//div[@class='bp-projects']//table")[0]
     header = cell_texts(table.xpath(".//thead/tr")[0])
@@ -360,10 +370,10 @@ def test_a_build_leaves_data_and_hand_written_pages_alone(work: Path) -> None:
 def test_a_failed_build_keeps_the_previous_site(site: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = tree_digest(site)
 
-    def broken_index(site_dir: Path) -> None:
+    def broken_index(*args: object) -> None:
         raise BuilderError("Pagefind 出错（测试）")
 
-    monkeypatch.setattr("builder.build.index_site", broken_index)
+    monkeypatch.setattr("builder.steps.search.index_shards", broken_index)
     with pytest.raises(BuilderError):
         build(work / "data", site, with_pdf=False, generated_dir=work / "generated-failed")
     assert tree_digest(site) == before

@@ -1,0 +1,262 @@
+"""Measure whole builds and rebuilds at scale: N synthetic departments of 15 projects each.
+
+For each N it prints, as Markdown tables for the README:
+- the full build without PDFs (pages, MkDocs, search index, open data, link check) with its steps,
+  peak memory of the whole process tree, and the size of the site;
+- the full build with PDFs (once: it takes minutes);
+- rebuilds of that site after (a) no change, (b) one department's YAML edited, (c) one page template
+  edited, each with what was made and what was reused;
+- with `--baselines`, the naive ways the issue measured, in the same run: the PDFs of 10 departments
+  rendered one after another in one process, against the builder's workers.
+Medians of `--runs` runs. Every build runs in a scratch copy of the project (its own `.cache/`),
+as `python -m builder build`, so nothing in this checkout is touched.
+
+    .venv/bin/python benchmarks/build_speed.py                  # N = 100 and 500, 3 runs (about 40 minutes on 2 cores)
+    .venv/bin/python benchmarks/build_speed.py 100 --runs 5 --baselines
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from generate_corpus import generate  # noqa: E402
+
+from builder.workers import cpu_count  # noqa: E402
+
+COPIED = ("builder", "theme", "content", "mkdocs.yml", "requirements.lock", "pyproject.toml")
+EDITED_TEMPLATE = "theme/pages/project.html"
+
+
+@dataclass
+class Run:
+    """One build: wall seconds, its steps, peak memory of the process tree, files made and reused."""
+
+    seconds: float
+    steps: dict[str, float]
+    peak_mb: float
+    made: int
+    reused: int
+    site_mb: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+class TreeMemory:
+    """The largest total resident memory of a process and all its descendants, sampled every 0.1 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.running = True
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+            time.sleep(0.1)
+
+    def stop(self) -> float:
+        self.running = False
+        self.thread.join()
+        return self.peak / 1024 / 1024
+
+
+def _tree(pid: int) -> list[int]:
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                queue += [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def project_copy(folder: Path) -> Path:
+    """A scratch copy of the project's code, theme and pages, with its own cache."""
+    project = folder / "project"
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
+        else:
+            shutil.copy2(source, project / name)
+    return project
+
+
+def run_build(project: Path, data: Path, site: Path, pdf: bool) -> Run:
+    report = project / "timings.json"
+    command = [sys.executable, "-m", "builder", "build", "--data", str(data), "--site", str(site), "--quiet"]
+    command += ["--timings", str(report)] + ([] if pdf else ["--no-pdf"])
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(process.pid)
+    out, err = process.communicate()
+    seconds, peak = time.perf_counter() - started, memory.stop()
+    if process.returncode != 0:
+        raise SystemExit(f"构建失败：{err or out}")
+    data_out = json.loads(report.read_text(encoding="utf-8"))
+    return Run(seconds, data_out["timings"], peak, data_out["made"], data_out["reused"], _size_mb(site))
+
+
+def _size_mb(folder: Path) -> float:
+    total = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    return total / 1024 / 1024
+
+
+def fresh(project: Path, site: Path) -> None:
+    """Forget every earlier build: no site, no cache, no generated pages."""
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    shutil.rmtree(project / "content" / "generated", ignore_errors=True)
+
+
+def edit_department(data: Path, run: int) -> str:
+    """Add words to one department's 总体绩效目标 (a different department each run): its page, PDF and data change."""
+    files = sorted(data.rglob("*.yaml"))
+    path = files[(run * 37) % len(files)]
+    text = path.read_text(encoding="utf-8")
+    marker = "  overall_goal:\n  - "
+    if marker not in text:
+        raise SystemExit(f"{path} 中没有 overall_goal 列表，无法模拟修改")
+    path.write_text(text.replace(marker, f"{marker}（第 {run} 次修订）", 1), encoding="utf-8")
+    return path.stem
+
+
+def edit_template(project: Path, run: int) -> None:
+    template = project / EDITED_TEMPLATE
+    template.write_text(template.read_text(encoding="utf-8") + f"\n<!-- 第 {run} 次修改 -->\n", encoding="utf-8")
+
+
+def median_run(runs: list[Run]) -> Run:
+    """The run of median wall time, with every figure the median of its own."""
+    steps = {step: statistics.median(run.steps.get(step, 0.0) for run in runs) for step in runs[0].steps}
+    return Run(
+        statistics.median(run.seconds for run in runs),
+        steps,
+        statistics.median(run.peak_mb for run in runs),
+        int(statistics.median(run.made for run in runs)),
+        int(statistics.median(run.reused for run in runs)),
+        statistics.median(run.site_mb for run in runs),
+    )
+
+
+def row(label: str, run: Run, runs: int) -> str:
+    steps = "，".join(f"{name} {seconds:.1f}" for name, seconds in run.steps.items())
+    return (
+        f"| {label} | {runs} | {run.seconds:.1f} 秒 | {steps} | {run.peak_mb:.0f} MB | "
+        f"{run.made} / {run.reused} | {run.site_mb:.0f} MB |"
+    )
+
+
+def measure(count: int, runs: int, work: Path, pdf: bool) -> list[str]:
+    data = work / f"data-{count}"
+    if not data.exists():
+        generate(count, data, ROOT / "data")
+    project = project_copy(work / f"n{count}")
+    site = project / "site"
+    lines = [f"### N = {count}（{count * 15} 个项目）", ""]
+    lines += [
+        "| 构建 | 次数 | 中位用时 | 各步骤（秒） | 内存峰值 | 新生成 / 沿用文件 | 网站大小 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    full = []
+    for _ in range(runs):
+        fresh(project, site)
+        full.append(run_build(project, data, site, pdf=False))
+    lines.append(row("全新构建，不含 PDF", median_run(full), runs))
+    fresh(project, site)
+    with_pdf = run_build(project, data, site, pdf=pdf)
+    lines.append(row("全新构建，含 PDF" if pdf else "全新构建（--no-pdf）", with_pdf, 1))
+    cases = {
+        "(a) 无改动再构建": lambda n: None,
+        "(b) 改一个部门的 YAML": lambda n: edit_department(data, n),
+        f"(c) 改一个页面模板（{EDITED_TEMPLATE}）": lambda n: edit_template(project, n),
+    }
+    for label, edit in cases.items():
+        results = []
+        for number in range(runs):
+            edit(number + 1)
+            results.append(run_build(project, data, site, pdf=pdf))
+        lines.append(row(label, median_run(results), runs))
+    shutil.rmtree(project.parent, ignore_errors=True)
+    return [*lines, ""]
+
+
+def baselines(work: Path) -> list[str]:
+    """The naive PDF loop of the issue (10 departments, one process) against the builder's workers, in this run."""
+    data = work / "data-10"
+    if not data.exists():
+        generate(10, data, ROOT / "data")
+    from builder.load import load_all
+    from builder.pdf import render_pdf, render_pdfs
+
+    loaded, _ = load_all([data])
+    started = time.perf_counter()
+    for item in loaded:
+        render_pdf(item)
+    naive = time.perf_counter() - started
+    started = time.perf_counter()
+    render_pdfs(loaded, work / "pdf-site", progress=False)
+    ours = time.perf_counter() - started
+    return [
+        "### PDF：10 个部门，与 issue 中的朴素做法同机同次对比",
+        "",
+        "| 做法 | 用时 | 吞吐 |",
+        "|---|---|---|",
+        f"| 一个进程逐个渲染（朴素） | {naive:.1f} 秒 | 1.00 倍 |",
+        f"| 本工具（{cpu_count()} 个工作进程） | {ours:.1f} 秒 | {naive / ours:.2f} 倍 |",
+        "",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("counts", nargs="*", type=int, default=[100, 500], help="部门数，默认 100 500")
+    parser.add_argument("--runs", type=int, default=3, help="每种构建重复几次取中位数，默认 3")
+    parser.add_argument("--no-pdf", action="store_true", help="全程不生成 PDF")
+    parser.add_argument("--baselines", action="store_true", help="另测 issue 中的朴素 PDF 做法，同次对比")
+    parser.add_argument("--work", type=Path, help="放合成数据和副本的文件夹，默认临时文件夹")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="build-speed-"))
+    print(
+        f"本机 {cpu_count()} 个 CPU 核（os.sched_getaffinity），Python {sys.version.split()[0]}；"
+        f"每项取 {args.runs} 次的中位数。\n"
+    )
+    if args.baselines:
+        print("\n".join(baselines(work)))
+    for count in args.counts:
+        print("\n".join(measure(count, args.runs, work, pdf=not args.no_pdf)), flush=True)
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()

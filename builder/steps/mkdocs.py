@@ -1,0 +1,146 @@
+"""Run MkDocs over the pages that changed, on every core, and reuse the rest from an earlier build.
+
+A generated page's HTML depends on its Markdown and on what MkDocs wraps around every
+page (theme, mkdocs.yml, hooks, libraries: `site_chrome_fingerprint`), so that pair is its
+key. The pages to render are dealt into chunks of at most 4 000, each rendered by its own
+MkDocs run in a worker process (memory stays flat however many departments there are);
+the hand-written pages and the theme's assets come from the first chunk's run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from ..config import SiteConfig
+from ..errors import BuilderError
+from ..fingerprint import digest
+from ..progress import Stage
+from ..reuse import Outputs
+from ..workers import cpu_count, run_parallel
+
+CHUNK_PAGES = 4000
+
+
+def html_path(markdown_path: str) -> str:
+    """Where MkDocs (directory URLs) writes a page:
+
+    `2023/x/index.md` → `2023/x/index.html`, `a/b.md` → `a/b/index.html`."""
+    stem, _ = posixpath.splitext(markdown_path)
+    if posixpath.basename(stem) == "index":
+        return f"{stem}.html"
+    return f"{stem}/index.html"
+
+
+def page_key(chrome: str, path: str, text_hash: str) -> str:
+    return digest("page", chrome, path, text_hash)
+
+
+@dataclass(frozen=True)
+class _Run:
+    folder: Path
+    render_only: tuple[str, ...]
+
+
+def render_site(
+    pages: dict[str, str],
+    chrome: str,
+    outputs: Outputs,
+    work: Path,
+    generated_dir: Path,
+    config_file: Path,
+    site_config: SiteConfig,
+    jobs: int | None,
+    stage: Stage,
+) -> tuple[dict[str, str], list[str]]:
+    """Every generated page's HTML in `outputs.staging`, made or reused; `pages` gives each one's text hash.
+
+    Returns each generated page's key by HTML path, and the HTML paths of the hand-written pages.
+    """
+    markdown = [path for path in pages if path.endswith(".md")]
+    keys = {html_path(path): page_key(chrome, path, pages[path]) for path in markdown}
+    sources = {html_path(path): path for path in markdown}
+    reused = [path for path, key in keys.items() if outputs.reusable([path], key)]
+    todo = sorted(set(keys) - set(reused))
+    runs = _runs(work, [sources[path] for path in todo], jobs)
+    shared = (generated_dir, config_file, site_config)
+    stage.skip(len(reused))
+    for run, _ in run_parallel(_render, runs, jobs, shared=shared):
+        stage.advance(len(run.render_only), item=f"{len(run.render_only)} 页")
+    handwritten = [name for name in _all_files(runs[0].folder) if _is_page(name) and name not in keys]
+    for index, run in enumerate(runs):
+        _move(run, outputs.staging, whole=index == 0)
+    for path in todo:
+        outputs.record(path, keys[path])
+    for path in reused:
+        outputs.reuse([path], keys[path])
+    return keys, sorted(handwritten)
+
+
+def _is_page(name: str) -> bool:
+    return name.endswith(".html") and not name.startswith(("assets/", "pagefind/"))
+
+
+def _runs(work: Path, todo: list[str], jobs: int | None) -> list[_Run]:
+    """At least one run (it makes the hand-written pages and assets); chunks of at most CHUNK_PAGES pages.
+
+    Each run costs about a second before its first page (reading the configuration and
+    the theme), so a few hundred pages go to one run, and more are dealt evenly to the
+    workers, in rounds of chunks no larger than CHUNK_PAGES.
+    """
+    workers = max(1, min(jobs or cpu_count(), len(todo) // 200))
+    count = workers * -(-len(todo) // (workers * CHUNK_PAGES)) or 1
+    return [_Run(work / f"mkdocs-{index}", tuple(todo[index::count])) for index in range(count)]
+
+
+def _render(shared: tuple[Path, Path, SiteConfig], run: _Run) -> None:
+    generated_dir, config_file, site_config = shared
+    run_mkdocs(run.folder, generated_dir, config_file, site_config, render_only=run.render_only)
+
+
+def run_mkdocs(
+    site_dir: Path,
+    generated_dir: Path,
+    config_file: Path,
+    site_config: SiteConfig,
+    render_only: tuple[str, ...] | None = None,
+) -> None:
+    """MkDocs with `config_file`, writing into `site_dir`; `render_only` limits the generated pages rendered."""
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(config_file), site_dir=str(site_dir))
+        config.extra["generated_dir"] = str(generated_dir.resolve())
+        config.extra["render_only"] = None if render_only is None else frozenset(render_only)
+        config.extra["site"] = site_config  # publisher, region, contact for the templates (theme/partials/)
+        config.site_name = site_config.site_name
+        if site_config.logo_url:
+            config.theme["logo"] = site_config.logo_url
+        mkdocs_build(config)
+    except MkDocsException as error:
+        raise BuilderError(f"MkDocs 生成网站失败：{error}") from None
+
+
+def _move(run: _Run, staging: Path, whole: bool) -> None:
+    """Move a run's output into the site: everything from the first run, only its pages from the others."""
+    names = _all_files(run.folder) if whole else [html_path(path) for path in run.render_only]
+    for name in names:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(run.folder / name, target)
+    shutil.rmtree(run.folder, ignore_errors=True)
+
+
+def _all_files(folder: Path) -> list[str]:
+    found = []
+    for directory, _, files in os.walk(folder):
+        relative = os.path.relpath(directory, folder)
+        found += [name if relative == "." else f"{relative}/{name}" for name in files]
+    return found

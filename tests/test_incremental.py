@@ -1,0 +1,126 @@
+"""Rebuilds make only what changed; parts built apart merge into the same site as one build.
+
+Real builds of the sample data (pages, MkDocs, Pagefind, open data, PDFs), each with its
+own cache folder; what a build made is read from its report and checked against the files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder.batches import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
+from builder.build import BuildReport, build
+from builder.errors import BuilderError
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITED = "tangshan-gxq-kejiju"
+EDITED_FILE = f"2023/{EDITED}.yaml"
+NEW_WORDS = "（本句为测试增补）"
+# Pages and files that list every department of a year: remade when any department changes.
+YEAR_WIDE = ("2023/index.html", "2023/projects/index.html", "2023/quality/index.html", "downloads/index.html")
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def run(data: Path, site: Path, work: Path, **options: object) -> BuildReport:
+    return build(data, site, generated_dir=work / "generated", cache_dir=work / "cache", **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, BuildReport]:
+    """The sample data copied, and a first complete build with PDFs."""
+    work = tmp_path_factory.mktemp("incremental")
+    shutil.copytree(ROOT / "data", work / "data")
+    report = run(work / "data", work / "site", work, jobs=2)
+    return work, work / "site", report
+
+
+def test_a_rebuild_with_no_change_makes_nothing(built: tuple[Path, Path, BuildReport]) -> None:
+    work, site, first = built
+    before = files_of(site)
+    again = run(work / "data", site, work, jobs=2)
+    assert again.made == []
+    assert again.reused >= len(first.made) > 0
+    assert files_of(site) == before
+
+
+def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: tuple[Path, Path, BuildReport]) -> None:
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)  # the state of the site no matter the order of the tests
+    before = files_of(site)
+    data_file = work / "data" / EDITED_FILE
+    original = data_file.read_text(encoding="utf-8")
+    data_file.write_text(original.replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1), "utf-8")
+    try:
+        report = run(work / "data", site, work, jobs=2)
+    finally:
+        data_file.write_text(original, encoding="utf-8")
+    allowed = (f"2023/{EDITED}/", "2023/data/", "data/", "pagefind/2023-0/", *YEAR_WIDE)
+    assert report.made and all(path.startswith(allowed) for path in report.made), report.made
+    assert f"2023/{EDITED}/{EDITED}-2023.pdf" in report.made
+    assert f"2023/{EDITED}/index.html" in report.made
+    assert NEW_WORDS in (site / f"2023/{EDITED}/index.html").read_text(encoding="utf-8")
+    after = files_of(site)
+    unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]
+    assert unchanged and all(after[path] == before[path] for path in unchanged)
+
+
+def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, BuildReport]) -> None:
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)
+    page = site / f"2023/{EDITED}/index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace("</body>".encode(), "<!-- 手工改动 --></body>".encode()))
+    report = run(work / "data", site, work, jobs=2)
+    assert f"2023/{EDITED}/index.html" in report.made
+    assert page.read_bytes() == good
+
+
+def test_a_part_built_apart_merges_into_the_same_site(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)
+    part = run(work / "data", tmp_path / "part", tmp_path / "part-work", part=Part(year=2023), with_pdf=True)
+    assert part.departments == 4 and (tmp_path / "part" / "build-manifest.json").is_file()
+    assert not (tmp_path / "part" / "2023" / "index.html").exists()  # a year page needs every part: made at the merge
+    merged = run(work / "data", tmp_path / "merged", tmp_path / "merge-work", merge=[tmp_path / "part"])
+    assert all(path.startswith(("2023/data/", "data/", "pagefind/2023-0/", *YEAR_WIDE)) for path in merged.made), (
+        merged.made
+    )
+    assert files_of(tmp_path / "merged") == files_of(site)
+
+
+def test_a_merge_without_a_part_manifest_is_refused(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
+    work, _, _ = built
+    with pytest.raises(BuilderError, match="build-manifest.json"):
+        run(work / "data", tmp_path / "site", tmp_path, merge=[tmp_path])
+
+
+def test_batches_are_stable_and_adding_a_department_changes_one() -> None:
+    places = [(2023, f"dept-{number}") for number in range(480)] + [(2024, "only")]
+    batches = plan_batches(places)
+    assert sum(len(batch) for batch in batches) == 481
+    assert len([batch for batch in batches if batch.year == 2023]) == 480 // BATCH_DEPARTMENTS + 1
+    assert plan_batches(reversed(places)) == batches
+    grown = plan_batches([*places, (2023, "dept-new")])
+    assert len(set(grown) - set(batches)) == 1
+
+
+def test_parts_share_the_batches_without_overlap() -> None:
+    batches = plan_batches([(2023, f"d{number}") for number in range(400)] + [(2024, f"e{n}") for n in range(120)])
+    shares = [Part(number=number, count=3).select(batches) for number in (1, 2, 3)]
+    names = [batch.name for share in shares for batch in share]
+    assert sorted(names) == sorted(batch.name for batch in batches)
+    sizes = [sum(len(batch) for batch in share) for share in shares]
+    assert max(sizes) - min(sizes) <= BATCH_DEPARTMENTS
+    assert {batch.year for batch in Part(year=2024).select(batches)} == {2024}
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "a", "2023/1", ""])
+def test_a_bad_part_is_explained(text: str) -> None:
+    with pytest.raises(BuilderError, match="--part"):
+        parse_part(text)
