@@ -75,7 +75,7 @@ def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, Build
     run(work / "data", site, work, jobs=2)
     page = site / f"2023/{EDITED}/index.html"
     good = page.read_bytes()
-    page.write_bytes(good.replace("</body>".encode(), "<!-- 手工改动 --></body>".encode()))
+    page.write_bytes(good.replace(b"</body>", "<!-- 手工改动 --></body>".encode()))
     report = run(work / "data", site, work, jobs=2)
     assert f"2023/{EDITED}/index.html" in report.made
     assert page.read_bytes() == good
@@ -96,7 +96,7 @@ def test_a_part_built_apart_merges_into_the_same_site(built: tuple[Path, Path, B
 
 def test_a_merge_without_a_part_manifest_is_refused(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
     work, _, _ = built
-    with pytest.raises(BuilderError, match="build-manifest.json"):
+    with pytest.raises(BuilderError, match=r"build-manifest\.json"):
         run(work / "data", tmp_path / "site", tmp_path, merge=[tmp_path])
 
 
