@@ -196,7 +196,7 @@ def _build_into(
     with progress.stage("生成 PDF", total=len(loaded)) as stage:
         pdf_cache = cache_dir / "pdf" if cache_dir is not None else None
         made = render_pdfs(
-            loaded, outputs.staging, jobs, pdf_cache, site_config=site_config, outputs=outputs, stage=stage
+            loaded, outputs.staging, jobs, pdf_cache, site_config=site_config, outputs=outputs, stage=stage, keys=keys
         )
     return len(made), page_keys
 
@@ -215,6 +215,8 @@ def _finish(
         # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
         outputs.manifest(outputs.staging, by_content=True).save(outputs.staging / PART_MANIFEST)
         return
+    if not outputs.made_paths:
+        return  # every file is one of the published site's, whose links were checked when it was built
     scans = site_manifest_file(cache_dir, site_dir).with_suffix(".scans") if cache_dir is not None else None
     with progress.stage("链接检查", total=None) as stage:
         broken = check_links(outputs.staging, page_keys, scans, jobs, stage)

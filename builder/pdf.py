@@ -7,6 +7,7 @@ hash (`pdf_cache`) → WeasyPrint in a worker process (`pdf_render`) → `site/<
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -18,10 +19,11 @@ from typing import NoReturn
 from . import paths
 from .config import SiteConfig
 from .errors import BuilderError
+from .fingerprint import code_fingerprint, digest, files_digest
 from .load import LoadedDepartment
 from .pdf_cache import PdfCache, cache_key, write_atomic
-from .pdf_fonts import cjk_font_files
-from .pdf_html import document_html
+from .pdf_fonts import cjk_font_files, fonts_fingerprint
+from .pdf_html import PRINT_THEME, document_html, theme_files
 from .pdf_render import html_to_pdf, quiet_weasyprint_logs, warm_up
 from .progress import Progress, Stage
 from .reuse import Outputs
@@ -57,6 +59,7 @@ def render_pdfs(
     site_config: SiteConfig | None = None,
     outputs: Outputs | None = None,
     stage: Stage | None = None,
+    keys: dict[Path, str] | None = None,
 ) -> list[Path]:
     """Write every department's PDF at `site_dir / paths.pdf_path(year, slug)`; return the paths in input order.
 
@@ -64,21 +67,48 @@ def render_pdfs(
     whose print HTML, theme, fonts and renderer are unchanged is not rendered: its PDF is
     linked from an earlier build (`outputs`) or copied from the cache (`cache_dir`).
     Progress goes to `stage`, or to a bar of its own on a terminal when `progress` is true.
+    With `keys` (each department's data key), an earlier build's PDF is found without even
+    making the print HTML: see `input_key`.
     """
     cjk_font_files()  # fail before any work when the fonts are missing
     quiet_weasyprint_logs()
     pdf_cache = PdfCache(cache_dir) if cache_dir is not None else None
-    work = [_plan(loaded, site_dir, site_config) for loaded in loaded_departments]
-    with _stage(stage, progress, len(work)) as display:
-        pending = [job for job in work if not _reuse(job, site_dir, outputs, pdf_cache, display)]
+    outputs_paths = [site_dir / paths.pdf_path(x.department.year, x.source.slug) for x in loaded_departments]
+    with _stage(stage, progress, len(loaded_departments)) as display:
+        inputs = {id(x): input_key(x, keys, site_config) for x in loaded_departments} if keys else {}
+        left = [x for x in loaded_departments if not _reuse_earlier(x, site_dir, outputs, inputs, display)]
+        work = [_plan(loaded, site_dir, site_config) for loaded in left]
+        pending = [job for job in work if not _reuse(job, site_dir, outputs, pdf_cache, display, inputs)]
         for job, pdf in _render_all(pending, worker_count(jobs, len(pending))):
             write_atomic(job.output, pdf)
             if pdf_cache is not None:
                 pdf_cache.put(job.loaded.department.year, job.loaded.source.slug, job.key, pdf)
             if outputs is not None:
-                outputs.record(_relative(job, site_dir), job.key)
+                outputs.record(_relative(job, site_dir), inputs.get(id(job.loaded), job.key))
             display.advance(1, item=job.name)
-    return [job.output for job in work]
+    return outputs_paths
+
+
+def input_key(loaded: LoadedDepartment, keys: dict[Path, str], site_config: SiteConfig | None) -> str:
+    """What a PDF is made from, without rendering anything: the department's data key, the print
+    theme, the fonts, the builder code (templates' filters, renderer), the settings and SOURCE_DATE_EPOCH."""
+    theme = files_digest(PRINT_THEME, theme_files())
+    date = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return digest(
+        "pdf", code_fingerprint(), theme, fonts_fingerprint(), repr(site_config), date, keys[loaded.source.path]
+    )
+
+
+def _reuse_earlier(
+    loaded: LoadedDepartment, site_dir: Path, outputs: Outputs | None, inputs: dict[int, str], display: Stage
+) -> bool:
+    if outputs is None or id(loaded) not in inputs:
+        return False
+    path = paths.pdf_path(loaded.department.year, loaded.source.slug)
+    if not outputs.reuse([path], inputs[id(loaded)]):
+        return False
+    display.skip(1)
+    return True
 
 
 def _stage(stage: Stage | None, progress: bool, total: int) -> AbstractContextManager[Stage]:
@@ -92,7 +122,14 @@ def _relative(job: PdfJob, site_dir: Path) -> str:
     return job.output.relative_to(site_dir).as_posix()
 
 
-def _reuse(job: PdfJob, site_dir: Path, outputs: Outputs | None, pdf_cache: PdfCache | None, display: Stage) -> bool:
+def _reuse(
+    job: PdfJob,
+    site_dir: Path,
+    outputs: Outputs | None,
+    pdf_cache: PdfCache | None,
+    display: Stage,
+    inputs: dict[int, str],
+) -> bool:
     """Link the PDF from an earlier build, or copy it from the cache; False when it must be rendered."""
     if outputs is not None and outputs.reuse([_relative(job, site_dir)], job.key):
         display.skip(1)
@@ -102,7 +139,7 @@ def _reuse(job: PdfJob, site_dir: Path, outputs: Outputs | None, pdf_cache: PdfC
         return False
     write_atomic(job.output, cached)
     if outputs is not None:
-        outputs.record(_relative(job, site_dir), job.key)
+        outputs.record(_relative(job, site_dir), inputs.get(id(job.loaded), job.key))
     display.skip(1)
     return True
 

@@ -75,16 +75,19 @@ class Manifest:
 
     def intact(self, path: str, entry: Entry) -> bool:
         """Whether the file is still as recorded: same size, and same modification time (or, for a part, content)."""
+        if path not in self._checked:
+            self._checked[path] = self._check(path, entry)
+        return self._checked[path]
+
+    def _check(self, path: str, entry: Entry) -> bool:
         try:
-            stat = (self.root / path).stat()
+            stat = os.stat(os.path.join(self.root, path))
         except OSError:
             return False
         if stat.st_size != entry.size:
             return False
         if self.by_content:
-            if path not in self._checked:
-                self._checked[path] = bool(entry.sha256) and _sha256(self.root / path) == entry.sha256
-            return self._checked[path]
+            return bool(entry.sha256) and _sha256(self.root / path) == entry.sha256
         return stat.st_mtime_ns == entry.mtime_ns
 
 
@@ -168,8 +171,13 @@ def _sha256(path: Path) -> str:
 
 def _link(source: Path, target: Path) -> None:
     """A hard link (no copy, same modification time); a copy where the file system has no hard links."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)  # never write through an existing link into an earlier build's file
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        target.unlink()  # never write through an existing link into an earlier build's file
     try:
         os.link(source, target)
     except OSError:

@@ -22,7 +22,8 @@ from mkdocs.exceptions import MkDocsException
 
 from ..config import SiteConfig
 from ..errors import BuilderError
-from ..fingerprint import digest
+from ..fingerprint import digest, files_digest
+from ..pages import HOME_LISTING
 from ..progress import Stage
 from ..reuse import Outputs
 from ..workers import cpu_count, run_parallel
@@ -70,19 +71,36 @@ def render_site(
     sources = {html_path(path): path for path in markdown}
     reused = [path for path, key in keys.items() if outputs.reusable([path], key)]
     todo = sorted(set(keys) - set(reused))
-    runs = _runs(work, [sources[path] for path in todo], jobs)
-    shared = (generated_dir, config_file, site_config)
+    theme_key = _theme_key(chrome, pages, generated_dir, config_file)
+    theme_files = outputs.source_paths("", theme_key)  # hand-written pages and assets of an earlier build
+    runs = _runs(work, [sources[path] for path in todo], jobs) if todo or theme_files is None else []
     stage.skip(len(reused))
-    for run, _ in run_parallel(_render, runs, jobs, shared=shared):
+    for run, _ in run_parallel(_render, runs, jobs, shared=(generated_dir, config_file, site_config)):
         stage.advance(len(run.render_only), item=f"{len(run.render_only)} 页")
-    handwritten = [name for name in _all_files(runs[0].folder) if _is_page(name) and name not in keys]
     for index, run in enumerate(runs):
-        _move(run, outputs.staging, whole=index == 0)
-    for path in todo:
-        outputs.record(path, keys[path])
+        made = _move(run, outputs.staging, whole=index == 0 and theme_files is None)
+        for path in made:
+            outputs.record(path, keys.get(path, theme_key))
     for path in reused:
         outputs.reuse([path], keys[path])
-    return keys, sorted(handwritten)
+    if theme_files is not None:
+        outputs.reuse(theme_files, theme_key)
+    themed = theme_files or [path for path, entry in outputs.entries.items() if entry.key == theme_key]
+    return keys, sorted(path for path in themed if _is_page(path))
+
+
+def _theme_key(chrome: str, pages: dict[str, str], generated_dir: Path, config_file: Path) -> str:
+    """What the hand-written pages and theme assets are made from: the site chrome, `content/` and the home listing."""
+    docs = config_file.parent / "content"
+    hand_written = [
+        path
+        for path in docs.rglob("*")
+        if path.is_file() and not path.resolve().is_relative_to(generated_dir.resolve())
+    ]
+    # The home page shows the listing; the nav needs the generated pages it names (数据下载) to exist.
+    outside_years = sorted(path for path in pages if not path.split("/")[0].isdigit())
+    listing = pages.get(HOME_LISTING, "")
+    return digest("theme", chrome, files_digest(docs, hand_written), listing, *outside_years)
 
 
 def _is_page(name: str) -> bool:
@@ -128,14 +146,16 @@ def run_mkdocs(
         raise BuilderError(f"MkDocs 生成网站失败：{error}") from None
 
 
-def _move(run: _Run, staging: Path, whole: bool) -> None:
-    """Move a run's output into the site: everything from the first run, only its pages from the others."""
+def _move(run: _Run, staging: Path, whole: bool) -> list[str]:
+    """Move a run's output into the site: all of it (the first run, when the theme's files are remade),
+    or only its pages; return the paths moved."""
     names = _all_files(run.folder) if whole else [html_path(path) for path in run.render_only]
     for name in names:
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(run.folder / name, target)
     shutil.rmtree(run.folder, ignore_errors=True)
+    return names
 
 
 def _all_files(folder: Path) -> list[str]:

@@ -8,6 +8,7 @@ must be shown each time) and never cached.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import tempfile
@@ -50,10 +51,12 @@ def read_data(files: list[Path], data_root: Path, cache_dir: Path | None, jobs: 
     """Every file read and linted; problems are collected, never raised."""
     settings = _Settings(data_root, cache_dir / "build" / "data" if cache_dir else None)
     outcomes: dict[Path, _Outcome] = {}
-    for chunk, results in run_parallel(_read_chunk, _chunks(files), jobs, shared=settings):
-        for path, outcome in zip(chunk, results, strict=True):
-            outcomes[path] = outcome
-            stage.advance(1, item=path.name)
+    gc.disable()  # millions of new objects: the collector would walk them again and again
+    try:
+        _read_all(files, settings, jobs, stage, outcomes)
+    finally:
+        gc.freeze()  # the departments live as long as the build: keep later collections off them
+        gc.enable()
     loaded, findings, errors, keys = [], [], [], {}
     for path in files:
         key, department, found, problems = outcomes[path]
@@ -66,6 +69,25 @@ def read_data(files: list[Path], data_root: Path, cache_dir: Path | None, jobs: 
     if settings.cache is not None:
         _prune(settings.cache)
     return ReadData(loaded, sorted(findings, key=sort_key), errors, keys)
+
+
+def _read_all(
+    files: list[Path], settings: _Settings, jobs: int | None, stage: Stage, outcomes: dict[Path, _Outcome]
+) -> None:
+    """Cached departments here (unpickling is quicker than sending them through a pipe), the rest in workers."""
+    missing = []
+    for path in files:
+        key = file_key(path, settings.data_root)
+        cached = _from_cache(settings.cache, key, path)
+        if cached is None:
+            missing.append(path)
+        else:
+            outcomes[path] = (key, *cached, [])
+            stage.skip(1, item=path.name)
+    for chunk, results in run_parallel(_read_chunk, _chunks(missing), jobs, shared=settings):
+        for path, outcome in zip(chunk, results, strict=True):
+            outcomes[path] = outcome
+            stage.advance(1, item=path.name)
 
 
 def _chunks(files: list[Path]) -> list[tuple[Path, ...]]:
