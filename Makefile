@@ -24,6 +24,12 @@ test: $(STAMP) system-deps-test $(if $(wildcard package.json),node_modules/.inst
 	$(PY) -m ruff check
 	$(PY) -m pytest -q
 
+# 规模与速度基准：N = 100 和 500 个合成部门的全新构建、无改动 / 改一个部门 / 改一个模板后的再构建，
+# 以及与 issue 中朴素做法的 PDF 对比；打印 Markdown 表格（2 核机器上约需 40 分钟）。
+# 例：make bench BENCH="100 --runs 5"
+bench: $(STAMP) system-deps
+	$(PY) benchmarks/build_speed.py --baselines $(BENCH)
+
 lint: $(STAMP)
 	$(PY) -m ruff check
 	$(PY) -m ruff format --check
