@@ -15,7 +15,6 @@ Pagefind's `mergeIndex`, so one query searches every shard and the results are r
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -34,6 +33,9 @@ WHOLE_SITE_SHARD = "all"
 SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # A page is indexed only if it marks its body; with no marked page in a run Pagefind would index whole pages.
 BODY_MARK = re.compile(rb"<[^>]*\sdata-pagefind-body[\s>=/]")
+# Characters with a meaning in Pagefind's globs (the wax crate), escaped with a backslash in page paths
+# (`!` only means something after `[`, which is escaped; wax refuses `\!`).
+GLOB_META = re.compile(r"[\\?*$:<>()\[\]{},]")
 
 # Pagefind writes ready-made search interfaces too; the site uses its own (theme/assets/budget/search.js).
 UNUSED_BUNDLE_FILES = (
@@ -102,21 +104,18 @@ def _try_index(site_dir: Path, shard: SearchShard) -> str | None:
 def index_shard(site_dir: Path, shard: SearchShard) -> None:
     """Write the bundle of `shard` into `site_dir/pagefind/<name>/`, replacing an earlier one.
 
-    Pagefind runs over a temporary folder (next to `site_dir`) that holds hard links to just
-    the shard's pages at the same paths, so the URLs in the index stay relative to the site root.
-    Only pages that mark their body (`data-pagefind-body`) are linked, as Pagefind does for a
-    whole site; a shard with no such page has nothing to index and gets no bundle.
+    Pagefind runs over the whole site folder with a glob that names just the shard's pages,
+    so the URLs in the index stay relative to the site root and no page is copied or linked
+    (creating thousands of files is a large part of a build's cost). Only pages that mark their
+    body (`data-pagefind-body`) are named, as Pagefind does for a whole site; a shard with no
+    such page has nothing to index and gets no bundle.
     """
     _check_name(shard.name)
     output = shard_dir(site_dir, shard.name)
     shutil.rmtree(output, ignore_errors=True)
-    pages_dir = Path(tempfile.mkdtemp(prefix=f".search-{shard.name}-", dir=site_dir.parent))
-    try:
-        if not _link_pages(site_dir, pages_dir, shard.pages):
-            return
-        _run_pagefind(pages_dir, output)
-    finally:
-        shutil.rmtree(pages_dir, ignore_errors=True)
+    pages = _marked_pages(site_dir, shard.pages)
+    if pages:
+        _run_pagefind(site_dir, pages, output)
     for name in UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
 
@@ -145,40 +144,39 @@ def _check_name(name: str) -> None:
         raise BuilderError(f"搜索索引分片名称不合适：{name!r} — 只能用字母、数字、连字符和下划线")
 
 
-def _link_pages(site_dir: Path, pages_dir: Path, pages: Iterable[str]) -> int:
-    """Hard-link (or copy, across file systems) each page that marks its body into `pages_dir` at the same path.
-
-    Returns how many pages were linked.
-    """
-    linked = 0
+def _marked_pages(site_dir: Path, pages: Iterable[str]) -> list[str]:
+    """The pages that mark their body, checked to be files inside `site_dir`."""
+    marked = []
     for page in pages:
         source = site_dir / page
         if not _inside(source, site_dir):
             raise BuilderError(f"搜索索引分片中的页面不在网站文件夹内：{page}")
         if not source.is_file():
             raise BuilderError(f"搜索索引分片中的页面不存在：{page}")
-        if not BODY_MARK.search(source.read_bytes()):
-            continue
-        target = pages_dir / page
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-        linked += 1
-    return linked
+        if BODY_MARK.search(source.read_bytes()):
+            marked.append(page)
+    return marked
 
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _run_pagefind(pages_dir: Path, output: Path) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(pages_dir), "--output-path", str(output), "--silent"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-    except OSError as error:
-        raise BuilderError(f"无法运行 Pagefind：{error} — 请安装 pagefind[extended]") from None
+def pages_glob(pages: Iterable[str]) -> str:
+    """A Pagefind glob matching exactly `pages`: `{a/index.html,b/index.html}`, metacharacters escaped."""
+    return "{" + ",".join(GLOB_META.sub(r"\\\g<0>", page) for page in pages) + "}"
+
+
+def _run_pagefind(site_dir: Path, pages: list[str], output: Path) -> None:
+    """Run the Pagefind CLI, its options in a `pagefind.json`: a glob of thousands of pages is too long for argv."""
+    config = {"site": str(site_dir.resolve()), "glob": pages_glob(pages), "output_path": str(output.resolve())}
+    with tempfile.TemporaryDirectory(prefix=".search-", dir=site_dir.parent) as folder:
+        Path(folder, "pagefind.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        command = [sys.executable, "-m", "pagefind", "--silent"]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=folder)
+        except OSError as error:
+            raise BuilderError(f"无法运行 Pagefind：{error} — 请安装 pagefind[extended]") from None
     if result.returncode != 0:
         details = (result.stderr or result.stdout).strip()
         raise BuilderError(f"Pagefind 建立搜索索引失败：{details} — 请检查 pagefind[extended] 是否安装完整")

@@ -106,3 +106,13 @@ def test_pages_outside_the_site_are_refused(site: Path) -> None:
     (site.parent / "secret.html").write_text(PAGE.format(title="外部", text="不应收录"), encoding="utf-8")
     with pytest.raises(BuilderError, match="不在网站文件夹内"):
         index_shard(site, SearchShard("x", ("../secret.html",)))
+
+
+def test_page_paths_with_glob_characters_are_indexed_exactly(site: Path) -> None:
+    """Pagefind is given a glob of the shard's pages; a path's `{`, `,`, `*`… must not widen or break it."""
+    odd = "notes/{2023},[草稿]*(1)!$.html"
+    (site / odd).parent.mkdir(parents=True)
+    (site / odd).write_text(PAGE.format(title="说明", text="特殊文件名"), encoding="utf-8")
+    (site / "notes/2023.html").write_text(PAGE.format(title="别的页面", text="不在分片中"), encoding="utf-8")
+    index_shard(site, SearchShard("odd", (odd, "index.html")))
+    assert fragment_urls(site / "pagefind" / "odd") == {"/", f"/{odd}"}
