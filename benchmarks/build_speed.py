@@ -255,6 +255,22 @@ def baselines(work: Path) -> list[str]:
     ]
 
 
+def machine_speed() -> float:
+    """Seconds of CPU for a fixed pure-Python loop, median of 5: how fast this machine is right now.
+
+    Virtual machines change speed with their neighbours (the same build took 95 s of CPU in one
+    hour and 147 s in the next here); printed at the start and the end of a run, it tells whether
+    figures from different runs can be compared.
+    """
+    timings = []
+    for _ in range(5):
+        started, total = time.process_time(), 0
+        for number in range(5_000_000):
+            total += number * number
+        timings.append(time.process_time() - started)
+    return statistics.median(timings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("counts", nargs="*", type=int, default=[100, 500], help="部门数，默认 100 500")
@@ -269,12 +285,14 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="build-speed-"))
     print(
         f"本机 {cpu_count()} 个 CPU 核（os.sched_getaffinity），Python {sys.version.split()[0]}；"
-        f"每项取 {args.runs} 次的中位数；每次构建前 sync 并等待 {args.settle:.0f} 秒。\n"
+        f"每项取 {args.runs} 次的中位数；每次构建前 sync 并等待 {args.settle:.0f} 秒。"
+        f"本机速度参考（固定的纯 Python 循环，越小越快）：开始时 {machine_speed():.2f} 秒。\n"
     )
     if args.baselines:
         print("\n".join(baselines(work)))
     for count in args.counts:
         print("\n".join(measure(count, args.runs, work, pdf=not args.no_pdf, pause=args.settle)), flush=True)
+    print(f"本机速度参考：结束时 {machine_speed():.2f} 秒。")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 
