@@ -125,3 +125,18 @@ def test_parts_share_the_batches_without_overlap() -> None:
 def test_a_bad_part_is_explained(text: str) -> None:
     with pytest.raises(BuilderError, match="--part"):
         parse_part(text)
+
+
+def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
+    """The generated pages (thousands) are not listed for the key of the hand-written pages."""
+    from builder.steps.mkdocs import _hand_written
+
+    docs = tmp_path / "content"
+    (docs / "reference").mkdir(parents=True)
+    (docs / "generated" / "2023" / "x").mkdir(parents=True)
+    (docs / "index.md").write_text("# 首页", encoding="utf-8")
+    (docs / "reference" / "data-format.md").write_text("# 格式", encoding="utf-8")
+    (docs / "generated" / "2023" / "x" / "index.md").write_text("# 生成", encoding="utf-8")
+    (docs / "missing.md").symlink_to(docs / "nowhere.md")
+    found = sorted(path.relative_to(docs).as_posix() for path in _hand_written(docs, docs / "generated"))
+    assert found == ["index.md", "reference/data-format.md"]

@@ -92,15 +92,21 @@ def render_site(
 def _theme_key(chrome: str, pages: dict[str, str], generated_dir: Path, config_file: Path) -> str:
     """What the hand-written pages and theme assets are made from: the site chrome, `content/` and the home listing."""
     docs = config_file.parent / "content"
-    hand_written = [
-        path
-        for path in docs.rglob("*")
-        if path.is_file() and not path.resolve().is_relative_to(generated_dir.resolve())
-    ]
+    hand_written = _hand_written(docs, generated_dir)
     # The home page shows the listing; the nav needs the generated pages it names (数据下载) to exist.
     outside_years = sorted(path for path in pages if not path.split("/")[0].isdigit())
     listing = pages.get(HOME_LISTING, "")
     return digest("theme", chrome, files_digest(docs, hand_written), listing, *outside_years)
+
+
+def _hand_written(docs: Path, generated_dir: Path) -> list[Path]:
+    """Every file under `docs` outside the generated pages, which are not even listed (thousands of them)."""
+    skipped = generated_dir.resolve()
+    found = []
+    for directory, folders, files in os.walk(docs, followlinks=True):
+        folders[:] = [name for name in folders if Path(directory, name).resolve() != skipped]
+        found += [path for path in (Path(directory, name) for name in files) if path.is_file()]
+    return found
 
 
 def _is_page(name: str) -> bool:

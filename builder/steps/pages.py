@@ -103,12 +103,14 @@ def _job_keys(
         by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
     templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
     common = digest("pages", code_fingerprint(), templates, settings)
+    sizes_by_folder: dict[str, list[str]] = {}
+    for path, (size, _) in known.items():
+        sizes_by_folder.setdefault("/".join(path.split("/", 2)[:2]), []).append(f"{path} {size}")
     result = {}
     for job in work:
         parts = []
         for year, slug in job:
-            folder = f"{year}/{slug}/"
-            sizes = sorted(f"{path} {size}" for path, (size, _) in known.items() if path.startswith(folder))
+            sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
             parts += [str(year), slug, *by_slug.get(slug, []), *sizes]
         result[job] = digest(common, *parts)
     return result
