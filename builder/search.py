@@ -146,20 +146,16 @@ def _check_name(name: str) -> None:
 
 def _marked_pages(site_dir: Path, pages: Iterable[str]) -> list[str]:
     """The pages that mark their body, checked to be files inside `site_dir`."""
-    marked = []
+    marked, root = [], site_dir.resolve()
     for page in pages:
         source = site_dir / page
-        if not _inside(source, site_dir):
+        if not source.resolve().is_relative_to(root):
             raise BuilderError(f"搜索索引分片中的页面不在网站文件夹内：{page}")
         if not source.is_file():
             raise BuilderError(f"搜索索引分片中的页面不存在：{page}")
         if BODY_MARK.search(source.read_bytes()):
             marked.append(page)
     return marked
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path.resolve().is_relative_to(folder.resolve())
 
 
 def pages_glob(pages: Iterable[str]) -> str:

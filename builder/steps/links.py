@@ -14,20 +14,11 @@ import tempfile
 from pathlib import Path
 
 from ..fingerprint import code_fingerprint, digest
-from ..linkcheck import BrokenLink, PageScan, check_scans, scan_page
+from ..linkcheck import BrokenLink, PageScan, check_scans, scan_page, site_files
 from ..progress import Stage
 from ..workers import run_parallel
 
 _Cache = dict[str, tuple[str, PageScan]]
-
-
-def site_files(site: Path) -> list[str]:
-    """Every file of the site, as paths from its root."""
-    found = []
-    for directory, _, files in os.walk(site):
-        relative = os.path.relpath(directory, site)
-        found += [name if relative == "." else f"{relative}/{name}" for name in files]
-    return found
 
 
 def check_links(

@@ -23,6 +23,7 @@ from mkdocs.exceptions import MkDocsException
 from ..config import SiteConfig
 from ..errors import BuilderError
 from ..fingerprint import digest, files_digest
+from ..linkcheck import site_files
 from ..pages import HOME_LISTING
 from ..progress import Stage
 from ..reuse import Outputs
@@ -155,18 +156,10 @@ def run_mkdocs(
 def _move(run: _Run, staging: Path, whole: bool) -> list[str]:
     """Move a run's output into the site: all of it (the first run, when the theme's files are remade),
     or only its pages; return the paths moved."""
-    names = _all_files(run.folder) if whole else [html_path(path) for path in run.render_only]
+    names = site_files(run.folder) if whole else [html_path(path) for path in run.render_only]
     for name in names:
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(run.folder / name, target)
     shutil.rmtree(run.folder, ignore_errors=True)
     return names
-
-
-def _all_files(folder: Path) -> list[str]:
-    found = []
-    for directory, _, files in os.walk(folder):
-        relative = os.path.relpath(directory, folder)
-        found += [name if relative == "." else f"{relative}/{name}" for name in files]
-    return found

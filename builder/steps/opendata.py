@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from ..export import Scope, scopes, sorted_departments, source_date, write_scopes
+from ..export import Scope, scope_title, scopes, sorted_departments, source_date, write_scopes
 from ..fingerprint import code_fingerprint, digest
 from ..load import LoadedDepartment
 from ..paths import data_files
@@ -67,7 +67,7 @@ def make_open_data(
             for path in scope_paths(planned[index]):
                 outputs.record(path, scope_keys[index])
         known.update(written)
-        stage.advance(len(job), item=_scope_name(planned[job[-1]]))
+        stage.advance(len(job), item=scope_title(planned[job[-1]]))
     return known
 
 
@@ -99,11 +99,3 @@ def _read_checksums(staging: Path, scope: Scope) -> Known:
         sha = by_name.get(name) or hashlib.sha256(file.read_bytes()).hexdigest()
         known[path] = (file.stat().st_size, sha)
     return known
-
-
-def _scope_name(scope: Scope) -> str:
-    if scope.year is None:
-        return "全部年度"
-    if scope.slug is None:
-        return f"{scope.year} 年"
-    return scope.departments[0].department.department

@@ -13,6 +13,13 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that does not log each request."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @contextmanager
 def serve(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[int]:
     """Serve with `handler` on a free loopback port for the duration of the block; yields the port."""

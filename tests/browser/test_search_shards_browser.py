@@ -7,14 +7,13 @@ fixture department (the only indexed pages that mention 救灾物资) in the sec
 from __future__ import annotations
 
 import functools
-import http.server
 import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, serve
+from conftest import CHROMIUM, QuietHandler, serve
 
 from builder.build import build
 from builder.search import BODY_MARK, SearchShard, index_shards, site_pages, write_shard_list
@@ -30,11 +29,6 @@ SECOND_SHARD_ONLY = "救灾物资"
 if not CHROMIUM.exists():
     pytest.skip("需要 Debian 的 chromium（apt-get install chromium）", allow_module_level=True)
 pytest.importorskip("playwright.sync_api")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def two_shards(site: Path) -> list[SearchShard]:

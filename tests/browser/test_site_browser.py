@@ -6,13 +6,12 @@ Needs Debian's `chromium` and `npm install` (for axe-core); skipped with a reaso
 from __future__ import annotations
 
 import functools
-import http.server
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import serve
+from conftest import QuietHandler, serve
 
 from builder.build import build
 from builder.load import load_department
@@ -30,11 +29,6 @@ FIXTURE_PROJECT = "2023/fixture-yingji/13099923P00000110001Z/"
 if not CHROMIUM.exists():
     pytest.skip("需要 Debian 的 chromium（apt-get install chromium）", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
