@@ -7,6 +7,7 @@ every step has succeeded, so a failed build leaves the published site as it was.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -17,9 +18,11 @@ from pathlib import Path
 from .batches import Batch, Part, place, plan_batches
 from .config import SiteConfig, load_site_config
 from .errors import BuilderError, DataError
+from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
 from .load import LoadedDepartment, find_data_files
+from .outdir import KIND_PART, KIND_SITE, guard_output, write_marker
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
@@ -34,6 +37,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
 CACHE_DIR = PROJECT_ROOT / ".cache"
+PUBLISHED_SITE = PROJECT_ROOT / "site"  # `--part` never writes here
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
 OLD_SITE_PREFIX = ".site-old-"
@@ -97,6 +101,15 @@ def build(
     years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
     """
     progress = progress or Progress.silent()
+    guard_output(
+        site_dir,
+        project_root=PROJECT_ROOT,
+        data_dir=data_dir,
+        part=part is not None,
+        merge=merge,
+        published_site=PUBLISHED_SITE,
+        cache_dir=cache_dir,
+    )
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
@@ -105,16 +118,22 @@ def build(
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
     if data.errors:
         raise DataErrors(data.errors)
+    earlier = _earlier_builds(site_dir, merge, cache_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)
     work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
     try:
-        outputs = Outputs(work / "site", _earlier_builds(site_dir, merge, cache_dir))
+        outputs = Outputs(work / "site", earlier)
         outputs.staging.mkdir()
         args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
         pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
         _finish(plan, outputs, page_keys, site_dir, jobs, progress, cache_dir)
+        write_marker(outputs.staging, KIND_SITE if plan.whole_site else KIND_PART)
         _swap_in(outputs.staging, site_dir)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise _no_space(error, site_dir, work) from error
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if plan.whole_site and cache_dir is not None:
@@ -124,6 +143,22 @@ def build(
     report = BuildReport(site_dir, len(data.loaded), projects, pdfs, progress.timings, summary)
     report.made, report.reused = sorted(outputs.made_paths), outputs.reused
     return report
+
+
+def _no_space(error: OSError, site_dir: Path, work: Path) -> BuilderError:
+    """The disk filled up: name the folder, what the build had written and what the previous site takes."""
+    written, previous = folder_size(work), folder_size(site_dir)
+    free = shutil.disk_usage(site_dir.parent).free
+    need = max(written, previous) + (previous or written) // 10
+    return BuilderError(
+        f"磁盘空间不足：在 {site_dir.parent} 中生成网站时写入 {error.filename or '文件'} 失败；"
+        f"本次已写入 {_mb(written)}，原网站占 {_mb(previous)}，生成时约需再有 {_mb(need)} 空闲（现有 {_mb(free)}）"
+        " — 请腾出空间后重试；原来的网站没有改动"
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .batches import YEAR_FOLDER
 from .errors import DataError
 from .model import Department
 from .yamlread import Located, Problem, format_path, read_yaml
@@ -132,7 +133,18 @@ def _problem(located: Located, error: dict[str, Any]) -> Problem:
 
 def _year_folder_problems(path: Path, department: Department, located: Located) -> list[Problem]:
     folder = path.parent.name
-    if folder.isdigit() and int(folder) != department.year:
+    if not YEAR_FOLDER.fullmatch(folder):
+        if not any(char.isdigit() for char in folder):
+            return []  # a file checked outside data/: no year folder to agree with
+        return [
+            Problem(
+                1,
+                "",
+                f"所在文件夹 `{folder}` 不是年度文件夹",
+                f"年度文件夹名应为四位半角数字，如 data/{department.year}/；请改名或把文件移过去",
+            )
+        ]
+    if int(folder) != department.year:
         return [
             Problem(
                 located.line_of(("year",)),

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from .printable import escape_controls
+
 try:
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - libyaml is part of the PyYAML wheel
@@ -40,8 +42,9 @@ class Problem:
     hint: str = ""
 
     def render(self, filename: str) -> str:
+        """One line; control characters from the data (in a key, say) are shown escaped (`\\x1b`)."""
         where = f"{filename}:{self.line}" + (f" {self.path}" if self.path else "")
-        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+        return escape_controls(f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else ""))
 
 
 @dataclass
