@@ -187,11 +187,7 @@ def _published(path: Path, site_config: SiteConfig) -> bool:
 def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None) -> list[Manifest]:
     """The published site's manifest, then each merged part's."""
     earlier = [Manifest.load(site_manifest_file(cache_dir, site_dir), site_dir)] if cache_dir is not None else []
-    for folder in merge:
-        manifest_file = folder / PART_MANIFEST
-        if not manifest_file.is_file():
-            raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
-        earlier.append(Manifest.load(manifest_file, folder.resolve()))  # checked by content: see Manifest.by_content
+    earlier += [Manifest.load_part(folder) for folder in merge]  # untrusted: paths checked, files by SHA-256
     return earlier
 
 

@@ -15,9 +15,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .errors import BuilderError
-from .reuse import PART_MANIFEST, site_manifest_file
+from .reuse import OWNER_MARKER, PART_MANIFEST, site_manifest_file
 
-OWNER_MARKER = ".budget-builder-output"
 KIND_SITE = "site"
 KIND_PART = "part"
 # The project's own files: an output may not be, contain or lie inside any of them.
