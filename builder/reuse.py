@@ -237,6 +237,7 @@ class Outputs:
             return False
         for path, source in found:
             assert source is not None
+            self._claim(path)
             if source.by_content and walk_problem(source.root, path) is not None:
                 raise BuilderError(f"{source.root} 中的 {escape_controls(path)} 在检查之后被改动（出现了符号链接）")
             _link(source.root / path, self.staging / path)
@@ -257,8 +258,14 @@ class Outputs:
         paths = self.source_paths(prefix, key)
         return paths is not None and self.reuse(paths, key)
 
+    def _claim(self, path: str) -> None:
+        """Refuse a second output for one path, whatever made both: the first would be lost without a word."""
+        if path in self.entries:
+            raise BuilderError(f"两个输出要写入网站中的同一个文件 {escape_controls(path)}，网站没有更新 — 请报告此问题")
+
     def record(self, path: str, key: str) -> None:
         """Note a file this build made (already written in `staging`)."""
+        self._claim(path)
         stat = (self.staging / path).stat()
         self.entries[path] = Entry(key, stat.st_size, stat.st_mtime_ns)
         self.made_paths.append(path)
