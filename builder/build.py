@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batches import Batch, Part, place, plan_batches
-from .config import SiteConfig, load_site_config
+from .config import SiteConfig, load_site_config, read_config_text
 from .errors import BuilderError, DataError
 from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
-from .load import LoadedDepartment, find_data_files
-from .outdir import KIND_PART, KIND_SITE, guard_output, write_marker
+from .load import LoadedDepartment, find_data_files, link_problems
+from .outdir import KIND_PART, KIND_SITE, escaping_links, guard_output, write_marker
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
@@ -112,7 +112,9 @@ def build(
     )
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
+    read_config_text(MKDOCS_CONFIG)  # MkDocs reads it too: a wrong encoding or a link out of the project is named first
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
+    _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme")
     plan = _plan(data_dir, site_config, part)
     with progress.stage("读取数据", total=len(plan.files)) as stage:
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
@@ -145,6 +147,16 @@ def build(
     return report
 
 
+def _refuse_links_out(*folders: Path) -> None:
+    """MkDocs and the PDF read every file in content/ and theme/: a symlink out of the project would be published."""
+    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT])]
+    if found:
+        listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
+        raise BuilderError(
+            f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接"
+        )
+
+
 def _no_space(error: OSError, site_dir: Path, work: Path) -> BuilderError:
     """The disk filled up: name the folder, what the build had written and what the previous site takes."""
     written, previous = folder_size(work), folder_size(site_dir)
@@ -168,6 +180,10 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
     files = [path for path in find_data_files([data_dir]) if _published(path, site_config)]
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
+    roots = (PROJECT_ROOT, data_dir)
+    linked = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
+    if linked:
+        raise DataErrors(linked)
     batches = plan_batches(place(path) for path in files)
     if part is not None:
         batches = part.select(batches)

@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from .encodings import guess_encoding, iconv_hint
 from .errors import BuilderError
+from .outdir import escapes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAPER_SIZES = ("A3", "A4", "A5", "B5", "Letter")
@@ -66,9 +68,9 @@ _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
     """Read and check the settings in `path` (mkdocs.yml); raise BuilderError listing every bad key."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+        raw = yaml.load(read_config_text(path, root), Loader=_TolerantLoader) or {}
     except OSError as error:
-        raise BuilderError(f"读不到网站配置文件 {path}：{error}") from None
+        raise BuilderError(f"读不到网站配置文件 {path}：{error.strerror}") from None
     except yaml.YAMLError as error:
         raise BuilderError(f"网站配置文件 {path} 不是有效的 YAML：{error}") from None
     if not isinstance(raw, dict):
@@ -95,6 +97,22 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
             f"{listing}\n网站配置有 {len(problems)} 处问题；网站没有更新。说明见 content/configuration.md"
         )
     return config
+
+
+def read_config_text(path: Path, root: Path = PROJECT_ROOT) -> str:
+    """mkdocs.yml as text: it must lie in the project (no symlink out of it) and be UTF-8, else a located error."""
+    target = escapes(path, [root])
+    if target is not None:
+        raise BuilderError(f"网站配置文件 {path} 是指向项目以外的链接（{target}）— 请把文件放在项目文件夹中")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        encoding = guess_encoding(raw)
+        raise BuilderError(
+            f"{path}:{line}: 网站配置文件不是 UTF-8 编码（看起来是 {encoding}） — {iconv_hint(encoding, str(path))}"
+        ) from None
 
 
 def _text(section: dict[str, Any], key: str, problems: list[str], name: str = "", default: str = "") -> str:
@@ -124,6 +142,10 @@ def _logo(extra: dict[str, Any], problems: list[str], root: Path) -> str:
         return ""
     if not (root / logo).is_file():
         problems.append(f"extra.logo: 找不到图片文件 {logo}")
+        return ""
+    target = escapes(root / logo, [root])
+    if target is not None:
+        problems.append(f"extra.logo: {logo} 是指向项目以外的链接（{target}），不会发布 — 请把图片复制进来")
         return ""
     return logo
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from .batches import YEAR_FOLDER
+from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encoding
 from .errors import DataError
 from .model import Department
+from .outdir import escapes
 from .yamlread import Located, Problem, format_path, read_yaml
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
@@ -59,9 +63,13 @@ def find_data_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def load_department(path: Path) -> LoadedDepartment:
-    """Read and validate one file; raise DataError listing every problem in it."""
-    problems = _file_problems(path)
+def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDepartment:
+    """Read and validate one file; raise DataError listing every problem in it.
+
+    The file is read only if its real path lies in one of `roots` (default: the project and
+    the file's own folder): a symlink to a file elsewhere is refused, never published.
+    """
+    problems = link_problems(path, roots) or _file_problems(path)
     if problems:
         raise DataError(path, problems)
     text = _read_text(path)
@@ -82,12 +90,27 @@ def load_department(path: Path) -> LoadedDepartment:
 def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
     """Load every file; return the good ones and the errors of the bad ones."""
     loaded, errors = [], []
+    roots = data_roots(paths)
     for path in find_data_files(paths):
         try:
-            loaded.append(load_department(path))
+            loaded.append(load_department(path, roots))
         except DataError as error:
             errors.append(error)
     return loaded, errors
+
+
+def data_roots(paths: Sequence[Path]) -> list[Path]:
+    """Where data files may really lie: the project, and each folder named (a file's own folder)."""
+    return [PROJECT_ROOT, *(path if path.is_dir() else path.parent for path in paths)]
+
+
+def link_problems(path: Path, roots: Sequence[Path] | None = None) -> list[Problem]:
+    """A symlink whose target lies outside `roots`: refused, so no file from elsewhere is read or published."""
+    target = escapes(path, roots if roots is not None else (PROJECT_ROOT, path.parent))
+    if target is None:
+        return []
+    message = f"是指向项目和数据文件夹以外的符号链接（{target}），不读取"
+    return [Problem(1, "", message, "为防止读取或公开其他文件，请把数据文件复制到数据文件夹中，不要用链接")]
 
 
 def _file_problems(path: Path) -> list[Problem]:
@@ -107,13 +130,29 @@ def _file_problems(path: Path) -> list[Problem]:
 
 
 def _read_text(path: Path) -> str:
+    """UTF-8 (with or without BOM), or UTF-16/32 as Windows "Unicode" saves it; else a message naming the encoding."""
     raw = path.read_bytes()
+    unicode = unicode_encoding(raw)
+    if unicode is not None:
+        text = decode_unicode(raw, unicode)
+        if text is not None:
+            return text
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problem = Problem(line, "", "文件不是 UTF-8 编码（Windows 上常见的是 GBK）", _GBK_HINT.format(name=path.name))
-        raise DataError(path, [problem]) from None
+        raise DataError(path, [_encoding_problem(raw, line, path.name)]) from None
+
+
+def _encoding_problem(raw: bytes, line: int, name: str) -> Problem:
+    encoding = guess_encoding(raw)
+    if encoding == "GBK":
+        return Problem(line, "", "文件不是 UTF-8 编码（看起来是 GBK，Windows 上常见）", _GBK_HINT.format(name=name))
+    if encoding.startswith("UTF-"):
+        return Problem(line, "", f"文件是 {encoding} 编码，但其中有无效的字节", iconv_hint(encoding, name))
+    return Problem(
+        line, "", "文件不是 UTF-8 编码（也不是 GBK 或 UTF-16）", "请在编辑器中确认文件的编码，并“另存为 UTF-8”"
+    )
 
 
 def _validate(located: Located) -> tuple[Department | None, list[Problem]]:

@@ -52,6 +52,26 @@ def within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def escapes(path: Path, roots: Iterable[Path]) -> Path | None:
+    """The real path of `path` when it lies outside every one of `roots` (a symlink out of the project), else None."""
+    target = real(path)
+    return None if any(within(target, real(root)) for root in roots) else target
+
+
+def escaping_links(folder: Path, roots: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Every symlink under `folder` (not followed) whose target lies outside `roots`, with that target."""
+    roots = [real(root) for root in roots]
+    found = []
+    for base, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(base) / name
+            if path.is_symlink():
+                target = escapes(path, roots)
+                if target is not None:
+                    found.append((path, target))
+    return found
+
+
 def marker_text(kind: str) -> str:
     note = "本文件夹由 python -m builder build 生成，每次生成时整个替换；请勿在此存放其他文件。"
     return json.dumps({"tool": "budget-performance-builder", "kind": kind, "note": note}, ensure_ascii=False) + "\n"

@@ -1,0 +1,68 @@
+"""Tell which encoding a text file that is not UTF-8 was saved in, so a message can name it correctly.
+
+Windows editors save as UTF-16 ("Unicode") or GBK ("ANSI"); an `iconv -f GBK` hint for
+a UTF-16 file does not work. UTF-16 is recognised by its byte order mark, or without
+one by the zero bytes that every ASCII character (keys, spaces, newlines) carries.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32LE"),
+    (codecs.BOM_UTF32_BE, "UTF-32BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16BE"),
+)
+
+
+def utf16_without_bom(raw: bytes) -> str | None:
+    """`UTF-16LE` or `UTF-16BE` when zero bytes sit at odd (even) offsets as ASCII in UTF-16 puts them."""
+    sample = raw[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 8:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > 3 * even and odd >= len(sample) // 8:
+        return "UTF-16LE"
+    if even > 3 * odd and even >= len(sample) // 8:
+        return "UTF-16BE"
+    return None
+
+
+def unicode_encoding(raw: bytes) -> str | None:
+    """The UTF-16/32 encoding of `raw` (by BOM, or UTF-16 without one), or None."""
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return name
+    return utf16_without_bom(raw)
+
+
+def decode_unicode(raw: bytes, encoding: str) -> str | None:
+    """`raw` decoded as `encoding` (its BOM dropped), or None when it is not valid in it."""
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def guess_encoding(raw: bytes) -> str:
+    """A name for `iconv -f`: UTF-16LE/BE, UTF-32, GB18030 (GBK's superset) or, failing all, an unknown one."""
+    found = unicode_encoding(raw)
+    if found is not None:
+        return found
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return "未知编码"
+    if any("\u4e00" <= char <= "\u9fff" for char in text):
+        return "GBK"
+    return "未知编码"
+
+
+def iconv_hint(encoding: str, name: str) -> str:
+    """How to convert a file to UTF-8, in an editor or with iconv."""
+    return (
+        f"请在编辑器中“另存为 UTF-8”，或运行 iconv -f {encoding} -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
+    )
