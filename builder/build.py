@@ -152,9 +152,7 @@ def _refuse_links_out(*folders: Path) -> None:
     found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT])]
     if found:
         listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
-        raise BuilderError(
-            f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接"
-        )
+        raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
 
 
 def _no_space(error: OSError, site_dir: Path, work: Path) -> BuilderError:
