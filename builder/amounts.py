@@ -20,7 +20,7 @@ UNIT_IN_YUAN: dict[str, Decimal] = {
     "亿元": Decimal(100000000),
 }
 
-_AMOUNT = re.compile(r"^\s*(?P<number>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>[千百万亿]*元)?\s*$")
+_AMOUNT = re.compile(r"^\s*(?P<number>[+-]?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?)\s*(?P<unit>[千百万亿]*元)?\s*$")
 
 
 class AmountError(ValueError):

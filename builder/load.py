@@ -20,7 +20,7 @@ from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encod
 from .errors import DataError
 from .model import Department
 from .outdir import escapes
-from .yamlread import Located, Problem, format_path, read_yaml
+from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -82,7 +82,10 @@ def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDe
     if department is not None:
         problems += _year_folder_problems(path, department, located)
         problems += _duplicate_code_problems(department, located)
+        problems += _amount_problems(department, located)
     if problems:
+        if located.data is not None:  # name the invisible or full-width character behind an unknown key
+            problems += hidden_characters(text)
         raise DataError(path, sorted(problems, key=lambda p: p.line))
     return LoadedDepartment(Source(path, path.stem), department, located)
 
@@ -208,6 +211,29 @@ def _duplicate_code_problems(department: Department, located: Located) -> list[P
             hint = f"与 projects[{first_seen[code]}] 相同；请核对原表，每个项目的编码应不同"
             problems.append(Problem(located.line_of(loc), format_path(loc), f"项目编码 {code} 重复", hint))
         first_seen.setdefault(code, index)
+    return problems
+
+
+def _amount_problems(department: Department, located: Located) -> list[Problem]:
+    """Amounts the open data cannot hold exactly (finer than 1 分, or too large): refused here, where the line is
+    known, by the very rule the export applies — so whatever `build` would reject, `check` rejects first."""
+    from .export_sqlite import ExportError, fen
+    from .export_tables import in_export_unit
+
+    problems = []
+    for index, project in enumerate(department.projects):
+        for name in ("total", "fiscal", "other"):
+            amount = getattr(project.budget, name)
+            if amount is None:
+                continue
+            try:
+                fen(in_export_unit(amount, department.amount_unit))
+            except ExportError as error:
+                loc = ("projects", index, "budget", name)
+                reason = "过大" if "过大" in str(error) else "精确到分以下（不足 0.01 元）"
+                message = f"金额 {amount.printed} {department.amount_unit if amount.unit is None else ''}{reason}"
+                hint = "金额最多精确到分（以万元为单位时最多 6 位小数）；请核对原文，是否多写了小数位或单位"
+                problems.append(Problem(located.line_of(loc), format_path(loc), message.replace(" 精", "精"), hint))
     return problems
 
 
