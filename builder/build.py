@@ -22,10 +22,10 @@ from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
 from .load import LoadedDepartment, find_data_files, link_problems
-from .outdir import KIND_PART, KIND_SITE, escaping_links, guard_output, write_marker
+from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, escaping_links, guard_output, owner_kind, write_marker
 from .pdf import render_pdfs
 from .progress import Progress
-from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .reuse import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
 from .steps.links import check_links
 from .steps.mkdocs import render_site
 from .steps.opendata import make_open_data, plan_scopes
@@ -123,7 +123,7 @@ def build(
     earlier = _earlier_builds(site_dir, merge, cache_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)
-    work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+    work = _owned_temporary(STAGING_PREFIX, site_dir.parent)
     try:
         outputs = Outputs(work / "site", earlier)
         outputs.staging.mkdir()
@@ -276,6 +276,7 @@ def restore_interrupted_swap(site_dir: Path) -> bool:
         return False
     moved = sorted(site_dir.parent.glob(f"{OLD_SITE_PREFIX}*/{site_dir.name}"), key=lambda path: path.stat().st_mtime)
     moved = [path for path in moved if not _is_running(_builder_pid(path.parent.name[len(OLD_SITE_PREFIX) :]))]
+    moved = [path for path in moved if path.is_dir() and not path.is_symlink() and owner_kind(path) is not None]
     if not moved:
         return False
     os.replace(moved[-1], site_dir)
@@ -283,16 +284,38 @@ def restore_interrupted_swap(site_dir: Path) -> bool:
 
 
 def remove_stale_folders(parent: Path) -> list[Path]:
-    """Delete the staging and old-site folders left in `parent` by builds that are no longer running."""
+    """Delete the staging and old-site folders left in `parent` by builds that are no longer running.
+
+    Only folders the builder made are deleted (they carry its marker, or hold nothing but a
+    site it wrote): a folder someone else named `.site-build-…` is left alone.
+    """
     stale = [
         folder
         for prefix in (STAGING_PREFIX, OLD_SITE_PREFIX)
         for folder in sorted(parent.glob(prefix + "*"))
-        if folder.is_dir() and not _is_running(_builder_pid(folder.name[len(prefix) :]))
+        if folder.is_dir()
+        and not folder.is_symlink()
+        and not _is_running(_builder_pid(folder.name[len(prefix) :]))
+        and _made_by_a_build(folder)
     ]
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     return stale
+
+
+def _owned_temporary(prefix: str, parent: Path) -> Path:
+    """A new folder `<prefix><pid>-<random>` in `parent`, marked as the builder's so a later build may delete it."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    write_marker(folder, KIND_TEMPORARY)
+    return folder
+
+
+def _made_by_a_build(folder: Path) -> bool:
+    """Marked, empty (killed before the marker was written), or holding only a folder the builder wrote."""
+    children = [child for child in folder.iterdir() if child.name != OWNER_MARKER]
+    if (folder / OWNER_MARKER).is_file() or not children:
+        return True
+    return len(children) == 1 and children[0].is_dir() and owner_kind(children[0]) is not None
 
 
 def _builder_pid(suffix: str) -> int | None:
@@ -318,7 +341,7 @@ def _swap_in(staging: Path, site_dir: Path) -> None:
     """Replace `site_dir` by `staging` with two renames, then delete the old site."""
     old = None
     if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f"{OLD_SITE_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+        old = _owned_temporary(OLD_SITE_PREFIX, site_dir.parent)
         os.replace(site_dir, old / site_dir.name)
     os.replace(staging, site_dir)
     if old is not None:

@@ -19,6 +19,7 @@ from .reuse import OWNER_MARKER, PART_MANIFEST, site_manifest_file
 
 KIND_SITE = "site"
 KIND_PART = "part"
+KIND_TEMPORARY = "temporary"  # a build's staging folder, or the old site moved aside
 # The project's own files: an output may not be, contain or lie inside any of them.
 PROTECTED = (
     "data",
