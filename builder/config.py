@@ -91,6 +91,7 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
         quality_report_public=_flag(extra, "quality_report_public", problems),
         pdf=_pdf(extra, problems),
     )
+    problems += configured_paths_outside(raw, path.parent, root)
     if problems:
         listing = "\n".join(f"{path}: {problem}" for problem in problems)
         raise BuilderError(
@@ -101,7 +102,7 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
 
 def read_config_text(path: Path, root: Path = PROJECT_ROOT) -> str:
     """mkdocs.yml as text: it must lie in the project (no symlink out of it) and be UTF-8, else a located error."""
-    target = escapes(path, [root])
+    target = escapes(path, [root, path.parent])
     if target is not None:
         raise BuilderError(f"网站配置文件 {path} 是指向项目以外的链接（{target}）— 请把文件放在项目文件夹中")
     raw = path.read_bytes()
@@ -113,6 +114,38 @@ def read_config_text(path: Path, root: Path = PROJECT_ROOT) -> str:
         raise BuilderError(
             f"{path}:{line}: 网站配置文件不是 UTF-8 编码（看起来是 {encoding}） — {iconv_hint(encoding, str(path))}"
         ) from None
+
+
+def configured_paths_outside(raw: dict[str, Any], base: Path, root: Path = PROJECT_ROOT) -> list[str]:
+    """Folders and files mkdocs.yml names (docs_dir, theme.custom_dir, hooks, extra_css…) that lie outside the project.
+
+    MkDocs publishes what they hold, so one pointing elsewhere (`docs_dir: /etc`, a symlink) would leak it.
+    """
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    docs_dir = raw.get("docs_dir", "docs")
+    named: list[tuple[str, Any, Path]] = [
+        ("docs_dir", docs_dir, base),
+        ("theme.custom_dir", theme.get("custom_dir"), base),
+    ]
+    named += [("INHERIT", raw.get("INHERIT"), base)]
+    named += [("hooks", hook, base) for hook in _as_list(raw.get("hooks"))]
+    docs = base / docs_dir if isinstance(docs_dir, str) else base
+    for key in ("extra_css", "extra_javascript"):
+        for item in _as_list(raw.get(key)):
+            named.append((key, item.get("path") if isinstance(item, dict) else item, docs))
+    named += [(f"theme.{key}", theme.get(key), docs) for key in ("logo", "favicon")]
+    problems = []
+    for key, value, folder in named:
+        if not isinstance(value, str) or not value or "://" in value or value.startswith("//"):
+            continue
+        target = escapes(folder / value, [root, base])
+        if target is not None:
+            problems.append(f"{key}: {value} 在项目文件夹以外（{target}），其中的文件会被发布 — 请放在项目文件夹中")
+    return problems
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else ([] if value is None else [value])
 
 
 def _text(section: dict[str, Any], key: str, problems: list[str], name: str = "", default: str = "") -> str:

@@ -18,16 +18,51 @@ _BOMS = (
 
 
 def utf16_without_bom(raw: bytes) -> str | None:
-    """`UTF-16LE` or `UTF-16BE` when zero bytes sit at odd (even) offsets as ASCII in UTF-16 puts them."""
+    """`UTF-16LE` or `UTF-16BE` for UTF-16 text without a BOM, else None.
+
+    ASCII in UTF-16 puts a zero byte in every other place; text that is nearly all Chinese has
+    few of them, so it is also taken for UTF-16 when it is no UTF-8 and reads as plausible
+    Chinese in one byte order (GBK read as UTF-16 gives Hangul, private-use and broken surrogates).
+    """
     sample = raw[:4096]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 8:
+    if len(sample) < 4:
         return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if odd > 3 * even and odd >= len(sample) // 8:
         return "UTF-16LE"
     if even > 3 * odd and even >= len(sample) // 8:
         return "UTF-16BE"
+    if len(raw) % 2 or _is_utf8(raw):
+        return None
+    for name in ("UTF-16LE", "UTF-16BE"):
+        try:
+            text = sample[: len(sample) // 2 * 2].decode(name.lower(), errors="strict")
+        except UnicodeDecodeError:
+            continue
+        if sum(_plausible(char) for char in text) >= 0.9 * len(text):
+            return name
     return None
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _plausible(char: str) -> bool:
+    """Characters of a Chinese document: ASCII text, CJK ideographs and punctuation, full-width forms."""
+    code = ord(char)
+    return (
+        0x20 <= code < 0x7F
+        or char in "\n\r\t"
+        or 0x4E00 <= code <= 0x9FFF
+        or 0x3000 <= code <= 0x303F
+        or 0xFF00 <= code <= 0xFFEF
+        or code in (0x2014, 0x2026, 0x201C, 0x201D, 0x2018, 0x2019, 0x00B7)
+    )
 
 
 def unicode_encoding(raw: bytes) -> str | None:

@@ -32,6 +32,11 @@ def escape_controls(text: str, keep: str = "") -> str:
     return _UNSAFE.sub(lambda match: _escape(match[0]), text)
 
 
+def json_escape_controls(text: str) -> str:
+    """JSON text with every unsafe character as a JSON `\\uXXXX` escape: still valid JSON, safe in a terminal."""
+    return _UNSAFE.sub(lambda match: match[0] if match[0] in "\n\t" else f"\\u{ord(match[0]):04x}", text)
+
+
 def is_unsafe(char: str) -> bool:
     return bool(_UNSAFE.fullmatch(char)) or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 

@@ -433,3 +433,46 @@ def test_the_deploy_guide_says_what_the_builder_never_touches() -> None:
     text = (ROOT / "content" / "deploy.md").read_text(encoding="utf-8")
     assert "生成程序不会改动" in text and OWNER_MARKER in text
 
+
+
+def test_folders_named_in_mkdocs_yml_must_lie_in_the_project(tmp_path: Path) -> None:
+    from builder.config import load_site_config
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: /etc\nhooks: [../../hook.py]\n", encoding="utf-8")
+    with pytest.raises(BuilderError) as error:
+        load_site_config(tmp_path / "mkdocs.yml", tmp_path)
+    assert "docs_dir: /etc 在项目文件夹以外" in str(error.value)
+    assert "hooks: ../../hook.py 在项目文件夹以外" in str(error.value)
+
+
+def test_a_page_linked_out_of_the_project_is_found() -> None:
+    from builder.outdir import escaping_links
+
+    assert escaping_links(ROOT / "content", [ROOT]) == []
+    assert escaping_links(ROOT / "theme", [ROOT]) == []
+
+
+def test_links_out_of_a_folder_are_listed(tmp_path: Path) -> None:
+    from builder.outdir import escaping_links
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "leak.md").symlink_to("/etc/hostname")
+    (tmp_path / "content" / "ok.md").symlink_to(tmp_path / "content" / "missing-but-inside.md")
+    assert escaping_links(tmp_path / "content", [tmp_path]) == [(tmp_path / "content" / "leak.md", Path("/etc/hostname"))]
+
+
+def test_lint_json_stays_valid_json_with_escaped_controls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = SAMPLE.read_text(encoding="utf-8").replace("  name: ", '  name: "\\u202e\\x85"\n  x_name: ', 1)
+    data = one_department(tmp_path, text)
+    main(["lint", str(data), "--format", "json"])
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "\x85" not in out
+    json.loads(out)
+
+
+def test_an_import_text_in_utf16_without_bom_is_read(tmp_path: Path) -> None:
+    from builder.importer.run import read_text
+
+    path = tmp_path / "x.txt"
+    path.write_bytes("部门预算绩效文本\n项目名称：甲\n".encode("utf-16-le"))
+    assert read_text(path) == ("部门预算绩效文本\n项目名称：甲\n", None)

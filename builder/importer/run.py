@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..amounts import format_amount
+from ..encodings import utf16_without_bom
 from ..errors import BuilderError, DataError, ImportFailed
 from ..load import SLUG, load_department
 from ..model import Department
@@ -116,6 +117,12 @@ def read_text(path: Path) -> tuple[str, str | None]:
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), None
+    utf16 = utf16_without_bom(raw)  # Windows "Unicode" without its BOM: not GBK, whatever gb18030 makes of it
+    if utf16 is not None:
+        try:
+            return raw.decode(utf16.lower()), None
+        except UnicodeDecodeError:
+            raise ImportRefused(f"{path}：看起来是 {utf16} 编码，但其中有无效的字节——请另存为 UTF-8 后再导入") from None
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:
