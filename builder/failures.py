@@ -39,6 +39,8 @@ def user_error(error: BaseException) -> str | None:
         )
     if isinstance(error, OSError):
         return os_error_message(error)
+    if any(text in str(error) for text in ("No space left on device", "database or disk is full")):
+        return f"磁盘空间不足（{error}）— 请腾出空间后重试；原来的网站没有改动"
     if isinstance(error, yaml.YAMLError):
         return f"配置文件不是有效的 YAML：{error}"
     return None
@@ -73,8 +75,9 @@ def os_error_message(error: OSError) -> str | None:
         free = _free_space(folder)
         return f"磁盘空间不足：写入 {name or folder} 时失败（{folder} 所在磁盘{free}）— 请腾出空间后重试"
     if error.errno in _NO_PERMISSION:
-        what = "只读文件系统" if error.errno == errno.EROFS else "没有写入权限"
-        return f"{what}：无法写入 {name}（文件夹 {folder}）— 请检查该文件夹的权限，或用 --site 换一个可写的文件夹"
+        if error.errno == errno.EROFS:
+            return f"只读文件系统：无法写入 {name}（文件夹 {folder}）— 请用 --site 换一个可写的文件夹"
+        return f"权限不足：无法读写 {name}（文件夹 {folder}）— 请检查该文件夹和文件的权限，或换一个文件夹"
     if error.errno == errno.ENOENT and name:
         return f"找不到 {name} — 请检查路径"
     if isinstance(error, (IsADirectoryError, NotADirectoryError, FileExistsError)) and name:

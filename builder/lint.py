@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from .errors import DataError
 from .load import LoadedDepartment, Source, find_data_files, load_department
 from .model import Department
-from .printable import json_escape_controls
+from .printable import escape_controls, json_escape_controls
 from .rules import RULES, SEVERITIES, SEVERITY_NAMES, Issue, Rule, Severity
 from .yamlread import Located, format_path, read_yaml
 
@@ -193,7 +193,7 @@ def build_summary(findings: list[Finding]) -> str:
 
 
 def render_text(report: LintReport) -> str:
-    lines = [finding.render() for finding in report.findings]
+    lines = [escape_controls(finding.render()) for finding in report.findings]  # one line each, data escaped
     return "\n".join([*lines, summary(report)]) + "\n"
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
-from .amounts import UNIT_IN_YUAN, Amount, AmountError, parse_amount
+from .amounts import AMOUNT_PATTERN, UNIT_IN_YUAN, Amount, AmountError, parse_amount
 from .values import ParsedValue, parse_value
 
 # 指标值 and 支出进度 repeat (`≥95%`, `100%`, `是`); a ParsedValue is immutable, so one parse serves them all.
@@ -41,8 +41,8 @@ AmountField = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number"},
-                {"type": "string", "pattern": r"^\s*[0-9０-９][0-9０-９,.．]*\s*([千百万亿]*元)?\s*$"},
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": AMOUNT_PATTERN},
             ],
             "examples": [188.51, "500万元", "10.00"],
         }

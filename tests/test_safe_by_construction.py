@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
 import posixpath
 import shutil
 import socket
@@ -29,7 +28,7 @@ from builder.load import load_department
 from builder.outdir import OWNER_MARKER, guard_output
 from builder.paths import RESERVED_KEYS, project_keys
 from builder.printable import escape_controls
-from builder.reuse import PART_MANIFEST, Manifest, Outputs, path_problem
+from builder.reuse import PART_MANIFEST, Outputs, path_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml"
@@ -242,7 +241,7 @@ def test_a_second_output_for_one_path_fails_the_build(tmp_path: Path) -> None:
     outputs = Outputs(tmp_path)
     (tmp_path / "a.html").write_text("1", encoding="utf-8")
     outputs.record("a.html", "k")
-    with pytest.raises(BuilderError, match="同一个文件 a.html"):
+    with pytest.raises(BuilderError, match=r"同一个文件 a\.html"):
         outputs.record("a.html", "k2")
 
 
@@ -337,6 +336,8 @@ def test_a_read_only_folder_is_named(monkeypatch: pytest.MonkeyPatch, capsys: py
 
     message = user_error(PermissionError(errno.EROFS, "Read-only file system", "/srv/site/index.html"))
     assert message is not None and "只读文件系统：无法写入 /srv/site/index.html（文件夹 /srv/site）" in message
+    denied = user_error(PermissionError(errno.EACCES, "Permission denied", "/srv/site"))
+    assert denied is not None and denied.startswith("权限不足：无法读写 /srv/site")
 
 
 def test_a_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
@@ -434,7 +435,6 @@ def test_the_deploy_guide_says_what_the_builder_never_touches() -> None:
     assert "生成程序不会改动" in text and OWNER_MARKER in text
 
 
-
 def test_folders_named_in_mkdocs_yml_must_lie_in_the_project(tmp_path: Path) -> None:
     from builder.config import load_site_config
 
@@ -458,7 +458,9 @@ def test_links_out_of_a_folder_are_listed(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "leak.md").symlink_to("/etc/hostname")
     (tmp_path / "content" / "ok.md").symlink_to(tmp_path / "content" / "missing-but-inside.md")
-    assert escaping_links(tmp_path / "content", [tmp_path]) == [(tmp_path / "content" / "leak.md", Path("/etc/hostname"))]
+    assert escaping_links(tmp_path / "content", [tmp_path]) == [
+        (tmp_path / "content" / "leak.md", Path("/etc/hostname"))
+    ]
 
 
 def test_lint_json_stays_valid_json_with_escaped_controls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -476,3 +478,25 @@ def test_an_import_text_in_utf16_without_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "x.txt"
     path.write_bytes("部门预算绩效文本\n项目名称：甲\n".encode("utf-16-le"))
     assert read_text(path) == ("部门预算绩效文本\n项目名称：甲\n", None)
+
+
+@given(st.text(alphabet="0123456789０１２３４５٢٩①¹,，.．+＋-－ \t\u3000\u00a0万元千亿x", max_size=12))
+def test_check_and_the_json_schema_accept_the_same_amounts(text: str) -> None:
+    import re
+
+    from builder.schema import json_schema
+
+    pattern = json_schema()["$defs"]["Budget"]["properties"]["total"]["anyOf"][1]["pattern"]
+    accepted_by_schema = re.search(pattern, text) is not None
+    try:
+        load_amount(text)
+        accepted_by_check = True
+    except ValueError:
+        accepted_by_check = False
+    assert accepted_by_check == accepted_by_schema
+
+
+def load_amount(text: str) -> None:
+    from builder.model import _to_amount
+
+    _to_amount(text)

@@ -101,7 +101,9 @@ ACCEPTED: dict[str, str | bytes] = {
     "accepted-utf16-le-bom": "\ufeff".encode("utf-16-le") + BASE.encode("utf-16-le"),
     "accepted-utf16-be-bom": "\ufeff".encode("utf-16-be") + BASE.encode("utf-16-be"),
     "accepted-utf16-le-no-bom": BASE.encode("utf-16-le"),
-    "accepted-ideographic-space-in-text": edit("purpose: 购置非涉密计算机三台.", "purpose: |\n    \u3000\u3000购置：非涉密计算机三台。"),
+    "accepted-ideographic-space-in-text": edit(
+        "purpose: 购置非涉密计算机三台.", "purpose: |\n    \u3000\u3000购置：非涉密计算机三台。"
+    ),
 }
 
 
