@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batches import Batch, Part, place, plan_batches
-from .config import SiteConfig, load_site_config, read_config_text
+from .config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from .errors import BuilderError, DataError
 from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
@@ -115,6 +115,7 @@ def build(
     read_config_text(MKDOCS_CONFIG)  # MkDocs reads it too: a wrong encoding or a link out of the project is named first
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
     _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme")
+    _refuse_other_encodings()
     plan = _plan(data_dir, site_config, part)
     with progress.stage("读取数据", total=len(plan.files)) as stage:
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
@@ -153,6 +154,14 @@ def _refuse_links_out(*folders: Path) -> None:
     if found:
         listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
         raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
+
+
+def _refuse_other_encodings() -> None:
+    """Hand-written pages and templates that are not UTF-8, named before MkDocs or Jinja trip on them."""
+    problems = text_file_problems(PROJECT_ROOT / "content", (".md", ".html", ".yml", ".yaml"))
+    problems += text_file_problems(PROJECT_ROOT / "theme", (".html", ".j2", ".md", ".css", ".js"))
+    if problems:
+        raise BuilderError("\n".join(problems[:20]) + "\n网站没有更新。")
 
 
 def _no_space(error: OSError, site_dir: Path, work: Path) -> BuilderError:

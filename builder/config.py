@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-from .encodings import guess_encoding, iconv_hint
+from .encodings import guess_encoding, iconv_hint, looks_like
 from .errors import BuilderError
 from .outdir import escapes
+from .yamlread import describe_yaml_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAPER_SIZES = ("A3", "A4", "A5", "B5", "Letter")
@@ -72,7 +73,8 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
     except OSError as error:
         raise BuilderError(f"读不到网站配置文件 {path}：{error.strerror}") from None
     except yaml.YAMLError as error:
-        raise BuilderError(f"网站配置文件 {path} 不是有效的 YAML：{error}") from None
+        line, message, hint = describe_yaml_error(error)
+        raise BuilderError(f"{path}:{line}: 网站配置文件有误：{message} — {hint}") from None
     if not isinstance(raw, dict):
         raise BuilderError(f"网站配置文件 {path} 应为“键: 值”的形式")
     extra = raw.get("extra") or {}
@@ -112,7 +114,7 @@ def read_config_text(path: Path, root: Path = PROJECT_ROOT) -> str:
         line = raw[: error.start].count(b"\n") + 1
         encoding = guess_encoding(raw)
         raise BuilderError(
-            f"{path}:{line}: 网站配置文件不是 UTF-8 编码（看起来是 {encoding}） — {iconv_hint(encoding, str(path))}"
+            f"{path}:{line}: 网站配置文件不是 UTF-8 编码（{looks_like(encoding)}） — {iconv_hint(encoding, str(path))}"
         ) from None
 
 
@@ -146,6 +148,25 @@ def configured_paths_outside(raw: dict[str, Any], base: Path, root: Path = PROJE
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def text_file_problems(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Files under `folder` with one of `suffixes` that are not UTF-8 (MkDocs and Jinja read them as UTF-8 and fail
+    with no file named): each named with its line and the encoding it looks like."""
+    problems = []
+    for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if file.suffix not in suffixes or not file.is_file() or "generated" in file.relative_to(folder).parts[:1]:
+            continue
+        raw = file.read_bytes()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            encoding = guess_encoding(raw)
+            problems.append(
+                f"{file}:{line}: 不是 UTF-8 编码（{looks_like(encoding)}） — {iconv_hint(encoding, file.name)}"
+            )
+    return problems
 
 
 def _text(section: dict[str, Any], key: str, problems: list[str], name: str = "", default: str = "") -> str:

@@ -97,7 +97,13 @@ def guess_encoding(raw: bytes) -> str:
 
 
 def iconv_hint(encoding: str, name: str) -> str:
-    """How to convert a file to UTF-8, in an editor or with iconv."""
-    return (
-        f"请在编辑器中“另存为 UTF-8”，或运行 iconv -f {encoding} -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
-    )
+    """How to convert a file to UTF-8, in an editor or with iconv (when the encoding is known)."""
+    if not encoding.isascii():
+        return "请在编辑器中确认文件的编码，并“另存为 UTF-8”"
+    command = f"iconv -f {encoding} -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
+    return f"请在编辑器中“另存为 UTF-8”，或运行 {command}"
+
+
+def looks_like(encoding: str) -> str:
+    """`看起来是 GBK`, or that it is none of the encodings recognised."""
+    return f"看起来是 {encoding}" if encoding.isascii() else "也不是 GBK 或 UTF-16"

@@ -146,9 +146,25 @@ _LIBYAML_PROBLEMS = {
     "found duplicate anchor": ("锚点 & 重复", "不支持 YAML 锚点与别名，请把内容直接写出"),
     "second occurrence": ("锚点 & 重复", "不支持 YAML 锚点与别名，请把内容直接写出"),
     "expected <block end>": ("缩进不一致", ""),
+    "expected the node content": ("此处缺少内容", "请检查冒号、短横线后面是否漏写了值，括号和引号是否成对"),
+    "expected <document start>": ("文件开头的格式不对", "请删除多余的 --- 或 %"),
+    "expected a single document": ("一个文件中有多个 YAML 文档", _ONE_DOCUMENT_HINT),
     "expected ',' or ']'": ("方括号 [ ] 没有闭合，或缺少逗号", ""),
     "expected ',' or '}'": ("花括号 { } 没有闭合，或缺少逗号", ""),
 }
+
+
+def describe_yaml_error(error: yaml.YAMLError) -> tuple[int, str, str]:
+    """Line, Chinese message and hint for any PyYAML error (used for mkdocs.yml, which PyYAML reads)."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        chinese, hint = _translate(error.problem or error.context or "")
+        return (
+            (mark.line + 1 if mark else 1),
+            f"YAML 语法错误：{chinese}",
+            hint or "请检查该行及上一行的缩进、冒号和引号",
+        )
+    return 1, f"无法读取（{error}）", "请检查文件是否为 UTF-8 编码的 YAML"
 
 
 def _translate(problem: str) -> tuple[str, str]:
