@@ -22,7 +22,16 @@ from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
 from .load import LoadedDepartment, find_data_files, link_problems
-from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, escaping_links, guard_output, owner_kind, write_marker
+from .outdir import (
+    KIND_PART,
+    KIND_SITE,
+    KIND_TEMPORARY,
+    escaping_links,
+    guard_output,
+    owner_kind,
+    real,
+    write_marker,
+)
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
@@ -116,6 +125,9 @@ def build(
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
     _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme")
     _refuse_other_encodings()
+    _refuse_redirected(generated_dir, "生成页面的文件夹")
+    if cache_dir is not None:
+        _refuse_redirected(cache_dir, "缓存文件夹")
     plan = _plan(data_dir, site_config, part)
     with progress.stage("读取数据", total=len(plan.files)) as stage:
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
@@ -134,9 +146,11 @@ def build(
         write_marker(outputs.staging, KIND_SITE if plan.whole_site else KIND_PART)
         _swap_in(outputs.staging, site_dir)
     except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise _no_space(error, site_dir, work) from error
-        raise
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        written = folder_size(work)
+        shutil.rmtree(work, ignore_errors=True)
+        raise _no_space(error, site_dir, written) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if plan.whole_site and cache_dir is not None:
@@ -156,6 +170,27 @@ def _refuse_links_out(*folders: Path) -> None:
         raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
 
 
+def _refuse_redirected(folder: Path, what: str) -> None:
+    """The builder writes and deletes files in `folder`: a symlink on its way (into data/, say) is refused.
+
+    Checked from the project root down (or the folder alone when it lies elsewhere), so a project
+    that is itself reached through a symlink still builds.
+    """
+    path = Path(os.path.abspath(folder))
+    try:
+        parts = path.relative_to(PROJECT_ROOT).parts
+        base = PROJECT_ROOT
+    except ValueError:
+        parts, base = (path.name,), path.parent
+    for part in parts:
+        base = base / part
+        if base.is_symlink():
+            raise BuilderError(
+                f"{what} {folder} 经由符号链接 {base} 指向 {real(base)}；生成时会在其中写入和删除文件，已拒绝"
+                " — 请删除该链接"
+            )
+
+
 def _refuse_other_encodings() -> None:
     """Hand-written pages and templates that are not UTF-8, named before MkDocs or Jinja trip on them."""
     problems = text_file_problems(PROJECT_ROOT / "content", (".md", ".html", ".yml", ".yaml"))
@@ -164,14 +199,15 @@ def _refuse_other_encodings() -> None:
         raise BuilderError("\n".join(problems[:20]) + "\n网站没有更新。")
 
 
-def _no_space(error: OSError, site_dir: Path, work: Path) -> BuilderError:
-    """The disk filled up: name the folder, what the build had written and what the previous site takes."""
-    written, previous = folder_size(work), folder_size(site_dir)
-    free = shutil.disk_usage(site_dir.parent).free
-    need = max(written, previous) + (previous or written) // 10
+def _no_space(error: OSError, site_dir: Path, written: int) -> BuilderError:
+    """The disk filled up: name the folder, how far the build got, what the previous site takes and what is free."""
+    previous = folder_size(site_dir)
+    free = shutil.disk_usage(site_dir.parent).free  # after the staging folder was removed
+    need = max(written, previous) * 11 // 10 + 1024 * 1024
+    where = f"写入 {error.filename} 时" if error.filename else "写入文件时"
     return BuilderError(
-        f"磁盘空间不足：在 {site_dir.parent} 中生成网站时写入 {error.filename or '文件'} 失败；"
-        f"本次已写入 {_mb(written)}，原网站占 {_mb(previous)}，生成时约需再有 {_mb(need)} 空闲（现有 {_mb(free)}）"
+        f"磁盘空间不足：在 {site_dir.parent} 中生成网站，{where}空间用完（已写入 {_mb(written)}）；"
+        f"生成时至少需要 {_mb(need)} 空闲空间（原网站占 {_mb(previous)}），该磁盘现有 {_mb(free)}"
         " — 请腾出空间后重试；原来的网站没有改动"
     )
 

@@ -327,7 +327,8 @@ def test_a_full_disk_names_the_folder_and_the_space(
     data = one_department(tmp_path)
     assert main(["build", "--no-pdf", "--quiet", "--data", str(data), "--site", str(tmp_path / "site")]) == 1
     err = capsys.readouterr().err
-    assert f"磁盘空间不足：在 {tmp_path} 中生成网站时" in err and "约需再有" in err
+    assert f"磁盘空间不足：在 {tmp_path} 中生成网站，写入 {tmp_path / 'site' / 'x.html'} 时空间用完" in err
+    assert "生成时至少需要" in err and "该磁盘现有" in err
     assert not (tmp_path / "site").exists()
 
 
@@ -500,3 +501,25 @@ def load_amount(text: str) -> None:
     from builder.model import _to_amount
 
     _to_amount(text)
+
+
+def test_a_generated_folder_linked_into_data_is_refused(tmp_path: Path) -> None:
+    data = one_department(tmp_path)
+    (tmp_path / "generated").symlink_to(data)
+    with pytest.raises(BuilderError, match="经由符号链接"):
+        build(data, tmp_path / "site", with_pdf=False, generated_dir=tmp_path / "generated", cache_dir=None)
+    assert (data / "2023" / SAMPLE.name).read_bytes() == SAMPLE.read_bytes()
+
+
+def test_pages_and_templates_that_are_not_utf8_are_named(tmp_path: Path) -> None:
+    from builder.config import text_file_problems
+
+    (tmp_path / "ok.md").write_text("# 标题\n", encoding="utf-8")
+    (tmp_path / "gbk.md").write_bytes("# 标题\n中文\n".encode("gbk"))
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "skip.md").write_bytes(b"\xff")
+    problems = text_file_problems(tmp_path, (".md",))
+    assert problems == [
+        f"{tmp_path / 'gbk.md'}:1: 不是 UTF-8 编码（看起来是 GBK） — 请在编辑器中“另存为 UTF-8”，"
+        "或运行 iconv -f GBK -t UTF-8 gbk.md > gbk.md.new && mv gbk.md.new gbk.md"
+    ]
