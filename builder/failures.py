@@ -31,7 +31,9 @@ def user_error(error: BaseException) -> str | None:
         where = f"{_shown(error.filename or error.name or '模板')}:{error.lineno}"
         return f"模板 {where} 有语法错误：{error.message} — 请改正该行（Jinja 模板语法）"
     if isinstance(error, jinja2.TemplateNotFound):
-        return f"找不到模板 {error.name} — 请检查 theme/ 中的文件名和 extends/include 语句"
+        where = template_location(error)
+        place = f"模板 {where} 中" if where else ""
+        return f"{place}找不到模板 {error.name} — 请检查 theme/ 中的文件名和 extends/include 语句"
     if isinstance(error, jinja2.TemplateError):
         where = template_location(error)
         return (
