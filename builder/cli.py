@@ -240,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
     try:
-        return _run(build_parser().parse_args(argv))
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as stop:  # argparse: 0 after --help, 2 for a usage error (a user's mistake: 1)
+            return 1 if stop.code == 2 else int(stop.code or 0)
+        return _run(args)
     finally:
         sys.stdout, sys.stderr = streams
 

@@ -261,7 +261,10 @@ class Outputs:
     def _claim(self, path: str) -> None:
         """Refuse a second output for one path, whatever made both: the first would be lost without a word."""
         if path in self.entries:
-            raise BuilderError(f"两个输出要写入网站中的同一个文件 {escape_controls(path)}，网站没有更新 — 请报告此问题")
+            raise BuilderError(
+                f"两个输出要写入网站中的同一个文件 {escape_controls(path)}，网站没有更新"
+                f" — 如果 content/ 中有手写的 {escape_controls(path)}，请改名或删除；否则请报告此问题"
+            )
 
     def record(self, path: str, key: str) -> None:
         """Note a file this build made (already written in `staging`)."""

@@ -523,3 +523,9 @@ def test_pages_and_templates_that_are_not_utf8_are_named(tmp_path: Path) -> None
         f"{tmp_path / 'gbk.md'}:1: 不是 UTF-8 编码（看起来是 GBK） — 请在编辑器中“另存为 UTF-8”，"
         "或运行 iconv -f GBK -t UTF-8 gbk.md > gbk.md.new && mv gbk.md.new gbk.md"
     ]
+
+
+@pytest.mark.parametrize("args", [["new", "--year", "abc", "--department", "x"], ["build", "--jobs", "x"], ["nosuch"]])
+def test_a_usage_error_exits_with_1_not_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(args) == 1
+    assert "python -m builder" in capsys.readouterr().err  # argparse names the command and the mistake
