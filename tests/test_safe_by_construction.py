@@ -529,3 +529,13 @@ def test_pages_and_templates_that_are_not_utf8_are_named(tmp_path: Path) -> None
 def test_a_usage_error_exits_with_1_not_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(args) == 1
     assert "python -m builder" in capsys.readouterr().err  # argparse names the command and the mistake
+
+
+def test_a_document_of_a_million_paragraphs_is_refused_in_a_moment(tmp_path: Path) -> None:
+    body = b"<w:p/>" * 60_000
+    xml = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+    path = docx_with(tmp_path, "long.docx", {"word/document.xml": xml + body + b"</w:body></w:document>"})
+    started = time.perf_counter()
+    with pytest.raises(ImportFailed, match=r"word/document\.xml 有超过 50,000 个段落"):
+        check_docx(path)
+    assert time.perf_counter() - started < 2
