@@ -539,3 +539,11 @@ def test_a_document_of_a_million_paragraphs_is_refused_in_a_moment(tmp_path: Pat
     with pytest.raises(ImportFailed, match=r"word/document\.xml 有超过 50,000 个段落"):
         check_docx(path)
     assert time.perf_counter() - started < 2
+
+
+def test_a_huge_text_export_is_refused_before_reading(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as handle:
+        handle.truncate(11 * 1024 * 1024)
+    assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 1
+    assert "huge.txt：文本有 11 MB，超过 10 MB" in capsys.readouterr().err

@@ -35,6 +35,7 @@ REFUSED_SUFFIXES = {
     ".xlsx": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
     ".et": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
 }
+MAX_TEXT_BYTES = 10 * 1024 * 1024  # a 60-page text export is a few hundred KB; 40 MB took 21 s and 480 MB
 KINDS = "请导入 Word 文件（.docx）或导出的文本（.txt）"
 PDF_ROW = re.compile(r"[^\t\s]\t")
 
@@ -96,6 +97,11 @@ def read_document(path: Path, region: str | None = None) -> tuple[dict[str, Any]
         raise ImportRefused(f"{path}：{REFUSED_SUFFIXES[suffix]}")
     if path.stat().st_size == 0:
         raise ImportRefused(f"{path}：文件是空的——请检查是否选错了文件，或文件在复制时损坏")
+    if suffix in TEXT_SUFFIXES and path.stat().st_size > MAX_TEXT_BYTES:
+        size = path.stat().st_size / 1024 / 1024
+        raise ImportRefused(
+            f"{path}：文本有 {size:.0f} MB，超过 {MAX_TEXT_BYTES // 1024 // 1024} MB，不像一份部门预算绩效文本的导出"
+        )
     if suffix == ".docx":
         data, warnings = parse_docx(path, region=region)
         return data, [warning.render(str(path)) for warning in warnings]
