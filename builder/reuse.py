@@ -193,14 +193,14 @@ class Manifest:
 
     def _check(self, path: str, entry: Entry) -> bool:
         try:
-            stat = os.stat(os.path.join(self.root, path))
+            status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
         except OSError:
             return False
-        if stat.st_size != entry.size:
+        if not stat.S_ISREG(status.st_mode) or status.st_size != entry.size:
             return False
         if self.by_content:
             return bool(entry.sha256) and _sha256(self.root / path) == entry.sha256
-        return stat.st_mtime_ns == entry.mtime_ns
+        return status.st_mtime_ns == entry.mtime_ns
 
 
 def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:

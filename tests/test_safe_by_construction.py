@@ -547,3 +547,14 @@ def test_a_huge_text_export_is_refused_before_reading(tmp_path: Path, capsys: py
         handle.truncate(11 * 1024 * 1024)
     assert main(["import", str(path), "--out", str(tmp_path / "out")]) == 1
     assert "huge.txt：文本有 11 MB，超过 10 MB" in capsys.readouterr().err
+
+
+def test_a_symlink_planted_in_the_site_is_not_reused(tmp_path: Path) -> None:
+    data, site = one_department(tmp_path), tmp_path / "site"
+    build_site(data, site, tmp_path)
+    page = site / "about" / "index.html"
+    page.unlink()
+    page.symlink_to("/etc/hostname")
+    report = build_site(data, site, tmp_path)
+    assert "about/index.html" in report.made
+    assert not (site / "about" / "index.html").is_symlink()
