@@ -31,6 +31,14 @@ CHUNK = 1024 * 1024
 MAX_PARAGRAPHS = 50_000
 MAX_ELEMENTS = 1_000_000
 _PARAGRAPH = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p"
+_XML_REASONS = {
+    "Premature end of data": "XML 没有结束就中断了",
+    "Opening and ending tag mismatch": "开始标签和结束标签不配对",
+    "Extra content at the end": "XML 结束后还有多余的内容",
+    "Document is empty": "部件是空的",
+    "not defined": "使用了未定义的实体",
+    "Input is not proper UTF-8": "不是有效的 UTF-8 文字",
+}
 _DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
 
@@ -113,9 +121,11 @@ def _feed(parser: etree.XMLParser, chunk: bytes | None, where: str) -> None:
         else:
             parser.feed(chunk)
     except etree.XMLSyntaxError as error:
-        line = error.position[0] if error.position else error.lineno
+        line, column = error.position if error.position else (error.lineno, 0)
+        reason = next((chinese for english, chinese in _XML_REASONS.items() if english in error.msg), "XML 格式错误")
         raise ImportFailed(
-            f"{where} 第 {line} 行不是完整的 XML（{error.msg}）——文件可能损坏或被截断，请在 Word 中打开后另存为 .docx"
+            f"{where} 第 {line} 行第 {column} 列：{reason}（{error.msg}）"
+            "——文件可能损坏或被截断，请在 Word 中打开后另存为 .docx"
         ) from None
 
 
