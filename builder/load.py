@@ -94,11 +94,20 @@ def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]
     """Load every file; return the good ones and the errors of the bad ones."""
     loaded, errors = [], []
     roots = data_roots(paths)
-    for path in find_data_files(paths):
+    places: dict[tuple[int, str], Path] = {}
+    for path in dict.fromkeys(find_data_files(paths)):  # a file named twice is read once
         try:
-            loaded.append(load_department(path, roots))
+            department = load_department(path, roots)
         except DataError as error:
             errors.append(error)
+            continue
+        place = (department.department.year, department.source.slug)
+        if place in places:  # the build would refuse them: one address for two departments
+            message = f"与 {places[place]} 的年度和部门代号相同，两个部门会用同一个网址"
+            errors.append(DataError(path, [Problem(1, "", message, "请把其中一个文件改名（文件名就是部门代号）")]))
+            continue
+        places[place] = path
+        loaded.append(department)
     return loaded, errors
 
 

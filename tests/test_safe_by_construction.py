@@ -558,3 +558,12 @@ def test_a_symlink_planted_in_the_site_is_not_reused(tmp_path: Path) -> None:
     report = build_site(data, site, tmp_path)
     assert "about/index.html" in report.made
     assert not (site / "about" / "index.html").is_symlink()
+
+
+def test_two_files_for_one_address_are_refused_by_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = one_department(tmp_path)
+    (data / "2023" / "sub").mkdir()
+    shutil.copyfile(SAMPLE, data / "2023" / "sub" / SAMPLE.name)
+    assert main(["check", str(data)]) == 1
+    assert "的年度和部门代号相同，两个部门会用同一个网址" in capsys.readouterr().err
+    assert main(["check", str(data / "2023" / SAMPLE.name), str(data / "2023" / SAMPLE.name)]) == 0
