@@ -23,6 +23,17 @@ from .outdir import PROTECTED, real, within
 _TEMPLATE_FRAME = re.compile(r'File "([^"]+\.(?:html|j2|xml|md|txt))", line (\d+)')
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 _NO_PERMISSION = {errno.EACCES, errno.EPERM, errno.EROFS}
+_PATH_PROBLEMS = {
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "已存在",
+    errno.ELOOP: "符号链接形成了循环",
+    errno.ENAMETOOLONG: "名字过长",
+    errno.EMFILE: "同时打开的文件过多",
+    errno.EXDEV: "不能跨磁盘移动",
+    errno.EBUSY: "正被其他程序使用",
+    errno.ETXTBSY: "正被其他程序使用",
+}
 
 
 def user_error(error: BaseException) -> str | None:
@@ -82,8 +93,8 @@ def os_error_message(error: OSError) -> str | None:
         return f"权限不足：无法读写 {name}（文件夹 {folder}）— 请检查该文件夹和文件的权限，或换一个文件夹"
     if error.errno == errno.ENOENT and name:
         return f"找不到 {name} — 请检查路径"
-    if isinstance(error, (IsADirectoryError, NotADirectoryError, FileExistsError)) and name:
-        return f"无法写入 {name}：{error.strerror} — 请检查路径"
+    if error.errno in _PATH_PROBLEMS and name:
+        return f"无法使用 {name}：{_PATH_PROBLEMS[error.errno]}（{error.strerror}） — 请检查路径"
     return None
 
 
