@@ -35,6 +35,29 @@ def _to_amount(raw: Any) -> Amount:
     return amount
 
 
+def _to_year(raw: Any) -> Any:
+    """Four ASCII digits (the reader hands text over): `2023.0`, `+2023`, `2_023` or `٢٠٢٣` are no year."""
+    if isinstance(raw, str) and not re.fullmatch(r"[0-9]{4}", raw.strip()):
+        raise ValueError("year")
+    return raw
+
+
+# The same values in the JSON Schema: a number, or (quoted in YAML) four digits in range.
+YearField = Annotated[
+    int,
+    BeforeValidator(_to_year),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+                {"type": "string", "pattern": "^(199[0-9]|20[0-9][0-9]|2100)$"},
+            ],
+            "examples": [2023],
+        }
+    ),
+]
+
+
 AmountField = Annotated[
     Amount,
     BeforeValidator(_to_amount),
@@ -181,7 +204,7 @@ class Project(Strict):
 
 class Department(Strict):
     department: Text = Field(description="部门名称，按封面印刷")
-    year: int = Field(ge=1990, le=2100, description="预算年度，须与所在文件夹 data/<year>/ 一致")
+    year: YearField = Field(ge=1990, le=2100, description="预算年度，须与所在文件夹 data/<year>/ 一致")
     region: str | None = Field(None, description="地区，如 `唐山高新区`")
     unit: BudgetUnit | None = Field(None, description="预算单位（表上方的 `655001…本级` 行）")
     prepared_by: str | None = Field(None, description="编制单位（封面“××编制”）")

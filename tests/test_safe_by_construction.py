@@ -567,3 +567,22 @@ def test_two_files_for_one_address_are_refused_by_check(tmp_path: Path, capsys: 
     assert main(["check", str(data)]) == 1
     assert "的年度和部门代号相同，两个部门会用同一个网址" in capsys.readouterr().err
     assert main(["check", str(data / "2023" / SAMPLE.name), str(data / "2023" / SAMPLE.name)]) == 0
+
+
+@given(st.text(alphabet="0123456789٢０+-._e ", min_size=1, max_size=7))
+def test_check_and_the_json_schema_accept_the_same_years(text: str) -> None:
+    import re
+
+    from pydantic import ValidationError
+
+    from builder.model import Department
+    from builder.schema import json_schema
+
+    pattern = json_schema()["properties"]["year"]["anyOf"][1]["pattern"]
+    loaded = load_department(SAMPLE).department.model_dump(mode="python")
+    try:
+        Department.model_validate({**loaded, "year": text})
+        accepted_by_check = True
+    except ValidationError:
+        accepted_by_check = False
+    assert accepted_by_check == (re.search(pattern, text) is not None)
