@@ -73,11 +73,11 @@ def read_yaml(text: str) -> Located:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         hidden = hidden_characters(text)
-        if hidden:  # an invisible or full-width character is what broke the syntax: name it
-            return Located(data=None, problems=hidden)
+        if any(abs(problem.line - line) <= 1 for problem in hidden):
+            return Located(data=None, problems=hidden)  # an invisible or full-width character broke the syntax
         chinese, hint = _translate(error.problem or error.context or "")
-        message = f"YAML 语法错误：{chinese}"
-        return Located(data=None, problems=[Problem(line, "", message, hint or _syntax_hint(text, line))])
+        syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
+        return Located(data=None, problems=sorted([*hidden, syntax], key=lambda problem: problem.line))
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
         message = (

@@ -53,12 +53,13 @@ def reference_read_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        hidden = hidden_characters(text)  # issue 15: a look-alike character is named instead
-        if hidden:
+        hidden = hidden_characters(text)  # issue 15: a look-alike character near the error is named instead
+        if any(abs(problem.line - line) <= 1 for problem in hidden):
             result.problems.extend(hidden)
             return result
         chinese, hint = _translate(error.problem or error.context or "")
-        result.problems.append(Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line)))
+        syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
+        result.problems.extend(sorted([*hidden, syntax], key=lambda problem: problem.line))
         return result
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
