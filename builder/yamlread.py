@@ -79,13 +79,7 @@ def read_yaml(text: str) -> Located:
         syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
         return Located(data=None, problems=sorted([*hidden, syntax], key=lambda problem: problem.line))
     except yaml.reader.ReaderError as error:
-        line = text[: error.position].count("\n") + 1
-        message = (
-            f"文件含有不允许的控制字符 U+{error.character:04X}"
-            if isinstance(error.character, int)
-            else "文件含有不允许的字符"
-        )
-        return Located(data=None, problems=[Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入")])
+        return Located(data=None, problems=unprintable_characters(text, error))
     except yaml.YAMLError as error:
         problem = Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML")
         return Located(data=None, problems=[problem])
@@ -165,6 +159,26 @@ def describe_yaml_error(error: yaml.YAMLError) -> tuple[int, str, str]:
             hint or "请检查该行及上一行的缩进、冒号和引号",
         )
     return 1, f"无法读取（{error}）", "请检查文件是否为 UTF-8 编码的 YAML"
+
+
+# What YAML does not allow in a file (its "printable" set, inverted): C0 controls but tab and line breaks, DEL,
+# C1 controls but NEL, surrogates and the two non-characters U+FFFE/U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_LISTED = 20
+
+
+def unprintable_characters(text: str, error: yaml.reader.ReaderError) -> list[Problem]:
+    """Every character YAML refuses, with its line, column and code point (libyaml stops at the first)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _UNPRINTABLE.finditer(line):
+            message = f"第 {match.start() + 1} 列有不允许的控制字符 U+{ord(match[0]):04X}"
+            problems.append(Problem(number, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
+            if len(problems) == MAX_LISTED:
+                return problems
+    if not problems:  # libyaml refused something this scan does not know: say what it said
+        problems.append(Problem(1, "", f"文件含有不允许的字符（{error.reason}）", "请删除该字符"))
+    return problems
 
 
 def _translate(problem: str) -> tuple[str, str]:

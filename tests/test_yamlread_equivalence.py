@@ -32,6 +32,7 @@ from builder.yamlread import (
     format_path,
     hidden_characters,
     read_yaml,
+    unprintable_characters,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,13 +63,7 @@ def reference_read_yaml(text: str) -> Located:
         result.problems.extend(sorted([*hidden, syntax], key=lambda problem: problem.line))
         return result
     except yaml.reader.ReaderError as error:
-        line = text[: error.position].count("\n") + 1
-        message = (
-            f"文件含有不允许的控制字符 U+{error.character:04X}"
-            if isinstance(error.character, int)
-            else "文件含有不允许的字符"
-        )
-        result.problems.append(Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
+        result.problems.extend(unprintable_characters(text, error))  # issue 15: each one, by line and column
         return result
     except yaml.YAMLError as error:
         result.problems.append(Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML"))

@@ -85,6 +85,10 @@ CASES: dict[str, str | bytes] = {
     "terminal-escape-in-key": edit("region: 遵化市", 'region: 遵化市\n"\\e]0;pwned\\a\\e[2J\\u202e": 1'),
     "amount-finer-than-fen": edit("    total: 29.00", "    total: 0.0000001"),
     "arabic-indic-digits": edit("    total: 29.00", "    total: ٢٩"),
+    "ideographic-space-before-colon": edit("region: 遵化市", "region\u3000: 遵化市"),
+    "nbsp-indent-top-level": edit("region: 遵化市", "\u00a0region: 遵化市"),
+    "c1-control-in-value": edit("region: 遵化市", "region: 遵化\x85\x9b市"),
+    "bidi-override-in-key": edit("region: 遵化市", "region\u202e: 遵化市"),
     "utf16-invalid": b"\xff\xfe" + "department: 某局\n".encode("utf-16-le") + b"\x00\xd8",
 }
 
