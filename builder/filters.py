@@ -40,27 +40,31 @@ class IndicatorRow:
 
 
 def indicator_rows(project: Project) -> list[IndicatorRow]:
-    """Rows with the rowspans of the merged 一级指标 and 二级指标 cells, as in the printed form."""
+    """Rows with the rowspans of the merged 一级指标 and 二级指标 cells, as in the printed form.
+
+    A cell is merged with the one above only where the data omits it (a merged cell in the original);
+    two cells printed separately stay two cells even when they say the same (seed 001's 社会效益指标).
+    """
     indicators = project.indicators
     rows = []
     for i, row in enumerate(indicators):
-        starts_level1 = i == 0 or row.level1 != indicators[i - 1].level1
-        starts_level2 = starts_level1 or row.level2 != indicators[i - 1].level2
+        starts_level1 = not row.merged_level1
+        starts_level2 = starts_level1 or not row.merged_level2
         rows.append(
             IndicatorRow(
                 indicator=row,
-                level1_span=_run_length(indicators, i, ("level1",)) if starts_level1 else 0,
-                level2_span=_run_length(indicators, i, ("level1", "level2")) if starts_level2 else 0,
+                level1_span=_run_length(indicators, i, "merged_level1") if starts_level1 else 0,
+                level2_span=_run_length(indicators, i, "merged_level2") if starts_level2 else 0,
             )
         )
     return rows
 
 
-def _run_length(indicators: list[Indicator], start: int, keys: tuple[str, ...]) -> int:
-    first = [getattr(indicators[start], key) for key in keys]
-    length = 0
-    for row in indicators[start:]:
-        if [getattr(row, key) for key in keys] != first:
+def _run_length(indicators: list[Indicator], start: int, merged: str) -> int:
+    """The row at `start` and the rows below it whose cell is merged into it."""
+    length = 1
+    for row in indicators[start + 1 :]:
+        if not getattr(row, merged):
             break
         length += 1
     return length
