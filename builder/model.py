@@ -252,7 +252,10 @@ class Department(Strict):
     unit: BudgetUnit | None = Field(None, description="预算单位（表上方的 `655001…本级` 行）")
     prepared_by: str | None = Field(None, description="编制单位（封面“××编制”）")
     reviewed_by: str | None = Field(None, description="审核单位（封面“××审核”）")
-    amount_unit: str = Field("万元", description="金额单位，通常为 `万元`")
+    amount_unit: str = Field(
+        "万元", description="金额单位，通常为 `万元`；原文表上方印有“单位：万元”时写出（网页和 PDF 照印），省略即按万元"
+    )
+
     source: str | None = Field(None, description="来源说明：原文件、发布网址等")
     headings: Headings = Field(default_factory=Headings, description="第一、二部分及各节的标题，按原文照录")
     contents_only: list[ContentsOnly] = Field(
@@ -276,6 +279,11 @@ class Department(Strict):
             for project in self.projects:
                 object.__setattr__(project, "budget", _rebase(project.budget, self.amount_unit))
         return self
+
+    @property
+    def amount_unit_printed(self) -> bool:
+        """Whether the data states the unit, as the original's `单位：万元` line above each table does."""
+        return "amount_unit" in self.model_fields_set
 
     @property
     def total_budget(self) -> Decimal:

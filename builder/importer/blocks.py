@@ -966,7 +966,7 @@ def parse_blocks(
     projects = [table.project for table in tables]
     listed, missing, contents = check_toc(toc, projects, report)
     unit = _common_value(tables, "unit", "预算单位", report)
-    amount_unit = _common_value(tables, "amount_unit", "金额单位", report) or "万元"
+    amount_unit = _common_value(tables, "amount_unit", "金额单位", report)  # None: no `单位：` line printed
     year = found.get("year") or heading_year or _year_from_codes(projects) or _year_from_blocks(blocks, report)
     name = found.get("department") or department or _fallback_department(found, unit, report)
     data: dict[str, Any] = {"department": name, "year": year, "region": region, "unit": unit}

@@ -694,7 +694,7 @@ def parse_pdf_text(
         "unit": {"code": unit[0], "name": unit[1]} if unit else None,
         "prepared_by": cover.get("prepared_by"),
         "reviewed_by": cover.get("reviewed_by"),
-        "amount_unit": common_value(amount_units, "金额单位", report) or "万元",
+        "amount_unit": common_value(amount_units, "金额单位", report),  # None: no `单位：` line printed
         "source": source or describe_source(heading, cover.get("year"), entries, missing, len(projects), report),
         "headings": printed.headings(parts.headings),
         "contents_only": [printed.contents_entry(entries.index(entry) + 1, entry.title) for entry in missing],
