@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .amounts import Amount, format_amount
-from .model import Checkpoint, Indicator, Project
+from .model import Checkpoint, Indicator, Notes, Project
 
 
 def money(value: Amount | Decimal | None) -> str:
@@ -102,6 +102,30 @@ def chinese_number(n: int) -> str:
     return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
 
 
+@dataclass(frozen=True)
+class NotesPart:
+    """One heading of a project's 说明 with its sub-headings and their paragraphs, all as printed."""
+
+    heading: str
+    items: list[tuple[str, list[str]]]
+
+
+NOTES_LAYOUT = (("basics", ("overview", "funding")), ("targets", ("goals", "indicators", "criteria")))
+
+
+def notes_parts(notes: Notes) -> list[NotesPart]:
+    """The 说明's headings as the data holds them (`一、基本情况`, `(三) 评价标准`): a heading is printed where
+    its section has text or the data names it; nothing is renumbered or reworded."""
+    printed = notes.headings
+    named = printed.model_fields_set
+    parts = []
+    for part, keys in NOTES_LAYOUT:
+        items = [(getattr(printed, key), getattr(notes, key)) for key in keys if getattr(notes, key) or key in named]
+        if items or part in named:
+            parts.append(NotesPart(getattr(printed, part), items))
+    return parts
+
+
 def template_environment(folder: Path) -> Environment:
     """Templates from `folder`: autoescape on, undefined names are errors, the shared filters installed."""
     environment = Environment(
@@ -118,5 +142,5 @@ def template_environment(folder: Path) -> Environment:
 def register(environment: Environment) -> Environment:
     """Install the shared filters and globals into a Jinja environment."""
     environment.filters.update(money=money, printed=printed, chinese_number=chinese_number)
-    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars)
+    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars, notes_parts=notes_parts)
     return environment

@@ -13,7 +13,7 @@ from jinja2 import Environment
 
 from . import filters
 from .config import SiteConfig
-from .model import Department, Notes, Project
+from .model import Department, Project
 from .paths import project_keys
 from .titles import TITLE_NOTE, contents_entries, title_differs
 
@@ -137,30 +137,6 @@ def _block_sizes(keys: list[object], merged: bool = False) -> list[int]:
     return sizes
 
 
-@dataclass(frozen=True)
-class NotesPart:
-    """One heading of a project's 说明 with its sub-headings and their paragraphs, all as printed."""
-
-    heading: str
-    items: list[tuple[str, list[str]]]
-
-
-NOTES_LAYOUT = (("basics", ("overview", "funding")), ("targets", ("goals", "indicators", "criteria")))
-
-
-def notes_parts(notes: Notes) -> list[NotesPart]:
-    """The 说明's headings as the data holds them (`一、基本情况`, `(三) 评价标准`): a heading is printed where
-    its section has text or the data names it; nothing is renumbered or reworded."""
-    printed = notes.headings
-    named = printed.model_fields_set
-    parts = []
-    for part, keys in NOTES_LAYOUT:
-        items = [(getattr(printed, key), getattr(notes, key)) for key in keys if getattr(notes, key) or key in named]
-        if items or part in named:
-            parts.append(NotesPart(getattr(printed, part), items))
-    return parts
-
-
 def creation_date() -> str | None:
     """The PDF creation date from SOURCE_DATE_EPOCH (reproducible builds), else none at all."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -177,7 +153,6 @@ def environment() -> Environment:
         spread=spread,
         cover_lines=cover_lines,
         indicator_print_rows=indicator_print_rows,
-        notes_parts=notes_parts,
         form_columns=FORM_COLUMNS,
         keep_together_rows=KEEP_TOGETHER_ROWS,
     )
