@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from .model import Department, Project
 
 # A number printed before a 表题 (`1.`, `三、`, `三.`, `（一）`) and the form's own words after the name.
-ENUMERATOR = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+|[（(]\s*[\d一二三四五六七八九十]+\s*[）)])\s*[.．、]?\s*")
+ENUMERATOR = re.compile(
+    r"^\s*(?:(?:\d+|[一二三四五六七八九十]+)\s*[.．、]|[（(]\s*[\d一二三四五六七八九十]+\s*[）)])\s*"
+)
 FORM_SUFFIX = re.compile(r"(?:项目)?(?:支出)?绩效目标(?:表)?$")
 CONTENTS_ONLY_NOTE = "原文目录列有此项，正文无绩效目标表"
 TITLE_NOTE = "原文表题与项目名称不同；目录、书签和页面标题按项目名称"
