@@ -1,4 +1,4 @@
-"""One title policy for the website and the PDF (see content/guide.md, “标题与目录”).
+"""One title policy for the website and the PDF (documented for readers in content/guide.md, “标题与目录”).
 
 - The 目录, the PDF bookmarks and the web page title name a project by its 项目名称 (the table's
   own cell), numbered as in the original's 目录: a 目录 entry whose table the body lacks keeps its
