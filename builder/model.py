@@ -206,6 +206,9 @@ class Project(Strict):
     title: str | None = Field(None, description="表格上方印刷的表题（与名称不同时尤其要照录）")
     budget: Budget = Field(description="预算规模（单位见 amount_unit）")
     purpose: str | None = Field(None, description="资金用途")
+    spending_plan_label: str = Field(
+        "资金支出计划（%）", description="原表“资金支出计划”一格的写法，照录，如 `资金支出计划（累进进度%）`；通常省略"
+    )
     spending_plan: list[Checkpoint] = Field(default_factory=list, description="资金支出计划（累计 %），节点按原表")
     goals: list[Annotated[Goal, BeforeValidator(_goal_shorthand)]] = Field(
         default_factory=list, description="绩效目标，一条或多条；可直接写字符串"

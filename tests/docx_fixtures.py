@@ -282,7 +282,7 @@ def add_spending_plan(grid: Grid, project: Project) -> None:
     last_label_column = COLUMNS - 1 - len(plan)
     labels = [(last_label_column + 1 + i, last_label_column + 1 + i, point.label) for i, point in enumerate(plan)]
     values = [(last_label_column + 1 + i, last_label_column + 1 + i, point.value or "") for i, point in enumerate(plan)]
-    first = grid.add((0, last_label_column, "资金支出计划（%）"), *labels)
+    first = grid.add((0, last_label_column, project.spending_plan_label), *labels)
     grid.merge_down(first, grid.add((0, last_label_column, None), *values), 0, last_label_column)
 
 

@@ -32,14 +32,13 @@ TOC_LINE = re.compile(r"^\s*(?:第[一二三]部分\s+\S.*|.*(?:\.{3,}|…{2,})\
 # The indicator table's header row: the export repeats it at every page break of the original, the PDF at
 # its own page breaks, the web once per table. Set aside on both sides; test_pdf checks every table has one.
 INDICATOR_HEADER = "一级指标二级指标三级指标绩效指标描述指标值指标值确定依据"
-# The spending plan's form label as the export shows it (`资金支出计 划（%）`, `划 (%)`, 001's
-# `资金支出计划（累进进度%）`): a label of the standard form, printed by the PDF as 资金支出计划（%）.
+# The spending plan's label (printed as data, `spending_plan_label`: 001 `资金支出计划（累进进度%）`). Where the
+# export wraps it over two rows (`资金支出计` in the label row, `划 (%)` in the value row: seed 002,
+# 基层统计人员业务培训), the two pieces are read as the one cell they are, at the label's place.
 PLAN_LABEL = re.compile(r"资金支出计划[（(][^）)]{0,8}[）)]")
 PLAN_LABEL_PRINTED = "资金支出计划（%）"
-# The same label wrapped over two rows of the export (`资金支出计` in the label row, `划 (%)` in the value
-# row: seed 002, 基层统计人员业务培训): the head stands for the label, the tail is an artefact.
 PLAN_HEAD = re.compile(r"资金支出计?")
-PLAN_TAIL = re.compile(r"计?划[（(][^）)]{0,8}[）)]")
+PLAN_TAIL = re.compile(r"计?划\s*[（(][^）)]{0,8}[）)]")
 
 # ── allow-list, web side: what the site prints of its own (removed from the page before comparing) ──
 
@@ -108,13 +107,20 @@ def seed_cells(text: str) -> list[str]:
     cells = []
     for piece in "\n".join(kept).split("\t"):
         cells += [piece] if _label(piece) else piece.split("\n")
-    return [_whole_plan_label(cell) for cell in cells]
+    return _join_wrapped_plan_label(cells)
 
 
-def _whole_plan_label(cell: str) -> str:
-    if PLAN_HEAD.fullmatch(squeeze(cell)):
-        return PLAN_LABEL_PRINTED
-    return "" if PLAN_TAIL.fullmatch(squeeze(cell)) else cell
+def _join_wrapped_plan_label(cells: list[str]) -> list[str]:
+    joined = list(cells)
+    for index, cell in enumerate(joined):
+        if not PLAN_HEAD.fullmatch(squeeze(cell)):
+            continue
+        tail = next(
+            (i for i in range(index + 1, min(index + 12, len(joined))) if PLAN_TAIL.fullmatch(squeeze(joined[i]))), None
+        )
+        if tail is not None:
+            joined[index], joined[tail] = cell + joined[tail], ""
+    return joined
 
 
 def _label(cell: str) -> bool:
@@ -149,8 +155,7 @@ def seed_cover_lines(text: str, department: Department) -> list[str]:
 
 
 def seed_for_pdf(text: str, department: Department) -> Text:
-    joined = squeeze("".join(seed_cells(text))).replace(INDICATOR_HEADER, "")
-    return _split_cover(PLAN_LABEL.sub(PLAN_LABEL_PRINTED, joined), department)
+    return _split_cover(squeeze("".join(seed_cells(text))).replace(INDICATOR_HEADER, ""), department)
 
 
 def seed_for_web(text: str, department: Department) -> Text:

@@ -926,6 +926,10 @@ def parse_table(cells: list[Block], preamble: Preamble, report: Report) -> Table
     project["budget"] = {key: fields[key] for key in ("total", "fiscal", "other") if fields.get(key)}
     if fields.get("purpose"):
         project["purpose"] = fields["purpose"]
+    if cursor.at(lambda text: bool(PLAN_LABEL.match(_squeeze(text)))) and (
+        label := printed.plan_label(cursor.peek().text)
+    ):
+        project["spending_plan_label"] = label
     project["spending_plan"] = read_spending_plan(cursor, report)
     project["goals"] = read_goals(cursor, report)
     if preamble.notes:

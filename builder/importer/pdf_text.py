@@ -458,6 +458,7 @@ class TableReader:
         self.purpose: list[str] = []
         self.checkpoints: list[tuple[int, str]] = []
         self.plan_width = 0
+        self.plan_label = ""
         self.spending_plan: list[dict[str, str]] = []
         self.goals: list[str] = []
         self.columns: dict[int, str] = {}
@@ -532,6 +533,7 @@ class TableReader:
         """The checkpoint labels and where they sit; blank merged cells between them hold no checkpoint."""
         self.checkpoints = [(index, clean(cell)) for index, cell in enumerate(line.cells) if index and clean(cell)]
         self.plan_width = len(line.cells)
+        self.plan_label = clean(line.cells[0])
         self.stage = "plan"
 
     def read_plan_values(self, line: Line, first: str) -> None:
@@ -544,6 +546,7 @@ class TableReader:
         used = {index for index, _ in self.checkpoints}
         if len(first) <= LABEL_CONTINUATION_MAX_CHARS:
             used.add(0)
+            self.plan_label += clean(line.cells[0])  # the label wrapped onto the value row (`划 (%)`)
         self.unplace_cells(line, used, "资金支出计划中不在任何时间节点下的单元格")
         self.stage = "plan-done"
 
@@ -616,6 +619,7 @@ class TableReader:
                 "name": self.project.get("name"),
                 "budget": drop_empty({key: self.budget.get(key) for key in ("total", "fiscal", "other")}),
                 "purpose": clean(" ".join(self.purpose)),
+                "spending_plan_label": printed.plan_label(self.plan_label),
                 "spending_plan": self.spending_plan,
                 "goals": self.goals,
                 "indicators": [indicator_dict(row) for _, row in self.indicators],
@@ -650,7 +654,8 @@ def build_project(draft: Draft, report: Report) -> dict[str, Any] | None:
     for key in ("code", "name"):
         if key not in table:
             report.warn(f"{draft.rows[0].where}起的表格没有{'项目编码' if key == 'code' else '项目名称'}")
-    ordered = ("code", "name", "title", "budget", "purpose", "spending_plan", "goals", "notes", "indicators")
+    ordered = ("code", "name", "title", "budget", "purpose", "spending_plan_label", "spending_plan", "goals", "notes")
+    ordered += ("indicators",)
     return drop_empty({key: {**table, "title": draft.title, "notes": notes}.get(key) for key in ordered})
 
 

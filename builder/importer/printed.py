@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Headings, NotesHeadings, SubGoal
+from ..model import Headings, NotesHeadings, Project, SubGoal
 
 _NUMERAL = "一二三四五六七八九十"
 # A printed item number: `（1）`, `(三)`, `1.`, `1、`, `一、`, `①` … and the spaces printed after it.
@@ -56,6 +56,12 @@ def run_in_labels(item: dict[str, Any]) -> dict[str, Any]:
     """Drop `goal_label`/`indicators_label` where they read `绩效目标：`/`绩效指标：` as usual."""
     defaults = {key: SubGoal.model_fields[key].default for key in ("goal_label", "indicators_label")}
     return {key: value for key, value in item.items() if not (key in defaults and value == defaults[key])}
+
+
+def plan_label(printed: str) -> str | None:
+    """The spending plan's label cell as printed, where it differs from the usual `资金支出计划（%）`."""
+    label = printed.strip()
+    return None if not label or label == Project.model_fields["spending_plan_label"].default else label
 
 
 def join_heading(lines: list[str]) -> str:
