@@ -613,6 +613,11 @@ class TableReader:
             self.report.warn(f"{line.where}：{why}，已记入 unresolved：{extra}")
 
     def result(self) -> dict[str, Any]:
+        rows = [indicator_dict(row) for _, row in self.indicators]
+        if any("》 《" in value for row in rows for value in row.values()):
+            self.report.remarks.append(
+                f"“{self.project.get('name', '')}”指标中“》 《”之间的空格照导出保留（不换行的行中也印着，是原文的分隔）"
+            )
         return drop_empty(
             {
                 "code": self.project.get("code"),
@@ -622,7 +627,7 @@ class TableReader:
                 "spending_plan_label": printed.plan_label(self.plan_label),
                 "spending_plan": self.spending_plan,
                 "goals": self.goals,
-                "indicators": [indicator_dict(row) for _, row in self.indicators],
+                "indicators": rows,
             }
         )
 
