@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import fidelity
+import lxml.html
 import pytest
 from mkdocs.utils import meta
 
@@ -116,3 +117,75 @@ def test_the_comparison_fails_on_a_renumbered_or_reworded_text(
         ("added", "（一）"),
         ("added", "项目"),
     ]
+
+
+# ── other documents: other numbering styles, printed as they are ──────────────────────────────────────
+
+OTHER_STYLES = """示例局
+
+2024年部门预算绩效文本
+
+示例局编制
+
+第一部分：部门整体绩效目标
+
+一、总体绩效目标
+
+总体目标。
+
+二、分项绩效目标
+
+1、推进项目建设；
+绩效目标:项目按期开工。
+绩效指标:开工率100%。
+(2) 优化营商环境
+绩效目标：企业满意。
+
+三、工作保障措施
+
+(一)完善制度。制定制度。
+（二）加强监督；强化监督。
+
+"""
+
+
+def test_other_numbering_styles_are_printed_as_they_are(tmp_path: Path) -> None:
+    """Half-width brackets, `1、`, `绩效目标:` with a half-width colon, a heading with a colon: the importer keeps
+    them as data and the web page and the PDF print them verbatim, adding no number of their own."""
+    from test_import_word_text import TABLE
+
+    from builder.importer.word_text import parse_word_text
+    from builder.importer.write import to_yaml
+    from builder.load import load_department
+
+    data, _ = parse_word_text(OTHER_STYLES + TABLE)
+    path = tmp_path / "2024" / "shili.yaml"
+    path.parent.mkdir()
+    path.write_text(to_yaml(data), encoding="utf-8")
+    loaded = load_department(path)
+    department = loaded.department
+    part = department.part_one
+    assert department.headings.part_one == "第一部分：部门整体绩效目标"
+    assert [(goal.label, goal.title) for goal in part.sub_goals] == [("1、", "推进项目建设；"), ("(2)", "优化营商环境")]
+    assert (part.sub_goals[0].goal_label, part.sub_goals[0].goal) == ("绩效目标:", "项目按期开工。")
+    assert [(measure.label, measure.title) for measure in part.measures] == [
+        ("(一)", "完善制度。"),
+        ("（二）", "加强监督；强化监督。"),  # no 。: the whole paragraph is the title, printed as one
+    ]
+    printed = fidelity.squeeze(
+        "第一部分：部门整体绩效目标 一、总体绩效目标 总体目标。二、分项绩效目标"
+        " 1、推进项目建设；绩效目标:项目按期开工。绩效指标:开工率100%。(2)优化营商环境 绩效目标：企业满意。"
+        "三、工作保障措施 (一)完善制度。制定制度。（二）加强监督；强化监督。"
+    )
+    pdf = lxml.html.document_fromstring(document_html(department))
+    assert fidelity.squeeze(pdf.xpath("//section[contains(@class, 'part-one')]")[0].text_content()) == printed
+    page = next(page.text for page in site_pages([loaded], with_pdf=False) if page.path == "2024/shili/index.md")
+    root = lxml.html.fragment_fromstring(meta.get_data(page)[0], create_parent="div")
+    part_one = root.xpath("//h2[@id='part-one']/following-sibling::*[following-sibling::h2[@id='projects']]")
+    assert (
+        fidelity.squeeze(
+            root.xpath("//h2[@id='part-one']")[0].text_content()
+            + "".join(element.text_content() for element in part_one)
+        )
+        == printed
+    )

@@ -26,7 +26,7 @@ SECTION = re.compile(rf"^([{_NUMERAL}]+)\s*[、.．](.*)$")
 ITEM_NUMBER = re.compile(rf"^(?:[（(]\s*[{_NUMERAL}\d]+\s*[）)]|\d+\s*[.．、](?!\d))\s*")
 ANY_NUMBER = re.compile(rf"^(?:[（(]\s*[{_NUMERAL}\d]+\s*[）)]|\d+\s*[.．、](?!\d)|[{_NUMERAL}]+\s*[、.．])\s*")
 PART_HEADING = re.compile(
-    rf"^(?P<part>第[{_NUMERAL}]部分)?\s*(?P<year>\d{{4}})?\s*年?度?"
+    rf"^(?P<part>第[{_NUMERAL}]部分)?\s*[:：、]?\s*(?P<year>\d{{4}})?\s*年?度?"
     r"(?P<name>部门整体绩效目标|(?:预算)?项目(?:支出)?绩效目标)?$"
 )
 COVER_TITLE = re.compile(r"^(?P<department>.*?)(?P<year>\d{4})\s*年度?(?:部门)?(?:预算)?绩效文本$")
