@@ -26,7 +26,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024  # about 6 000 projects as the sample departments write them
+# The largest department the site, its search index and its PDF are built and measured for (benchmarks/README.md,
+# “大部门”): a department above it is refused when read, before any page is made.
+MAX_PROJECTS = 2_000
 _GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
 
 
@@ -74,6 +77,9 @@ def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDe
         raise DataError(path, problems)
     text = _read_text(path)
     located = read_yaml(text)
+    too_many = _project_count_problems(located)
+    if too_many:  # before validating tens of thousands of projects
+        raise DataError(path, too_many)
     problems = list(located.problems)
     department = None
     if located.data is not None or not problems:
@@ -137,8 +143,22 @@ def _file_problems(path: Path) -> list[Problem]:
     if path.stem in RESERVED_SLUGS:
         return [Problem(1, "", f"文件名 `{path.name}` 与网站自用的文件夹重名", "请换一个部门代号，如 gxq-fagaiju.yaml")]
     if path.stat().st_size > MAX_FILE_BYTES:
-        return [Problem(1, "", "文件超过 5 MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
+        limit = MAX_FILE_BYTES // 1024 // 1024
+        return [Problem(1, "", f"文件超过 {limit} MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
     return []
+
+
+def _project_count_problems(located: Located) -> list[Problem]:
+    """A department with more than MAX_PROJECTS projects, located at its `projects:` line."""
+    projects = located.data.get("projects") if isinstance(located.data, dict) else None
+    if not isinstance(projects, list) or len(projects) <= MAX_PROJECTS:
+        return []
+    message = f"有 {len(projects)} 个项目，超过每个部门 {MAX_PROJECTS} 个项目的上限"
+    hint = (
+        f"网站、搜索索引和 PDF 按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
+        "请检查是否误粘贴了内容，或把部门按下属单位拆成几个文件（每个文件一个部门代号）"
+    )
+    return [Problem(located.line_of(("projects",)), "projects", message, hint)]
 
 
 def _read_text(path: Path) -> str:

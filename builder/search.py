@@ -36,6 +36,14 @@ BODY_MARK = re.compile(rb"<[^>]*\sdata-pagefind-body[\s>=/]")
 # Characters with a meaning in Pagefind's globs (the wax crate), escaped with a backslash in page paths
 # (`!` only means something after `[`, which is escaped; wax refuses `\!`).
 GLOB_META = re.compile(r"[\\?*$:<>()\[\]{},]")
+# What one Pagefind run takes: Pagefind 1.4.0 refuses a glob of 5 000 paths of 50 bytes (255 KB: "did not parse
+# as a valid glob") and took 4 000 (204 KB). A shard stays well below, in pages and in glob bytes; a larger group of
+# pages (a department of thousands of projects) is split over several shards (`split_shard`), which the browser merges.
+MAX_GLOB_BYTES = 100_000
+MAX_SHARD_PAGES = 1_000  # a batch of 50 departments of 15 projects has 800 pages; 1 000 index in about 8 s
+# Pagefind's messages repeat the whole glob: each line is cut to this many characters, and so many lines kept.
+MAX_DETAIL_LINE = 300
+MAX_DETAIL_LINES = 12
 
 # Pagefind writes ready-made search interfaces too; the site uses its own (theme/assets/budget/search.js).
 UNUSED_BUNDLE_FILES = (
@@ -58,6 +66,29 @@ class SearchShard:
     pages: tuple[str, ...]
 
 
+def split_shard(shard: SearchShard) -> list[SearchShard]:
+    """`shard` as shards one Pagefind run takes: itself if small enough, else `name`, `name_2`, `name_3`…
+
+    Pages are kept in order and cut when a part reaches MAX_SHARD_PAGES pages or MAX_GLOB_BYTES of glob.
+    """
+    chunks: list[list[str]] = [[]]
+    size = 2  # the braces
+    for page in shard.pages:
+        cost = _glob_bytes(page) + 1
+        if chunks[-1] and (len(chunks[-1]) >= MAX_SHARD_PAGES or size + cost > MAX_GLOB_BYTES):
+            chunks.append([])
+            size = 2
+        chunks[-1].append(page)
+        size += cost
+    if len(chunks) == 1:
+        return [shard]
+    return [SearchShard(shard.name if i == 0 else f"{shard.name}_{i + 1}", tuple(c)) for i, c in enumerate(chunks)]
+
+
+def _glob_bytes(page: str) -> int:
+    return len(GLOB_META.sub(r"\\\g<0>", page).encode("utf-8"))
+
+
 def shard_dir(site_dir: Path, name: str) -> Path:
     """Where the shard's bundle goes: `site_dir/pagefind/<name>/`."""
     return site_dir / BUNDLE_DIR / name
@@ -71,9 +102,10 @@ def has_bundle(site_dir: Path, name: str) -> bool:
 def index_site(site_dir: Path) -> None:
     """Index every page as one shard (`pagefind/all/`), in place of any earlier bundles, and list it in shards.json."""
     shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-    shard = SearchShard(WHOLE_SITE_SHARD, tuple(site_pages(site_dir)))
-    index_shard(site_dir, shard)
-    write_shard_list(site_dir, [shard.name])
+    shards = split_shard(SearchShard(WHOLE_SITE_SHARD, tuple(site_pages(site_dir))))
+    for shard in shards:
+        index_shard(site_dir, shard)
+    write_shard_list(site_dir, [shard.name for shard in shards])
 
 
 def site_pages(site_dir: Path) -> list[str]:
@@ -108,9 +140,15 @@ def index_shard(site_dir: Path, shard: SearchShard) -> None:
     so the URLs in the index stay relative to the site root and no page is copied or linked
     (creating thousands of files is a large part of a build's cost). Only pages that mark their
     body (`data-pagefind-body`) are named, as Pagefind does for a whole site; a shard with no
-    such page has nothing to index and gets no bundle.
+    such page has nothing to index and gets no bundle. A shard larger than one Pagefind run
+    takes is refused (`split_shard` makes shards that fit).
     """
     _check_name(shard.name)
+    if len(split_shard(shard)) > 1:
+        raise BuilderError(
+            f"搜索索引分片 {shard.name} 有 {len(shard.pages)} 个页面，超过 Pagefind 一次能处理的"
+            f" {MAX_SHARD_PAGES} 个页面或 {MAX_GLOB_BYTES} 字节的路径列表 — 请先用 split_shard 拆分"
+        )
     output = shard_dir(site_dir, shard.name)
     shutil.rmtree(output, ignore_errors=True)
     pages = _marked_pages(site_dir, shard.pages)
@@ -174,5 +212,30 @@ def _run_pagefind(site_dir: Path, pages: list[str], output: Path) -> None:
         except OSError as error:
             raise BuilderError(f"无法运行 Pagefind：{error} — 请安装 pagefind[extended]") from None
     if result.returncode != 0:
-        details = (result.stderr or result.stdout).strip()
-        raise BuilderError(f"Pagefind 建立搜索索引失败：{details} — 请检查 pagefind[extended] 是否安装完整")
+        raise BuilderError(_failure(result, len(pages)))
+
+
+def _failure(result: subprocess.CompletedProcess[str], count: int) -> str:
+    """What Pagefind said, shortened (its messages repeat the whole glob), with the page count and exit status.
+
+    The installation is named only when the Pagefind module or its binary could not be found.
+    """
+    details = _shorten(result.stderr.strip() or result.stdout.strip() or "（Pagefind 没有输出任何信息）")
+    message = f"Pagefind 为 {count} 个页面建立搜索索引失败（退出码 {result.returncode}）：\n{details}"
+    if "No module named" in result.stderr or "pagefind_bin" in result.stderr:
+        message += "\n— 请检查 pagefind[extended] 是否安装完整（pip install 'pagefind[extended]==1.4.0'）"
+    return message
+
+
+def _shorten(text: str) -> str:
+    """Each line once, a long one as its start and end (MAX_DETAIL_LINE characters); MAX_DETAIL_LINES lines."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(line) > MAX_DETAIL_LINE:
+            half = MAX_DETAIL_LINE // 2
+            line = f"{line[:half]}……（省略 {len(line) - 2 * half} 个字符）……{line[-half:]}"
+        if line.strip() and line not in lines:
+            lines.append(line)
+    if len(lines) > MAX_DETAIL_LINES:
+        lines = [*lines[:MAX_DETAIL_LINES], f"……（另有 {len(lines) - MAX_DETAIL_LINES} 行）"]
+    return "\n".join(f"  {line}" for line in lines)

@@ -68,13 +68,13 @@ def test_accepted_oddities(tmp_path: Path, source: Path, capsys: pytest.CaptureF
     assert "预算数合计 31.55 万元" in output
 
 
-def test_a_10_mb_file_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_20_mb_file_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     big = tmp_path / "big.yaml"
-    big.write_text("department: " + "大" * (10 * 1024 * 1024 // 3) + "\n", encoding="utf-8")
+    big.write_text("department: " + "大" * (20 * 1024 * 1024 // 3) + "\n", encoding="utf-8")
     started = time.perf_counter()
     code, output = run_check(tmp_path, big, capsys)
     assert code == 1
-    assert "2023/big.yaml:1: 文件超过 5 MB" in output
+    assert "2023/big.yaml:1: 文件超过 16 MB" in output
     assert time.perf_counter() - started < 2
 
 

@@ -8,8 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from builder import search
 from builder.errors import BuilderError
-from builder.search import SearchShard, index_shard, index_shards, index_site, write_shard_list
+from builder.search import (
+    MAX_GLOB_BYTES,
+    MAX_SHARD_PAGES,
+    SearchShard,
+    index_shard,
+    index_shards,
+    index_site,
+    pages_glob,
+    split_shard,
+    write_shard_list,
+)
 
 PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -116,3 +127,64 @@ def test_page_paths_with_glob_characters_are_indexed_exactly(site: Path) -> None
     (site / "notes/2023.html").write_text(PAGE.format(title="别的页面", text="不在分片中"), encoding="utf-8")
     index_shard(site, SearchShard("odd", (odd, "index.html")))
     assert fragment_urls(site / "pagefind" / "odd") == {"/", f"/{odd}"}
+
+
+def test_a_small_shard_is_kept_whole() -> None:
+    assert split_shard(SHARDS[1]) == [SHARDS[1]]
+
+
+def test_a_department_of_thousands_of_pages_is_split_into_shards_pagefind_takes() -> None:
+    """50 000 project pages in one glob made Pagefind fail after minutes; each shard now stays within its limits."""
+    pages = tuple(f"2023/jiaoyuju/{530100000000 + number}/index.html" for number in range(50_001))
+    shards = split_shard(SearchShard("2023-0", pages))
+    assert [shard.name for shard in shards[:3]] == ["2023-0", "2023-0_2", "2023-0_3"]
+    assert len(shards) == 51
+    assert all(len(shard.pages) <= MAX_SHARD_PAGES for shard in shards)
+    assert all(len(pages_glob(shard.pages).encode("utf-8")) <= MAX_GLOB_BYTES for shard in shards)
+    assert tuple(page for shard in shards for page in shard.pages) == pages
+
+
+def test_long_chinese_paths_are_split_by_glob_bytes() -> None:
+    pages = tuple(f"说明/{'很长的手写页面名称' * 20}{number}.html" for number in range(1_000))
+    shards = split_shard(SearchShard("site", pages))
+    assert len(shards) > 1
+    assert all(len(pages_glob(shard.pages).encode("utf-8")) <= MAX_GLOB_BYTES for shard in shards)
+    assert tuple(page for shard in shards for page in shard.pages) == pages
+
+
+def test_split_shards_are_indexed_and_listed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "MAX_SHARD_PAGES", 2)
+    index_site(site)
+    names = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    assert names == ["all", "all_2", "all_3"]
+    urls = [fragment_urls(site / "pagefind" / name) for name in names]
+    assert set().union(*urls) == {"/", "/about/"} | SECOND_SHARD_URLS
+    assert sum(len(found) for found in urls) == len(PAGES)
+
+
+def test_a_shard_too_large_for_one_run_is_refused_before_pagefind(site: Path) -> None:
+    pages = tuple(f"p/{number}.html" for number in range(MAX_SHARD_PAGES + 1))
+    with pytest.raises(BuilderError, match=f"{MAX_SHARD_PAGES + 1} 个页面.*split_shard"):
+        index_shard(site, SearchShard("big", pages))
+
+
+def test_pagefind_failing_is_reported_with_its_own_words_and_the_page_count(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The glob of 5 000 pages Pagefind refuses: its message is shown (shortened), not a hint about the install."""
+    monkeypatch.setattr(search, "MAX_SHARD_PAGES", 10**6)
+    monkeypatch.setattr(search, "MAX_GLOB_BYTES", 10**9)
+    pages = []
+    for number in range(5_000):
+        page = f"2023/jiaoyuju-zhongxiaoxue/{530100000000 + number}/index.html"
+        (site / page).parent.mkdir(parents=True)
+        (site / page).write_text(PAGE.format(title=f"项目{number}", text="教育经费"), encoding="utf-8")
+        pages.append(page)
+    with pytest.raises(BuilderError) as caught:
+        index_shards(site, [SearchShard("2023-0", tuple(pages))], jobs=1)
+    message = str(caught.value)
+    assert "分片 2023-0" in message
+    assert "为 5000 个页面建立搜索索引失败" in message
+    assert "did not parse as a valid glob" in message
+    assert "安装完整" not in message
+    assert len(message) < 3_000

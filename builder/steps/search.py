@@ -15,7 +15,7 @@ from ..batches import SITE_BATCH, Batch, batch_names
 from ..fingerprint import digest
 from ..progress import Stage
 from ..reuse import Outputs
-from ..search import SearchShard, has_bundle, index_shards, write_shard_list
+from ..search import SearchShard, has_bundle, index_shards, split_shard, write_shard_list
 from ..workers import cpu_count
 
 PAGEFIND = "pagefind/"
@@ -25,6 +25,9 @@ def plan_shards(
     page_keys: dict[str, str], handwritten: list[str], batches: list[Batch], whole_site: bool
 ) -> list[SearchShard]:
     """Pages by shard: a department's pages in its batch's shard, the rest in the first batch's.
+
+    A batch with more pages than one Pagefind run takes (a department of thousands of
+    projects) is indexed as several shards, `<batch>`, `<batch>_2`… (`split_shard`).
 
     The pages that are no department's (hand-written pages, year pages) are few; alone in a
     shard of their own they would rank first for every common word, because Pagefind scores
@@ -42,7 +45,8 @@ def plan_shards(
             shard = site_shard
         if shard in members:
             members[shard].append(path)
-    return [SearchShard(name, tuple(sorted(pages))) for name, pages in members.items() if pages]
+    shards = [SearchShard(name, tuple(sorted(pages))) for name, pages in members.items() if pages]
+    return [piece for shard in shards for piece in split_shard(shard)]
 
 
 def shard_key(shard: SearchShard, page_keys: dict[str, str], staging: Path) -> str:
