@@ -184,12 +184,19 @@ def department_piece(loaded: LoadedDepartment, site_url: str = "") -> bytes:
 def json_document(pieces: Iterable[bytes]) -> bytes:
     """The document holding these departments (`department_piece`), in the order given."""
     pieces = list(pieces)
-    head = json_text({"title": TITLE, "schema_version": SCHEMA_VERSION, "value_unit": EXPORT_UNIT, "departments": []})
     if not pieces:
-        return (head + "\n").encode()
-    head = head.removesuffix("[]\n}") + "[\n"
-    tail = "\n" + INDENT + "]\n}\n"
-    return b"".join([head.encode(), b",\n".join(pieces), tail.encode()])
+        return (_document_head() + "\n").encode()
+    head, tail = document_frame()
+    return b"".join([head, b",\n".join(pieces), tail])
+
+
+def _document_head() -> str:
+    return json_text({"title": TITLE, "schema_version": SCHEMA_VERSION, "value_unit": EXPORT_UNIT, "departments": []})
+
+
+def document_frame() -> tuple[bytes, bytes]:
+    """What a document of one or more departments has before the first piece and after the last."""
+    return (_document_head().removesuffix("[]\n}") + "[\n").encode(), ("\n" + INDENT + "]\n}\n").encode()
 
 
 def json_bytes(loaded_list: list[LoadedDepartment], site_url: str = "") -> bytes:

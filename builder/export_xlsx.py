@@ -157,6 +157,17 @@ def row_templates(table: Table) -> tuple[bytes, ...]:
     return tuple(f'<row r="{ROW}">{"".join(cells)}</row>'.encode() for cells in zip(*columns, strict=True))
 
 
+# A row number in a written sheet: in the row and in each cell reference (text never holds `<`: it is escaped).
+_NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]+)[0-9]+"')
+
+
+def templates_from_sheet(sheet: bytes) -> tuple[bytes, ...]:
+    """The data rows of a sheet `sheet_xml` wrote, as the row templates they were numbered from."""
+    start = sheet.index(b"</row>", sheet.index(b"<sheetData>")) + len(b"</row>")  # after the header row
+    body = _NUMBERED.sub(lambda match: match.group(1) + ROW_BYTES + b'"', sheet[start : sheet.rindex(b"</sheetData>")])
+    return tuple(row + b"</row>" for row in body.split(b"</row>")[:-1])
+
+
 def numbered_rows(templates: Iterable[bytes], first: int) -> bytes:
     """Rows numbered from `first` on, as one XML fragment."""
     return b"".join(template.replace(ROW_BYTES, b"%d" % number) for number, template in enumerate(templates, first))

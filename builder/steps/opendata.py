@@ -2,9 +2,10 @@
 
 A scope's files are remade only when one of its departments, the builder code, the site
 address or SOURCE_DATE_EPOCH changed: editing one department remakes that department's
-files and the files of its year and of the whole site, nothing else. The site and year
-scopes that must be remade go to one worker together, which encodes each department once
-for all of them; department scopes go to the workers in groups.
+files and the files of its year and of the whole site, nothing else. Department scopes go
+to the workers in groups first; then the site and year scopes that must be remade are
+assembled together from the departments' own files, made or reused (`pieces_from_files`),
+so an edit encodes only the edited department's rows.
 """
 
 from __future__ import annotations
@@ -62,28 +63,31 @@ def make_open_data(
         else:
             todo.append(index)
     shared: _Shared = (planned, site_url, date, outputs.staging)
-    for job, written in run_parallel(_write, _jobs(planned, todo), jobs, shared=shared):
-        for index in job:
-            for path in scope_paths(planned[index]):
-                outputs.record(path, scope_keys[index])
-        known.update(written)
-        stage.advance(len(job), item=scope_title(planned[job[-1]]))
+    single, aggregate = _jobs(planned, todo)
+    for step in (single, aggregate):  # the departments' files first: the aggregate files are joined from them
+        for job, written in run_parallel(_write, step, jobs, shared=shared):
+            for index in job:
+                for path in scope_paths(planned[index]):
+                    outputs.record(path, scope_keys[index])
+            known.update(written)
+            stage.advance(len(job), item=scope_title(planned[job[-1]]))
     return known
 
 
-def _jobs(planned: list[Scope], todo: list[int]) -> list[tuple[int, ...]]:
-    """The site and year scopes in one job (first: it is the longest), departments in groups."""
+def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """Departments in groups, and the site and year scopes in one job."""
     aggregate = tuple(index for index in todo if planned[index].slug is None)
     single = [index for index in todo if planned[index].slug is not None]
     groups = [
         tuple(single[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(single), DEPARTMENTS_PER_JOB)
     ]
-    return ([aggregate] if aggregate else []) + groups
+    return groups, [aggregate] if aggregate else []
 
 
 def _write(shared: _Shared, job: tuple[int, ...]) -> Known:
     planned, site_url, date, folder = shared
-    return write_scopes([planned[index] for index in job], site_url, date, folder)
+    scope_list = [planned[index] for index in job]
+    return write_scopes(scope_list, site_url, date, folder, pieces_from_folder=scope_list[0].slug is None)
 
 
 def _read_checksums(staging: Path, scope: Scope) -> Known:
