@@ -6,9 +6,8 @@ same data give the same bytes (no dates unless SOURCE_DATE_EPOCH is set).
 A year's and the whole site's files hold every department's rows again. Each
 department's rows are therefore written once per format (`encode`: CSV rows, XLSX row
 templates, its JSON object) and a scope's files join those pieces (`join_encoded`),
-as `concat` joins the departments' tables. In a build the pieces are read back from the
-department's own files, made or reused just before (`pieces_from_files`), so editing one
-department encodes that department alone.
+as `concat` joins the departments' tables. In a build the pieces of the year's and the
+site's files are read back from the departments' own files instead (builder/export_join.py).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,10 +24,10 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from .export_csv import csv_document, csv_rows
-from .export_json import department_piece, document_frame, json_document
+from .export_json import department_piece, json_document
 from .export_sqlite import ExportError, prepare, sqlite_bytes
 from .export_tables import TABLE_COLUMNS, Table, build_tables, concat
-from .export_xlsx import row_templates, templates_from_sheet, xlsx_from_rows
+from .export_xlsx import row_templates, xlsx_from_rows
 from .load import LoadedDepartment
 from .paths import data_files
 from .schema import schema_text
@@ -120,38 +118,6 @@ def encode(tables: dict[str, Table], departments: Sequence[LoadedDepartment], si
         xlsx={name: (row_templates(table),) for name, table in tables.items()},
         json=tuple(department_piece(loaded, site_url) for loaded in departments),
     )
-
-
-def pieces_from_files(loaded: LoadedDepartment, tables: dict[str, Table], folder: Path) -> Encoded | None:
-    """The department's pieces read back from its own files under `folder`: the bytes `encode` makes.
-
-    A department's CSV is its rows after a header, its JSON its piece in a document's frame,
-    its workbook's sheets its row templates numbered from 2. None when a file is missing or
-    is not framed as written (then the department is encoded again).
-    """
-    paths = data_files(loaded.department.year, loaded.source.slug)
-    try:
-        csv = {}
-        for name, table in tables.items():
-            head, data = csv_document(table.columns, []), (folder / paths[csv_kind(name)]).read_bytes()
-            if not data.startswith(head):
-                return None
-            csv[name] = (data[len(head) :],)
-        head, tail = document_frame()
-        data = (folder / paths["json"]).read_bytes()
-        if not (data.startswith(head) and data.endswith(tail)) or len(data) < len(head) + len(tail):
-            return None
-        piece = data[len(head) : len(data) - len(tail)]
-        xlsx = {}
-        with zipfile.ZipFile(folder / paths["xlsx"]) as archive:
-            for index, (name, table) in enumerate(tables.items(), start=1):
-                templates = templates_from_sheet(archive.read(f"xl/worksheets/sheet{index}.xml"))
-                if len(templates) != len(table.rows):
-                    return None
-                xlsx[name] = (templates,)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
-    return Encoded(csv=csv, xlsx=xlsx, json=(piece,))
 
 
 def csv_kind(table_name: str) -> str:
@@ -247,24 +213,18 @@ def write_scope(
 
 
 def scope_outputs(
-    scope_list: Sequence[Scope], site_url: str, date: datetime | None, pieces_folder: Path | None = None
+    scope_list: Sequence[Scope], site_url: str, date: datetime | None
 ) -> Iterator[tuple[Scope, dict[str, bytes], dict[str, str]]]:
     """Each scope's files (`scope_files`) and their SHA-256, one scope at a time.
 
     Every department's tables and pieces are made once for all the scopes, and scopes of
     the same departments (the whole site and its only year) share their files' contents.
-    With `pieces_folder`, the departments' pieces are read from their own files there
-    (`pieces_from_files`), already written, instead of being encoded again.
     """
     keys = [tuple(id(loaded) for loaded in scope.departments) for scope in scope_list]
     departments = {id(loaded): loaded for scope in scope_list for loaded in scope.departments}
     with collector_paused():
         tables = {ident: build_tables([loaded], site_url) for ident, loaded in departments.items()}
-        pieces = {
-            ident: (pieces_folder is not None and pieces_from_files(loaded, tables[ident], pieces_folder))
-            or encode(tables[ident], [loaded], site_url)
-            for ident, loaded in departments.items()
-        }
+        pieces = {ident: encode(tables[ident], [loaded], site_url) for ident, loaded in departments.items()}
     remaining = Counter(keys)
     made: dict[tuple[int, ...], dict[str, bytes]] = {}  # contents a later scope of the same departments reuses
     for scope, key in zip(scope_list, keys, strict=True):
@@ -285,15 +245,11 @@ def scope_outputs(
 
 
 def write_scopes(
-    scope_list: Sequence[Scope], site_url: str, date: datetime | None, folder: Path, pieces_from_folder: bool = False
+    scope_list: Sequence[Scope], site_url: str, date: datetime | None, folder: Path
 ) -> dict[str, tuple[int, str]]:
-    """`write_scope` for several scopes, each department's rows encoded once (`scope_outputs`).
-
-    With `pieces_from_folder`, the departments' own files are already in `folder` and give their pieces.
-    """
+    """`write_scope` for several scopes, each department's rows encoded once (`scope_outputs`)."""
     written: dict[str, tuple[int, str]] = {}
-    pieces_folder = folder if pieces_from_folder else None
-    for _, files, digests in scope_outputs(scope_list, site_url, date, pieces_folder):
+    for _, files, digests in scope_outputs(scope_list, site_url, date):
         written.update(write_files(folder, files, digests))
     return written
 

@@ -17,9 +17,10 @@ import io
 import operator
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 from .amounts import format_amount
@@ -380,6 +381,15 @@ def xlsx_from_rows(tables: Sequence[Table], rows: Sequence[Iterable[Sequence[byt
 
     `rows[i]` holds the templates of table i in pieces (e.g. one per department).
     """
+    buffer = io.BytesIO()
+    write_xlsx(buffer, tables, rows, date)
+    return buffer.getvalue()
+
+
+def write_xlsx(
+    file: BinaryIO, tables: Sequence[Table], rows: Sequence[Iterable[Sequence[bytes]]], date: datetime | None
+) -> None:
+    """`xlsx_from_rows` into a seekable `file`, each sheet streamed: its rows are never all in memory at once."""
     date = date or NO_DATE
     parts = {
         "[Content_Types].xml": content_types_xml(len(tables)).encode(),
@@ -390,24 +400,29 @@ def xlsx_from_rows(tables: Sequence[Table], rows: Sequence[Iterable[Sequence[byt
         "xl/_rels/workbook.xml.rels": workbook_rels_xml(len(tables)).encode(),
         "xl/styles.xml": styles_xml().encode(),
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(file, "w") as archive:
         for name, data in parts.items():
             archive.writestr(zip_entry(name, date), data, compresslevel=COMPRESSION_LEVEL)
         for index, (table, pieces) in enumerate(zip(tables, rows, strict=True), start=1):
-            sheet = sheet_xml(table, pieces)
-            archive.writestr(zip_entry(f"xl/worksheets/sheet{index}.xml", date), sheet, compresslevel=COMPRESSION_LEVEL)
-            del sheet
-    return buffer.getvalue()
+            entry = zip_entry(f"xl/worksheets/sheet{index}.xml", date)
+            entry._compresslevel = COMPRESSION_LEVEL  # type: ignore[attr-defined]  # what writestr sets
+            with archive.open(entry, "w") as sheet:
+                for chunk in sheet_chunks(table, pieces):
+                    sheet.write(chunk)
+
+
+def sheet_chunks(table: Table, pieces: Iterable[Sequence[bytes]]) -> Iterator[bytes]:
+    """The sheet's XML in pieces: its head, the rows of each piece numbered on from 2, its tail."""
+    yield sheet_head(table).encode()
+    first = 2
+    for templates in pieces:
+        yield numbered_rows(templates, first)
+        first += len(templates)
+    yield sheet_tail(table).encode()
 
 
 def sheet_xml(table: Table, pieces: Iterable[Sequence[bytes]]) -> bytes:
-    chunks, first = [sheet_head(table).encode()], 2
-    for templates in pieces:
-        chunks.append(numbered_rows(templates, first))
-        first += len(templates)
-    chunks.append(sheet_tail(table).encode())
-    return b"".join(chunks)
+    return b"".join(sheet_chunks(table, pieces))
 
 
 def xlsx_bytes(tables: Iterable[Table], date: datetime | None = None) -> bytes:

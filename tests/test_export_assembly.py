@@ -1,7 +1,7 @@
 """The year's and the whole site's downloads are joined from the departments' own files, byte for byte as before.
 
 A build writes (or reuses) each department's files first and reads its pieces back from
-them (`pieces_from_files`); every file must equal what encoding every department afresh
+them (builder/export_join.py); every file must equal what encoding every department afresh
 (`export_files`) gives, for the sample, the hostile data and a synthetic corpus, and after
 one department is edited.
 """
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from builder import export
-from builder.export import encode, export_files, pieces_from_files, sorted_departments
+from builder import export, export_join
+from builder.export import csv_kind, encode, export_files, sorted_departments
+from builder.export_join import DepartmentFiles
 from builder.export_tables import build_tables
 from builder.fingerprint import digest
 from builder.load import LoadedDepartment, load_all
@@ -77,12 +78,23 @@ def test_a_build_writes_the_files_of_encoding_every_department(
     assert_same_files(tmp_path / "site", export_files(loaded, SITE_URL))
 
 
+def pieces(item: LoadedDepartment, folder: Path) -> tuple[dict[str, bytes], bytes, dict[str, tuple[bytes, ...]]]:
+    tables = build_tables([item], SITE_URL)
+    files = DepartmentFiles(item, tables, folder, SITE_URL)
+    csv = {name: files.csv(name) for name in tables}
+    xlsx = {name: files.xlsx(index, name) for index, name in enumerate(tables, start=1)}
+    return csv, files.json(), xlsx
+
+
 def test_pieces_read_back_are_the_pieces_encoded(corpus: Path, tmp_path: Path) -> None:
     loaded = load(folders(corpus))
     build_open_data(loaded, tmp_path / "site")
     for item in loaded:
-        tables = build_tables([item], SITE_URL)
-        assert pieces_from_files(item, tables, tmp_path / "site") == encode(tables, [item], SITE_URL)
+        encoded = encode(build_tables([item], SITE_URL), [item], SITE_URL)
+        csv, json, xlsx = pieces(item, tmp_path / "site")
+        assert csv == {name: pieces[0] for name, pieces in encoded.csv.items()}
+        assert (json,) == encoded.json
+        assert xlsx == {name: pieces[0] for name, pieces in encoded.xlsx.items()}
 
 
 def test_after_one_department_is_edited_the_joined_files_are_as_encoded_afresh(
@@ -102,6 +114,8 @@ def test_after_one_department_is_edited_the_joined_files_are_as_encoded_afresh(
     loaded = load([data])
     encoded = []
     monkeypatch.setattr(export, "encode", lambda *args: encoded.append(args[1]) or original_encode(*args))
+    for fallback in ("csv_rows", "department_piece", "row_templates"):  # the joined files read every piece back
+        monkeypatch.setattr(export_join, fallback, lambda *args: pytest.fail("a department was encoded again"))
     second = build_open_data(loaded, tmp_path / "second", first)
     assert [[item.source.path for item in departments] for departments in encoded] == [[edited]]  # no other
     assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
@@ -113,13 +127,16 @@ def test_after_one_department_is_edited_the_joined_files_are_as_encoded_afresh(
     }
 
 
-def test_a_department_file_not_as_written_is_encoded_again(corpus: Path, tmp_path: Path) -> None:
+def test_a_department_file_not_as_written_is_encoded_again(tmp_path: Path) -> None:
     loaded = load([ROOT / "data"])
     build_open_data(loaded, tmp_path / "site")
     item = loaded[0]
-    tables = build_tables([item], SITE_URL)
+    expected = pieces(item, tmp_path / "site")
     paths = data_files(item.department.year, item.source.slug)
     (tmp_path / "site" / paths["json"]).write_bytes(b"{}")
-    assert pieces_from_files(item, tables, tmp_path / "site") is None
-    (tmp_path / "site" / paths["json"]).unlink()
-    assert pieces_from_files(item, tables, tmp_path / "site") is None
+    (tmp_path / "site" / paths[csv_kind("projects")]).write_bytes(b"project_id\r\n")
+    (tmp_path / "site" / paths["xlsx"]).write_bytes(b"PK not a zip")
+    assert pieces(item, tmp_path / "site") == expected
+    for path in paths.values():
+        (tmp_path / "site" / path).unlink()
+    assert pieces(item, tmp_path / "site") == expected

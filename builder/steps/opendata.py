@@ -4,7 +4,7 @@ A scope's files are remade only when one of its departments, the builder code, t
 address or SOURCE_DATE_EPOCH changed: editing one department remakes that department's
 files and the files of its year and of the whole site, nothing else. Department scopes go
 to the workers in groups first; then the site and year scopes that must be remade are
-assembled together from the departments' own files, made or reused (`pieces_from_files`),
+assembled together from the departments' own files, made or reused (builder/export_join.py),
 so an edit encodes only the edited department's rows.
 """
 
@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ..export import Scope, scope_title, scopes, sorted_departments, source_date, write_scopes
+from ..export_join import write_joined_scopes
 from ..fingerprint import code_fingerprint, digest
 from ..load import LoadedDepartment
 from ..paths import data_files
@@ -87,7 +88,9 @@ def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]],
 def _write(shared: _Shared, job: tuple[int, ...]) -> Known:
     planned, site_url, date, folder = shared
     scope_list = [planned[index] for index in job]
-    return write_scopes(scope_list, site_url, date, folder, pieces_from_folder=scope_list[0].slug is None)
+    if scope_list[0].slug is None:
+        return write_joined_scopes(scope_list, site_url, date, folder)
+    return write_scopes(scope_list, site_url, date, folder)
 
 
 def _read_checksums(staging: Path, scope: Scope) -> Known:
