@@ -74,16 +74,23 @@ def write_joined_scopes(scope_list: list[Scope], site_url: str, date: datetime |
     """Write the site and year scopes under `folder`, where their departments' files already are."""
     written: Known = {}
     earlier: _Written = {}
+    tables: dict[int, dict[str, Table]] = {}  # each department's tables, made once for all the scopes
+    with collector_paused():
+        for scope in scope_list:
+            for loaded in scope.departments:
+                if id(loaded) not in tables:
+                    tables[id(loaded)] = build_tables([loaded], site_url)
     for scope in scope_list:
-        written.update(_write_scope(scope, site_url, date, folder, earlier))
+        parts = [tables[id(loaded)] for loaded in scope.departments]
+        written.update(_write_scope(scope, parts, site_url, date, folder, earlier))
     return written
 
 
-def _write_scope(scope: Scope, site_url: str, date: datetime | None, folder: Path, earlier: _Written) -> Known:
+def _write_scope(
+    scope: Scope, tables: list[dict[str, Table]], site_url: str, date: datetime | None, folder: Path, earlier: _Written
+) -> Known:
     """One scope's files; a file another scope of the same departments already has (the site's only year) is copied."""
     paths = data_files(scope.year, scope.slug)
-    with collector_paused():
-        tables = [build_tables([loaded], site_url) for loaded in scope.departments]
     joined = concat(tables)  # the scope's tables: columns, row counts, first rows (column widths), the database
     departments = [
         DepartmentFiles(loaded, part, folder, site_url) for loaded, part in zip(scope.departments, tables, strict=True)

@@ -165,7 +165,9 @@ _NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]+)[0-9]+"')
 def templates_from_sheet(sheet: bytes) -> tuple[bytes, ...]:
     """The data rows of a sheet `sheet_xml` wrote, as the row templates they were numbered from."""
     start = sheet.index(b"</row>", sheet.index(b"<sheetData>")) + len(b"</row>")  # after the header row
-    body = _NUMBERED.sub(lambda match: match.group(1) + ROW_BYTES + b'"', sheet[start : sheet.rindex(b"</sheetData>")])
+    parts = _NUMBERED.split(sheet[start : sheet.rindex(b"</sheetData>")])  # text, prefix, text, prefix, …, text
+    parts[1::2] = [prefix + ROW_BYTES + b'"' for prefix in parts[1::2]]  # quicker than a substitution template
+    body = b"".join(parts)
     return tuple(row + b"</row>" for row in body.split(b"</row>")[:-1])
 
 
