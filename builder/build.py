@@ -21,7 +21,7 @@ from .errors import BuilderError, DataError
 from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
-from .load import LoadedDepartment, find_data_files, link_problems
+from .load import LoadedDepartment, find_data_files, link_problems, pdf_size_problems
 from .outdir import (
     KIND_PART,
     KIND_SITE,
@@ -133,6 +133,10 @@ def build(
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
     if data.errors:
         raise DataErrors(data.errors)
+    if with_pdf:  # before any page is made: the PDF of a department this large would not fit in memory
+        too_large = [DataError(item.source.path, found) for item in data.loaded if (found := pdf_size_problems(item))]
+        if too_large:
+            raise DataErrors(too_large)
     earlier = _earlier_builds(site_dir, merge, cache_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .amounts import format_amount
 from .errors import DataError
-from .load import LoadedDepartment, load_all
+from .load import LoadedDepartment, load_all, pdf_size_problems
 from .printable import escape_controls
 
 
@@ -42,7 +42,14 @@ def summarise(loaded: LoadedDepartment) -> Summary:
     )
 
 
-def check(paths: list[Path]) -> tuple[list[Summary], list[DataError]]:
-    """Validate every file under `paths`; return summaries of the good ones and all errors."""
+def check(paths: list[Path], with_pdf: bool = True) -> tuple[list[Summary], list[DataError]]:
+    """Validate every file under `paths`; return summaries of the good ones and all errors.
+
+    With `with_pdf` (as `build` makes PDFs by default), a department too large for its PDF is an error too.
+    """
     loaded, errors = load_all(paths)
+    if with_pdf:
+        too_large = [item for item in loaded if pdf_size_problems(item)]
+        errors += [DataError(item.source.path, pdf_size_problems(item)) for item in too_large]
+        loaded = [item for item in loaded if item not in too_large]
     return [summarise(item) for item in loaded], errors

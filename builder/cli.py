@@ -20,7 +20,7 @@ DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网�
 
 def command_check(args: argparse.Namespace) -> int:
     """检查数据文件格式是否正确，并列出每个部门的项目数与预算合计。"""
-    summaries, errors = check(args.paths)
+    summaries, errors = check(args.paths, with_pdf=not args.no_pdf)
     for error in errors:
         print(error.render(), file=sys.stderr)
     for summary in summaries:
@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="例：python -m builder check data/2023/",
     )
     checker.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
+    checker.add_argument(
+        "--no-pdf", action="store_true", help="按 build --no-pdf 检查：不检查部门是否超过生成 PDF 的项目数上限"
+    )
     checker.set_defaults(run=command_check)
     builder = commands.add_parser(
         "build",

@@ -11,7 +11,7 @@ import yaml
 
 from builder.build import DataErrors, build
 from builder.cli import main
-from builder.load import MAX_PROJECTS, load_department
+from builder.load import MAX_PDF_PROJECTS, MAX_PROJECTS, load_department
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "2023" / "tangshan-gxq-kejiju.yaml"
 
@@ -59,3 +59,25 @@ def test_build_refuses_it_before_making_anything(tmp_path: Path) -> None:
 def test_a_department_at_the_limit_is_read(tmp_path: Path) -> None:
     loaded = load_department(department_with(tmp_path, MAX_PROJECTS))
     assert len(loaded.department.projects) == MAX_PROJECTS
+
+
+def test_check_refuses_a_department_too_large_for_its_pdf_unless_no_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = department_with(tmp_path, MAX_PDF_PROJECTS + 1)
+    assert main(["check", str(path)]) == 1
+    output = capsys.readouterr()
+    expected = f"jiaoyuju.yaml:{projects_line(path)} projects: 有 {MAX_PDF_PROJECTS + 1} 个项目，超过生成 PDF 的上限"
+    assert expected in output.err
+    assert "build --no-pdf" in output.err
+    assert main(["check", "--no-pdf", str(path)]) == 0
+    assert f"{MAX_PDF_PROJECTS + 1} 个项目" in capsys.readouterr().out
+
+
+def test_build_with_pdfs_refuses_it_before_making_anything(tmp_path: Path) -> None:
+    department_with(tmp_path, MAX_PDF_PROJECTS + 1)
+    site = tmp_path / "site"
+    with pytest.raises(DataErrors, match="超过生成 PDF 的上限"):
+        build(tmp_path / "data", site, with_pdf=True, generated_dir=tmp_path / "generated", cache_dir=None)
+    assert not site.exists()
+    assert not (tmp_path / "generated").exists()
