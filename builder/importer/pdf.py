@@ -1,0 +1,397 @@
+"""Turn a text-layer PDF 部门预算绩效文本 into the blocks the structure reader takes, then into a data-format dict.
+
+Each page is read by `pdf_layout` into body lines and table cells (from ruling lines and
+character positions). Then, across pages:
+- running headers, footers and page numbers go: lines at the top or bottom of a page that
+  repeat on other pages at the same height (numbers blanked), or that are a page number;
+- body lines become paragraphs again (a line continues the one before if its first word
+  would not have fitted there; CJK line breaks carry no space);
+- a table that goes on at the top of the next page is joined to its first part, its repeated
+  header rows dropped, and a row (or a merged label) cut by the page break put back together;
+- cells are placed on the table's grid as the .docx importer places them: a vertically
+  merged cell prints in its first row, and as an empty cell in the rows it spans below.
+The blocks then go through the same structure reader as a .docx.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ImportFailed
+from .blocks import (
+    BROKEN_PAGE,
+    TOC_BROKEN,
+    TOC_HEADING,
+    TOC_LINE,
+    Block,
+    ImportWarning,
+    _is_header,
+    _is_label,
+    parse_blocks,
+)
+from .common import clean_cell, furniture_key, is_page_number
+from .pdf_layout import Cell, Line, Page, TablePart, join_lines, paragraph_text, paragraphs, read_page
+
+FAMILY = "PDF 文档"
+MAX_BYTES = 50 * 1024 * 1024
+MAX_PAGES = 400
+MAX_CHARS_PER_PAGE = 20_000
+FURNITURE_BAND = 0.12  # running headers and footers sit in the top or bottom eighth of a page
+FURNITURE_LINES = 3  # at most this many of them at each end of a page
+# In a table of contents, an entry is a title and its page number (a tab printed as a gap, or no gap at all).
+TOC_ENTRY = re.compile(rf"^.*?\S\s*(?:\d+|{BROKEN_PAGE})$")
+SCANNED = (
+    "此 PDF 是扫描图像，没有文字层（{pages}），无法读取其中的文字——"
+    "请找到原 Word 文件（.docx / .doc / .wps），或向发布单位索取可复制文字的 PDF；本工具不做文字识别（OCR）"
+)
+
+
+def parse_pdf(
+    path: Path, *, region: str | None = None, department: str | None = None, source: str | None = None
+) -> tuple[dict[str, Any], list[ImportWarning]]:
+    """Read a PDF; return the department as a plain dict (model key order) and the warnings."""
+    blocks = read_pdf_blocks(path)
+    return parse_blocks(blocks, family=FAMILY, region=region, department=department, source=source)
+
+
+def read_pdf_blocks(path: Path) -> list[Block]:
+    pages = read_pages(path)
+    drop_furniture(pages)
+    return Assembler(pages).blocks()
+
+
+# ── opening, bounded ──────────────────────────────────────────────────────────────
+
+
+def read_pages(path: Path) -> list[Page]:
+    """Every page's lines and tables; refuses files too large, encrypted, broken or without text."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFailed(f"PDF 文件太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB）")
+    try:
+        with pdfplumber.open(path) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise ImportFailed(f"PDF 有 {len(pdf.pages)} 页，超过上限 {MAX_PAGES} 页——请只导入一个部门的文本")
+            pages = [_read_one(page, number) for number, page in enumerate(pdf.pages, start=1)]
+    except ImportFailed:
+        raise
+    except PDFPasswordIncorrect:
+        raise ImportFailed("PDF 有打开密码，无法读取——请向发布单位索取未加密的文件") from None
+    except (PDFSyntaxError, Exception) as error:  # pdfminer raises many kinds on a damaged file
+        raise ImportFailed(f"不是可读取的 PDF 文件（{type(error).__name__}: {error}）——文件可能已损坏") from None
+    _refuse_scans(pages)
+    return pages
+
+
+def _read_one(page: Any, number: int) -> Page:
+    if len(page.chars) > MAX_CHARS_PER_PAGE:
+        raise ImportFailed(f"第 {number} 页有 {len(page.chars)} 个字符，超过上限 {MAX_CHARS_PER_PAGE}——不像一页正文")
+    read = read_page(page, number)
+    page.flush_cache()
+    return read
+
+
+def _refuse_scans(pages: list[Page]) -> None:
+    """No characters on any page: a scan. Pages with pictures but no characters in a text PDF: the same."""
+    imaged = [page.number for page in pages if page.chars == 0 and page.images]
+    if not any(page.chars for page in pages):
+        raise ImportFailed(SCANNED.format(pages=f"共 {len(pages)} 页"))
+    if imaged:
+        listed = "、".join(str(number) for number in imaged[:10]) + ("等" if len(imaged) > 10 else "")
+        raise ImportFailed(SCANNED.format(pages=f"第 {listed} 页").replace("此 PDF 是", "此 PDF 有几页是"))
+
+
+# ── running headers, footers and page numbers ─────────────────────────────────────
+
+
+def _ends(page: Page) -> tuple[list[Line], list[Line]]:
+    """Body lines above the first table at the top of a page, and below the last at its bottom, in the bands."""
+    first_table = min((part.top for part in page.tables), default=page.height)
+    last_table = max((part.bottom for part in page.tables), default=0.0)
+    top = [line for line in page.lines if line.bottom <= first_table and line.top < FURNITURE_BAND * page.height]
+    bottom = [
+        line for line in page.lines if line.top >= last_table and line.bottom > (1 - FURNITURE_BAND) * page.height
+    ]
+    return top[:FURNITURE_LINES], bottom[-FURNITURE_LINES:]
+
+
+def drop_furniture(pages: list[Page]) -> None:
+    """Remove running headers, footers and page numbers: recognised by place and repetition, not by wording."""
+    seen: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
+    for page in pages:
+        for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
+            for line in lines:
+                seen[band, furniture_key(line.text)].append((page.number, line.top))
+    needed = max(2, round(0.25 * len(pages)))
+    for page in pages:
+        drop: set[int] = set()
+        for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
+            for line in lines:
+                places = seen[band, furniture_key(line.text)]
+                usual = statistics.median(top for _, top in places)
+                repeated = len({number for number, top in places if abs(top - usual) <= 4}) >= needed
+                if (repeated and abs(line.top - usual) <= 4) or is_page_number(line.text):
+                    drop.add(id(line))
+        page.lines = [line for line in page.lines if id(line) not in drop]
+
+
+# ── tables across pages ───────────────────────────────────────────────────────────
+
+
+@dataclass
+class PlacedCell:
+    """A cell on the whole table's grid (rows counted over all its pages)."""
+
+    cell: Cell
+    page: int
+    row: int
+    rows: int
+    column: int
+    columns: int
+    text: str
+
+
+@dataclass
+class JoinedTable:
+    parts: list[TablePart]
+    cells: list[PlacedCell] = field(default_factory=list)
+    row_count: int = 0
+
+
+def _same_frame(previous: TablePart, part: TablePart) -> bool:
+    return abs(previous.x0 - part.x0) <= 3 and abs(previous.x1 - part.x1) <= 3
+
+
+def _row_texts(cells: list[Cell], row: int) -> tuple[tuple[int, int, str], ...]:
+    return tuple((cell.column, cell.columns, cell.text) for cell in cells if cell.row == row)
+
+
+def _leading_repeats(first: TablePart, part: TablePart) -> int:
+    """How many of `part`'s first rows repeat the table's first rows (a header row repeated on each page)."""
+    count = 0
+    while count < min(first.row_count, part.row_count - 1):
+        row = _row_texts(part.cells, count)
+        if not any(text for *_, text in row) or row != _row_texts(first.cells, count):
+            break
+        count += 1
+    return count
+
+
+class Assembler:
+    """Pages in reading order → blocks: paragraphs re-flowed, tables joined across pages and put on a grid."""
+
+    def __init__(self, pages: list[Page]) -> None:
+        self.pages = pages
+        lines = [line for page in pages for line in page.lines]
+        self.left = min((line.x0 for line in lines), default=0.0)
+        self.right = _usual_right(lines)
+        self.size = statistics.median(line.size for line in lines) if lines else 10.0
+        self.gap = self._paragraph_gap()
+        bottoms = [line.bottom for line in lines] + [part.bottom for page in pages for part in page.tables]
+        self.body_bottom = max(bottoms, default=0.0)
+        self.result: list[Block] = []
+        self.tables = 0
+
+    def _paragraph_gap(self) -> float:
+        """A gap between lines wider than the usual one (plus half a line) starts a new paragraph."""
+        gaps = [
+            following.top - line.bottom
+            for page in self.pages
+            for line, following in zip(page.lines, page.lines[1:], strict=False)
+            if abs(line.size - following.size) < 0.5 and following.top > line.bottom - 1
+        ]
+        usual = sorted(gaps)[len(gaps) // 4] if gaps else 0.3 * self.size
+        return max(usual, 0.0) + 0.5 * self.size
+
+    def blocks(self) -> list[Block]:
+        pending: list[tuple[int, Line]] = []
+        table: JoinedTable | None = None
+        for page in self.pages:
+            items: list[tuple[float, Any]] = [(line.top, line) for line in page.lines]
+            items += [(part.top, part) for part in page.tables]
+            for _, item in sorted(items, key=lambda pair: pair[0]):
+                if isinstance(item, TablePart):
+                    if (
+                        table
+                        and not pending
+                        and item.page == table.parts[-1].page + 1
+                        and _same_frame(table.parts[-1], item)
+                    ):
+                        table.parts.append(item)
+                        continue
+                    self._flush(pending, table)
+                    pending, table = [], JoinedTable([item])
+                else:
+                    if table is not None:
+                        self._flush([], table)
+                        table = None
+                    pending.append((page.number, item))
+        self._flush(pending, table)
+        return self._mark_toc(self.result)
+
+    def _flush(self, pending: list[tuple[int, Line]], table: JoinedTable | None) -> None:
+        if table is not None:
+            self._emit_table(table)
+        if pending:
+            self._emit_paragraphs(pending)
+
+    # ── paragraphs ──
+
+    def _emit_paragraphs(self, lines: list[tuple[int, Line]]) -> None:
+        for paragraph in self._paragraphs([line for _, line in lines]):
+            text = paragraph_text(paragraph)
+            if clean_cell(text):
+                self._add(text, False, f"第 {paragraph[0].page} 页")
+
+    def _paragraphs(self, lines: list[Line]) -> list[list[Line]]:
+        groups = paragraphs(lines, self.left, self.right, self.gap)
+        result: list[list[Line]] = []
+        for group in groups:  # a first-line indent inside a run of full lines starts a paragraph too
+            start = 0
+            for index in range(1, len(group)):
+                if self._indented(group[index]) and not self._indented(group[index - 1]):
+                    result.append(group[start:index])
+                    start = index
+            result.append(group[start:])
+        return result
+
+    def _indented(self, line: Line) -> bool:
+        middle = (self.left + self.right) / 2
+        centred = abs((line.x0 + line.x1) / 2 - middle) < 0.5 * line.size and line.x1 < self.right - line.size
+        return line.x0 >= self.left + 1.5 * line.size and not centred
+
+    # ── tables ──
+
+    def _emit_table(self, table: JoinedTable) -> None:
+        self.tables += 1
+        place_cells(table, self.body_bottom, 2 * self.size)
+        starts: dict[int, list[PlacedCell]] = defaultdict(list)
+        for placed in table.cells:
+            starts[placed.row].append(placed)
+        open_cells: list[PlacedCell] = []
+        for row in range(table.row_count):
+            entries = [(placed, placed.text) for placed in starts.get(row, [])]
+            entries += [(placed, "") for placed in open_cells if placed.row < row < placed.row + placed.rows]
+            for placed, text in sorted(entries, key=lambda entry: entry[0].column):
+                where = f"第 {placed.page} 页第 {self.tables} 张表第 {row + 1} 行第 {placed.column + 1} 格"
+                self._add(text, True, where, table=self.tables, row=row + 1, column=placed.column, span=placed.columns)
+            open_cells = [placed for placed in open_cells + starts.get(row, []) if placed.row + placed.rows > row + 1]
+
+    def _add(self, raw: str, is_cell: bool, place: str, **grid: Any) -> None:
+        self.result.append(Block(len(self.result) + 1, raw, is_cell, place=place, **grid))
+
+    @staticmethod
+    def _mark_toc(blocks: list[Block]) -> list[Block]:
+        """Entries after a `目录` heading (`标题<tab>页码`, or a stale `错误！未定义书签。`) are the TOC."""
+        in_toc = False
+        for block in blocks:
+            text = block.text
+            if block.is_cell:
+                in_toc = False
+            elif TOC_HEADING.match(text):
+                in_toc = True
+            elif in_toc and (TOC_LINE.match(text) or TOC_BROKEN.match(text) or TOC_ENTRY.match(text)):
+                block.toc = True
+            else:
+                in_toc = False
+        return blocks
+
+
+def _usual_right(lines: list[Line]) -> float:
+    """The right edge of the text column: where most long lines end (a stray wider line must not move it)."""
+    if not lines:
+        return 0.0
+    widest = max(line.x1 for line in lines)
+    ends = Counter(round(line.x1) for line in lines if line.x1 > widest - 4 * line.size)
+    common = max(ends.values())
+    return float(max(end for end, count in ends.items() if count >= max(2, common // 3))) if common > 1 else widest
+
+
+def groupby_page(lines: list[tuple[int, Line]]) -> list[tuple[int, list[Line]]]:
+    groups: list[tuple[int, list[Line]]] = []
+    for page, line in lines:
+        if groups and groups[-1][0] == page:
+            groups[-1][1].append(line)
+        else:
+            groups.append((page, [line]))
+    return groups
+
+
+def place_cells(table: JoinedTable, body_bottom: float, line_room: float) -> None:
+    """Put every part's cells on one grid; drop repeated header rows; mend what a page break cut."""
+    edges = sorted({round(edge, 0) for part in table.parts for edge in part.column_edges})
+    merged_edges: list[float] = []
+    for edge in edges:
+        if not merged_edges or edge - merged_edges[-1] > 2:
+            merged_edges.append(edge)
+
+    def columns(cell: Cell) -> tuple[int, int]:
+        first = min(range(len(merged_edges)), key=lambda i: abs(merged_edges[i] - cell.x0))
+        last = min(range(len(merged_edges)), key=lambda i: abs(merged_edges[i] - cell.x1))
+        return first, max(1, last - first)
+
+    offset = 0
+    previous_last: list[PlacedCell] = []
+    for index, part in enumerate(table.parts):
+        skip = _leading_repeats(table.parts[0], part) if index else 0
+        placed = []
+        for cell in part.cells:
+            if cell.row < skip:
+                continue
+            column, span = columns(cell)
+            placed.append(PlacedCell(cell, part.page, offset + cell.row - skip, cell.rows, column, span, cell.text))
+        full = index > 0 and table.parts[index - 1].bottom >= body_bottom - line_room
+        if full and previous_last:
+            placed, shift = _mend_page_break(previous_last, placed, offset)
+        else:
+            shift = 0
+        table.cells += placed
+        offset += part.row_count - skip - shift
+        previous_last = [cell for cell in table.cells if cell.row + cell.rows == offset]
+    table.row_count = offset
+
+
+def _mend_page_break(above: list[PlacedCell], placed: list[PlacedCell], first_row: int) -> tuple[list[PlacedCell], int]:
+    """The first row after a page break that cut the table: a row split in two (some of its cells ran on, the
+    others are empty below) is joined back into one; a merged label cut in two is joined back. Returns the
+    cells left and how many rows went (1 if a split row was joined, else 0)."""
+    by_columns = {(cell.column, cell.columns): cell for cell in above}
+    first = [cell for cell in placed if cell.row == first_row]
+    pairs = [(cell, by_columns.get((cell.column, cell.columns))) for cell in first]
+    if pairs and all(match is not None for _, match in pairs):
+        split = any(match.text and not cell.text and match.rows == 1 and cell.rows == 1 for cell, match in pairs)
+        if split:
+            for cell, match in pairs:
+                match.text = _join_cell(match.text, cell.text)
+                match.rows += cell.rows - 1
+            rest = [cell for cell in placed if cell.row != first_row]
+            for cell in rest:
+                cell.row -= 1
+            return rest, 1
+    for cell, match in pairs:
+        if match and _cut_label(match.text, cell.text):
+            match.text, cell.text = match.text + cell.text, ""
+    return placed, 0
+
+
+def _cut_label(above: str, below: str) -> bool:
+    """`预算规模及资金用` above the break and `途` below: a merged label the page break cut, not two cells."""
+    if not above or not below:
+        return False
+    return any(test(above + below) and not test(below) for test in (_is_label, _is_header))
+
+
+def _join_cell(above: str, below: str) -> str:
+    """A cell's text cut by a page break: the last paragraph above goes on in the first one below."""
+    if not above or not below:
+        return above or below
+    return join_lines(above, below)
