@@ -403,6 +403,8 @@ def read_preamble_paragraphs(paragraphs: list[Block], report: Report) -> tuple[l
     if start is not None:
         preamble.notes = parse_notes(rest[start:], report)
         rest = rest[:start]
+        if preamble.title is None:  # the title printed as a heading above the 说明 (this project's own PDF)
+            rest, preamble.title = take_title(rest)
     return rest, preamble
 
 
@@ -473,8 +475,10 @@ def parse_cover(cover: list[Block], report: Report) -> dict[str, Any]:
     found: dict[str, Any] = {}
     title = next((i for i, block in enumerate(cover) if COVER_TITLE.match(block.text)), None)
     names: list[str] = []
+    naming = title is None  # without a one-line title, the name is the lines before the year or form line
     for index, block in enumerate(cover):
         text = block.text
+        naming = naming and (not names or _cover_name_line(text))
         if index == title and (match := COVER_TITLE.match(text)):
             found["year"] = int(match["year"])
             names = names or ([match["department"]] if match["department"] else [])
@@ -488,13 +492,19 @@ def parse_cover(cover: list[Block], report: Report) -> dict[str, Any]:
             continue
         elif ATTACHMENT.match(text):
             report.unplaced(block, "封面上的附件编号")
-        elif (title is not None and index < title) or (title is None and not names):
+        elif (title is not None and index < title) or naming:
             names.append(text)
         else:
             report.unplaced(block, "封面上未能归类的内容")
     if names:
         found["department"] = clean_cell("\n".join(names)).replace("\n", " ")
     return found
+
+
+def _cover_name_line(text: str) -> bool:
+    """A further line of a department name printed over several lines on the cover."""
+    patterns = (COVER_TITLE, COVER_YEAR, COVER_FORM, PREPARED, REVIEWED, ATTACHMENT)
+    return not any(pattern.match(text) for pattern in patterns) and not YEAR_IN_TEXT.search(text)
 
 
 def _section_key(text: str) -> str | None:

@@ -25,9 +25,7 @@ from typing import Any
 from ..errors import ImportFailed
 from .blocks import (
     BROKEN_PAGE,
-    TOC_BROKEN,
     TOC_HEADING,
-    TOC_LINE,
     Block,
     ImportWarning,
     _is_header,
@@ -125,23 +123,46 @@ def _ends(page: Page) -> tuple[list[Line], list[Line]]:
 
 
 def drop_furniture(pages: list[Page]) -> None:
-    """Remove running headers, footers and page numbers: recognised by place and repetition, not by wording."""
+    """Remove running headers, footers and page numbers: recognised by place and repetition, not by wording.
+
+    A line goes if it is a page number, or if it (or one of its pieces apart, as a header printed left and
+    right) comes back at the same height on other pages, its numbers aside."""
     seen: dict[tuple[str, str], list[tuple[int, float]]] = defaultdict(list)
     for page in pages:
         for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
             for line in lines:
-                seen[band, furniture_key(line.text)].append((page.number, line.top))
+                for key in _keys(line):
+                    seen[band, key].append((page.number, line.top))
     needed = max(2, round(0.25 * len(pages)))
+
+    def repeated(band: str, key: str, top: float) -> bool:
+        places = [(number, at) for number, at in seen[band, key] if abs(at - top) <= 4]
+        return len({number for number, _ in places}) >= needed
+
+    def furniture(band: str, line: Line) -> bool:
+        return is_page_number(line.text) or any(repeated(band, key, line.top) for key in _keys(line))
+
+    marked = {
+        id(line)
+        for page in pages
+        for band, lines in zip(("top", "bottom"), _ends(page), strict=True)
+        for line in lines
+        if furniture(band, line)
+    }
+    # Running headers and footers sit in the margins, outside the area any other text reaches on any page:
+    # a unit line printed at the same place above every table is body text, not a header.
+    body = [(line.top, line.bottom) for page in pages for line in page.lines if id(line) not in marked]
+    body += [(part.top, part.bottom) for page in pages for part in page.tables]
+    top = min((edge for edge, _ in body), default=0.0)
+    bottom = max((edge for _, edge in body), default=float("inf"))
     for page in pages:
-        drop: set[int] = set()
-        for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
-            for line in lines:
-                places = seen[band, furniture_key(line.text)]
-                usual = statistics.median(top for _, top in places)
-                repeated = len({number for number, top in places if abs(top - usual) <= 4}) >= needed
-                if (repeated and abs(line.top - usual) <= 4) or is_page_number(line.text):
-                    drop.add(id(line))
-        page.lines = [line for line in page.lines if id(line) not in drop]
+        page.lines = [
+            line for line in page.lines if id(line) not in marked or (top - 1 < line.bottom and line.top < bottom + 1)
+        ]
+
+
+def _keys(line: Line) -> set[str]:
+    return {furniture_key(line.text), *(furniture_key(piece) for piece in line.pieces)} - {""}
 
 
 # ── tables across pages ───────────────────────────────────────────────────────────
@@ -291,19 +312,26 @@ class Assembler:
 
     @staticmethod
     def _mark_toc(blocks: list[Block]) -> list[Block]:
-        """Entries after a `目录` heading (`标题<tab>页码`, or a stale `错误！未定义书签。`) are the TOC."""
+        """Entries after a `目录` heading (`标题<tab>页码`, or a stale `错误！未定义书签。`) are the TOC; an entry
+        whose title wrapped before its leader and page number is put back on one line."""
+        result: list[Block] = []
         in_toc = False
-        for block in blocks:
+        for index, block in enumerate(blocks):
             text = block.text
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
             if block.is_cell:
                 in_toc = False
             elif TOC_HEADING.match(text):
                 in_toc = True
-            elif in_toc and (TOC_LINE.match(text) or TOC_BROKEN.match(text) or TOC_ENTRY.match(text)):
+            elif in_toc and TOC_ENTRY.match(text):
                 block.toc = True
+            elif in_toc and following and not following.is_cell and TOC_ENTRY.match(following.text):
+                following.raw = block.raw + following.raw  # the first line of a wrapped entry
+                continue
             else:
                 in_toc = False
-        return blocks
+            result.append(block)
+        return result
 
 
 def _usual_right(lines: list[Line]) -> float:

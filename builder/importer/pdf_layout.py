@@ -23,7 +23,10 @@ _PARAGRAPH_END = tuple("。！？!?")
 _LIST_MARK = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*、|目标\s*\d+\s*[:：])"
 )
+_TOC_ENTRY_END = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
+PIECE_GAP = 2.0  # a gap wider than this many ems parts a line into pieces (left and right running headers)
 SPACE_GAP = 0.3  # a gap wider than this many ems between two characters is a space the PDF did not draw
+EDGE = 2.0  # points from the paper's edge
 CELL_PADDING = (1.0, 10.0)  # what a cell's inner margin can be, in points
 
 
@@ -40,6 +43,7 @@ class Line:
     page: int = 0
     first_unit: float = 0.0  # width of the first word (or CJK character) a wrap could have moved here
     end: float = 0.0  # where the line ends, a trailing space included (a word moved down needs it)
+    pieces: list[str] = field(default_factory=list)  # the text between wide gaps (a header's left and right)
 
     @property
     def width(self) -> float:
@@ -118,6 +122,7 @@ def _line(chars: list[dict[str, Any]]) -> Line:
     chars = sorted(chars, key=lambda char: char["x0"])
     size = statistics.median(char["size"] for char in chars) or 10.0
     pieces: list[str] = []
+    apart: list[str] = [""]
     previous: dict[str, Any] | None = None
     for char in chars:
         if previous is not None:
@@ -126,7 +131,10 @@ def _line(chars: list[dict[str, Any]]) -> Line:
             gap = char["x0"] - previous["x1"]
             if gap > SPACE_GAP * size and not char["text"].isspace() and not previous["text"].isspace():
                 pieces.append(" ")
+            if gap > PIECE_GAP * size:
+                apart.append("")
         pieces.append(char["text"])
+        apart[-1] += char["text"]
         previous = char
     printed = [char for char in chars if not char["text"].isspace()] or chars
     line = Line(
@@ -136,6 +144,7 @@ def _line(chars: list[dict[str, Any]]) -> Line:
         top=min(char["top"] for char in chars),
         bottom=max(char["bottom"] for char in chars),
         size=size,
+        pieces=[piece.strip() for piece in apart if piece.strip()],
     )
     line.first_unit = _first_unit_width(chars, size)
     line.end = chars[-1]["x1"]
@@ -180,6 +189,8 @@ def continues(previous: Line, line: Line, left: float, right: float, gap: float 
         return False
     if gap is not None and previous.page == line.page and line.top - previous.bottom > gap:
         return False
+    if _TOC_ENTRY_END.search(previous.text):
+        return False  # a table-of-contents entry: `标题……页码`
     if previous.text.rstrip().endswith(_PARAGRAPH_END) and _LIST_MARK.match(line.text):
         return False  # `…增强。` then `目标2：…`: a new item, even when the last line happened to be full
     fits_at_end = previous.end + line.first_unit <= right
@@ -228,7 +239,7 @@ def read_page(page: Any, number: int) -> Page:
     parts: list[TablePart] = []
     in_tables: set[int] = set()
     for table in page.find_tables():
-        part = _table_part(table, chars, number, in_tables)
+        part = _table_part(table, chars, number, in_tables, float(page.height))
         if part is not None:
             parts.append(part)
     body = [char for index, char in enumerate(chars) if index not in in_tables]
@@ -238,12 +249,18 @@ def read_page(page: Any, number: int) -> Page:
     )
 
 
-def _table_part(table: Any, chars: list[dict[str, Any]], number: int, taken: set[int]) -> TablePart | None:
+def _table_part(
+    table: Any, chars: list[dict[str, Any]], number: int, taken: set[int], height: float
+) -> TablePart | None:
     boxes = [tuple(float(value) for value in box) for box in table.cells]
+    # A cell that reaches the edge of the paper is the clipped border of a cell from the page before, which
+    # would enclose the running header: no table is printed to the edge.
+    boxes = [box for box in boxes if box[1] > EDGE and box[3] < height - EDGE]
     if len(boxes) < 2:
         return None
     cells = [Cell(x0, top, x1, bottom) for x0, top, x1, bottom in boxes]
-    x0, top, x1, bottom = (float(value) for value in table.bbox)
+    x0, top = min(cell.x0 for cell in cells), min(cell.top for cell in cells)
+    x1, bottom = max(cell.x1 for cell in cells), max(cell.bottom for cell in cells)
     members: dict[int, list[dict[str, Any]]] = {}
     for index, char in enumerate(chars):
         middle_x, middle_y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
