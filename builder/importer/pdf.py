@@ -33,7 +33,7 @@ from .blocks import (
     parse_blocks,
 )
 from .common import clean_cell, furniture_key, is_page_number
-from .pdf_layout import Cell, Line, Page, TablePart, join_lines, paragraph_text, paragraphs, read_page
+from .pdf_layout import Cell, Line, Page, TablePart, paragraph_text, paragraphs, read_page
 
 FAMILY = "PDF 文档"
 MAX_BYTES = 50 * 1024 * 1024
@@ -399,7 +399,7 @@ def _mend_page_break(above: list[PlacedCell], placed: list[PlacedCell], first_ro
         split = any(match.text and not cell.text and match.rows == 1 and cell.rows == 1 for cell, match in pairs)
         if split:
             for cell, match in pairs:
-                match.text = _join_cell(match.text, cell.text)
+                _join_cell(match, cell)
                 match.rows += cell.rows - 1
             rest = [cell for cell in placed if cell.row != first_row]
             for cell in rest:
@@ -418,8 +418,9 @@ def _cut_label(above: str, below: str) -> bool:
     return any(test(above + below) and not test(below) for test in (_is_label, _is_header))
 
 
-def _join_cell(above: str, below: str) -> str:
-    """A cell's text cut by a page break: the last paragraph above goes on in the first one below."""
-    if not above or not below:
-        return above or below
-    return join_lines(above, below)
+def _join_cell(above: PlacedCell, below: PlacedCell) -> None:
+    """A cell cut by a page break: its lines on both pages re-flowed as one cell (a paragraph goes on)."""
+    if below.cell.lines:
+        above.cell.lines = above.cell.lines + below.cell.lines
+        above.cell.reflow()
+        above.text = above.cell.text

@@ -1,0 +1,287 @@
+"""PDF, .doc and .wps import: the sample departments come back unchanged through real LibreOffice and WeasyPrint PDFs.
+
+The fixtures are made the way published documents are: the .docx files of `docx_fixtures`
+(vertically merged 一级/二级指标, label cells spanning rows) with a running header, page
+numbers in the footer and, for some, the first table row repeated on every page, printed
+to PDF by LibreOffice (`soffice --convert-to pdf`) — and this project's own PDFs (WeasyPrint).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx_fixtures import write_docx
+from PIL import Image, ImageDraw
+from test_import_docx import SAMPLES, sample, without_source
+
+from builder.cli import main
+from builder.importer import office, pdf
+from builder.importer.pdf import parse_pdf
+from builder.importer.run import read_document
+from builder.load import load_department
+from builder.model import Department
+from builder.pdf import render_pdf
+from builder.pdf_html import ENUMERATOR
+from builder.slugs import slugify
+
+ROOT = Path(__file__).resolve().parents[1]
+# How each sample's office prints its page furniture (a running header, and a page number in one of the shapes
+# offices use), and whether Word repeats the table's first row on every page.
+FURNITURE = {
+    "tangshan-gxq-fagaiju": ("header", "{PAGE}", False),
+    "tangshan-gxq-kejiju": (None, "— {PAGE} —", True),
+    "chengde-gxq-jingkeju": ("header", "第 {PAGE} 页共 {NUMPAGES} 页", True),
+    "zunhua-jingkaiqu": ("header", "— {PAGE} —\n第 {PAGE} 页", False),
+}
+FURNITURE_TEXT = re.compile(r"—\s*\d+\s*—|第\s*\d+\s*页|部门预算绩效文本")
+
+pytestmark = pytest.mark.skipif(office.soffice() is None, reason="LibreOffice（libreoffice-writer-nogui）未安装")
+
+
+def header_text(department: Department) -> str:
+    return f"{department.department}{department.year}年部门预算绩效文本"
+
+
+def _field_run(paragraph, code: str) -> None:
+    """A PAGE or NUMPAGES field, as Word writes it."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {code} ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _write_with_fields(paragraph, pattern: str) -> None:
+    for piece in re.split(r"(\{PAGE\}|\{NUMPAGES\})", pattern):
+        if piece in ("{PAGE}", "{NUMPAGES}"):
+            _field_run(paragraph, piece.strip("{}"))
+        elif piece:
+            paragraph.add_run(piece)
+
+
+def furnish(path: Path, department: Department, header: str | None, footer: str, repeat_first_row: bool) -> Path:
+    """Add a running header, a page-number footer and repeated table header rows to a .docx."""
+    document = Document(str(path))
+    section = document.sections[0]
+    if header:
+        section.header.paragraphs[0].text = header_text(department)
+    lines = footer.split("\n")
+    _write_with_fields(section.footer.paragraphs[0], lines[0])
+    for line in lines[1:]:
+        _write_with_fields(section.footer.add_paragraph(), line)
+    if repeat_first_row:
+        for table in document.tables:
+            properties = table.rows[0]._tr.get_or_add_trPr()
+            properties.append(OxmlElement("w:tblHeader"))
+    document.save(str(path))
+    return path
+
+
+def soffice(files: list[Path], target: str, out: Path) -> list[Path]:
+    """Convert with LibreOffice headless, as an office or the held-out check does, in a throwaway profile."""
+    profile = (out / "profile").as_uri()
+    command = [office.soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", target]
+    subprocess.run([*command, "--outdir", str(out), *map(str, files)], check=True, capture_output=True, timeout=300)
+    return [out / f"{file.stem}.{target}" for file in files]
+
+
+@pytest.fixture(scope="module")
+def word_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("word")
+    files = {}
+    for slug, (_, layout) in SAMPLES.items():
+        department = sample(slug)
+        path = write_docx(department, folder / f"{slug}.docx", layout)
+        files[slug] = furnish(path, department, *FURNITURE[slug])
+    return files
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(word_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("pdf")
+    return dict(zip(word_files, soffice(list(word_files.values()), "pdf", out), strict=True))
+
+
+def imported(path: Path, slug: str) -> Department:
+    data, _ = parse_pdf(path, region=SAMPLES[slug][0])
+    return Department.model_validate(data)
+
+
+# ── LibreOffice-printed Word tables ───────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_libreoffice_pdf_imports_back_to_the_sample_data(slug: str, libreoffice_pdfs: dict[str, Path]) -> None:
+    department = imported(libreoffice_pdfs[slug], slug)
+    assert without_source(department) == without_source(sample(slug))
+    assert department.unresolved == []
+    assert department.source.endswith("（PDF 文档）") or "PDF 文档" in department.source
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_no_header_footer_or_page_number_reaches_the_data(slug: str, libreoffice_pdfs: dict[str, Path]) -> None:
+    """The PDF does print them (checked), and none of it is in the imported data."""
+    with pdfplumber.open(libreoffice_pdfs[slug]) as document:
+        printed = "\n".join(page.extract_text() for page in document.pages[1:4])
+    assert FURNITURE_TEXT.search(printed)
+    department = imported(libreoffice_pdfs[slug], slug)
+    data = department.model_dump_json(exclude={"source"})
+    assert not FURNITURE_TEXT.search(data.replace("预算绩效文本编制工作", ""))
+
+
+def test_the_fixtures_have_tables_crossing_pages_with_repeated_header_rows(libreoffice_pdfs: dict[str, Path]) -> None:
+    """What the round trip proves: tables go on over page breaks, their first row printed again on top."""
+    with pdfplumber.open(libreoffice_pdfs["chengde-gxq-jingkeju"]) as document:
+        tops = [page.find_tables()[0].extract()[0] for page in document.pages if page.find_tables()]
+        continued = [row for row in tops if row[0] == "项目编码"]
+    assert len(continued) > 14  # 14 tables, several printed over two pages, each page starting with 项目编码
+
+
+def test_a_vertically_merged_level_applies_to_every_row_it_spans(libreoffice_pdfs: dict[str, Path]) -> None:
+    department = imported(libreoffice_pdfs["tangshan-gxq-kejiju"], "tangshan-gxq-kejiju")
+    rows = department.projects[0].indicators
+    levels = [(row.level1, row.level2) for row in rows]
+    assert levels == [(row.level1, row.level2) for row in sample("tangshan-gxq-kejiju").projects[0].indicators]
+    assert len({level1 for level1, _ in levels if level1}) == 3  # 产出 / 效益 / 满意度, each merged over rows
+
+
+# ── .doc and .wps through LibreOffice ─────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def doc_files(word_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("doc")
+    return dict(zip(word_files, soffice(list(word_files.values()), "doc", out), strict=True))
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_doc_imports_back_to_the_sample_data(slug: str, doc_files: dict[str, Path]) -> None:
+    data, _ = read_document(doc_files[slug], region=SAMPLES[slug][0])
+    department = Department.model_validate(data)
+    assert without_source(department) == without_source(sample(slug))
+    assert "旧版 Word 文件（.doc）" in department.source
+
+
+def test_a_wps_named_file_goes_the_same_way(doc_files: dict[str, Path], tmp_path: Path) -> None:
+    """LibreOffice reads a file by its content; WPS saves .wps in the Word 97 format."""
+    wps = tmp_path / "科技局.wps"
+    shutil.copyfile(doc_files["tangshan-gxq-kejiju"], wps)
+    data, _ = read_document(wps, region="唐山高新区")
+    assert without_source(Department.model_validate(data)) == without_source(sample("tangshan-gxq-kejiju"))
+
+
+def test_without_libreoffice_the_message_names_the_package(
+    doc_files: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(office.shutil, "which", lambda name: None)
+    assert main(["import", str(doc_files["tangshan-gxq-kejiju"]), "--out", str(tmp_path / "data")]) == 1
+    err = capsys.readouterr().err
+    assert "需要 LibreOffice 才能读取 旧版 Word 文件（.doc）" in err
+    assert "sudo apt-get install libreoffice-writer-nogui" in err
+    assert not (tmp_path / "data").exists()
+
+
+# ── this project's own PDFs (WeasyPrint) ──────────────────────────────────────────
+
+
+def _unnumbered(department: Department) -> Department:
+    """The PDF numbers its tables itself (`1.…绩效目标表`): the printed number of a title is not kept apart from
+    the title yet (issue 17), so titles are compared without it."""
+    projects = [
+        project.model_copy(update={"title": ENUMERATOR.sub("", project.title) if project.title else None})
+        for project in department.projects
+    ]
+    return without_source(department).model_copy(update={"projects": projects})
+
+
+@pytest.mark.parametrize("slug", SAMPLES)
+def test_our_own_pdf_imports_back_to_the_sample_data(slug: str, tmp_path: Path) -> None:
+    loaded = load_department(ROOT / "data" / "2023" / f"{slug}.yaml")
+    path = tmp_path / f"{slug}.pdf"
+    path.write_bytes(render_pdf(loaded))
+    department = imported(path, slug)
+    assert _unnumbered(department) == _unnumbered(sample(slug))
+    assert department.unresolved == []
+
+
+# ── refusals and bounds ───────────────────────────────────────────────────────────
+
+
+def test_a_scanned_pdf_is_refused_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    image = Image.new("RGB", (595, 842), "white")
+    ImageDraw.Draw(image).rectangle((60, 60, 535, 300), outline="black")
+    scan = tmp_path / "扫描件.pdf"
+    image.save(scan, "PDF", resolution=72)
+    assert main(["import", str(scan), "--out", str(tmp_path / "data")]) == 1
+    err = capsys.readouterr().err
+    assert "此 PDF 是扫描图像，没有文字层（共 1 页）" in err
+    assert "不做文字识别（OCR）" in err
+
+
+def test_too_many_pages_are_refused(
+    libreoffice_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(pdf, "MAX_PAGES", 3)
+    assert main(["import", str(libreoffice_pdfs["tangshan-gxq-kejiju"]), "--out", "/nonexistent/data"]) == 1
+    assert "超过上限 3 页" in capsys.readouterr().err
+
+
+def test_a_damaged_pdf_is_refused(libreoffice_pdfs: dict[str, Path], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(libreoffice_pdfs["tangshan-gxq-kejiju"].read_bytes()[:2000])
+    with pytest.raises(Exception, match=r"不是可读取的 PDF 文件|扫描图像"):
+        read_document(broken)
+
+
+# ── batches ───────────────────────────────────────────────────────────────────────
+
+
+def batch_folder(libreoffice_pdfs: dict[str, Path], folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copyfile(libreoffice_pdfs["tangshan-gxq-kejiju"], folder / "科技局.pdf")
+    shutil.copyfile(libreoffice_pdfs["zunhua-jingkaiqu"], folder / "经开区.pdf")
+    (folder / "空白.txt").write_text("", encoding="utf-8")
+    (folder / "~$科技局.docx").write_bytes(b"lock file")  # Word's lock file: not a document
+    (folder / "说明.xlsx").write_bytes(b"not imported")  # not an importable kind: not listed
+    return folder
+
+
+def test_a_folder_is_all_or_nothing_by_default(
+    libreoffice_pdfs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = batch_folder(libreoffice_pdfs, tmp_path / "原文")
+    out = tmp_path / "data"
+    assert main(["import", str(folder), "--out", str(out), "--region", "河北"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[0] for line in lines[:2]] == ["未写入", "未写入"]
+    assert f"{folder / '科技局.pdf'} → {out / '2023'}" in lines[1] or f"{folder / '科技局.pdf'}" in lines[0]
+    assert any(line.startswith("失败    ") and "空白.txt" in line and "文件是空的" in line for line in lines)
+    assert lines[-1].startswith("共 3 个文件：导入 0 个（其中有警告 0 个），失败 1 个。")
+    assert "加 --each" in lines[-1]
+    assert not out.exists()
+
+
+def test_each_writes_every_file_that_passed(
+    libreoffice_pdfs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = batch_folder(libreoffice_pdfs, tmp_path / "原文")
+    out = tmp_path / "data"
+    assert main(["import", str(folder), "--out", str(out), "--each"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    imported_lines = [line for line in lines if line.startswith("已导入")]
+    assert len(imported_lines) == 2
+    assert any("3 个项目，" in line and "指标" in line for line in imported_lines)
+    assert lines[-1] == "共 3 个文件：导入 2 个（其中有警告 0 个），失败 1 个。"
+    written = sorted(path.stem for path in (out / "2023").iterdir())
+    assert written == sorted(slugify(sample(slug).department) for slug in ("tangshan-gxq-kejiju", "zunhua-jingkaiqu"))
