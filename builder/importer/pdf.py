@@ -15,6 +15,7 @@ The blocks then go through the same structure reader as a .docx.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -42,7 +43,7 @@ MAX_CHARS_PER_PAGE = 20_000
 FURNITURE_BAND = 0.12  # running headers and footers sit in the top or bottom eighth of a page
 FURNITURE_LINES = 3  # at most this many of them at each end of a page
 # In a table of contents, an entry is a title and its page number (a tab printed as a gap, or no gap at all).
-TOC_ENTRY = re.compile(rf"^.*?\S\s*(?:\d+|{BROKEN_PAGE})$")
+TOC_ENTRY = re.compile(rf"^(?:.*?\S)?\s*(?:\d+|{BROKEN_PAGE})$")
 SCANNED = (
     "此 PDF 是扫描图像，没有文字层（{pages}），无法读取其中的文字——"
     "请找到原 Word 文件（.docx / .doc / .wps），或向发布单位索取可复制文字的 PDF；本工具不做文字识别（OCR）"
@@ -217,6 +218,7 @@ class Assembler:
         self.right = _usual_right(lines)
         self.size = statistics.median(line.size for line in lines) if lines else 10.0
         self.gap = self._paragraph_gap()
+        self.first_lines = self._indents_first_lines(paragraphs(lines, self.left, self.right, self.gap))
         bottoms = [line.bottom for line in lines] + [part.bottom for page in pages for part in page.tables]
         self.body_bottom = max(bottoms, default=0.0)
         self.result: list[Block] = []
@@ -269,21 +271,35 @@ class Assembler:
 
     def _emit_paragraphs(self, lines: list[tuple[int, Line]]) -> None:
         for paragraph in self._paragraphs([line for _, line in lines]):
-            text = paragraph_text(paragraph)
+            text = paragraph_text(paragraph, self.right)
             if clean_cell(text):
                 self._add(text, False, f"第 {paragraph[0].page} 页")
 
     def _paragraphs(self, lines: list[Line]) -> list[list[Line]]:
+        """Paragraphs by the fit of each line's first word; then a first-line indent inside a run of full lines
+        starts a paragraph too (where the document indents first lines, even after an indented full line)."""
         groups = paragraphs(lines, self.left, self.right, self.gap)
+        first_lines = self.first_lines
         result: list[list[Line]] = []
-        for group in groups:  # a first-line indent inside a run of full lines starts a paragraph too
+        for group in groups:
             start = 0
             for index in range(1, len(group)):
-                if self._indented(group[index]) and not self._indented(group[index - 1]):
+                if self._indented(group[index]) and (first_lines or not self._indented(group[index - 1])):
                     result.append(group[start:index])
                     start = index
             result.append(group[start:])
         return result
+
+    def _indents_first_lines(self, groups: list[list[Line]]) -> bool:
+        """Whether the body is set with first-line indents: after an indented line, the paragraph mostly goes
+        on at the left margin (not at the same indent, as a hanging or block-indented list does)."""
+        back, level = 0, 0
+        for group in groups:
+            for line, following in itertools.pairwise(group):
+                if self._indented(line):
+                    back += not self._indented(following)
+                    level += self._indented(following) and abs(following.x0 - line.x0) < 0.5 * line.size
+        return back >= 2 and back >= 2 * level
 
     def _indented(self, line: Line) -> bool:
         middle = (self.left + self.right) / 2

@@ -24,7 +24,7 @@ _LIST_MARK = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[）)]|\d+\s*[.．、]|[一二三四五六七八九十]+\s*、|目标\s*\d+\s*[:：])"
 )
 _TOC_ENTRY_END = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
-PIECE_GAP = 2.0  # a gap wider than this many ems parts a line into pieces (left and right running headers)
+PIECE_GAP = 1.0  # a gap wider than this many ems parts a line into pieces (left and right running headers)
 SPACE_GAP = 0.3  # a gap wider than this many ems between two characters is a space the PDF did not draw
 EDGE = 2.0  # points from the paper's edge
 CELL_PADDING = (1.0, 10.0)  # what a cell's inner margin can be, in points
@@ -189,8 +189,8 @@ def continues(previous: Line, line: Line, left: float, right: float, gap: float 
         return False
     if gap is not None and previous.page == line.page and line.top - previous.bottom > gap:
         return False
-    if _TOC_ENTRY_END.search(previous.text):
-        return False  # a table-of-contents entry: `标题……页码`
+    if _TOC_ENTRY_END.search(previous.text) or (len(previous.pieces) > 1 and previous.pieces[-1].isdigit()):
+        return False  # a table-of-contents entry: `标题……页码`, or the page number set apart by a tab
     if previous.text.rstrip().endswith(_PARAGRAPH_END) and _LIST_MARK.match(line.text):
         return False  # `…增强。` then `目标2：…`: a new item, even when the last line happened to be full
     fits_at_end = previous.end + line.first_unit <= right
@@ -219,16 +219,35 @@ def paragraphs(lines: list[Line], left: float, right: float, gap: float | None =
     return groups
 
 
-def paragraph_text(lines: list[Line]) -> str:
+def paragraph_text(lines: list[Line], right: float | None = None) -> str:
+    """The lines of one paragraph as one text. A line that reaches the right margin may have lost the space it
+    ended with (word processors hang it in the margin, undrawn): between CJK and Latin or digits, the space
+    goes back when the paragraph itself spaces them (`设置 9 项`)."""
+    spaced = _spaces_scripts(lines)
     text = ""
-    for line in lines:
+    for line, following in zip(lines, [*lines[1:], None], strict=True):
         text = join_lines(text, line.text)
+        at_margin = following is not None and spaced and right is not None and line.end >= right - 1
+        if at_margin and following and _MIXED_JOIN.match(text[-1:] + following.text[:1]):
+            text += " "
     return text.strip()
+
+
+_MIXED_JOIN = re.compile(r"[A-Za-z0-9.%][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z0-9]")
+_SPACED = re.compile(r"[A-Za-z0-9.%] [\u3400-\u9fff]|[\u3400-\u9fff] [A-Za-z0-9]")
+_UNSPACED = re.compile(r"[A-Za-z0-9%][\u3400-\u9fff]|[\u3400-\u9fff][A-Za-z0-9]")
+
+
+def _spaces_scripts(lines: list[Line]) -> bool:
+    """Whether this paragraph puts a space between Chinese and Latin letters or digits (more often than not)."""
+    spaced = sum(len(_SPACED.findall(line.text)) for line in lines)
+    unspaced = sum(len(_UNSPACED.findall(line.text)) for line in lines)
+    return spaced > unspaced
 
 
 def reflow(lines: list[Line], left: float, right: float) -> str:
     """A cell's lines as its paragraphs, one per line of the result."""
-    return "\n".join(paragraph_text(group) for group in paragraphs(lines, left, right))
+    return "\n".join(paragraph_text(group, right) for group in paragraphs(lines, left, right))
 
 
 # ── a page: tables and body lines ─────────────────────────────────────────────────
