@@ -26,6 +26,7 @@ from typing import Any
 from ..errors import ImportFailed
 from .blocks import (
     BROKEN_PAGE,
+    CHECKPOINT,
     TOC_HEADING,
     Block,
     ImportWarning,
@@ -279,12 +280,13 @@ class Assembler:
         """Paragraphs by the fit of each line's first word; then a first-line indent inside a run of full lines
         starts a paragraph too (where the document indents first lines, even after an indented full line)."""
         groups = paragraphs(lines, self.left, self.right, self.gap)
-        first_lines = self.first_lines
+        entries = _toc_entry_ends(lines)
         result: list[list[Line]] = []
         for group in groups:
             start = 0
             for index in range(1, len(group)):
-                if self._indented(group[index]) and (first_lines or not self._indented(group[index - 1])):
+                indent = self._indented(group[index]) and (self.first_lines or not self._indented(group[index - 1]))
+                if indent or id(group[index - 1]) in entries:
                     result.append(group[start:index])
                     start = index
             result.append(group[start:])
@@ -350,6 +352,24 @@ class Assembler:
         return result
 
 
+def _toc_entry_ends(lines: list[Line]) -> set[int]:
+    """After a `目录` heading, every line ending in a page number ends an entry (a title may wrap onto two lines;
+    the contents end at the first two lines in a row without a number)."""
+    ends: set[int] = set()
+    in_toc, misses = False, 0
+    for line in lines:
+        text = clean_cell(line.text)
+        if TOC_HEADING.match(text):
+            in_toc, misses = True, 0
+        elif in_toc and TOC_ENTRY.match(text):
+            ends.add(id(line))
+            misses = 0
+        elif in_toc:
+            misses += 1
+            in_toc = misses < 2
+    return ends
+
+
 def _usual_right(lines: list[Line]) -> float:
     """The right edge of the text column: where most long lines end (a stray wider line must not move it)."""
     if not lines:
@@ -412,7 +432,7 @@ def _mend_page_break(above: list[PlacedCell], placed: list[PlacedCell], first_ro
     first = [cell for cell in placed if cell.row == first_row]
     pairs = [(cell, by_columns.get((cell.column, cell.columns))) for cell in first]
     if pairs and all(match is not None for _, match in pairs):
-        split = any(match.text and not cell.text and match.rows == 1 and cell.rows == 1 for cell, match in pairs)
+        split = _row_was_cut(pairs)  # type: ignore[arg-type]
         if split:
             for cell, match in pairs:
                 _join_cell(match, cell)
@@ -425,6 +445,27 @@ def _mend_page_break(above: list[PlacedCell], placed: list[PlacedCell], first_ro
         if match and _cut_label(match.text, cell.text):
             match.text, cell.text = match.text + cell.text, ""
     return placed, 0
+
+
+def _row_was_cut(pairs: list[tuple[PlacedCell, PlacedCell]]) -> bool:
+    """Whether the first row below a page break is the rest of the last row above it, by its cells (below, above).
+
+    A cell whose text all fitted above the break is empty below it: evidence, unless it is a label, which may
+    be merged over this row and the next (资金支出计划 over its checkpoints and their values). Then the row was
+    cut only if every cell with text below goes on from a cell of text above, not from a label or a
+    checkpoint (`3月底` above, `25%` below is the next row)."""
+    single = [(cell, match) for cell, match in pairs if cell.rows == 1 and match.rows == 1]
+    if any(match.text and not cell.text and not _is_form_label(match.text) for cell, match in single):
+        return True
+    label_above = any(match.text and not cell.text and _is_form_label(match.text) for cell, match in pairs)
+    below = [(cell, match) for cell, match in pairs if cell.text]
+    return label_above and bool(below) and all(match.text and not _is_form_label(match.text) for _, match in below)
+
+
+def _is_form_label(text: str) -> bool:
+    """A label of the form, an indicator column header, or a checkpoint of the spending plan (`3月底`)."""
+    short_checkpoint = len(text) <= 8 and bool(CHECKPOINT.search(text)) and not re.search(r"\d\s*%", text)
+    return _is_label(text) or _is_header(text) or short_checkpoint
 
 
 def _cut_label(above: str, below: str) -> bool:

@@ -25,6 +25,7 @@ _LIST_MARK = re.compile(
 )
 _TOC_ENTRY_END = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*\d+\s*$")
 PIECE_GAP = 1.0  # a gap wider than this many ems parts a line into pieces (left and right running headers)
+FIT_MARGIN = 0.15  # ems
 SPACE_GAP = 0.3  # a gap wider than this many ems between two characters is a space the PDF did not draw
 EDGE = 2.0  # points from the paper's edge
 CELL_PADDING = (1.0, 10.0)  # what a cell's inner margin can be, in points
@@ -193,8 +194,9 @@ def continues(previous: Line, line: Line, left: float, right: float, gap: float 
         return False  # a table-of-contents entry: `标题……页码`, or the page number set apart by a tab
     if previous.text.rstrip().endswith(_PARAGRAPH_END) and _LIST_MARK.match(line.text):
         return False  # `…增强。` then `目标2：…`: a new item, even when the last line happened to be full
-    fits_at_end = previous.end + line.first_unit <= right
-    fits_in_width = previous.end - previous.x0 + line.first_unit <= right - left
+    room = FIT_MARGIN * line.size  # measured edges are not exact: a word that would only just fit did not
+    fits_at_end = previous.end + line.first_unit <= right - room
+    fits_in_width = previous.end - previous.x0 + line.first_unit <= right - left - room
     return not (fits_at_end and fits_in_width)
 
 
