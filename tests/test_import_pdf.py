@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pdfplumber
@@ -20,7 +21,7 @@ from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx_fixtures import write_docx
+from docx_fixtures import Layout, write_docx
 from PIL import Image, ImageDraw
 from test_import_docx import SAMPLES, sample, without_source
 
@@ -129,10 +130,21 @@ def official_style(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def word_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each sample as its office's .docx; and again in 公文 style (`<slug>-official`)."""
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Department:
+    """A 15-project department made from the samples' texts (benchmarks/generate_corpus.py), other codes and sums."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate_corpus import generate
+
+    [path] = generate(1, tmp_path_factory.mktemp("synthetic"), ROOT / "data", projects=15, seed=19)
+    return load_department(path).department
+
+
+@pytest.fixture(scope="module")
+def word_files(tmp_path_factory: pytest.TempPathFactory, synthetic: Department) -> dict[str, Path]:
+    """Each sample as its office's .docx; and again in 公文 style (`<slug>-official`); and a synthetic one."""
     folder = tmp_path_factory.mktemp("word")
-    files = {}
+    path = write_docx(synthetic, folder / "synthetic.docx", Layout(split_labels=True, blank_header_row=True))
+    files = {"synthetic": official_style(furnish(path, synthetic, "header", "第 {PAGE} 页共 {NUMPAGES} 页", True))}
     for slug, (_, layout) in SAMPLES.items():
         department = sample(slug)
         path = write_docx(department, folder / f"{slug}.docx", layout)
@@ -169,6 +181,17 @@ def test_official_style_pdf_imports_back_to_the_sample_data(slug: str, libreoffi
     department = imported(libreoffice_pdfs[f"{slug}-official"], slug)
     assert without_source(department) == without_source(sample(slug))
     assert department.unresolved == []
+
+
+def test_a_longer_department_with_other_numbers_comes_back(
+    libreoffice_pdfs: dict[str, Path], synthetic: Department
+) -> None:
+    data, warnings = parse_pdf(libreoffice_pdfs["synthetic"], region=synthetic.region)
+    department = Department.model_validate(data)
+    assert without_source(department) == without_source(synthetic)
+    assert len(department.projects) == 15
+    assert department.total_budget == synthetic.total_budget
+    assert warnings == []
 
 
 @pytest.mark.parametrize("slug", SAMPLES)

@@ -47,12 +47,11 @@ def running_lines(raws: list[str], breaks: set[int]) -> set[int]:
             places[furniture_key(text)].append(index)
     part_one = next((i for i, text in enumerate(texts) if PART_ONE.match(text)), len(texts))
     dropped = set(numbers)
-    for _ in range(2):  # a header above a footer's page number is at the edge once the number is gone
-        edges = breaks | {i - 1 for i in breaks} | {i + step for i in dropped for step in (-1, 1)}
-        for indexes in places.values():
-            at_edge = [i for i in indexes if i in edges]
-            title = bool(TITLE_SHAPE.search(texts[indexes[0]])) and len(texts[indexes[0]]) <= 60
-            if len(indexes) >= 2 and ((len(at_edge) >= 2 and 2 * len(at_edge) >= len(indexes)) or title):
-                cover = [i for i in indexes if i < part_one and i not in at_edge][:1]
-                dropped |= set(indexes) - set(cover)
+    edges = breaks | {i - 1 for i in breaks} | {i + step for i in numbers for step in (-1, 1)}
+    for indexes in places.values():
+        at_edge = [i for i in indexes if i in edges]
+        if len(indexes) >= 2 and TITLE_SHAPE.search(texts[indexes[0]]) and len(texts[indexes[0]]) <= 60:
+            dropped |= set(indexes) - {i for i in indexes if i < part_one and i not in at_edge}
+        elif len(at_edge) >= 2 and 2 * len(at_edge) >= len(indexes):
+            dropped |= set(at_edge)  # a heading that is also printed as the running header stays in the text
     return dropped
