@@ -129,6 +129,21 @@ def official_style(path: Path) -> Path:
     return path
 
 
+def vertical_levels(path: Path) -> Path:
+    """Set the merged 一级指标 cells in vertical text (文字方向：竖排), as many offices do for a narrow column."""
+    document = Document(str(path))
+    for table in document.tables:
+        for cell in (cell for row in table.rows for cell in row.cells):
+            properties = cell._tc.get_or_add_tcPr()
+            level = cell.text.strip().endswith("指标") and len(cell.text.strip()) <= 5
+            if level and properties.find(qn("w:textDirection")) is None:
+                direction = OxmlElement("w:textDirection")
+                direction.set(qn("w:val"), "tbRl")
+                properties.append(direction)
+    document.save(str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Department:
     """A 15-project department made from the samples' texts (benchmarks/generate_corpus.py), other codes and sums."""
@@ -151,6 +166,9 @@ def word_files(tmp_path_factory: pytest.TempPathFactory, synthetic: Department) 
         files[slug] = furnish(path, department, *FURNITURE[slug])
         official = write_docx(department, folder / f"{slug}-official.docx", layout)
         files[f"{slug}-official"] = official_style(furnish(official, department, *FURNITURE[slug]))
+    kejiju = sample("tangshan-gxq-kejiju")
+    vertical = write_docx(kejiju, folder / "vertical.docx", SAMPLES["tangshan-gxq-kejiju"][1])
+    files["vertical"] = vertical_levels(furnish(vertical, kejiju, *FURNITURE["tangshan-gxq-kejiju"]))
     return files
 
 
@@ -181,6 +199,14 @@ def test_official_style_pdf_imports_back_to_the_sample_data(slug: str, libreoffi
     department = imported(libreoffice_pdfs[f"{slug}-official"], slug)
     assert without_source(department) == without_source(sample(slug))
     assert department.unresolved == []
+
+
+def test_vertical_text_in_merged_level_cells_is_read_top_to_bottom(libreoffice_pdfs: dict[str, Path]) -> None:
+    """`满意度指标` set vertically wraps into two columns (满意度 | 指标), read right to left."""
+    with pdfplumber.open(libreoffice_pdfs["vertical"]) as document:
+        assert "指满" in document.pages[4].extract_text()  # read across, the columns interleave
+    department = imported(libreoffice_pdfs["vertical"], "tangshan-gxq-kejiju")
+    assert without_source(department) == without_source(sample("tangshan-gxq-kejiju"))
 
 
 def test_a_longer_department_with_other_numbers_comes_back(

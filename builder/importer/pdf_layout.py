@@ -6,6 +6,7 @@ tables of cells on a grid, the same shape a .docx gives, for `pdf.py` to join ac
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections.abc import Iterable
@@ -179,6 +180,40 @@ def _may_break(before: str, after: str) -> bool:
     return bool(_IDEOGRAPH.match(before)) and after.isalnum()
 
 
+def is_vertical(chars: list[dict[str, Any]]) -> bool:
+    """Text set vertically in a cell (Word's 文字方向 竖排, common for a merged 一级指标): characters stacked in
+    columns, none touching a neighbour on its left or right as characters on a horizontal line do."""
+    printed = [char for char in chars if not char["text"].isspace()]
+    if len(printed) < 2:
+        return False
+    size = statistics.median(char["size"] for char in printed)
+    by_line = sorted(printed, key=lambda char: (round(char["top"] / (0.3 * size)), char["x0"]))
+    for char, following in itertools.pairwise(by_line):
+        if abs(following["top"] - char["top"]) < 0.3 * size and 0 <= following["x0"] - char["x1"] < 0.15 * size:
+            return False  # two characters side by side on a line: horizontal text (the usual case, found fast)
+    by_column = sorted(printed, key=lambda char: (round(char["x0"] / (0.3 * size)), char["top"]))
+    return any(
+        abs(following["x0"] - char["x0"]) < 0.3 * size and 0 <= following["top"] - char["bottom"] < 0.5 * size
+        for char, following in itertools.pairwise(by_column)
+    )
+
+
+def vertical_line(chars: list[dict[str, Any]]) -> Line:
+    """Vertical text read as it is written: columns from right to left, each from top to bottom."""
+    printed = [char for char in chars if not char["text"].isspace()]
+    size = statistics.median(char["size"] for char in printed)
+    columns: list[list[dict[str, Any]]] = []
+    for char in sorted(printed, key=lambda char: -char["x0"]):
+        if columns and abs(columns[-1][0]["x0"] - char["x0"]) < 0.3 * size:
+            columns[-1].append(char)
+        else:
+            columns.append([char])
+    text = "".join(char["text"] for column in columns for char in sorted(column, key=lambda char: char["top"]))
+    x0, x1 = min(char["x0"] for char in printed), max(char["x1"] for char in printed)
+    top, bottom = min(char["top"] for char in printed), max(char["bottom"] for char in printed)
+    return Line(text, x0, x1, top, bottom, size, first_unit=x1 - x0, end=x1, pieces=[text])
+
+
 # ── lines → paragraphs ────────────────────────────────────────────────────────────
 
 
@@ -293,7 +328,8 @@ def _table_part(
                 taken.add(index)
                 break
     for position, cell in enumerate(cells):
-        cell.lines = make_lines(members.get(position, []))
+        inside = members.get(position, [])
+        cell.lines = [vertical_line(inside)] if is_vertical(inside) else make_lines(inside)
     column_edges = _edges([cell.x0 for cell in cells] + [cell.x1 for cell in cells])
     row_edges = _edges([cell.top for cell in cells] + [cell.bottom for cell in cells])
     for cell in cells:
