@@ -8,6 +8,7 @@ to PDF by LibreOffice (`soffice --convert-to pdf`) — and this project's own PD
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -144,6 +146,19 @@ def vertical_levels(path: Path) -> Path:
     return path
 
 
+def landscape_part_two(path: Path) -> Path:
+    """Print 第二部分 (the tables) on landscape pages: a second section, as offices do for wide tables."""
+    document = Document(str(path))
+    portrait = document.element.body.find(qn("w:sectPr"))
+    heading = next(paragraph for paragraph in document.paragraphs if paragraph.text.strip() == "第二部分")
+    heading._p.getprevious().get_or_add_pPr().append(copy.deepcopy(portrait))  # part one ends a portrait section
+    section = document.sections[-1]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    document.save(str(path))
+    return path
+
+
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Department:
     """A 15-project department made from the samples' texts (benchmarks/generate_corpus.py), other codes and sums."""
@@ -166,6 +181,9 @@ def word_files(tmp_path_factory: pytest.TempPathFactory, synthetic: Department) 
         files[slug] = furnish(path, department, *FURNITURE[slug])
         official = write_docx(department, folder / f"{slug}-official.docx", layout)
         files[f"{slug}-official"] = official_style(furnish(official, department, *FURNITURE[slug]))
+    for slug in ("chengde-gxq-jingkeju", "zunhua-jingkaiqu"):
+        wide = write_docx(sample(slug), folder / f"{slug}-landscape.docx", SAMPLES[slug][1])
+        files[f"{slug}-landscape"] = landscape_part_two(furnish(wide, sample(slug), *FURNITURE[slug]))
     kejiju = sample("tangshan-gxq-kejiju")
     vertical = write_docx(kejiju, folder / "vertical.docx", SAMPLES["tangshan-gxq-kejiju"][1])
     files["vertical"] = vertical_levels(furnish(vertical, kejiju, *FURNITURE["tangshan-gxq-kejiju"]))
@@ -199,6 +217,14 @@ def test_official_style_pdf_imports_back_to_the_sample_data(slug: str, libreoffi
     department = imported(libreoffice_pdfs[f"{slug}-official"], slug)
     assert without_source(department) == without_source(sample(slug))
     assert department.unresolved == []
+
+
+@pytest.mark.parametrize("slug", ["chengde-gxq-jingkeju", "zunhua-jingkaiqu"])
+def test_landscape_pages_have_their_own_margins(slug: str, libreoffice_pdfs: dict[str, Path]) -> None:
+    with pdfplumber.open(libreoffice_pdfs[f"{slug}-landscape"]) as document:
+        assert {page.width > page.height for page in document.pages} == {True, False}
+    department = imported(libreoffice_pdfs[f"{slug}-landscape"], slug)
+    assert without_source(department) == without_source(sample(slug))
 
 
 def test_vertical_text_in_merged_level_cells_is_read_top_to_bottom(libreoffice_pdfs: dict[str, Path]) -> None:

@@ -117,9 +117,9 @@ def _ends(page: Page) -> tuple[list[Line], list[Line]]:
     """Body lines above the first table at the top of a page, and below the last at its bottom, in the bands."""
     first_table = min((part.top for part in page.tables), default=page.height)
     last_table = max((part.bottom for part in page.tables), default=0.0)
-    top = [line for line in page.lines if line.bottom <= first_table and line.top < FURNITURE_BAND * page.height]
+    top = [line for line in page.lines if _middle(line) <= first_table and line.top < FURNITURE_BAND * page.height]
     bottom = [
-        line for line in page.lines if line.top >= last_table and line.bottom > (1 - FURNITURE_BAND) * page.height
+        line for line in page.lines if _middle(line) >= last_table and line.bottom > (1 - FURNITURE_BAND) * page.height
     ]
     return top[:FURNITURE_LINES], bottom[-FURNITURE_LINES:]
 
@@ -153,14 +153,20 @@ def drop_furniture(pages: list[Page]) -> None:
     }
     # Running headers and footers sit in the margins, outside the area any other text reaches on any page:
     # a unit line printed at the same place above every table is body text, not a header.
-    body = [(line.top, line.bottom) for page in pages for line in page.lines if id(line) not in marked]
-    body += [(part.top, part.bottom) for page in pages for part in page.tables]
-    top = min((edge for edge, _ in body), default=0.0)
-    bottom = max((edge for _, edge in body), default=float("inf"))
+    extent: dict[tuple[int, int], tuple[float, float]] = {}
+    for page in pages:  # per paper size: a landscape section has its own margins
+        size = (round(page.width), round(page.height))
+        body = [(line.top, line.bottom) for line in page.lines if id(line) not in marked]
+        body += [(part.top, part.bottom) for part in page.tables]
+        top, bottom = extent.get(size, (float("inf"), float("-inf")))
+        extent[size] = (min([top, *(edge for edge, _ in body)]), max([bottom, *(edge for _, edge in body)]))
     for page in pages:
-        page.lines = [
-            line for line in page.lines if id(line) not in marked or (top - 1 < line.bottom and line.top < bottom + 1)
-        ]
+        top, bottom = extent[round(page.width), round(page.height)]
+        page.lines = [line for line in page.lines if id(line) not in marked or top < _middle(line) < bottom]
+
+
+def _middle(line: Line) -> float:
+    return (line.top + line.bottom) / 2
 
 
 def _keys(line: Line) -> set[str]:
@@ -216,14 +222,28 @@ class Assembler:
         self.pages = pages
         lines = [line for page in pages for line in page.lines]
         self.left = min((line.x0 for line in lines), default=0.0)
-        self.right = _usual_right(lines)
+        usual_width = Counter(page.width for page in pages).most_common(1)[0][0] if pages else 0.0
+        self.right = _usual_right(lines, usual_width)
+        self._set_columns(pages)
         self.size = statistics.median(line.size for line in lines) if lines else 10.0
         self.gap = self._paragraph_gap()
         self.first_lines = self._indents_first_lines(paragraphs(lines, self.left, self.right, self.gap))
-        bottoms = [line.bottom for line in lines] + [part.bottom for page in pages for part in page.tables]
-        self.body_bottom = max(bottoms, default=0.0)
+        self.body_bottoms = _body_bottoms(pages)
         self.result: list[Block] = []
         self.tables = 0
+
+    def _set_columns(self, pages: list[Page]) -> None:
+        """Pages of another size or orientation (a landscape section for wide tables) have their own margins."""
+        sizes = {(round(page.width), round(page.height)) for page in pages}
+        if len(sizes) < 2:
+            return
+        for size in sizes:
+            group = [page for page in pages if (round(page.width), round(page.height)) == size]
+            lines = [line for page in group for line in page.lines]
+            if lines:
+                column = (min(line.x0 for line in lines), _usual_right(lines, group[0].width))
+                for line in lines:
+                    line.column = column
 
     def _paragraph_gap(self) -> float:
         """A gap between lines wider than the usual one (plus half a line) starts a new paragraph."""
@@ -233,7 +253,9 @@ class Assembler:
             for line, following in zip(page.lines, page.lines[1:], strict=False)
             if abs(line.size - following.size) < 0.5 and following.top > line.bottom - 1
         ]
-        usual = sorted(gaps)[len(gaps) // 4] if gaps else 0.3 * self.size
+        counts = Counter(round(gap * 2) / 2 for gap in gaps)
+        repeated = [gap for gap, count in counts.items() if count >= max(3, len(gaps) // 20)]
+        usual = min(repeated) if repeated else min(gaps) if gaps else 0.3 * self.size  # the line spacing
         return max(usual, 0.0) + 0.5 * self.size
 
     def blocks(self) -> list[Block]:
@@ -304,15 +326,16 @@ class Assembler:
         return back >= 2 and back >= 2 * level
 
     def _indented(self, line: Line) -> bool:
-        middle = (self.left + self.right) / 2
-        centred = abs((line.x0 + line.x1) / 2 - middle) < 0.5 * line.size and line.x1 < self.right - line.size
-        return line.x0 >= self.left + 1.5 * line.size and not centred
+        left, right = line.column or (self.left, self.right)
+        middle = (left + right) / 2
+        centred = abs((line.x0 + line.x1) / 2 - middle) < 0.5 * line.size and line.x1 < right - line.size
+        return line.x0 >= left + 1.5 * line.size and not centred
 
     # ── tables ──
 
     def _emit_table(self, table: JoinedTable) -> None:
         self.tables += 1
-        place_cells(table, self.body_bottom, 2 * self.size)
+        place_cells(table, self.body_bottoms, 2 * self.size)
         starts: dict[int, list[PlacedCell]] = defaultdict(list)
         for placed in table.cells:
             starts[placed.row].append(placed)
@@ -352,6 +375,16 @@ class Assembler:
         return result
 
 
+def _body_bottoms(pages: list[Page]) -> dict[int, float]:
+    """Per page, the lowest point text or a table reaches on any page of its size (where a full page ends)."""
+    lowest: dict[tuple[int, int], float] = defaultdict(float)
+    for page in pages:
+        size = (round(page.width), round(page.height))
+        bottoms = [line.bottom for line in page.lines] + [part.bottom for part in page.tables]
+        lowest[size] = max([lowest[size], *bottoms])
+    return {page.number: lowest[round(page.width), round(page.height)] for page in pages}
+
+
 def _toc_entry_ends(lines: list[Line]) -> set[int]:
     """After a `目录` heading, every line ending in a page number ends an entry (a title may wrap onto two lines;
     the contents end at the first two lines in a row without a number)."""
@@ -370,14 +403,18 @@ def _toc_entry_ends(lines: list[Line]) -> set[int]:
     return ends
 
 
-def _usual_right(lines: list[Line]) -> float:
-    """The right edge of the text column: where most long lines end (a stray wider line must not move it)."""
+def _usual_right(lines: list[Line], width: float) -> float:
+    """The right edge of the text column: where most long lines end (a stray wider line must not move it);
+    with too few full lines to tell, at least as far from the paper's edge as the left margin is."""
     if not lines:
         return 0.0
     widest = max(line.x1 for line in lines)
     ends = Counter(round(line.x1) for line in lines if line.x1 > widest - 4 * line.size)
     common = max(ends.values())
-    return float(max(end for end, count in ends.items() if count >= max(2, common // 3))) if common > 1 else widest
+    right = float(max(end for end, count in ends.items() if count >= max(2, common // 3))) if common > 1 else widest
+    if sum(abs(line.x1 - right) <= 1.5 for line in lines) < 4:
+        right = max(right, width - min(line.x0 for line in lines))
+    return right
 
 
 def groupby_page(lines: list[tuple[int, Line]]) -> list[tuple[int, list[Line]]]:
@@ -390,7 +427,7 @@ def groupby_page(lines: list[tuple[int, Line]]) -> list[tuple[int, list[Line]]]:
     return groups
 
 
-def place_cells(table: JoinedTable, body_bottom: float, line_room: float) -> None:
+def place_cells(table: JoinedTable, body_bottoms: dict[int, float], line_room: float) -> None:
     """Put every part's cells on one grid; drop repeated header rows; mend what a page break cut."""
     edges = sorted({round(edge, 0) for part in table.parts for edge in part.column_edges})
     merged_edges: list[float] = []
@@ -413,7 +450,8 @@ def place_cells(table: JoinedTable, body_bottom: float, line_room: float) -> Non
                 continue
             column, span = columns(cell)
             placed.append(PlacedCell(cell, part.page, offset + cell.row - skip, cell.rows, column, span, cell.text))
-        full = index > 0 and table.parts[index - 1].bottom >= body_bottom - line_room
+        above = table.parts[index - 1] if index else None
+        full = above is not None and above.bottom >= body_bottoms[above.page] - line_room
         if full and previous_last:
             placed, shift = _mend_page_break(previous_last, placed, offset)
         else:

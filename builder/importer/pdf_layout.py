@@ -46,6 +46,7 @@ class Line:
     first_unit: float = 0.0  # width of the first word (or CJK character) a wrap could have moved here
     end: float = 0.0  # where the line ends, a trailing space included (a word moved down needs it)
     pieces: list[str] = field(default_factory=list)  # the text between wide gaps (a header's left and right)
+    column: tuple[float, float] | None = None  # the text column of its page (left, right), where pages differ
 
     @property
     def width(self) -> float:
@@ -229,6 +230,7 @@ def continues(previous: Line, line: Line, left: float, right: float, gap: float 
         return False  # a table-of-contents entry: `标题……页码`, or the page number set apart by a tab
     if previous.text.rstrip().endswith(_PARAGRAPH_END) and _LIST_MARK.match(line.text):
         return False  # `…增强。` then `目标2：…`: a new item, even when the last line happened to be full
+    left, right = previous.column or (left, right)
     room = FIT_MARGIN * line.size  # measured edges are not exact: a word that would only just fit did not
     fits_at_end = previous.end + line.first_unit <= right - room
     fits_in_width = previous.end - previous.x0 + line.first_unit <= right - left - room
@@ -264,7 +266,8 @@ def paragraph_text(lines: list[Line], right: float | None = None) -> str:
     text = ""
     for line, following in zip(lines, [*lines[1:], None], strict=True):
         text = join_lines(text, line.text)
-        at_margin = following is not None and spaced and right is not None and line.end >= right - 1
+        margin = line.column[1] if line.column else right
+        at_margin = following is not None and spaced and margin is not None and line.end >= margin - 1
         if at_margin and following and _MIXED_JOIN.match(text[-1:] + following.text[:1]):
             text += " "
     return text.strip()
