@@ -13,6 +13,8 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+import zlib
 from pathlib import Path
 
 import pdfplumber
@@ -28,7 +30,7 @@ from PIL import Image, ImageDraw
 from test_import_docx import SAMPLES, sample, without_source
 
 from builder.cli import main
-from builder.importer import office, pdf
+from builder.importer import office, pdf_bounded
 from builder.importer.pdf import parse_pdf
 from builder.importer.run import read_document
 from builder.load import load_department
@@ -349,9 +351,46 @@ def test_a_scanned_pdf_is_refused_with_a_clear_message(tmp_path: Path, capsys: p
 def test_too_many_pages_are_refused(
     libreoffice_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(pdf, "MAX_PAGES", 3)
+    monkeypatch.setattr(pdf_bounded, "MAX_PAGES", 3)
     assert main(["import", str(libreoffice_pdfs["tangshan-gxq-kejiju"]), "--out", "/nonexistent/data"]) == 1
     assert "超过上限 3 页" in capsys.readouterr().err
+
+
+def compressed_page_pdf(path: Path, operators: int) -> Path:
+    """A small PDF whose one page is a compressed content stream of `operators` drawing operators."""
+    content = zlib.compress(b"0 0 m\n" * operators, 9)
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>",
+        b"<</Length %d/Filter/FlateDecode>>stream\n" % len(content) + content + b"\nendstream",
+    ]
+    body = b"%PDF-1.4\n" + b"".join(b"%d 0 obj%s endobj\n" % (n, obj) for n, obj in enumerate(objects, start=1))
+    path.write_bytes(body + b"trailer<</Root 1 0 R>>\n%%EOF")
+    return path
+
+
+def test_a_pdf_bomb_is_stopped_by_the_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """0.1 MB that pdfminer would take minutes to parse: ended at the deadline, a message, nothing written."""
+    bomb = compressed_page_pdf(tmp_path / "bomb.pdf", 10_000_000)
+    assert bomb.stat().st_size < 200_000
+    monkeypatch.setattr(pdf_bounded, "DEADLINE", (3.0, 0.5))
+    started = time.monotonic()
+    assert main(["import", str(bomb), "--out", str(tmp_path / "data")]) == 1
+    assert time.monotonic() - started < 30
+    assert "读取 PDF 超过 4 秒仍未完成，已中止" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_pdf_that_needs_too_much_memory_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bomb = compressed_page_pdf(tmp_path / "bomb.pdf", 10_000_000)
+    monkeypatch.setattr(pdf_bounded, "MEMORY_LIMIT", 400 * 1024 * 1024)
+    assert main(["import", str(bomb), "--out", str(tmp_path / "data")]) == 1
+    assert "读取 PDF 需要的内存超过上限（400 MB），已中止" in capsys.readouterr().err
 
 
 def test_a_damaged_pdf_is_refused(libreoffice_pdfs: dict[str, Path], tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed
+from . import pdf_bounded
 from .blocks import (
     BROKEN_PAGE,
     CHECKPOINT,
@@ -35,12 +36,9 @@ from .blocks import (
     parse_blocks,
 )
 from .common import clean_cell, furniture_key, is_page_number
-from .pdf_layout import Cell, Line, Page, TablePart, paragraph_text, paragraphs, read_page
+from .pdf_layout import Cell, Line, Page, TablePart, paragraph_text, paragraphs
 
 FAMILY = "PDF 文档"
-MAX_BYTES = 50 * 1024 * 1024
-MAX_PAGES = 400
-MAX_CHARS_PER_PAGE = 20_000
 FURNITURE_BAND = 0.12  # running headers and footers sit in the top or bottom eighth of a page
 FURNITURE_LINES = 3  # at most this many of them at each end of a page
 # In a table of contents, an entry is a title and its page number (a tab printed as a gap, or no gap at all).
@@ -69,35 +67,10 @@ def read_pdf_blocks(path: Path) -> list[Block]:
 
 
 def read_pages(path: Path) -> list[Page]:
-    """Every page's lines and tables; refuses files too large, encrypted, broken or without text."""
-    import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
-
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ImportFailed(f"PDF 文件太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB）")
-    try:
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise ImportFailed(f"PDF 有 {len(pdf.pages)} 页，超过上限 {MAX_PAGES} 页——请只导入一个部门的文本")
-            pages = [_read_one(page, number) for number, page in enumerate(pdf.pages, start=1)]
-    except ImportFailed:
-        raise
-    except PDFPasswordIncorrect:
-        raise ImportFailed("PDF 有打开密码，无法读取——请向发布单位索取未加密的文件") from None
-    except (PDFSyntaxError, Exception) as error:  # pdfminer raises many kinds on a damaged file
-        raise ImportFailed(f"不是可读取的 PDF 文件（{type(error).__name__}: {error}）——文件可能已损坏") from None
+    """Every page's lines and tables (read in bounded workers); a scan is refused."""
+    pages = pdf_bounded.read_pages(path)
     _refuse_scans(pages)
     return pages
-
-
-def _read_one(page: Any, number: int) -> Page:
-    if len(page.chars) > MAX_CHARS_PER_PAGE:
-        raise ImportFailed(f"第 {number} 页有 {len(page.chars)} 个字符，超过上限 {MAX_CHARS_PER_PAGE}——不像一页正文")
-    read = read_page(page, number)
-    page.flush_cache()
-    return read
 
 
 def _refuse_scans(pages: list[Page]) -> None:
