@@ -36,7 +36,6 @@ from builder.importer.run import read_document
 from builder.load import load_department
 from builder.model import Department
 from builder.pdf import render_pdf
-from builder.pdf_html import ENUMERATOR
 from builder.slugs import slugify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -314,11 +313,13 @@ def test_without_libreoffice_the_message_names_the_package(
 # ── this project's own PDFs (WeasyPrint) ──────────────────────────────────────────
 
 
-def _unnumbered(department: Department) -> Department:
-    """The PDF numbers its tables itself (`1.…绩效目标表`): the printed number of a title is not kept apart from
-    the title yet (issue 17), so titles are compared without it."""
+def _label_spaces(department: Department) -> Department:
+    """One known loss: a space at which a narrow cell wrapped (`资金支出计划 (%)` over two lines) is not drawn in
+    the PDF, and between a Chinese character and `(` nothing tells it was there."""
     projects = [
-        project.model_copy(update={"title": ENUMERATOR.sub("", project.title) if project.title else None})
+        project.model_copy(update={"spending_plan_label": re.sub(r"\s+", "", project.spending_plan_label)})
+        if project.spending_plan_label
+        else project
         for project in department.projects
     ]
     return without_source(department).model_copy(update={"projects": projects})
@@ -330,7 +331,7 @@ def test_our_own_pdf_imports_back_to_the_sample_data(slug: str, tmp_path: Path) 
     path = tmp_path / f"{slug}.pdf"
     path.write_bytes(render_pdf(loaded))
     department = imported(path, slug)
-    assert _unnumbered(department) == _unnumbered(sample(slug))
+    assert _label_spaces(department) == _label_spaces(sample(slug))
     assert department.unresolved == []
 
 

@@ -46,6 +46,7 @@ YEAR_IN_TEXT = re.compile(r"(?P<year>20\d{2})\s*年")
 
 # The table of contents: `标题……页码`, or a Word TOC field whose bookmark is gone.
 TOC_HEADING = re.compile(r"^目\s*录$")
+NUMBER_BEFORE_YEAR = re.compile(r"^\d{1,2}\s*[.．、](?=\s*(?:19|20)\d{2}\s*年)")
 BROKEN_PAGE = r"错误！?\s*未定义书签。?|Error!\s*Bookmark not defined\.?"
 TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*(?:(?:\.{{2,}}|…+|·{{2,}}|\t)\s*)+(?P<page>\d+|{BROKEN_PAGE})$")
 TOC_LEADER = re.compile(rf"^(?P<title>.*?\S)\s*(?:\.{{3,}}|…{{2,}}|·{{3,}})\s*(?P<page>\d+|{BROKEN_PAGE})$")
@@ -226,7 +227,9 @@ def take_toc(blocks: list[Block]) -> tuple[list[TocEntry], list[Block]]:
 
 
 def _title_key(title: str) -> str:
-    return re.sub(r"\s+", "", ANY_NUMBER.sub("", clean_cell(title), count=1))
+    """A title as the TOC and the table both print it: no number (`1.`, also before a year: `1.2022年…`)."""
+    text = NUMBER_BEFORE_YEAR.sub("", clean_cell(title), count=1)
+    return re.sub(r"\s+", "", ANY_NUMBER.sub("", text, count=1))
 
 
 def _project_keys(project: dict[str, Any]) -> set[str]:

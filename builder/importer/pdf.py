@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed
+from ..titles import CONTENTS_ONLY_NOTE, TITLE_NOTE
 from . import pdf_bounded
 from .blocks import (
     BROKEN_PAGE,
@@ -40,6 +41,9 @@ FURNITURE_BAND = 0.12  # running headers and footers sit in the top or bottom ei
 FURNITURE_LINES = 3  # at most this many of them at each end of a page
 # In a table of contents, an entry is a title and its page number (a tab printed as a gap, or no gap at all).
 TOC_ENTRY = re.compile(rf"^(?:.*?\S)?\s*(?:\d+|{BROKEN_PAGE})$")
+# This project's own PDF prints these beside a title (builder/titles.py); they are not the document's text.
+OWN_NOTES = re.compile(rf"^注：{re.escape(TITLE_NOTE)}|（{re.escape(CONTENTS_ONLY_NOTE)}）$")
+CONTENTS_ONLY = re.compile(rf"\s*（{re.escape(CONTENTS_ONLY_NOTE)}）$")
 SCANNED = (
     "此 PDF 是扫描图像，没有文字层（{pages}），无法读取其中的文字——"
     "请找到原 Word 文件（.docx / .doc / .wps），或向发布单位索取可复制文字的 PDF；本工具不做文字识别（OCR）"
@@ -121,6 +125,7 @@ def drop_furniture(pages: list[Page]) -> None:
         for line in lines
         if furniture(band, line)
     }
+    _mark_header_slots(pages, marked, needed)
     # Running headers and footers sit in the margins, outside the area any other text reaches on any page:
     # a unit line printed at the same place above every table is body text, not a header.
     extent: dict[tuple[int, int], tuple[float, float]] = {}
@@ -133,6 +138,28 @@ def drop_furniture(pages: list[Page]) -> None:
     for page in pages:
         top, bottom = extent[round(page.width), round(page.height)]
         page.lines = [line for line in page.lines if id(line) not in marked or top < _middle(line) < bottom]
+
+
+def _mark_header_slots(pages: list[Page], marked: set[int], needed: int) -> None:
+    """The place a running header or footer is printed is furniture whatever it says there that page (a header
+    naming the table that goes on, `……绩效目标表（续）`), and so is anything further out in the margin (the
+    first line of a header wrapped in two)."""
+    slots: dict[str, dict[int, set[int]]] = {"top": defaultdict(set), "bottom": defaultdict(set)}
+    for page in pages:
+        for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
+            for line in lines:
+                if id(line) in marked and not is_page_number(line.text):
+                    slots[band][round(line.top)].add(page.number)
+    for page in pages:
+        for band, lines in zip(("top", "bottom"), _ends(page), strict=True):
+            used = [top for top, numbers in slots[band].items() if len(numbers) >= needed]
+            inner = [line for line in lines if any(abs(line.top - top) <= 2 for top in used)]
+            if not inner:
+                continue
+            edge = min(line.top for line in inner) if band == "top" else max(line.top for line in inner)
+            for line in lines:
+                if (band == "top" and line.top <= edge) or (band == "bottom" and line.top >= edge):
+                    marked.add(id(line))
 
 
 def _middle(line: Line) -> float:
@@ -223,6 +250,8 @@ class Assembler:
     def _emit_paragraphs(self, lines: list[tuple[int, Line]]) -> None:
         for paragraph in self._paragraphs([line for _, line in lines]):
             text = paragraph_text(paragraph, self.right)
+            if OWN_NOTES.search(text) and not CONTENTS_ONLY.search(text):
+                continue  # what this project's own PDF adds beside a title: not the document's text
             if clean_cell(text):
                 self._add(text, False, f"第 {paragraph[0].page} 页")
 
@@ -236,7 +265,7 @@ class Assembler:
             start = 0
             for index in range(1, len(group)):
                 indent = self._indented(group[index]) and (self.first_lines or not self._indented(group[index - 1]))
-                if indent or id(group[index - 1]) in entries:
+                if indent or id(group[index - 1]) in entries or OWN_NOTES.search(group[index - 1].text):
                     result.append(group[start:index])
                     start = index
             result.append(group[start:])
@@ -292,6 +321,10 @@ class Assembler:
                 in_toc = False
             elif TOC_HEADING.match(text):
                 in_toc = True
+            elif CONTENTS_ONLY.search(text):
+                if not in_toc:
+                    continue  # this project's PDF: the place of a table the original lists but lacks
+                block.raw, block.toc = CONTENTS_ONLY.sub("", block.raw), True
             elif in_toc and TOC_ENTRY.match(text):
                 block.toc = True
             elif in_toc and following and not following.is_cell and TOC_ENTRY.match(following.text):
