@@ -5,6 +5,7 @@ const input = box.querySelector(".bp-search__input");
 const status = box.querySelector(".bp-search__status");
 const list = box.querySelector(".bp-search__results");
 const more = box.querySelector(".bp-search__more");
+const tips = box.querySelector(".bp-search__tips-box");
 const PAGE_SIZE = 10;
 let engine = null;
 let results = [];
@@ -66,6 +67,122 @@ async function find(engine, term) {
   return { ...found, results };
 }
 
+// ---- 排序：把读者要找的页面放在最前 ----
+// Pagefind 按词频打分，不看整句是否原样出现（Pagefind issue #437）；中文查询在浏览器里也不分词。
+// 所以：① 用浏览器的分词（Intl.Segmenter）把查询拆成词再检索（每个词都要有），并与原样查询的结果合并；
+// ② 取前 CANDIDATES 个结果的内容（反正要显示前 10 个的摘要），按“原样出现在哪里”重排：
+// 标题与查询相同 > 标题以它开头 > 标题包含 > 项目编码、原文表题、三级指标（页面的 keys）> 正文；
+// 同分时项目页在前，再按 Pagefind 的顺序。符号（≥、≤、%）不进索引，检索时去掉，重排时照原样比较。
+const CANDIDATES = 16;
+const KIND_BONUS = { project: 40, department: 30, year: 20, quality: 10 };
+const segmenter = "Segmenter" in Intl ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
+
+function fold(text) {
+  return (text || "")
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, "")
+    .replace(/>=|≧/g, "≥")
+    .replace(/<=|≦/g, "≤");
+}
+
+function wordsOf(text) {
+  if (!segmenter) return text.split(/\s+/).filter(Boolean);
+  return [...segmenter.segment(text)].filter((part) => part.isWordLike).map((part) => part.segment);
+}
+
+function cached(result) {
+  let loaded = null;
+  return { id: result.id, data: () => (loaded ??= result.data()) };
+}
+
+async function candidates(engine, term) {
+  const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
+  if (!plain) return [];
+  const segmented = wordsOf(plain).join(" ");
+  const lists = await Promise.all([...new Set([segmented, plain])].filter(Boolean).map((query) => find(engine, query)));
+  const seen = new Map();
+  for (const found of lists) for (const result of found.results) if (!seen.has(result.id)) seen.set(result.id, cached(result));
+  return [...seen.values()];
+}
+
+// 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
+function complete(data, term) {
+  const text = fold(data.meta.title) + fold(data.meta.keys) + fold(data.content);
+  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => text.includes(word));
+}
+
+function score(data, term) {
+  const title = fold(data.meta.title);
+  const keys = fold(data.meta.keys).split("｜");
+  const content = fold(data.content);
+  const whole = fold(term);
+  const parts = term.split(/\s+/).map(fold).filter(Boolean);
+  let total = (KIND_BONUS[data.meta.kind] || 0) + (complete(data, term) ? 5000 : 0);
+  for (const word of parts.length > 1 ? [whole, ...parts] : [whole]) {
+    if (title === word) total += 1000;
+    else if (title.startsWith(word)) total += 600;
+    else if (title.includes(word)) total += 500;
+    else if (keys.includes(word)) total += 400;
+    else if (keys.some((key) => key.includes(word))) total += 300;
+    else if (content.includes(word)) total += 100;
+  }
+  return total;
+}
+
+async function rerank(results, term) {
+  const head = results.slice(0, CANDIDATES);
+  const loaded = await Promise.all(head.map((result) => result.data()));
+  if (!loaded.some((data) => complete(data, term))) return [];
+  const ranked = head
+    .map((result, order) => ({ result, order, score: score(loaded[order], term) }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map((entry) => entry.result);
+  return [...ranked, ...results.slice(CANDIDATES)];
+}
+
+// ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
+const CELL = /\.\s|。|；|\n/g;
+
+function excerptFrom(content, term) {
+  const lower = content.toLowerCase();
+  const tries = [term, ...term.split(/\s+/), ...wordsOf(term)].map((word) => word.trim().toLowerCase()).filter(Boolean);
+  for (const word of tries) {
+    const at = lower.indexOf(word);
+    if (at < 0) continue;
+    // 从这一格（表格）或这一句（正文）开头取；表头单元格之间只有空格，就从相符的词取起
+    const starts = [0];
+    for (const match of content.slice(0, at).matchAll(/\.\s|。|；|\n| /g)) starts.push(match.index + match[0].length);
+    let start = starts.at(-1);
+    // 相符的是一个短格子（如指标值“≥95%”）：连前面的格子（三级指标、描述）一起显示
+    if (at === start && word.length <= 8 && content.slice(at - 2, at) === ". " && starts.length > 2) start = starts.at(-3);
+    if (at - start > 40) start = at - 20;
+    let end = at + word.length;
+    CELL.lastIndex = 0;
+    const rest = content.slice(end);
+    let taken = 0;
+    for (const match of rest.matchAll(CELL)) {
+      end = at + word.length + match.index;
+      taken += 1;
+      if (end - start >= 50 || taken >= 3) break;
+    }
+    if (taken === 0 || end - start < 10) end = Math.min(content.length, Math.max(end, at + word.length + 40));
+    end = Math.min(end, start + 120);
+    return { text: content.slice(start, end), at: at - start, length: word.length, cut: start > 0 };
+  }
+  return null;
+}
+
+function excerptNode(found) {
+  const paragraph = document.createElement("p");
+  paragraph.className = "bp-search__excerpt";
+  const tidy = (text) => text.replace(/\.\s/g, " · ");
+  const mark = document.createElement("mark");
+  mark.textContent = found.text.slice(found.at, found.at + found.length);
+  paragraph.append((found.cut ? "…" : "") + tidy(found.text.slice(0, found.at)), mark, tidy(found.text.slice(found.at + found.length)) + "…");
+  return paragraph;
+}
+
 // Pagefind 的摘要是 HTML（含 <mark>）：只保留文字和 <mark>，其余一律当作文字。
 function excerpt(html) {
   const template = document.createElement("template");
@@ -84,7 +201,9 @@ function excerpt(html) {
   return paragraph;
 }
 
-function resultItem(data) {
+const KIND_LABELS = { quality: "数据质量报告", year: "年度汇总" };
+
+function resultItem(data, term) {
   const item = document.createElement("li");
   item.className = "bp-search__result";
   const link = document.createElement("a");
@@ -92,20 +211,54 @@ function resultItem(data) {
   link.href = data.url;
   link.textContent = data.meta.title || data.url;
   item.append(link);
-  if (data.meta.department) {
-    const where = document.createElement("p");
-    where.className = "bp-search__where";
-    where.textContent = data.meta.department;
-    item.append(where);
+  const where = data.meta.department || KIND_LABELS[data.meta.kind];
+  if (where) {
+    const line = document.createElement("p");
+    line.className = "bp-search__where";
+    line.textContent = where;
+    item.append(line);
   }
-  item.append(excerpt(data.excerpt));
+  const own = excerptFrom(data.content || "", term);
+  item.append(own ? excerptNode(own) : excerpt(data.excerpt));
   return item;
 }
 
-async function showMore(query) {
+// ---- 没有结果时：较短的词、按部门浏览 ----
+function suggestions(term) {
+  const root = new URL("..", new URL(box.dataset.bundle, location.href));
+  const shorter = [...new Set(wordsOf(term.replace(/[^\p{L}\p{N}\s-]+/gu, " ")).filter((word) => word.length >= 2 && word !== term))].slice(0, 5);
+  const wrap = document.createElement("div");
+  wrap.className = "bp-search__tips";
+  const intro = document.createElement("p");
+  intro.textContent = "可以试试：";
+  const list = document.createElement("ul");
+  if (shorter.length) {
+    const item = document.createElement("li");
+    item.append("用较短的词搜索：");
+    shorter.forEach((word, index) => {
+      const link = document.createElement("a");
+      link.href = `?q=${encodeURIComponent(word)}`;
+      link.textContent = word;
+      item.append(...(index ? ["、", link] : [link]));
+    });
+    list.append(item);
+  }
+  const browse = document.createElement("li");
+  const home = document.createElement("a");
+  home.href = root.href;
+  home.textContent = "首页的部门列表";
+  browse.append("按年度和部门浏览：", home, "（每个部门页面列出它的全部项目）");
+  const tip = document.createElement("li");
+  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“95”。";
+  list.append(browse, tip);
+  wrap.append(intro, list);
+  return wrap;
+}
+
+async function showMore(query, term) {
   const batch = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
   if (query !== latest) return;
-  list.append(...batch.map(resultItem));
+  list.append(...batch.map((data) => resultItem(data, term)));
   shown += batch.length;
   more.hidden = shown >= results.length;
 }
@@ -114,6 +267,7 @@ async function search(term) {
   const query = ++latest;
   term = term.trim();
   list.replaceChildren();
+  tips.replaceChildren();
   more.hidden = true;
   history.replaceState(null, "", term ? `?q=${encodeURIComponent(term)}` : location.pathname);
   if (!term) {
@@ -123,17 +277,18 @@ async function search(term) {
   status.textContent = "正在搜索……";
   let found;
   try {
-    found = await find(await pagefind(), term);
+    found = await rerank(await candidates(await pagefind(), term), term);
   } catch (error) {
     console.error(error);
     if (query === latest) status.textContent = "搜索索引加载失败，请稍后再试。";
     return;
   }
   if (query !== latest) return;
-  results = found.results;
+  results = found;
   shown = 0;
   status.textContent = results.length ? `找到 ${results.length} 个页面` : `没有找到与“${term}”有关的页面`;
-  await showMore(query);
+  if (!results.length) tips.append(suggestions(term));
+  await showMore(query, term);
 }
 
 box.querySelector("form").addEventListener("submit", (event) => {
@@ -145,7 +300,7 @@ input.addEventListener("input", () => {
   clearTimeout(timer);
   timer = setTimeout(() => search(input.value), 300);
 });
-more.addEventListener("click", () => showMore(latest));
+more.addEventListener("click", () => showMore(latest, input.value.trim()));
 
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) {
