@@ -91,18 +91,28 @@ function wordsOf(text) {
   return [...segmenter.segment(text)].filter((part) => part.isWordLike).map((part) => part.segment);
 }
 
-function cached(result) {
+function cached(result, extra = false) {
   let loaded = null;
-  return { id: result.id, data: () => (loaded ??= result.data()) };
+  return { id: result.id, extra, data: () => (loaded ??= result.data()) };
 }
 
+// 候选结果：① 分词后每个词都有的页面；② 原样查询的结果；③ 各个词单独查到的页面（轮流取）。
+// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词不参与 ①，只在重排时按原文比较。
 async function candidates(engine, term) {
   const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
   if (!plain) return [];
-  const segmented = wordsOf(plain).join(" ");
-  const lists = await Promise.all([...new Set([segmented, plain])].filter(Boolean).map((query) => find(engine, query)));
+  const words = wordsOf(plain);
+  const textual = words.filter((word) => !/^\d+$/.test(word));
+  const queries = [(textual.length ? textual : words).join(" "), plain];
+  const lists = await Promise.all([...new Set(queries)].filter(Boolean).map((query) => find(engine, query)));
+  const singles = words.length > 1 ? await Promise.all([...new Set(textual)].map((word) => engine.search(word))) : [];
   const seen = new Map();
-  for (const found of lists) for (const result of found.results) if (!seen.has(result.id)) seen.set(result.id, cached(result));
+  const add = (result, extra) => seen.has(result.id) || seen.set(result.id, cached(result, extra));
+  for (const found of lists) found.results.forEach((result) => add(result, false));
+  const longest = Math.max(0, ...singles.map((found) => found.results.length));
+  for (let index = 0; index < Math.min(longest, CANDIDATES); index += 1) {
+    for (const found of singles) if (found.results[index]) add(found.results[index], true);
+  }
   return [...seen.values()];
 }
 
@@ -114,7 +124,7 @@ function complete(data, term) {
 
 function score(data, term) {
   const title = fold(data.meta.title);
-  const keys = fold(data.meta.keys).split("｜");
+  const keys = (data.meta.keys || "").split("｜").map(fold);
   const content = fold(data.content);
   const whole = fold(term);
   const parts = term.split(/\s+/).map(fold).filter(Boolean);
@@ -130,15 +140,26 @@ function score(data, term) {
   return total;
 }
 
+// 前 CANDIDATES 个中没有标题、编码或三级指标与查询相符的页面时，再看后面 CANDIDATES 个（最多两轮，每个内容块约 2 KB）。
+const STRONG = 400;
+
 async function rerank(results, term) {
-  const head = results.slice(0, CANDIDATES);
-  const loaded = await Promise.all(head.map((result) => result.data()));
+  let size = CANDIDATES;
+  let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
+  const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
+  if (!loaded.some(strong) && results.length > size) {
+    size *= 2;
+    loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
+  }
   if (!loaded.some((data) => complete(data, term))) return [];
-  const ranked = head
+  // ③ 中的页面只在真的含有查询时留下；其余结果排在重排过的前几个之后，顺序不变
+  const ranked = results
+    .slice(0, size)
     .map((result, order) => ({ result, order, score: score(loaded[order], term) }))
+    .filter((entry) => !entry.result.extra || complete(loaded[entry.order], term))
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .map((entry) => entry.result);
-  return [...ranked, ...results.slice(CANDIDATES)];
+  return [...ranked, ...results.slice(size).filter((result) => !result.extra)];
 }
 
 // ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
