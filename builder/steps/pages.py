@@ -167,7 +167,9 @@ def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
     if shared.quality:
         quality = quality_markdown(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    body = downloads_markdown(shared.staging, shared.loaded, link_prefix="../", known=shared.known)
+    body = downloads_markdown(
+        shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
+    )
     pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
     return pages
 
