@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))
 SUB_PATH = "/gk/yusuan/"
 ARTIFACT = ROOT / "tests" / "artifacts" / "search-relevance.json"
+DONE = "() => { const s = document.querySelector('.bp-search__status').textContent; return s && s !== '正在搜索……'; }"
 READER_URLS = {name.removesuffix(".md") + "/" for name in READER_PAGES}
 
 if not CHROMIUM.exists():
@@ -48,9 +49,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def top_results(page: object, base_url: str, query: str, count: int = 3) -> list[str]:
     """Open the search page with `?q=`, as a link or the header box does; the first results as paths from the root."""
     page.goto(f"{base_url}search/?q={quote(query)}")
-    page.wait_for_function(
-        "() => { const s = document.querySelector('.bp-search__status').textContent; return s && !s.startsWith('正在'); }"
-    )
+    page.wait_for_function(DONE)
     links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
     return [link.removeprefix(base_url) for link in links[:count]]
 
