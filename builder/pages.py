@@ -348,7 +348,8 @@ def site_pages(
 def _year_level_pages(
     env: Environment, year: Year, loaded: list[LoadedDepartment], quality: bool
 ) -> list[GeneratedPage]:
-    hidden = {"pagefind": False}  # the all-projects table repeats every project: search finds the projects themselves
+    # The all-projects table repeats every project (search finds the projects themselves) and needs the page's width.
+    wide = {"pagefind": False, "hide": ["navigation", "toc"]}
     comparison = year_comparison(loaded, year.year)
     context = {"year": year, "comparison": comparison, "quality": quality}
     year_page = render(env, "year.html", year.url, f"{year.year}年", {}, **context)
@@ -356,7 +357,7 @@ def _year_level_pages(
         GeneratedPage(_index(year.url), year_page),
         GeneratedPage(
             _index(year.all_projects_url),
-            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", hidden, year=year),
+            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", wide, year=year),
         ),
     ]
 
