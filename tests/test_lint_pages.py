@@ -187,3 +187,26 @@ def test_every_rule_has_a_note_for_readers() -> None:
 
     assert set(READER_NOTES) == set(RULES)
     assert all(note.endswith("。") and "[" not in note for note in READER_NOTES.values())
+
+
+def test_the_switch_that_hides_the_report_hides_every_finding(tmp_path: Path) -> None:
+    """`extra.quality_report_public: false`: no report, no box on project pages, no link from department or year."""
+    import shutil
+
+    from builder.build import build
+    from builder.config import SiteConfig
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    for public in (True, False):
+        site = tmp_path / f"site-{public}"
+        config = SiteConfig(quality_report_public=public)
+        build(tmp_path / "data", site, with_pdf=False, generated_dir=tmp_path / f"gen-{public}", site_config=config)
+        project = (site / "2023/tangshan-gxq-kejiju/xa08f5fa5/index.html").read_text(encoding="utf-8")
+        department = (site / "2023/tangshan-gxq-kejiju/index.html").read_text(encoding="utf-8")
+        year = (site / "2023/index.html").read_text(encoding="utf-8")
+        assert ("本表表题与项目名称不一致" in project) is public
+        assert ('href="../../../2023/tangshan-gxq-kejiju/quality/#project-2"' in project) is public
+        assert ('<a href="../../2023/tangshan-gxq-kejiju/quality/">查看数据质量报告</a>' in department) is public
+        assert ("2023年数据质量报告" in year) is public
+        assert (site / "2023/tangshan-gxq-kejiju/quality/index.html").exists() is public
+        assert (site / "2023/quality/index.html").exists() is public

@@ -396,3 +396,28 @@ def test_bad_data_gives_located_messages_and_exit_code_1(
     assert tree_digest(site) == before
     with pytest.raises(DataErrors):
         build(tmp_path / "data", site, with_pdf=False, generated_dir=tmp_path / "generated")
+
+
+# Search index: published reader content only
+
+
+def test_search_indexes_reader_content_and_no_admin_page(site: Path) -> None:
+    indexed = {
+        path.relative_to(site).as_posix().removesuffix("index.html")
+        for path in site.rglob("index.html")
+        if b"data-pagefind-body" in path.read_bytes()
+    }
+    assert {"2023/", "2023/quality/", "2023/tangshan-gxq-kejiju/", "2023/tangshan-gxq-kejiju/quality/"} <= indexed
+    assert {"guide/", "about/", "data-dictionary/"} <= indexed
+    # admin guides, the search page, the home page, the download list and the all-projects table are not
+    for page in ["deploy/", "configuration/", "split-builds/", "reference/data-format/", "data-quality-rules/", ""]:
+        assert page not in indexed, page
+    assert not {"search/", "downloads/", "2023/projects/"} & indexed
+    outside = {page for page in indexed if not page[:4].isdigit()}
+    assert outside == {"guide/", "about/", "data-dictionary/"}
+    # the navigation and the back link stay out of the excerpts
+    project = (site / "2023/tangshan-gxq-kejiju/xa08f5fa5/index.html").read_text(encoding="utf-8")
+    assert '<nav class="bp-crumbs" aria-label="当前位置" data-pagefind-ignore>' in project
+    assert '<p class="bp-back" data-pagefind-ignore>' in project
+    assert 'data-pagefind-meta="keys:｜机器人产业扶持资金项目绩效目标表｜' not in project  # no empty code
+    assert 'data-pagefind-meta="keys:机器人产业扶持资金项目绩效目标表｜扶持机器人孵化中心的数量' in project
