@@ -96,24 +96,38 @@ function cached(result, extra = false) {
   return { id: result.id, extra, data: () => (loaded ??= result.data()) };
 }
 
-// 候选结果：① 分词后每个词都有的页面；② 原样查询的结果；③ 各个词单独查到的页面（轮流取）。
-// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词不参与 ①，只在重排时按原文比较。
-async function candidates(engine, term) {
+// 候选结果：① 分词后每个词都有的页面；② 原样查询的结果；前 16 个中没有与查询完全相符的标题、编码或指标时，
+// 再加 ③ 各个词单独查到的页面（轮流取，最多 8 个）。
+// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词不参与 ① 和 ③，只在重排时按原文比较。
+function queryWords(term) {
   const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
+  const words = plain ? wordsOf(plain) : [];
+  return { plain, words, textual: words.filter((word) => !/^\d+$/.test(word)) };
+}
+
+async function candidates(engine, term) {
+  const { plain, words, textual } = queryWords(term);
   if (!plain) return [];
-  const words = wordsOf(plain);
-  const textual = words.filter((word) => !/^\d+$/.test(word));
   const queries = [(textual.length ? textual : words).join(" "), plain];
   const lists = await Promise.all([...new Set(queries)].filter(Boolean).map((query) => find(engine, query)));
-  const singles = words.length > 1 ? await Promise.all([...new Set(textual)].map((word) => engine.search(word))) : [];
   const seen = new Map();
-  const add = (result, extra) => seen.has(result.id) || seen.set(result.id, cached(result, extra));
-  for (const found of lists) found.results.forEach((result) => add(result, false));
-  const longest = Math.max(0, ...singles.map((found) => found.results.length));
-  for (let index = 0; index < Math.min(longest, CANDIDATES); index += 1) {
-    for (const found of singles) if (found.results[index]) add(found.results[index], true);
-  }
+  for (const found of lists) for (const result of found.results) if (!seen.has(result.id)) seen.set(result.id, cached(result));
   return [...seen.values()];
+}
+
+async function extras(engine, term, seen) {
+  const { words, textual } = queryWords(term);
+  if (words.length < 2) return [];
+  const singles = await Promise.all([...new Set(textual)].map((word) => engine.search(word)));
+  const added = new Map();
+  const longest = Math.max(0, ...singles.map((found) => found.results.length));
+  for (let index = 0; index < longest && added.size < CANDIDATES / 2; index += 1) {
+    for (const found of singles) {
+      const result = found.results[index];
+      if (result && !seen.has(result.id) && !added.has(result.id)) added.set(result.id, cached(result, true));
+    }
+  }
+  return [...added.values()].slice(0, CANDIDATES / 2);
 }
 
 // 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
@@ -140,15 +154,18 @@ function score(data, term) {
   return total;
 }
 
-// 前 CANDIDATES 个中没有标题、编码或三级指标与查询相符的页面时，再看后面 CANDIDATES 个（最多两轮，每个内容块约 2 KB）。
+// 前 CANDIDATES 个中没有标题、编码或三级指标与查询相符的页面时，加上 ③，再看到第 2 × CANDIDATES 个
+// （只多这一轮：每个内容块约 2 KB）。
 const STRONG = 400;
 
-async function rerank(results, term) {
-  let size = CANDIDATES;
+async function rerank(engine, results, term) {
+  let size = Math.min(results.length, CANDIDATES);
   let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
-  if (!loaded.some(strong) && results.length > size) {
-    size *= 2;
+  if (!loaded.some(strong)) {
+    const added = await extras(engine, term, new Set(results.map((result) => result.id)));
+    results = [...results.slice(0, size), ...added, ...results.slice(size)];
+    size = Math.min(results.length, 2 * CANDIDATES);
     loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   }
   if (!loaded.some((data) => complete(data, term))) return [];
@@ -298,7 +315,8 @@ async function search(term) {
   status.textContent = "正在搜索……";
   let found;
   try {
-    found = await rerank(await candidates(await pagefind(), term), term);
+    const engine = await pagefind();
+    found = await rerank(engine, await candidates(engine, term), term);
   } catch (error) {
     console.error(error);
     if (query === latest) status.textContent = "搜索索引加载失败，请稍后再试。";
