@@ -90,3 +90,32 @@ def test_the_right_page_comes_first(browser: object, base_url: str) -> None:
     assert admin == [], summary
     assert report["top1"] >= 0.9, summary
     assert report["top3"] == 1.0, summary
+
+
+def test_excerpts_come_from_the_matching_row_without_navigation(browser: object, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    top_results(page, base_url, "项目开工数")
+    excerpt = page.inner_text(".bp-search__excerpt >> nth=0")
+    assert "项目开工数" in excerpt and "≥20个" in excerpt  # the indicator with its value
+    assert "返回" not in excerpt and "首页" not in excerpt
+    assert page.inner_text(".bp-search__excerpt mark >> nth=0") == "项目开工数"
+    top_results(page, base_url, "≥95%")
+    assert "≥95%" in page.inner_text(".bp-search__excerpt >> nth=0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    context.close()
+
+
+def test_no_results_offers_shorter_words_and_the_department_list(browser: object, base_url: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    assert top_results(page, base_url, "机器人养老院扶持资金") == []
+    assert "没有找到" in page.inner_text(".bp-search__status")
+    tips = page.locator(".bp-search__tips")
+    assert "首页的部门列表" in tips.inner_text()
+    words = tips.locator("a[href^='?q=']").all_inner_texts()
+    assert "机器人" in words or "机器" in words
+    page.click(f".bp-search__tips a[href^='?q=']:text-is('{words[0]}')")
+    page.wait_for_function(DONE)
+    assert page.locator(".bp-search__result").count() > 0
+    context.close()
