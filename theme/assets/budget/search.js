@@ -91,43 +91,31 @@ function wordsOf(text) {
   return [...segmenter.segment(text)].filter((part) => part.isWordLike).map((part) => part.segment);
 }
 
-function cached(result, extra = false) {
-  let loaded = null;
-  return { id: result.id, extra, data: () => (loaded ??= result.data()) };
+const loadedData = new Map(); // 同一页面的内容只下载一次
+
+function cached(result) {
+  return { id: result.id, data: () => (loadedData.has(result.id) ? loadedData.get(result.id) : loadedData.set(result.id, result.data()).get(result.id)) };
 }
 
-// 候选结果：① 分词后每个词都有的页面；② 原样查询的结果；前 16 个中没有与查询完全相符的标题、编码或指标时，
-// 再加 ③ 各个词单独查到的页面（轮流取，最多 8 个）。
-// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词不参与 ① 和 ③，只在重排时按原文比较。
+// 候选结果：先照原样检索（去掉符号）；前 16 个结果里既没有标题、编码、三级指标与查询相符的页面，
+// 也没有三个以上原样含有查询的页面时，再按浏览器分出的词检索（每个词都要有），排在前面，一共最多看 32 个。
+// 分词检索要为每个词下载索引块，所以只在需要时做；只取两个字以上的词（“数”“年”这样的单字几乎每页都有，
+// 索引块大）；数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词也不取。
 function queryWords(term) {
   const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
   const words = plain ? wordsOf(plain) : [];
-  return { plain, words, textual: words.filter((word) => !/^\d+$/.test(word)) };
+  const textual = words.filter((word) => !/^\d+$/.test(word));
+  const longer = textual.filter((word) => word.length >= 2);
+  const chosen = longer.length ? longer : textual.length ? textual : words;
+  // 最多取两个最长的词：每多一个词，每个索引分片都要多下载一块
+  const kept = new Set([...chosen].sort((a, b) => b.length - a.length).slice(0, MAX_WORDS));
+  return { plain, words: chosen.filter((word) => kept.has(word)) };
 }
 
-async function candidates(engine, term) {
-  const { plain, words, textual } = queryWords(term);
-  if (!plain) return [];
-  const queries = [(textual.length ? textual : words).join(" "), plain];
-  const lists = await Promise.all([...new Set(queries)].filter(Boolean).map((query) => find(engine, query)));
+function merged(...lists) {
   const seen = new Map();
-  for (const found of lists) for (const result of found.results) if (!seen.has(result.id)) seen.set(result.id, cached(result));
+  for (const list of lists) for (const result of list) if (!seen.has(result.id)) seen.set(result.id, result);
   return [...seen.values()];
-}
-
-async function extras(engine, term, seen) {
-  const { words, textual } = queryWords(term);
-  if (words.length < 2) return [];
-  const singles = await Promise.all([...new Set(textual)].map((word) => engine.search(word)));
-  const added = new Map();
-  const longest = Math.max(0, ...singles.map((found) => found.results.length));
-  for (let index = 0; index < longest && added.size < CANDIDATES / 2; index += 1) {
-    for (const found of singles) {
-      const result = found.results[index];
-      if (result && !seen.has(result.id) && !added.has(result.id)) added.set(result.id, cached(result, true));
-    }
-  }
-  return [...added.values()].slice(0, CANDIDATES / 2);
 }
 
 // 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
@@ -154,29 +142,32 @@ function score(data, term) {
   return total;
 }
 
-// 前 CANDIDATES 个中没有标题、编码或三级指标与查询相符的页面时，加上 ③，再看到第 2 × CANDIDATES 个
-// （只多这一轮：每个内容块约 2 KB）。
 const STRONG = 400;
+const MAX_WORDS = 2;
 
-async function rerank(engine, results, term) {
+async function rank(engine, term) {
+  const { plain, words } = queryWords(term);
+  if (!plain) return [];
+  let results = (await find(engine, plain)).results.map((result) => cached(result));
   let size = Math.min(results.length, CANDIDATES);
   let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
-  if (!loaded.some(strong)) {
-    const added = await extras(engine, term, new Set(results.map((result) => result.id)));
-    results = [...results.slice(0, size), ...added, ...results.slice(size)];
+  const segmented = words.join(" ");
+  const mixed = /\d/.test(plain) && /\p{Script=Han}/u.test(plain); // “2023年…”：原样检索靠不住
+  const enough = !mixed && (loaded.some(strong) || loaded.filter((data) => complete(data, term)).length >= 3);
+  if (!enough && segmented !== plain) {
+    const better = (await find(engine, segmented)).results.map((result) => cached(result));
+    results = merged(better.slice(0, CANDIDATES), results.slice(0, size), better, results);
     size = Math.min(results.length, 2 * CANDIDATES);
     loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   }
   if (!loaded.some((data) => complete(data, term))) return [];
-  // ③ 中的页面只在真的含有查询时留下；其余结果排在重排过的前几个之后，顺序不变
   const ranked = results
     .slice(0, size)
     .map((result, order) => ({ result, order, score: score(loaded[order], term) }))
-    .filter((entry) => !entry.result.extra || complete(loaded[entry.order], term))
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .map((entry) => entry.result);
-  return [...ranked, ...results.slice(size).filter((result) => !result.extra)];
+  return [...ranked, ...results.slice(size)];
 }
 
 // ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
@@ -315,8 +306,7 @@ async function search(term) {
   status.textContent = "正在搜索……";
   let found;
   try {
-    const engine = await pagefind();
-    found = await rerank(engine, await candidates(engine, term), term);
+    found = await rank(await pagefind(), term);
   } catch (error) {
     console.error(error);
     if (query === latest) status.textContent = "搜索索引加载失败，请稍后再试。";
