@@ -98,18 +98,20 @@ function cached(result) {
 }
 
 // 候选结果：先照原样检索（去掉符号）；前 16 个结果里既没有标题、编码、三级指标与查询相符的页面，
-// 也没有三个以上原样含有查询的页面时，再按浏览器分出的词检索（每个词都要有），排在前面，一共最多看 32 个。
-// 分词检索要为每个词下载索引块，所以只在需要时做；只取两个字以上的词（“数”“年”这样的单字几乎每页都有，
-// 索引块大）；数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词也不取。
+// 也没有三个以上原样含有查询的页面时，再用浏览器分出的一个词检索，结果排在前面，一共最多看 32 个。
+// 这个词要下载索引块，所以只在需要时做；只取两个字以上的词（“数”“年”这样的单字几乎每页都有）；
+// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词也不取。
 function queryWords(term) {
   const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
   const words = plain ? wordsOf(plain) : [];
   const textual = words.filter((word) => !/^\d+$/.test(word));
   const longer = textual.filter((word) => word.length >= 2);
   const chosen = longer.length ? longer : textual.length ? textual : words;
-  // 最多取两个最长的词：每多一个词，每个索引分片都要多下载一块
-  const kept = new Set([...chosen].sort((a, b) => b.length - a.length).slice(0, MAX_WORDS));
-  return { plain, words: chosen.filter((word) => kept.has(word)) };
+  // 只取一个词：每个词在每个索引分片都要下载一块（50 个部门一片，一块约 20–40 KB）。原样检索已经下载了
+  // 第一个词所在的那块（索引按词排序，“项目开工数”和“项目”在同一块），所以取后面的词中最长的一个。
+  const rest = chosen.length > 1 ? chosen.slice(1) : chosen;
+  const best = rest.reduce((a, b) => (b.length > a.length ? b : a), rest[0] || "");
+  return { plain, words: best ? [best] : [] };
 }
 
 function merged(...lists) {
@@ -143,7 +145,6 @@ function score(data, term) {
 }
 
 const STRONG = 400;
-const MAX_WORDS = 2;
 
 async function rank(engine, term) {
   const { plain, words } = queryWords(term);
