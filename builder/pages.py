@@ -336,7 +336,7 @@ def site_pages(
     all_years = years(loaded, downloads)
     pages = []
     if site_level:
-        listing = env.get_template("home_listing.html").render(root="", years=all_years)
+        listing = env.get_template("home_listing.html").render(root="", years=all_years, quality=findings is not None)
         pages.append(GeneratedPage(HOME_LISTING, listing))
     for year in all_years:
         if site_level:
