@@ -208,6 +208,7 @@ def test_the_switch_that_hides_the_report_hides_every_finding(tmp_path: Path) ->
         assert ('href="../../../2023/tangshan-gxq-kejiju/quality/#project-2"' in project) is public
         assert ('<a href="../../2023/tangshan-gxq-kejiju/quality/">查看数据质量报告</a>' in department) is public
         assert ("2023年数据质量报告" in year) is public
-        assert ('href="2023/quality/">2023年数据质量报告</a>' in (site / "index.html").read_text(encoding="utf-8")) is public
+        home = (site / "index.html").read_text(encoding="utf-8")
+        assert ('href="2023/quality/">2023年数据质量报告</a>' in home) is public
         assert (site / "2023/tangshan-gxq-kejiju/quality/index.html").exists() is public
         assert (site / "2023/quality/index.html").exists() is public
