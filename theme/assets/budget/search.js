@@ -107,11 +107,19 @@ function queryWords(term) {
   const textual = words.filter((word) => !/^\d+$/.test(word));
   const longer = textual.filter((word) => word.length >= 2);
   const chosen = longer.length ? longer : textual.length ? textual : words;
-  // 只取一个词：每个词在每个索引分片都要下载一块（50 个部门一片，一块约 20–40 KB）。原样检索已经下载了
-  // 第一个词所在的那块（索引按词排序，“项目开工数”和“项目”在同一块），所以取后面的词中最长的一个。
+  // 每个词在每个索引分片都要下载一块（50 个部门一片，一块约 20–40 KB），所以一次只取一个词。原样检索已经下载了
+  // 第一个词所在的那块（索引按词排序，“项目开工数”和“项目”在同一块），所以先取后面的词中最长的一个。
+  // 浏览器的分词与建索引时的分词（jieba）不总一致（“新能源”被分成“新”“能源”）：单字与相邻的词合起来
+  // 也作为备选，前一个词找不到时再试（最多再试两个）。
   const rest = chosen.length > 1 ? chosen.slice(1) : chosen;
-  const best = rest.reduce((a, b) => (b.length > a.length ? b : a), rest[0] || "");
-  return { plain, words: best ? [best] : [] };
+  const first = [...rest].sort((a, b) => b.length - a.length)[0];
+  const joined = [];
+  textual.forEach((word, index) => {
+    const next = textual[index + 1];
+    if (next && (word.length === 1 || next.length === 1)) joined.push(word + next);
+  });
+  const others = [...joined.sort((a, b) => b.length - a.length), ...[...chosen].sort((a, b) => b.length - a.length)];
+  return { plain, words: [...new Set([first, ...others].filter((word) => word && word !== plain))].slice(0, 3) };
 }
 
 function merged(...lists) {
@@ -153,13 +161,14 @@ async function rank(engine, term) {
   let size = Math.min(results.length, CANDIDATES);
   let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
-  const segmented = words.join(" ");
   const mixed = /\d/.test(plain) && /\p{Script=Han}/u.test(plain); // “2023年…”：原样检索靠不住
   const enough = !mixed && (loaded.some(strong) || loaded.filter((data) => complete(data, term)).length >= 3);
-  if (!enough && segmented !== plain) {
-    const better = (await find(engine, segmented)).results.map((result) => cached(result));
-    results = merged(better.slice(0, CANDIDATES), results.slice(0, size), better, results);
-    size = Math.min(results.length, 2 * CANDIDATES);
+  for (const [index, word] of (enough ? [] : words).entries()) {
+    if (index > 0 && loaded.some((data) => complete(data, term))) break;
+    const better = (await find(engine, word)).results.map((result) => cached(result));
+    const head = index === 0 ? CANDIDATES : CANDIDATES / 2;
+    results = merged(better.slice(0, head), results.slice(0, size), better, results);
+    size = Math.min(results.length, size + head);
     loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   }
   if (!loaded.some((data) => complete(data, term))) return [];
