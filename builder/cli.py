@@ -12,6 +12,8 @@ from pathlib import Path
 from .build import DataErrors, build
 from .check import check
 from .errors import BuilderError
+from .failures import check_timings_file, user_error
+from .printable import SafeStream, raw_stream
 
 DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网站、PDF 和开放数据。"
 
@@ -96,12 +98,15 @@ def command_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     part = parse_part(args.part) if args.part else None
-    progress = Progress.silent() if args.quiet else Progress.for_stream(sys.stderr)
+    site = args.site or (Path("parts") / part.folder_name if part else Path("site"))
+    if args.timings:
+        check_timings_file(args.timings, site)
+    progress = Progress.silent() if args.quiet else Progress.for_stream(raw_stream(sys.stderr))
     started = time.monotonic()  # the whole build, not only its steps: also swapping in the site
     try:
         report = build(
             args.data,
-            args.site,
+            site,
             jobs=args.jobs,
             with_pdf=not args.no_pdf,
             progress=progress,
@@ -151,7 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="例：python -m builder build --data data --site site --jobs 2",
     )
     builder.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
-    builder.add_argument("--site", type=Path, default=Path("site"), help="输出文件夹，默认 site/")
+    builder.add_argument(
+        "--site",
+        type=Path,
+        default=None,
+        help="输出文件夹，默认 site/（用 --part 时默认 parts/<份>/）；只能是新的、空的或本工具生成过的文件夹",
+    )
     builder.add_argument("--jobs", type=int, default=None, help="生成 PDF 的并行进程数，默认按 CPU 核数")
     builder.add_argument("--no-pdf", action="store_true", help="不生成 PDF（更快，用于预览网页）")
     builder.add_argument(
@@ -226,7 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; whatever it prints has its control characters escaped (builder/printable.py)."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as stop:  # argparse: 0 after --help, 2 for a usage error (a user's mistake: 1)
+            return 1 if stop.code == 2 else int(stop.code or 0)
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except BuilderError as error:
@@ -235,8 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as error:
         if args.debug:
             raise
+        message = user_error(error)
+        if message is not None:
+            print(f"错误：{message}", file=sys.stderr)
+            return 1
         print("内部错误（请用 --debug 重试并报告）：", traceback.format_exc().splitlines()[-1], file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ from .lint import Finding
 from .load import LoadedDepartment
 from .model import Checkpoint, Department, Project
 from .quality_text import ReaderFinding, by_project
+from .titles import TITLE_NOTE, title_differs
 
 THEME_PAGES = Path(__file__).resolve().parent.parent / "theme" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
@@ -201,7 +202,13 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
 def environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
     env = filters.template_environment(THEME_PAGES)
-    env.globals.update(spending_chart=spending_chart, wan=amount_in_wan, search_keys=search_keys)
+    env.globals.update(
+        spending_chart=spending_chart,
+        wan=amount_in_wan,
+        title_differs=title_differs,
+        title_note=TITLE_NOTE,
+        search_keys=search_keys,
+    )
     return env
 
 

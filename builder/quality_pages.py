@@ -25,6 +25,7 @@ from .lint import Finding, counts
 from .load import LoadedDepartment
 from .quality_text import SEVERITY_WORDS, ReaderFinding, reader_finding
 from .rules import SEVERITIES
+from .titles import contents_entries
 
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
 TocToken = dict[str, object]  # a heading of the table of contents: level, id, name (HTML)
@@ -224,6 +225,8 @@ def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: st
     department, slug = loaded.department, loaded.source.slug
     keys = paths.project_keys(department)
     order = {"error": 0, "warning": 1, "notice": 2}
+    # Numbered as the original's 目录 numbers them (builder/titles.py): after an entry without a table, 8 stays 8.
+    numbers = {entry.project_index: entry.number for entry in contents_entries(department)}
     sections = []
     for index, project in enumerate(department.projects):
         of_project = [finding for finding in findings if finding.project_index == index]
@@ -231,7 +234,7 @@ def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: st
             continue
         of_project.sort(key=lambda finding: (order.get(finding.severity, 3), finding.line))
         link = _link(url, paths.project_dir(department.year, slug, keys[index]))
-        toc, heading = _heading(f"project-{index + 1}", f"第 {index + 1} 个项目：{project.name}")
+        toc, heading = _heading(f"project-{index + 1}", f"第 {numbers[index]} 个项目：{project.name}")
         table_link = f'<p><a href="{escaped(link)}">查看这个项目的绩效目标表</a></p>\n'
         readable = [reader_finding(finding, department) for finding in of_project]
         sections.append((toc, heading + table_link + _findings_list(readable)))

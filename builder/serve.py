@@ -9,9 +9,11 @@ refreshing itself, until the file is fixed; the server keeps running.
 
 from __future__ import annotations
 
+import errno
 import functools
 import html
 import http.server
+import socket
 import sys
 import tempfile
 import threading
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from .build import GENERATED_DIR, MKDOCS_CONFIG, PROJECT_ROOT, build
 from .errors import BuilderError
+from .failures import user_error
 
 WATCHED = (PROJECT_ROOT / "content", PROJECT_ROOT / "theme", MKDOCS_CONFIG)
 REFRESH_SECONDS = 2
@@ -61,13 +64,13 @@ class Preview:
         self.data_dir = data_dir
         self.interval = interval
         self.log = log
-        self.scratch = Path(tempfile.mkdtemp(prefix="budget-preview-"))
-        self.site_dir = self.scratch / "site"
         self.error = ""
         self.builds = 0
         self._stop = threading.Event()
         handler = functools.partial(_Handler, preview=self)
-        self.server = http.server.ThreadingHTTPServer((host, port), handler)
+        self.server = http.server.ThreadingHTTPServer((host, port), handler)  # first: a busy port leaves nothing
+        self.scratch = Path(tempfile.mkdtemp(prefix="budget-preview-"))
+        self.site_dir = self.scratch / "site"
 
     @property
     def url(self) -> str:
@@ -84,7 +87,7 @@ class Preview:
         except BuilderError as error:
             self._failed(str(error))
         except Exception as error:  # a template being edited (Jinja syntax…): keep serving, show it
-            self._failed(f"{type(error).__name__}: {error}")
+            self._failed(user_error(error) or f"{type(error).__name__}: {error}")
         else:
             self.error = ""
             self.log(f"已生成，请访问 {self.url}")
@@ -146,9 +149,28 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def open_preview(data_dir: Path, port: int, host: str) -> Preview:
+    """The preview with its port bound; a port out of range, in use or not allowed is a BuilderError naming it."""
+    if not 1 <= port <= 65535:
+        raise BuilderError(f"--port {port} 不是有效的端口：应在 1 到 65535 之间 — 例如 --port 8000")
+    try:
+        return Preview(data_dir, port, host)
+    except OSError as error:
+        other = 8001 if port == 8000 else 8000
+        if error.errno == errno.EADDRINUSE:
+            reason = "已被其他程序占用"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            reason = "需要管理员权限（1024 以下的端口）"
+        elif error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+            raise BuilderError(f"--host {host} 不是本机的地址 — 请用 127.0.0.1（只允许本机访问）或 0.0.0.0") from None
+        else:
+            reason = f"无法使用（{error.strerror}）"
+        raise BuilderError(f"端口 {port}（{host}）{reason} — 请用 --port {other} 换一个端口") from None
+
+
 def serve(data_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Run the preview until Ctrl+C."""
-    preview = Preview(data_dir, port, host)
+    preview = open_preview(data_dir, port, host)
     preview.start()
     preview.log(f"本机预览：{preview.url}（按 Ctrl+C 结束）")
     try:

@@ -104,7 +104,7 @@ def test_the_department_page_lists_findings_by_project() -> None:
     # For citizens: what it means and the rule's Chinese name; no file lines, field paths or rule ids
     assert "本表表题与项目名称不一致" in html and "检查规则：表题或说明标题写的是另一个项目" in html
     assert "机器人产业扶持资金项目绩效目标表" in html
-    assert "第 91 行" not in html and "projects[" not in html and "title-mismatch<" not in html
+    assert "第 103 行" not in html and "projects[" not in html and "title-mismatch<" not in html
     assert "明显错误 1 处" in html and "涉及 1 个项目" in html
     assert "未发现问题" in body(pages["2023/zunhua-jingkaiqu/quality.md"])
 
