@@ -71,19 +71,30 @@ def command_new(args: argparse.Namespace) -> int:
 
 
 def command_import(args: argparse.Namespace) -> int:
-    """导入已发布的部门预算绩效文本（Word .docx，或从 Word / PDF 导出的 .txt），写成 data/<年度>/<代号>.yaml。
+    """导入已发布的部门预算绩效文本（Word .docx / .doc、WPS .wps、PDF，或从 Word / PDF 导出的 .txt），
+    写成 data/<年度>/<代号>.yaml。可给多个文件或一个文件夹：逐个文件报告结果，默认全部成功才写入（--each 则各自写入）。
     无法归类的原文记入 unresolved 并列出位置；结果须能通过 check 才写入；已有文件不覆盖（除非 --force）。"""
+    from .importer.batch import expand_inputs, file_line, refusal_line, summary
     from .importer.run import Options, import_files
 
-    options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict)
-    results, refusals = import_files(args.files, options)
+    files = expand_inputs(args.files)
+    options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict, args.each)
+    results, refusals = import_files(files, options)
     for result in results:
         for warning in result.warnings:
             print(warning, file=sys.stderr)
-        print(("已导入 " if result.written else "未写入 ") + result.summary())
     for refusal in refusals:
         for line in [*refusal.warnings, f"错误：{refusal}"]:
             print(line, file=sys.stderr)
+    if len(files) > 1:
+        for result in results:
+            print(file_line(result))
+        for refusal in refusals:
+            print(refusal_line(refusal))
+        print(summary(results, refusals, args.each))
+    else:
+        for result in results:
+            print(("已导入 " if result.written else "未写入 ") + result.summary())
     if refusals:
         written = sum(result.written for result in results)
         rest = f"已写入其余 {written} 个文件" if written else "所有文件均未写入"
@@ -227,13 +238,23 @@ def build_parser() -> argparse.ArgumentParser:
         description=command_import.__doc__,
         epilog="例：python -m builder import 原文.docx --region 唐山高新区",
     )
-    importer.add_argument("files", nargs="+", type=Path, help=".docx 文件，或 Word / PDF 导出的 .txt 文本")
+    importer.add_argument(
+        "files",
+        nargs="+",
+        type=Path,
+        help="要导入的文件或文件夹：.docx、.doc、.wps（需 LibreOffice）、PDF（有文字层），或 Word / PDF 导出的 .txt",
+    )
     importer.add_argument("--out", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
     importer.add_argument("--year", type=int, help="预算年度（原文没有或有误时指定）")
     importer.add_argument("--slug", help="部门代号（网址用）；默认取部门名称的拼音；只能用于单个文件")
     importer.add_argument("--region", help="地区，如 唐山高新区（原文中没有）")
     importer.add_argument("--force", action="store_true", help="覆盖已有的数据文件")
     importer.add_argument("--strict", action="store_true", help="有任何警告就不写入")
+    importer.add_argument(
+        "--each",
+        action="store_true",
+        help="多个文件时逐个决定：能导入的都写入，失败的列出（默认：有一个失败就全部不写入）",
+    )
     importer.set_defaults(run=command_import)
     return parser
 
