@@ -158,7 +158,7 @@ def _project_count_problems(located: Located) -> list[Problem]:
         return []
     message = f"有 {len(projects)} 个项目，超过每个部门 {MAX_PROJECTS} 个项目的上限"
     hint = (
-        f"网站、搜索索引和 PDF 按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
+        f"网页和搜索索引按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
         "请检查是否误粘贴了内容，或把部门按下属单位拆成几个文件（每个文件一个部门代号）"
     )
     return [Problem(located.line_of(("projects",)), "projects", message, hint)]
