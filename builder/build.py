@@ -23,6 +23,7 @@ from .load import LoadedDepartment, find_data_files
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .sitemap import make_sitemap
 from .steps.links import check_links
 from .steps.mkdocs import render_site
 from .steps.opendata import make_open_data, plan_scopes
@@ -61,6 +62,7 @@ class BuildReport:
     quality: str = ""
     made: list[str] = field(default_factory=list)  # files made by this build (paths from the site root)
     reused: int = 0  # files linked from an earlier build
+    notes: list[str] = field(default_factory=list)  # what the admin should know: data left out, an empty part
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class _Plan:
     files: list[Path]
     batches: list[Batch]
     part: Part | None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def whole_site(self) -> bool:
@@ -123,6 +126,7 @@ def build(
     summary = build_summary(data.findings)
     report = BuildReport(site_dir, len(data.loaded), projects, pdfs, progress.timings, summary)
     report.made, report.reused = sorted(outputs.made_paths), outputs.reused
+    report.notes = plan.notes
     return report
 
 
@@ -130,9 +134,14 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
     """The data files to read: those of the years published, and of the part's batches."""
     if not data_dir.exists():
         raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
-    files = [path for path in find_data_files([data_dir]) if _published(path, site_config)]
+    found = find_data_files([data_dir])
+    files = [path for path in found if _published(path, site_config)]
+    left_out = _left_out(found, files, site_config)
+    if not files and left_out:
+        raise BuilderError(f"mkdocs.yml 的 extra.years 只公开 {_years(site_config.years)} 年度，{left_out}")
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
+    notes = [f"未公开：{left_out}"] if left_out else []
     batches = plan_batches(place(path) for path in files)
     if part is not None:
         batches = part.select(batches)
@@ -140,7 +149,25 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
         files = [path for path in files if place(path) in chosen]
         if not files:
             raise BuilderError(f"--part {part} 没有对应的部门 — 请检查年度或份数")
-    return _Plan(files, batches, part)
+    return _Plan(files, batches, part, notes)
+
+
+def _years(years: Sequence[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def _left_out(found: list[Path], published: list[Path], site_config: SiteConfig) -> str:
+    """What the published-years filter leaves out, e.g. “data/ 中 2025 年度的 3 个部门（…）”, or ""."""
+    kept = set(published)
+    by_year: dict[int, int] = {}
+    for path in found:
+        if path not in kept:
+            year = place(path)[0]
+            by_year[year] = by_year.get(year, 0) + 1
+    if not by_year:
+        return ""
+    listing = "、".join(f"{year} 年度 {count} 个部门" for year, count in sorted(by_year.items()))
+    return f"data/ 中{listing}的数据不在 extra.years（{_years(site_config.years)}）中 — 要公开请把年度加入 extra.years"
 
 
 def _published(path: Path, site_config: SiteConfig) -> bool:
@@ -188,6 +215,8 @@ def _build_into(
     with progress.stage("MkDocs 排版", total=sum(path.endswith(".md") for path in pages)) as stage:
         args = (pages, chrome, outputs, work, generated_dir, MKDOCS_CONFIG, site_config, jobs, stage)
         page_keys, handwritten = render_site(*args)
+    if plan.whole_site:
+        make_sitemap(outputs, site_config.base_url, [*page_keys, *handwritten])
     shards = plan_shards(page_keys, handwritten, plan.batches, plan.whole_site)
     with progress.stage("搜索索引", total=len(shards)) as stage:
         make_search(shards, page_keys, outputs, jobs, stage)

@@ -96,6 +96,11 @@ def command_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     part = parse_part(args.part) if args.part else None
+    if args.site is None:  # site_dir of mkdocs.yml, as `mkdocs build` would use
+        from .build import MKDOCS_CONFIG
+        from .config import load_site_config
+
+        args.site = Path(load_site_config(MKDOCS_CONFIG).site_dir)
     progress = Progress.silent() if args.quiet else Progress.for_stream(sys.stderr)
     started = time.monotonic()  # the whole build, not only its steps: also swapping in the site
     try:
@@ -117,6 +122,8 @@ def command_build(args: argparse.Namespace) -> int:
     total = time.monotonic() - started
     print(f"{what}已生成：{report.site_dir}（{counts}；{reuse}；用时 {total:.1f} 秒）")
     print(report.quality)
+    for note in report.notes:
+        print(note)
     if args.timings:
         figures = {"timings": report.timings, "made": len(report.made), "reused": report.reused}
         args.timings.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -151,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="例：python -m builder build --data data --site site --jobs 2",
     )
     builder.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
-    builder.add_argument("--site", type=Path, default=Path("site"), help="输出文件夹，默认 site/")
+    builder.add_argument(
+        "--site", type=Path, default=None, help="输出文件夹，默认为 mkdocs.yml 中的 site_dir（未写时为 site/）"
+    )
     builder.add_argument("--jobs", type=int, default=None, help="生成 PDF 的并行进程数，默认按 CPU 核数")
     builder.add_argument("--no-pdf", action="store_true", help="不生成 PDF（更快，用于预览网页）")
     builder.add_argument(
