@@ -188,6 +188,15 @@ class Department(Strict):
     reviewed_by: str | None = Field(None, description="审核单位（封面“××审核”）")
     amount_unit: str = Field("万元", description="金额单位，通常为 `万元`")
     source: str | None = Field(None, description="来源说明：原文件、发布网址等")
+    index_number: str | None = Field(
+        None, description="索引号：本文件在政府信息公开目录中的编号，显示在部门页面，如 `000014349/2023-00012`"
+    )
+    published: str | None = Field(
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="发布日期（公开日期），写成 `2023-02-10`，显示在部门页面",
+    )
+    draft: bool = Field(False, description="草稿：`true` 时不发布（`new` 生成的模板是草稿，填好后删去这一行）")
     part_one: PartOne = Field(description="第一部分 部门整体绩效目标")
     projects: list[Project] = Field(min_length=1, description="第二部分 预算项目绩效目标，每个项目一张表")
     unresolved: list[Unresolved] = Field(default_factory=list, description="导入时未能归类的内容，待人工处理")
