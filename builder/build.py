@@ -137,11 +137,16 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
     found = find_data_files([data_dir])
     files = [path for path in found if _published(path, site_config)]
     left_out = _left_out(found, files, site_config)
+    shown = _years(site_config.years)
     if not files and left_out:
-        raise BuilderError(f"mkdocs.yml 的 extra.years 只公开 {_years(site_config.years)} 年度，{left_out}")
+        raise BuilderError(
+            f"mkdocs.yml 的 extra.years 只公开 {shown} 年度，{data_dir} 中没有这些年度的数据文件"
+            f"（有{left_out}）— 请在 extra.years 中写上要公开的年度，或删去 extra.years 公开全部年度"
+        )
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
-    notes = [f"未公开：{left_out}"] if left_out else []
+    notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
+    notes = notes if left_out else []
     batches = plan_batches(place(path) for path in files)
     if part is not None:
         batches = part.select(batches)
@@ -157,7 +162,7 @@ def _years(years: Sequence[int]) -> str:
 
 
 def _left_out(found: list[Path], published: list[Path], site_config: SiteConfig) -> str:
-    """What the published-years filter leaves out, e.g. “data/ 中 2025 年度的 3 个部门（…）”, or ""."""
+    """What the published-years filter leaves out, e.g. “2025 年度 3 个部门”, or ""."""
     kept = set(published)
     by_year: dict[int, int] = {}
     for path in found:
@@ -166,8 +171,7 @@ def _left_out(found: list[Path], published: list[Path], site_config: SiteConfig)
             by_year[year] = by_year.get(year, 0) + 1
     if not by_year:
         return ""
-    listing = "、".join(f"{year} 年度 {count} 个部门" for year, count in sorted(by_year.items()))
-    return f"data/ 中{listing}的数据不在 extra.years（{_years(site_config.years)}）中 — 要公开请把年度加入 extra.years"
+    return "、".join(f" {year} 年度 {count} 个部门" for year, count in sorted(by_year.items()))
 
 
 def _published(path: Path, site_config: SiteConfig) -> bool:

@@ -22,7 +22,6 @@ from .lint import Finding, counts, counts_text
 from .load import LoadedDepartment
 from .rules import RULES, SEVERITIES, SEVERITY_NAMES
 
-RULES_PAGE = "data-quality-rules/"  # content/data-quality-rules.md
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
 TocToken = dict[str, object]  # a heading of the table of contents: level, id, name (HTML)
 
@@ -152,11 +151,9 @@ def _year_markdown(year: int, departments: list[LoadedDepartment], by_file: dict
 
 
 def _intro(url: str) -> str:
-    rules = escaped(_link(url, RULES_PAGE))
     return (
-        '<p class="bp-quality-intro">本报告由程序按<a href="'
-        + rules
-        + '">数据质量规则</a>自动检查生成，列出数据中<strong>可能</strong>存在的问题，'
+        '<p class="bp-quality-intro">本报告由程序按数据质量规则自动检查生成，'
+        "列出数据中<strong>可能</strong>存在的问题，"
         "供编制单位和财政部门在发布前核对。网站上的文本按原文照录，报告指出的问题并未在原文中改动。</p>\n"
     )
 
@@ -216,8 +213,7 @@ def _findings_table(url: str, findings: list[Finding]) -> str:
 
 def _finding_row(url: str, finding: Finding) -> str:
     rule = RULES.get(finding.rule)
-    rule_link = escaped(_link(url, RULES_PAGE) + f"#{finding.rule}")
-    rule_title = f' title="{escaped(rule.title)}"' if rule else ""
+    rule_title = f"<br>{escaped(rule.title)}" if rule else ""
     where = (
         f"第 {finding.line} 行<br><code>{escaped(finding.field_path)}</code>"
         if finding.line
@@ -226,6 +222,6 @@ def _finding_row(url: str, finding: Finding) -> str:
     return (
         f'<tr class="bp-severity-{escaped(finding.severity)}">'
         f'<td><span class="bp-severity">{SEVERITY_NAMES[finding.severity]}</span></td>'
-        f'<td><a href="{rule_link}"{rule_title}><code>{escaped(finding.rule)}</code></a></td>'
+        f"<td><code>{escaped(finding.rule)}</code>{rule_title}</td>"
         f"<td>{where}</td><td>{escaped(finding.message)}</td><td>{escaped(finding.hint)}</td></tr>"
     )
