@@ -7,6 +7,7 @@ every step has succeeded, so a failed build leaves the published site as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batches import Batch, Part, place, plan_batches
+from .batches import Batch, Part, place, plan_batches, whole_batches
 from .config import SiteConfig, load_site_config
 from .errors import BuilderError, DataError
 from .fingerprint import digest, site_chrome_fingerprint
@@ -23,18 +24,20 @@ from .load import LoadedDepartment, find_data_files
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .rules.text import UNFILLED_TEMPLATE
 from .sitemap import make_sitemap
 from .steps.links import check_links
 from .steps.mkdocs import render_site
 from .steps.opendata import make_open_data, plan_scopes
 from .steps.pages import make_pages
-from .steps.read import read_data
+from .steps.read import ReadData, read_data
 from .steps.search import make_search, plan_shards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
-CACHE_DIR = PROJECT_ROOT / ".cache"
+# Reuse caches (PDFs, read data, manifests); BUILDER_CACHE_DIR moves them (a CI job, a test standing for a machine).
+CACHE_DIR = Path(os.environ.get("BUILDER_CACHE_DIR") or PROJECT_ROOT / ".cache")
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
 OLD_SITE_PREFIX = ".site-old-"
@@ -108,11 +111,14 @@ def build(
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
     if data.errors:
         raise DataErrors(data.errors)
+    data, plan = _unfilled_and_drafts(data, plan)
+    if part is not None and part.year is None:
+        data, plan = _take_share(data, plan, part)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)
     work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
     try:
-        outputs = Outputs(work / "site", _earlier_builds(site_dir, merge, cache_dir))
+        outputs = Outputs(work / "site", _earlier_builds(site_dir, merge, cache_dir, plan.notes))
         outputs.staging.mkdir()
         args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
         pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
@@ -148,13 +154,61 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
     notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
     notes = notes if left_out else []
     batches = plan_batches(place(path) for path in files)
-    if part is not None:
+    if part is not None and part.year is not None:
         batches = part.select(batches)
         chosen = {(batch.year, slug) for batch in batches for slug in batch.slugs}
         files = [path for path in files if place(path) in chosen]
         if not files:
             raise BuilderError(f"--part {part} 没有对应的部门 — 请检查年度或份数")
     return _Plan(files, batches, part, notes)
+
+
+def _take_share(data: ReadData, plan: _Plan, part: Part) -> tuple[ReadData, _Plan]:
+    """Keep the departments of a numbered share (dealt by their projects), and the batches it holds whole."""
+    projects = {place(item.source.path): len(item.department.projects) for item in data.loaded}
+    chosen = part.departments(projects)
+    data = _keep(data, {item.source.path for item in data.loaded if place(item.source.path) in chosen})
+    batches = whole_batches(plan.batches, chosen)
+    notes = list(plan.notes)
+    if not data.loaded:
+        notes.append(f"第 {part} 份没有部门：共 {len(projects)} 个部门，少于份数；这一份的文件夹照常生成，可照常合并")
+    files = [path for path in plan.files if path in data.keys]
+    return data, dataclasses.replace(plan, files=files, batches=batches, notes=notes)
+
+
+def _keep(data: ReadData, paths: set[Path]) -> ReadData:
+    """The departments read from `paths` only, with their findings and keys."""
+    return dataclasses.replace(
+        data,
+        loaded=[item for item in data.loaded if item.source.path in paths],
+        findings=[finding for finding in data.findings if finding.path in paths],
+        keys={path: key for path, key in data.keys.items() if path in paths},
+    )
+
+
+def _unfilled_and_drafts(data: ReadData, plan: _Plan) -> tuple[ReadData, _Plan]:
+    """Leave drafts out (and say so); refuse a department that still holds `new`'s template text."""
+    drafts = [item.source.path for item in data.loaded if item.department.draft]
+    unfilled = [
+        finding for finding in data.findings if finding.rule == UNFILLED_TEMPLATE and finding.path not in drafts
+    ]
+    if unfilled:
+        listing = "\n".join(finding.render() for finding in unfilled[:20])
+        raise BuilderError(
+            f"{listing}\n{len({f.path for f in unfilled})} 个数据文件还有模板的占位文字，不能发布；网站没有更新。"
+            "请照原文填写；尚未填好的部门可在文件中写 draft: true（草稿，不发布）"
+        )
+    if not drafts:
+        return data, plan
+    data = _keep(data, {item.source.path for item in data.loaded} - set(drafts))
+    if not data.loaded:
+        raise BuilderError(f"全部 {len(drafts)} 个部门都是草稿（draft: true），没有可发布的部门；网站没有更新")
+    names = "、".join(path.as_posix() for path in drafts)
+    files = [path for path in plan.files if path not in drafts]
+    batches = plan_batches(place(path) for path in files)
+    batches = plan.part.select(batches) if plan.part is not None else batches
+    notes = [*plan.notes, f"草稿未发布（draft: true）：{names}"]
+    return data, dataclasses.replace(plan, files=files, batches=batches, notes=notes)
 
 
 def _years(years: Sequence[int]) -> str:
@@ -180,10 +234,13 @@ def _published(path: Path, site_config: SiteConfig) -> bool:
     return year == 0 or site_config.publishes(year)
 
 
-def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None) -> list[Manifest]:
-    """The published site's manifest, then each merged part's."""
+def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None, notes: list[str]) -> list[Manifest]:
+    """The published site's manifest, then each merged part's (a part that is not there is made here)."""
     earlier = [Manifest.load(site_manifest_file(cache_dir, site_dir), site_dir)] if cache_dir is not None else []
     for folder in merge:
+        if not folder.exists():
+            notes.append(f"找不到分部构建的文件夹 {folder}：这一份的部门在本机重新生成（结果相同，只是慢一些）")
+            continue
         manifest_file = folder / PART_MANIFEST
         if not manifest_file.is_file():
             raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
