@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .batches import Batch, Part, place, plan_batches, whole_batches
 from .config import SiteConfig, load_site_config
+from .download_names import make_download_names
 from .errors import BuilderError, DataError
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
@@ -122,6 +123,8 @@ def build(
         outputs.staging.mkdir()
         args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
         pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
+        if plan.whole_site:
+            make_download_names(outputs, data.loaded)
         _finish(plan, outputs, page_keys, site_dir, jobs, progress, cache_dir)
         _swap_in(outputs.staging, site_dir)
     finally:
