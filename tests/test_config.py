@@ -137,3 +137,81 @@ def test_every_setting_is_documented_in_chinese() -> None:
         if key != "extra.base_url":  # the older spelling of site_url
             assert f"{key.split('.')[-1]}:" in settings, key
     assert "docs/configuration.md" in settings
+
+
+def test_a_misspelt_key_names_the_closest_known_one(tmp_path: Path) -> None:
+    extra = "  pubisher: 唐山市财政局\n  quality_report_publik: false\n  pdf: {paper: A4, fnot: sans}\n"
+    with pytest.raises(BuilderError) as raised:
+        load_site_config(write_config(tmp_path, extra))
+    message = str(raised.value)
+    assert (
+        f"{tmp_path / 'mkdocs.yml'}:3 extra.pubisher: 不认识这个设置（写错了不会生效）— 是不是 publisher？" in message
+    )
+    assert "extra.quality_report_publik: 不认识这个设置（写错了不会生效）— 是不是 quality_report_public？" in message
+    assert "extra.pdf.fnot: 不认识这个设置（写错了不会生效）— 是不是 font？" in message
+    assert "3 处问题" in message
+
+
+def test_an_unknown_key_far_from_any_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(BuilderError, match=r"extra\.analytics: .*可用的设置：generator、publisher"):
+        load_site_config(write_config(tmp_path, "  analytics: {provider: google}\n"))
+
+
+@pytest.mark.parametrize("value", ["0315", "12:30", "yes", "0x1F", "1e3", "2023-02-10", "~ 备注"])
+def test_text_stays_as_written_whatever_yaml_11_makes_of_it(tmp_path: Path, value: str) -> None:
+    config = load_site_config(write_config(tmp_path, f"  contact: {value}\n  region: {value}\n"))
+    assert (config.contact, config.region) == (value, value)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "  contact: '<a href=\"tel:0315\">电话</a>'\n",
+        "  publisher: 某某局<br>\n",
+        "  icp: 冀ICP备1号&nbsp;\n",
+    ],
+)
+def test_html_in_footer_text_is_refused_with_the_csp_reason(tmp_path: Path, line: str) -> None:
+    with pytest.raises(BuilderError, match=r"不能写 HTML 标记或字符实体.*内容安全策略（CSP）"):
+        load_site_config(write_config(tmp_path, line))
+
+
+def test_html_in_copyright_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text("copyright: '&copy; 2024 <b>某某局</b>'\n", encoding="utf-8")
+    with pytest.raises(BuilderError, match=r"mkdocs\.yml:1 copyright: 不能写 HTML"):
+        load_site_config(path)
+
+
+def test_site_url_is_the_address_and_site_dir_the_output(tmp_path: Path) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text("site_url: https://czj.example.gov.cn/budget\nsite_dir: public\n", encoding="utf-8")
+    config = load_site_config(path)
+    assert (config.base_url, config.site_dir) == ("https://czj.example.gov.cn/budget/", "public")
+    path.write_text("site_url: https://a.example/\nextra:\n  base_url: https://b.example/\n", encoding="utf-8")
+    with pytest.raises(BuilderError, match=r"extra\.base_url: 与 site_url 不同"):
+        load_site_config(path)
+
+
+def test_government_footer_fields_are_read(tmp_path: Path) -> None:
+    (tmp_path / "theme" / "assets").mkdir(parents=True)
+    (tmp_path / "theme" / "assets" / "conac.png").write_bytes(b"png")
+    extra = (
+        "  sponsor: 唐山市人民政府办公室\n  organizer: 唐山市财政局\n  site_code: 1302000001\n"
+        "  icp: 冀ICP备12345678号-1\n  police_record: 冀公网安备 13020302000123号\n"
+        "  conac: {image: theme/assets/conac.png, link: 'https://bszs.conac.cn/sitename?method=show&id=1'}\n"
+        "  correction_url: mailto:jiucuo@example.gov.cn\n"
+    )
+    config = load_site_config(write_config(tmp_path, extra), root=tmp_path)
+    assert (config.sponsor, config.organizer, config.site_code) == (
+        "唐山市人民政府办公室",
+        "唐山市财政局",
+        "1302000001",
+    )
+    assert config.icp_link == "https://beian.miit.gov.cn/"
+    assert config.police_link == "https://beian.mps.gov.cn/#/query/webSearch?code=13020302000123"
+    assert (config.conac_image_url, config.police_icon_url) == ("assets/conac.png", "assets/budget/gongan.svg")
+    with pytest.raises(BuilderError, match=r"extra\.conac: image（标识图片）和 link（标识网址）都要写"):
+        load_site_config(write_config(tmp_path, "  conac: {image: theme/assets/conac.png}\n"), root=tmp_path)
+    with pytest.raises(BuilderError, match=r"extra\.correction_url: 应为以 https://"):
+        load_site_config(write_config(tmp_path, "  correction_url: javascript:alert(1)\n"))
