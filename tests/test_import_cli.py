@@ -61,7 +61,7 @@ def test_summary_gives_the_figures(tmp_path: Path, capsys: pytest.CaptureFixture
     main(["import", str(seed("000_e58a81ac4f6ea1ef.txt")), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "高新区发改局 2023 年：7 个项目，预算数合计 1848.51 万元，指标 42 行；警告 0 条" in out
-    assert files_in(tmp_path) == ["2023/gaoxinqu-fagaiju.yaml"]  # the default code is the name's pinyin
+    assert files_in(tmp_path) == ["2023/gxq-fagaiju.yaml"]  # the default code: the zone by its initials, then the pinyin
 
 
 def test_warnings_name_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,7 +71,7 @@ def test_warnings_name_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["import", str(source), "--out", str(tmp_path / "data")]) == 0
     line = len(text.split("\n")) - 1
     assert f"{source}:{line}: 警告：未能归类的内容：附注：以上为草稿。" in capsys.readouterr().err
-    written = load_department(tmp_path / "data" / "2023" / "gaoxinqu-fagaiju.yaml").department
+    written = load_department(tmp_path / "data" / "2023" / "gxq-fagaiju.yaml").department
     assert [(item.where, item.text) for item in written.unresolved] == [(f"第 {line} 行", "附注：以上为草稿。")]
 
 
