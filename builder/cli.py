@@ -169,10 +169,15 @@ def command_new(args: argparse.Namespace) -> int:
 def command_import(args: argparse.Namespace) -> int:
     """导入已发布的部门预算绩效文本（Word .docx，或从 Word / PDF 导出的 .txt），写成 data/<年度>/<代号>.yaml。
     无法归类的原文记入 unresolved 并列出位置；结果须能通过 check 才写入；已有文件不覆盖（除非 --force）。"""
+    from .importer.batch_list import import_listed
     from .importer.run import Options, import_files
 
     options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict)
-    results, refusals = import_files(args.files, options)
+    if args.list and (args.files or args.slug):
+        raise BuilderError("--list 不能与文件名或 --slug 同时使用：文件和代号都写在清单中")
+    if not args.list and not args.files:
+        raise BuilderError("请给出要导入的文件，或用 --list 清单.csv")
+    results, refusals = import_listed(args.list, options) if args.list else import_files(args.files, options)
     for result in results:
         for warning in result.warnings:
             print(warning, file=sys.stderr)
@@ -331,7 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=command_import.__doc__,
         epilog="例：python -m builder import 原文.docx --region 唐山高新区",
     )
-    importer.add_argument("files", nargs="+", type=Path, help=".docx 文件，或 Word / PDF 导出的 .txt 文本")
+    importer.add_argument("files", nargs="*", type=Path, help=".docx 文件，或 Word / PDF 导出的 .txt 文本")
+    importer.add_argument(
+        "--list",
+        type=Path,
+        help="导入清单（UTF-8 CSV，列名：文件,地区,代号）：一次导入多个文件，每个文件各自的地区和代号；"
+        "文件路径相对于清单所在文件夹，地区或代号空着时同不写",
+    )
     importer.add_argument("--out", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
     importer.add_argument("--year", type=年度, help="预算年度（原文没有或有误时指定）")
     importer.add_argument("--slug", help="部门代号（网址用）；默认取部门名称的拼音；只能用于单个文件")
