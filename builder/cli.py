@@ -111,7 +111,10 @@ def tool_version() -> str:
         import tomllib
 
         pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-        return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+        try:
+            return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "（版本未知）"
 
 
 def command_check(args: argparse.Namespace) -> int:

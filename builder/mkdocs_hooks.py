@@ -90,6 +90,8 @@ def _hand_over(command: str, config: MkDocsConfig) -> int:
     from builder.cli import main  # the project's own package, next to mkdocs.yml
 
     data = str(project / "data")
+    if command == "build" and Path(config.site_dir).name.startswith("mkdocs_"):
+        command = "serve"  # `mkdocs serve --clean` says "build", and builds into its own temporary folder
     if command == "serve":
         host, port = config.dev_addr.host, config.dev_addr.port
         print(f"mkdocs serve 在本项目中运行 python -m builder serve（make serve）：{host}:{port}", file=sys.stderr)

@@ -32,7 +32,8 @@ def project_copy(tmp_path: Path) -> Path:
     project.mkdir()
     for name in ("builder", "content", "theme"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
-    shutil.copy(ROOT / "mkdocs.yml", project)
+    for name in ("mkdocs.yml", "pyproject.toml"):
+        shutil.copy(ROOT / name, project)
     (project / "data" / "2023").mkdir(parents=True)
     shutil.copy(ROOT / "data" / f"{SMALL}.yaml", project / "data" / "2023")
     return project
@@ -190,3 +191,43 @@ def test_the_years_filter_says_what_it_leaves_out(tmp_path: Path) -> None:
     assert report.notes == [
         f"未公开：{data} 中 2025 年度 1 个部门不在 extra.years（2023）中 — 要公开请把年度加入 extra.years"
     ]
+
+
+def test_mkdocs_serve_runs_the_live_preview_and_cleans_up(tmp_path: Path) -> None:
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    project = project_copy(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "BUILDER_CACHE_DIR")}
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    server = subprocess.Popen(
+        [str(MKDOCS), "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project,
+        env={**env, "TMPDIR": str(scratch)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{SMALL}/", timeout=5) as response:
+                    page = response.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "mkdocs serve 没有启动预览"
+                time.sleep(0.3)
+        assert "河北遵化经济开发区管理委员会" in page and "livereload(" in page
+        assert sum(path.name.startswith("budget-preview-") for path in scratch.iterdir()) == 1
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, err = server.communicate(timeout=30)
+    assert "mkdocs serve 在本项目中运行 python -m builder serve" in err
+    assert list(scratch.iterdir()) == []  # the preview's scratch folder is gone
+    assert not (project / "site").exists()  # the published site folder is never touched by the preview
