@@ -14,6 +14,7 @@ escape them, and markup or inline styles would be blocked by the site's CSP anyw
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +146,8 @@ class _Reader:
 
     def text(self, node: yaml.Node | None, key: str, *, markup: bool = False) -> str:
         """A text value as written in the file (a YAML 1.1 number, time or boolean stays its source text)."""
+        if node is not None and node.tag == "!ENV":
+            node = _environment(node)
         if node is None or node.tag.endswith(":null"):
             return ""
         if not isinstance(node, yaml.ScalarNode):
@@ -160,6 +163,16 @@ class _Reader:
             )
             return ""
         return value
+
+
+def _environment(node: yaml.Node) -> yaml.Node | None:
+    """MkDocs' `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, else the default."""
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    names = [item for item in items if isinstance(item, yaml.ScalarNode)]
+    for item in names[:-1] if len(names) > 1 else names:
+        if item.value in os.environ:
+            return yaml.ScalarNode("tag:yaml.org,2002:str", os.environ[item.value], item.start_mark, item.end_mark)
+    return names[-1] if len(names) > 1 else None
 
 
 def _mapping(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:

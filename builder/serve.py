@@ -143,9 +143,13 @@ class Preview:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(data_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Run the preview until Ctrl+C (or a TERM signal); remove its scratch folder then."""
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    signal.signal(signal.SIGTERM, _interrupt)
     preview = Preview(data_dir, port, host)
     try:
         preview.start()

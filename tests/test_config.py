@@ -215,3 +215,15 @@ def test_government_footer_fields_are_read(tmp_path: Path) -> None:
         load_site_config(write_config(tmp_path, "  conac: {image: theme/assets/conac.png}\n"), root=tmp_path)
     with pytest.raises(BuilderError, match=r"extra\.correction_url: 应为以 https://"):
         load_site_config(write_config(tmp_path, "  correction_url: javascript:alert(1)\n"))
+
+
+def test_mkdocs_env_tags_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(
+        "site_url: !ENV [BUDGET_SITE_URL, 'https://default.example/']\nextra:\n  publisher: !ENV BUDGET_PUBLISHER\n"
+    )
+    assert (load_site_config(path).base_url, load_site_config(path).publisher) == ("https://default.example/", "")
+    monkeypatch.setenv("BUDGET_SITE_URL", "https://czj.example.gov.cn/budget/")
+    monkeypatch.setenv("BUDGET_PUBLISHER", "唐山市财政局")
+    config = load_site_config(path)
+    assert (config.base_url, config.publisher) == ("https://czj.example.gov.cn/budget/", "唐山市财政局")
