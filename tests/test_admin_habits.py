@@ -46,12 +46,17 @@ def mkdocs(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_mkdocs_build_runs_the_whole_builder(tmp_path: Path) -> None:
+def test_mkdocs_build_runs_the_whole_builder_into_site_dir(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
+    settings = project / "mkdocs.yml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("\nsite_dir: site ", "\nsite_dir: public "), "utf-8"
+    )
     done = mkdocs(project, "build")
     assert done.returncode == 0, done.stderr
     assert "mkdocs build 在本项目中运行 python -m builder build" in done.stderr
-    site = project / "site"
+    assert not (project / "site").exists()
+    site = project / "public"
     assert (site / SMALL / "index.html").is_file()  # the departments …
     assert (site / SMALL / "zunhua-jingkaiqu-2023.pdf").is_file()  # … their PDFs …
     assert (site / "pagefind" / "shards.json").is_file()  # … search …
@@ -231,3 +236,15 @@ def test_mkdocs_serve_runs_the_live_preview_and_cleans_up(tmp_path: Path) -> Non
     assert "mkdocs serve 在本项目中运行 python -m builder serve" in err
     assert list(scratch.iterdir()) == []  # the preview's scratch folder is gone
     assert not (project / "site").exists()  # the published site folder is never touched by the preview
+
+
+def test_the_admin_guides_build_as_their_own_site(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "-f", "mkdocs-admin.yml", "-d", str(tmp_path / "admin")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for guide in ("deploy", "configuration", "split-builds", "data-quality-rules", "reference/data-format"):
+        assert (tmp_path / "admin" / guide / "index.html").is_file(), guide
