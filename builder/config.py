@@ -200,6 +200,7 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
     if extra_node is not None and not isinstance(extra_node, yaml.MappingNode) and not extra_node.tag.endswith(":null"):
         reader.problem(extra_node, "extra", "应为一组“键: 值”设置")
     extra = _mapping(extra_node)
+    _unknown_keys(reader, top, _mkdocs_keys(), "")
     _unknown_keys(reader, extra, EXTRA_KEYS, "extra")
     value = {key: entry[1] for key, entry in extra.items()}
     conac_image, conac_link = _conac(reader, value.get("conac"), root)
@@ -237,7 +238,15 @@ def _unknown_keys(reader: _Reader, entries: dict[str, tuple[yaml.Node, yaml.Node
             continue
         close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
         hint = f"是不是 {close[0]}？" if close else f"可用的设置：{'、'.join(known)}"
-        reader.problem(key_node, f"{where}.{key}", f"不认识这个设置（写错了不会生效）— {hint}")
+        name = f"{where}.{key}" if where else key
+        reader.problem(key_node, name, f"不认识这个设置（写错了不会生效）— {hint}")
+
+
+def _mkdocs_keys() -> list[str]:
+    """The top-level settings MkDocs knows (it only warns about others, and ignores them)."""
+    from mkdocs.config.defaults import MkDocsConfig
+
+    return [name for name, _ in MkDocsConfig._schema if name != "config_file_path"]
 
 
 def _copyright(reader: _Reader, node: yaml.Node | None) -> None:

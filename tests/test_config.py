@@ -227,3 +227,14 @@ def test_mkdocs_env_tags_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("BUDGET_PUBLISHER", "唐山市财政局")
     config = load_site_config(path)
     assert (config.base_url, config.publisher) == ("https://czj.example.gov.cn/budget/", "唐山市财政局")
+
+
+def test_a_misspelt_top_level_key_is_caught_too(tmp_path: Path) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text(
+        "site_name: 测试\nsite_ur: https://czj.example.gov.cn/\nextras:\n  publisher: 某某局\n", encoding="utf-8"
+    )
+    with pytest.raises(BuilderError) as raised:
+        load_site_config(path)
+    assert f"{path}:2 site_ur: 不认识这个设置（写错了不会生效）— 是不是 site_url？" in str(raised.value)
+    assert f"{path}:3 extras: 不认识这个设置（写错了不会生效）— 是不是 extra？" in str(raised.value)
