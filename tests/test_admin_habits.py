@@ -248,3 +248,17 @@ def test_the_admin_guides_build_as_their_own_site(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     for guide in ("deploy", "configuration", "split-builds", "data-quality-rules", "reference/data-format"):
         assert (tmp_path / "admin" / guide / "index.html").is_file(), guide
+
+
+def test_the_builder_writes_to_site_dir_by_default(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    settings = project / "mkdocs.yml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace("\nsite_dir: site ", "\nsite_dir: public "), "utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": str(project), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--no-pdf"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "public" / SMALL / "index.html").is_file() and not (project / "site").exists()
