@@ -47,11 +47,11 @@ border-left:4px solid #9b1c22;padding:1rem}}</style></head>
 
 def remove_stale_scratch(parent: Path) -> list[Path]:
     """Scratch folders of previews that are no longer running (killed, or from before a reboot)."""
-    stale = [
-        folder
-        for folder in parent.glob(SCRATCH_PREFIX + "*")
-        if folder.is_dir() and not _is_running(_builder_pid(folder.name[len(SCRATCH_PREFIX) :]))
-    ]
+    stale = []
+    for folder in parent.glob(SCRATCH_PREFIX + "*"):
+        pid = _builder_pid(folder.name[len(SCRATCH_PREFIX) :])
+        if folder.is_dir() and pid is not None and not _is_running(pid):  # a name without a pid: not ours to judge
+            stale.append(folder)
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     return stale

@@ -95,7 +95,8 @@ def test_scratch_folders_of_killed_previews_are_removed(tmp_path: Path) -> None:
 
     dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"
     alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-abc"
-    for folder in (dead, alive):
+    unknown = tmp_path / f"{SCRATCH_PREFIX}abc"  # another tool's, or an older preview's: left alone
+    for folder in (dead, alive, unknown):
         (folder / "site").mkdir(parents=True)
     assert remove_stale_scratch(tmp_path) == [dead]
-    assert alive.exists() and not dead.exists()
+    assert alive.exists() and unknown.exists() and not dead.exists()
