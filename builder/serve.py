@@ -112,13 +112,15 @@ class Preview:
     def rebuild(self) -> None:
         """Build once; remember the error instead of raising it (the open pages reload either way)."""
         try:
-            build(self.data_dir, self.site_dir, with_pdf=False, generated_dir=self.scratch / "generated")
+            report = build(self.data_dir, self.site_dir, with_pdf=False, generated_dir=self.scratch / "generated")
         except BuilderError as error:
             self._failed(str(error))
         except Exception as error:  # a template being edited (Jinja syntax…): keep serving, show it
             self._failed(f"{type(error).__name__}: {error}")
         else:
             self.error = ""
+            for note in report.notes:  # drafts and years left out
+                self.log(note)
             self.log(f"已生成，请访问 {self.url}（打开的页面会自动刷新）")
         self.builds += 1
 
