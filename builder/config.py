@@ -226,6 +226,7 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
         site_dir=reader.text(top.get("site_dir", (None, None))[1], "site_dir") or "site",
     )
     _copyright(reader, top.get("copyright", (None, None))[1])
+    _fixed(reader, top)
     if reader.problems:
         listing = "\n".join(reader.problems)
         raise BuilderError(f"{listing}\n网站配置有 {len(reader.problems)} 处问题；网站没有更新。说明见 {GUIDE}")
@@ -247,6 +248,21 @@ def _mkdocs_keys() -> list[str]:
     from mkdocs.config.defaults import MkDocsConfig
 
     return [name for name, _ in MkDocsConfig._schema if name != "config_file_path"]
+
+
+# MkDocs settings the builder's URL scheme and folders depend on: another value is refused, not half-honoured.
+FIXED = {
+    "docs_dir": ("content", "手写页面固定放在 content/ 中"),
+    "use_directory_urls": ("true", "网址固定为 2023/部门/ 这样的文件夹形式，链接检查、搜索和开放数据都依赖它"),
+}
+
+
+def _fixed(reader: _Reader, top: dict[str, tuple[yaml.Node, yaml.Node]]) -> None:
+    for key, (expected, reason) in FIXED.items():
+        node = top.get(key, (None, None))[1]
+        value = str(getattr(node, "value", "")).strip().rstrip("/").lower() if isinstance(node, yaml.ScalarNode) else ""
+        if node is not None and value != expected:
+            reader.problem(node, key, f"本项目中只能是 {expected}（{reason}），请删去这一行或改回 {expected}")
 
 
 def _copyright(reader: _Reader, node: yaml.Node | None) -> None:

@@ -238,3 +238,12 @@ def test_a_misspelt_top_level_key_is_caught_too(tmp_path: Path) -> None:
         load_site_config(path)
     assert f"{path}:2 site_ur: 不认识这个设置（写错了不会生效）— 是不是 site_url？" in str(raised.value)
     assert f"{path}:3 extras: 不认识这个设置（写错了不会生效）— 是不是 extra？" in str(raised.value)
+
+
+def test_mkdocs_settings_the_builder_depends_on_are_refused_not_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "mkdocs.yml"
+    path.write_text("docs_dir: docs\nuse_directory_urls: false\n", encoding="utf-8")
+    with pytest.raises(BuilderError) as raised:
+        load_site_config(path)
+    assert f"{path}:1 docs_dir: 本项目中只能是 content" in str(raised.value)
+    assert f"{path}:2 use_directory_urls: 本项目中只能是 true" in str(raised.value)
