@@ -90,16 +90,23 @@ class Preview:
     ) -> None:
         self.data_dir = data_dir
         self.log = log
+        self.error = ""
+        self.builds = 0
+        logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)  # not a line per request
+        self.server = _Server(self.rebuild, host, port, root=".", polling_interval=interval)  # root: set below
+        self.server.preview = self
+        try:  # the port first: a port in use leaves nothing behind
+            self.server.server_bind()
+            self.server.server_activate()
+        except OSError:
+            self.server.server_close()
+            raise
         parent = Path(tempfile.gettempdir())
         remove_stale_scratch(parent)
         self.scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
         self.site_dir = self.scratch / "site"
         self.site_dir.mkdir()
-        self.error = ""
-        self.builds = 0
-        logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)  # not a line per request
-        self.server = _Server(self.rebuild, host, port, str(self.site_dir), polling_interval=interval)
-        self.server.preview = self
+        self.server.root = str(self.site_dir)
 
     @property
     def url(self) -> str:
@@ -133,8 +140,6 @@ class Preview:
         for path in self.watched():
             if path.exists():
                 self.server.watch(str(path))
-        self.server.server_bind()
-        self.server.server_activate()
         self.rebuild()
         self.server.observer.start()
         self.server.serve_thread.start()
