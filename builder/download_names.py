@@ -5,7 +5,8 @@ page; a link shared in a chat, or typed, saves under the URL's ASCII name. The d
 guide's nginx configuration sends `Content-Disposition: attachment; filename="<ASCII>";
 filename*=UTF-8''<percent-encoded Chinese name>` (RFC 6266, RFC 5987) for each file, from the
 map this module writes into the site (`download-names.nginx.conf`, read by nginx's `map`
-with `include`; the guide's configuration refuses to serve it).
+with `include`; the guide's configuration refuses to serve it). For Apache it writes the same
+names as a `RewriteMap` text file (`download-names.apache.map`: path, then the encoded name).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .load import LoadedDepartment
 from .reuse import Outputs
 
 MAP_FILE = "download-names.nginx.conf"
+APACHE_MAP_FILE = "download-names.apache.map"
 # What each download is, by its kind in paths.data_files: the words of its Chinese name.
 KIND_NAMES = {
     "xlsx": "数据",
@@ -66,11 +68,19 @@ def map_text(names: dict[str, str]) -> str:
     )
 
 
+def apache_map_text(names: dict[str, str]) -> str:
+    """Apache `RewriteMap` (txt) lines: the path from the site root, then the percent-encoded name (no spaces)."""
+    lines = [f"{path} {quote(name, safe='')}" for path, name in sorted(names.items())]
+    return (
+        "# 由 python -m builder build 生成：PDF 和数据下载的中文文件名（见 docs/deploy.md）\n" + "\n".join(lines) + "\n"
+    )
+
+
 def make_download_names(outputs: Outputs, loaded: list[LoadedDepartment]) -> None:
-    """Write (or reuse) the map of download names into the staging site; only names of files the site has."""
+    """Write (or reuse) the maps of download names into the staging site; only names of files the site has."""
     names = {path: name for path, name in download_names(loaded).items() if (outputs.staging / path).is_file()}
-    text = map_text(names)
-    key = digest("download-names", text)
-    if not outputs.reuse([MAP_FILE], key):
-        (outputs.staging / MAP_FILE).write_text(text, encoding="utf-8")
-        outputs.record(MAP_FILE, key)
+    for file, text in ((MAP_FILE, map_text(names)), (APACHE_MAP_FILE, apache_map_text(names))):
+        key = digest("download-names", file, text)
+        if not outputs.reuse([file], key):
+            (outputs.staging / file).write_text(text, encoding="utf-8")
+            outputs.record(file, key)

@@ -1,12 +1,13 @@
-"""The deployment guide as written: Debian's nginx with the guide's own configuration serves the site under /budget/.
+"""The deployment guide as written: Debian's nginx and Apache with the guide's own configuration serve the site.
 
-The three nginx blocks are taken from docs/deploy.md (so the guide and the test cannot
-drift); only the site folder and the snippets folder are moved into the test's folder, and
-nginx listens on a free port of 127.0.0.1, started and stopped here. The site is the sample
-data with PDFs, built with `site_url` at that address (for the 404 page). Checked over HTTP
-and in Chromium: pages, search, compression, CSV charset, the Chinese file name of every PDF
-and download, the slash and relative redirects, the 404 page, caching headers, and not one
-Content-Security-Policy violation.
+The nginx blocks and the Apache block are taken from docs/deploy.md (so the guide and the
+test cannot drift); only the site folder and the snippets folder are moved into the test's
+folders, and the server listens on a free port of 127.0.0.1, started and stopped here. The
+site is the sample data with PDFs, built with `site_url` at that address (for the 404 page)
+into a folder the servers' unprivileged user may read. Checked over HTTP and in Chromium, for
+each server: pages, search, compression, CSV charset, the Chinese file name of every PDF and
+download, the slash redirect (relative with nginx), the 404 page, caching headers, and not
+one Content-Security-Policy violation.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,12 +30,14 @@ import pytest
 from builder.build import MKDOCS_CONFIG, build
 from builder.config import load_site_config
 from builder.csp import POLICY
-from builder.download_names import MAP_FILE, download_names
+from builder.download_names import APACHE_MAP_FILE, MAP_FILE, download_names
 from builder.load import load_all
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deploy.md"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+APACHE = "/usr/sbin/apache2"
+APACHE_MODULES = ("mpm_prefork", "authz_core", "alias", "rewrite", "headers", "deflate", "filter", "mime", "dir")
 CHROMIUM = Path("/usr/bin/chromium")
 SUB_PATH = "/budget/"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -44,8 +48,6 @@ document.addEventListener("securitypolicyviolation", (event) =>
   window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
 """
 
-if not Path(NGINX).exists():
-    pytest.skip("需要 Debian 的 nginx（apt-get install nginx，见 scripts/system-deps.sh）", allow_module_level=True)
 if not CHROMIUM.exists():
     pytest.skip("需要 Debian 的 chromium（apt-get install chromium）", allow_module_level=True)
 
@@ -99,6 +101,57 @@ http {{
 """
 
 
+def apache_conf(work: Path, site: Path, port: int) -> str:
+    """A whole Apache configuration around the guide's block (what Debian's apache2.conf and ports.conf give)."""
+    [block] = re.findall(r"```apache\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    assert block.startswith("# 放在 <VirtualHost> 中")
+    modules = "\n".join(f"LoadModule {name}_module /usr/lib/apache2/modules/mod_{name}.so" for name in APACHE_MODULES)
+    return f"""{modules}
+ServerRoot {work}
+ServerName 127.0.0.1
+Listen 127.0.0.1:{port}
+PidFile {work}/apache.pid
+ErrorLog {work}/error.log
+LogLevel warn
+DefaultRuntimeDir {work}
+Mutex file:{work} default
+User nobody
+Group nogroup
+TypesConfig /etc/mime.types
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<VirtualHost 127.0.0.1:{port}>
+    ServerName 127.0.0.1
+{block.replace("/var/www/yusuan/", f"{site}/")}
+</VirtualHost>
+"""
+
+
+def start_nginx(work: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
+    if not Path(NGINX).exists():
+        pytest.skip("需要 Debian 的 nginx（apt-get install nginx，见 scripts/system-deps.sh）")
+    conf = work / "nginx.conf"
+    conf.write_text(nginx_conf(work, site, port), encoding="utf-8")
+    checked = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    return subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.PIPE)
+
+
+def start_apache(work: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
+    if not Path(APACHE).exists():
+        pytest.skip("需要 Debian 的 Apache（apt-get install apache2-bin，见 scripts/system-deps.sh）")
+    conf = work / "apache.conf"
+    conf.write_text(apache_conf(work, site, port), encoding="utf-8")
+    checked = subprocess.run([APACHE, "-t", "-f", str(conf)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    # Its own session: on TERM, Apache signals its whole process group, which would otherwise include pytest.
+    return subprocess.Popen(
+        [APACHE, "-D", "FOREGROUND", "-f", str(conf)], stderr=subprocess.PIPE, start_new_session=True
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -106,28 +159,46 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    work = tmp_path_factory.mktemp("nginx")
+def built() -> Iterator[tuple[Path, int]]:
+    """The sample site with PDFs, for the address http://127.0.0.1:<port>/budget/, readable by any user."""
+    www = Path(tempfile.mkdtemp(prefix="budget-deploy-"))
+    www.chmod(0o755)  # the servers read it as an unprivileged user
     port = free_port()
     config = dataclasses.replace(load_site_config(MKDOCS_CONFIG), base_url=f"http://127.0.0.1:{port}{SUB_PATH}")
-    site = work / "www" / "yusuan"
-    build(ROOT / "data", site, jobs=2, generated_dir=work / "generated", site_config=config, cache_dir=work / "cache")
-    conf = work / "nginx.conf"
-    conf.write_text(nginx_conf(work, site, port), encoding="utf-8")
-    checked = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    server = subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.PIPE)
+    site = www / "yusuan"
+    try:
+        build(ROOT / "data", site, jobs=2, generated_dir=www / "generated", site_config=config, cache_dir=www / "cache")
+        for path in [site, *site.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        yield site, port
+    finally:
+        shutil.rmtree(www, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", params=["nginx", "apache"])
+def deployed(
+    request: pytest.FixtureRequest, built: tuple[Path, int], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, int]]:
+    site, port = built
+    work = tmp_path_factory.mktemp(request.param)
+    server = (start_nginx if request.param == "nginx" else start_apache)(work, site, port)
     try:
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
             except OSError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
                 time.sleep(0.05)
         yield site, port
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def server_name(deployed: tuple[Path, int], request: pytest.FixtureRequest) -> str:
+    return request.node.callspec.params["deployed"]
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
@@ -158,7 +229,8 @@ def test_every_pdf_and_download_is_saved_under_its_chinese_name(deployed: tuple[
     pdf = get(port, SUB_PATH + "2023/tangshan-gxq-fagaiju/tangshan-gxq-fagaiju-2023.pdf")
     assert "filename*=UTF-8''" + quote("高新区发改局2023年部门预算绩效文本.pdf") in pdf.headers["Content-Disposition"]
     assert pdf.headers["Content-Type"] == "application/pdf"
-    assert get(port, SUB_PATH + MAP_FILE).status == 404  # the name table is nginx's, not the public's
+    for name in (MAP_FILE, APACHE_MAP_FILE):
+        assert get(port, SUB_PATH + name).status in (403, 404)  # the name tables are the server's, not the public's
 
 
 def test_csv_is_utf8_text_and_compressed(deployed: tuple[Path, int]) -> None:
@@ -169,11 +241,11 @@ def test_csv_is_utf8_text_and_compressed(deployed: tuple[Path, int]) -> None:
     assert gzip.decompress(response.body).startswith("\ufeff".encode())  # type: ignore[attr-defined]
 
 
-def test_pages_scripts_styles_and_search_index_are_compressed(deployed: tuple[Path, int]) -> None:
+def test_pages_scripts_styles_and_data_are_compressed(deployed: tuple[Path, int]) -> None:
     site, port = deployed
     script = next(site.glob("assets/javascripts/bundle.*.min.js")).relative_to(site).as_posix()
     style = next(site.glob("assets/stylesheets/main.*.min.css")).relative_to(site).as_posix()
-    for path in ["", "2023/", script, style, "assets/budget/site.js", "pagefind/shards.json"]:
+    for path in ["", "2023/", script, style, "assets/budget/site.js", "data/budget-performance.json"]:
         response = get(port, SUB_PATH + path, {"Accept-Encoding": "gzip"})
         assert response.status == 200, path
         assert response.headers["Content-Encoding"] == "gzip", path
@@ -196,14 +268,21 @@ def test_caching_headers(deployed: tuple[Path, int]) -> None:
         assert get(port, SUB_PATH + path).headers["Cache-Control"] == "no-cache", path
 
 
-def test_redirects_add_the_slash_and_stay_relative(deployed: tuple[Path, int]) -> None:
+def test_redirects_add_the_slash(deployed: tuple[Path, int], server_name: str) -> None:
     _, port = deployed
     for path, target in [("/budget", "/budget/"), ("/budget/2023", "/budget/2023/")]:
         response = get(port, path)
         assert response.status == 301, path
-        assert response.headers["Location"] == target  # relative: right behind a TLS proxy too
+        location = response.headers["Location"]
+        if server_name == "nginx":
+            assert location == target  # relative: right behind a TLS proxy too
+        else:
+            assert (
+                location == f"http://127.0.0.1:{port}{target}"
+            )  # Apache: absolute (the guide says ServerName https://)
     response = get(port, "/budget/2023/zunhua-jingkaiqu", {"Host": "czj.example.gov.cn"})
-    assert response.headers["Location"] == "/budget/2023/zunhua-jingkaiqu/"
+    assert response.headers["Location"].endswith("/budget/2023/zunhua-jingkaiqu/")
+    assert response.headers["Location"].startswith(("/", "http://czj.example.gov.cn/"))
 
 
 def test_security_headers_on_pages_and_downloads(deployed: tuple[Path, int]) -> None:
