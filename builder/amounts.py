@@ -20,7 +20,14 @@ UNIT_IN_YUAN: dict[str, Decimal] = {
     "亿元": Decimal(100000000),
 }
 
-_AMOUNT = re.compile(r"^\s*(?P<number>[+-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<unit>[千百万亿]*元)?\s*$")
+# One grammar for `check` and the published JSON Schema (AMOUNT_PATTERN): ASCII or full-width digits,
+# thousands commas, a decimal point, a unit; spaces, tabs and U+3000 around. Not Arabic-Indic or circled digits.
+_DIGIT = "[0-9０-９]"
+_NUMBER = f"{_DIGIT}+(?:[,，]{_DIGIT}{{3}})*(?:[.．]{_DIGIT}+)?"
+_SPACE = "[ \t\n\r\u00a0\u3000]*"
+AMOUNT_PATTERN = f"^{_SPACE}[+＋]?{_NUMBER}{_SPACE}([千百万亿]*元)?{_SPACE}$"
+_AMOUNT = re.compile(f"^{_SPACE}(?P<number>[+＋\\-－]?{_NUMBER}){_SPACE}(?P<unit>[千百万亿]*元)?{_SPACE}$")
+_ASCII = str.maketrans("０１２３４５６７８９，．＋－", "0123456789,.+-")
 
 
 class AmountError(ValueError):
@@ -50,10 +57,10 @@ def parse_amount(text: str, document_unit: str = "万元") -> Amount:
     >>> parse_amount("5000 元").value
     Decimal('0.5000')
     """
-    match = _AMOUNT.match(normalize_digits(text))
+    match = _AMOUNT.match(text)
     if not match:
         raise AmountError(text)
-    number = Decimal(match["number"].replace(",", ""))
+    number = Decimal(match["number"].translate(_ASCII).replace(",", ""))
     unit = match["unit"]
     value = number if unit in (None, document_unit) else to_unit(number, unit, document_unit)
     return Amount(printed=text.strip(), value=value, unit=unit)

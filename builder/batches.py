@@ -24,6 +24,7 @@ from pathlib import Path
 from .errors import BuilderError
 
 BATCH_DEPARTMENTS = 50
+YEAR_FOLDER = re.compile(r"[0-9]{4}")  # ASCII digits only: `2023²` or `２０２３` is no year folder
 SITE_BATCH = "site"  # the pages that are not a department's: home, years, downloads, hand-written pages
 
 
@@ -44,7 +45,7 @@ class Batch:
 def place(path: Path) -> tuple[int, str]:
     """`(2023, "x")` for `data/2023/x.yaml`; a file outside a year folder counts as year 0 (the loader refuses it)."""
     folder = path.parent.name
-    return (int(folder) if folder.isdigit() else 0), path.stem
+    return (int(folder) if YEAR_FOLDER.fullmatch(folder) else 0), path.stem
 
 
 def plan_batches(places: Iterable[tuple[int, str]], size: int = BATCH_DEPARTMENTS) -> list[Batch]:
@@ -77,6 +78,11 @@ class Part:
 
     def __str__(self) -> str:
         return str(self.year) if self.year is not None else f"{self.number}/{self.count}"
+
+    @property
+    def folder_name(self) -> str:
+        """The part's default output folder under `parts/`: `2023` or `2-of-4`."""
+        return str(self.year) if self.year is not None else f"{self.number}-of-{self.count}"
 
     def select(self, batches: list[Batch]) -> list[Batch]:
         """A year part's batches (a numbered share is chosen by `departments`)."""

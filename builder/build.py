@@ -8,6 +8,7 @@ every step has succeeded, so a failed build leaves the published site as it was.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import shutil
 import tempfile
@@ -16,15 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .batches import Batch, Part, place, plan_batches, whole_batches
-from .config import SiteConfig, load_site_config
+from .config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from .download_names import make_download_names
 from .errors import BuilderError, DataError
+from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
 from .lint import Finding, build_summary
-from .load import LoadedDepartment, find_data_files
+from .load import LoadedDepartment, find_data_files, link_problems
+from .outdir import (
+    KIND_PART,
+    KIND_SITE,
+    KIND_TEMPORARY,
+    escaping_links,
+    guard_output,
+    owner_kind,
+    real,
+    write_marker,
+)
 from .pdf import render_pdfs
 from .progress import Progress
-from .reuse import PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .reuse import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
 from .rules.text import UNFILLED_TEMPLATE
 from .sitemap import make_sitemap
 from .steps.links import check_links
@@ -39,6 +51,7 @@ MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
 # Reuse caches (PDFs, read data, manifests); BUILDER_CACHE_DIR moves them (a CI job, a test standing for a machine).
 CACHE_DIR = Path(os.environ.get("BUILDER_CACHE_DIR") or PROJECT_ROOT / ".cache")
+PUBLISHED_SITE = PROJECT_ROOT / "site"  # `--part` never writes here
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
 OLD_SITE_PREFIX = ".site-old-"
@@ -104,9 +117,24 @@ def build(
     years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
     """
     progress = progress or Progress.silent()
+    guard_output(
+        site_dir,
+        project_root=PROJECT_ROOT,
+        data_dir=data_dir,
+        part=part is not None,
+        merge=merge,
+        published_site=PUBLISHED_SITE,
+        cache_dir=cache_dir,
+    )
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
+    read_config_text(MKDOCS_CONFIG)  # MkDocs reads it too: a wrong encoding or a link out of the project is named first
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
+    _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme")
+    _refuse_other_encodings()
+    _refuse_redirected(generated_dir, "生成页面的文件夹")
+    if cache_dir is not None:
+        _refuse_redirected(cache_dir, "缓存文件夹")
     plan = _plan(data_dir, site_config, part)
     with progress.stage("读取数据", total=len(plan.files)) as stage:
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
@@ -115,18 +143,26 @@ def build(
     data, plan = _unfilled_and_drafts(data, plan)
     if part is not None and part.year is None:
         data, plan = _take_share(data, plan, part)
+    earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)
-    work = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+    work = _owned_temporary(STAGING_PREFIX, site_dir.parent)
     try:
-        outputs = Outputs(work / "site", _earlier_builds(site_dir, merge, cache_dir, plan.notes))
+        outputs = Outputs(work / "site", earlier)
         outputs.staging.mkdir()
         args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
         pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
         if plan.whole_site:
             make_download_names(outputs, data.loaded)
         _finish(plan, outputs, page_keys, site_dir, jobs, progress, cache_dir)
+        write_marker(outputs.staging, KIND_SITE if plan.whole_site else KIND_PART)
         _swap_in(outputs.staging, site_dir)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        written = folder_size(work)
+        shutil.rmtree(work, ignore_errors=True)
+        raise _no_space(error, site_dir, written) from error
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if plan.whole_site and cache_dir is not None:
@@ -137,6 +173,60 @@ def build(
     report.made, report.reused = sorted(outputs.made_paths), outputs.reused
     report.notes = plan.notes
     return report
+
+
+def _refuse_links_out(*folders: Path) -> None:
+    """MkDocs and the PDF read every file in content/ and theme/: a symlink out of the project would be published."""
+    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT])]
+    if found:
+        listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
+        raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
+
+
+def _refuse_redirected(folder: Path, what: str) -> None:
+    """The builder writes and deletes files in `folder`: a symlink on its way (into data/, say) is refused.
+
+    Checked from the project root down (or the folder alone when it lies elsewhere), so a project
+    that is itself reached through a symlink still builds.
+    """
+    path = Path(os.path.abspath(folder))
+    try:
+        parts = path.relative_to(PROJECT_ROOT).parts
+        base = PROJECT_ROOT
+    except ValueError:
+        parts, base = (path.name,), path.parent
+    for part in parts:
+        base = base / part
+        if base.is_symlink():
+            raise BuilderError(
+                f"{what} {folder} 经由符号链接 {base} 指向 {real(base)}；生成时会在其中写入和删除文件，已拒绝"
+                " — 请删除该链接"
+            )
+
+
+def _refuse_other_encodings() -> None:
+    """Hand-written pages and templates that are not UTF-8, named before MkDocs or Jinja trip on them."""
+    problems = text_file_problems(PROJECT_ROOT / "content", (".md", ".html", ".yml", ".yaml"))
+    problems += text_file_problems(PROJECT_ROOT / "theme", (".html", ".j2", ".md", ".css", ".js"))
+    if problems:
+        raise BuilderError("\n".join(problems[:20]) + "\n网站没有更新。")
+
+
+def _no_space(error: OSError, site_dir: Path, written: int) -> BuilderError:
+    """The disk filled up: name the folder, how far the build got, what the previous site takes and what is free."""
+    previous = folder_size(site_dir)
+    free = shutil.disk_usage(site_dir.parent).free  # after the staging folder was removed
+    need = max(written, previous) * 11 // 10 + 1024 * 1024
+    where = f"写入 {error.filename} 时" if error.filename else "写入文件时"
+    return BuilderError(
+        f"磁盘空间不足：在 {site_dir.parent} 中生成网站，{where}空间用完（已写入 {_mb(written)}）；"
+        f"生成时至少需要 {_mb(need)} 空闲空间（原网站占 {_mb(previous)}），该磁盘现有 {_mb(free)}"
+        " — 请腾出空间后重试；原来的网站没有改动"
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
@@ -154,6 +244,10 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
         )
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
+    roots = (PROJECT_ROOT, data_dir)
+    linked = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
+    if linked:
+        raise DataErrors(linked)
     notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
     notes = notes if left_out else []
     batches = plan_batches(place(path) for path in files)
@@ -244,10 +338,7 @@ def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | Non
         if not folder.exists():
             notes.append(f"找不到分部构建的文件夹 {folder}：这一份的部门在本机重新生成（结果相同，只是慢一些）")
             continue
-        manifest_file = folder / PART_MANIFEST
-        if not manifest_file.is_file():
-            raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
-        earlier.append(Manifest.load(manifest_file, folder.resolve()))  # checked by content: see Manifest.by_content
+        earlier.append(Manifest.load_part(folder))  # untrusted: paths checked, files by SHA-256
     return earlier
 
 
@@ -324,6 +415,7 @@ def restore_interrupted_swap(site_dir: Path) -> bool:
         return False
     moved = sorted(site_dir.parent.glob(f"{OLD_SITE_PREFIX}*/{site_dir.name}"), key=lambda path: path.stat().st_mtime)
     moved = [path for path in moved if not _is_running(_builder_pid(path.parent.name[len(OLD_SITE_PREFIX) :]))]
+    moved = [path for path in moved if path.is_dir() and not path.is_symlink() and owner_kind(path) is not None]
     if not moved:
         return False
     os.replace(moved[-1], site_dir)
@@ -331,16 +423,38 @@ def restore_interrupted_swap(site_dir: Path) -> bool:
 
 
 def remove_stale_folders(parent: Path) -> list[Path]:
-    """Delete the staging and old-site folders left in `parent` by builds that are no longer running."""
+    """Delete the staging and old-site folders left in `parent` by builds that are no longer running.
+
+    Only folders the builder made are deleted (they carry its marker, or hold nothing but a
+    site it wrote): a folder someone else named `.site-build-…` is left alone.
+    """
     stale = [
         folder
         for prefix in (STAGING_PREFIX, OLD_SITE_PREFIX)
         for folder in sorted(parent.glob(prefix + "*"))
-        if folder.is_dir() and not _is_running(_builder_pid(folder.name[len(prefix) :]))
+        if folder.is_dir()
+        and not folder.is_symlink()
+        and not _is_running(_builder_pid(folder.name[len(prefix) :]))
+        and _made_by_a_build(folder)
     ]
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
     return stale
+
+
+def _owned_temporary(prefix: str, parent: Path) -> Path:
+    """A new folder `<prefix><pid>-<random>` in `parent`, marked as the builder's so a later build may delete it."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    write_marker(folder, KIND_TEMPORARY)
+    return folder
+
+
+def _made_by_a_build(folder: Path) -> bool:
+    """Marked, empty (killed before the marker was written), or holding only a folder the builder wrote."""
+    children = [child for child in folder.iterdir() if child.name != OWNER_MARKER]
+    if (folder / OWNER_MARKER).is_file() or not children:
+        return True
+    return len(children) == 1 and children[0].is_dir() and owner_kind(children[0]) is not None
 
 
 def _builder_pid(suffix: str) -> int | None:
@@ -366,7 +480,7 @@ def _swap_in(staging: Path, site_dir: Path) -> None:
     """Replace `site_dir` by `staging` with two renames, then delete the old site."""
     old = None
     if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f"{OLD_SITE_PREFIX}{os.getpid()}-", dir=site_dir.parent))
+        old = _owned_temporary(OLD_SITE_PREFIX, site_dir.parent)
         os.replace(site_dir, old / site_dir.name)
     os.replace(staging, site_dir)
     if old is not None:

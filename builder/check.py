@@ -9,6 +9,7 @@ from pathlib import Path
 from .amounts import format_amount
 from .errors import DataError
 from .load import LoadedDepartment, load_all
+from .printable import escape_controls
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Summary:
     amount_unit: str
 
     def render(self) -> str:
-        return (
+        return escape_controls(
             f"{self.path}: {self.year} {self.department} — {self.projects} 个项目，"
             f"{self.indicators} 行指标，预算数合计 {format_amount(self.total_budget)} {self.amount_unit}"
         )

@@ -15,6 +15,8 @@ from pathlib import Path
 from .build import DataErrors, build
 from .check import check
 from .errors import BuilderError
+from .failures import check_timings_file, user_error
+from .printable import SafeStream, raw_stream
 
 DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网站、PDF 和开放数据。"
 # argparse's own words (usage, errors, the -h help), in Chinese: argparse looks each up with gettext.
@@ -195,6 +197,14 @@ def command_import(args: argparse.Namespace) -> int:
     return 1 if refusals else 0
 
 
+def _configured_site_dir() -> Path:
+    """`site_dir` of mkdocs.yml (what `mkdocs build` writes to), `site` when it is not set."""
+    from .build import MKDOCS_CONFIG
+    from .config import load_site_config
+
+    return Path(load_site_config(MKDOCS_CONFIG).site_dir)
+
+
 def command_build(args: argparse.Namespace) -> int:
     """生成网站：读取数据，生成网页、搜索索引、PDF 和开放数据，写入 site/。出错时原来的 site/ 保持不变。
     没有改动的部分沿用上次的结果，不重新生成。"""
@@ -202,17 +212,15 @@ def command_build(args: argparse.Namespace) -> int:
     from .progress import Progress
 
     part = parse_part(args.part) if args.part else None
-    if args.site is None:  # site_dir of mkdocs.yml, as `mkdocs build` would use
-        from .build import MKDOCS_CONFIG
-        from .config import load_site_config
-
-        args.site = Path(load_site_config(MKDOCS_CONFIG).site_dir)
-    progress = Progress.silent() if args.quiet else Progress.for_stream(sys.stderr)
+    site = args.site or (Path("parts") / part.folder_name if part else _configured_site_dir())
+    if args.timings:
+        check_timings_file(args.timings, site)
+    progress = Progress.silent() if args.quiet else Progress.for_stream(raw_stream(sys.stderr))
     started = time.monotonic()  # the whole build, not only its steps: also swapping in the site
     try:
         report = build(
             args.data,
-            args.site,
+            site,
             jobs=args.jobs,
             with_pdf=not args.no_pdf,
             progress=progress,
@@ -268,7 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     builder.add_argument("--data", type=Path, default=Path("data"), help="数据文件夹，默认 data/")
     builder.add_argument(
-        "--site", type=Path, default=None, help="输出文件夹，默认为 mkdocs.yml 中的 site_dir（未写时为 site/）"
+        "--site",
+        type=Path,
+        default=None,
+        help="输出文件夹，默认为 mkdocs.yml 中的 site_dir（未写时为 site/；用 --part 时默认 parts/<份>/）；"
+        "只能是新的、空的或本工具生成过的文件夹",
     )
     builder.add_argument(
         "--jobs",
@@ -358,8 +370,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    with _argparse_in_chinese():
-        args = build_parser().parse_args(argv)
+    """Run one command; whatever it prints has its control characters escaped (builder/printable.py)."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        try:
+            with _argparse_in_chinese():
+                args = build_parser().parse_args(argv)
+        except SystemExit as stop:  # argparse: 0 after --help, 2 for a usage error (a user's mistake: 1)
+            return 1 if stop.code == 2 else int(stop.code or 0)
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.run(args)
     except BuilderError as error:
@@ -368,8 +393,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as error:
         if args.debug:
             raise
+        message = user_error(error)
+        if message is not None:
+            print(f"错误：{message}", file=sys.stderr)
+            return 1
         print("内部错误（请用 --debug 重试并报告）：", traceback.format_exc().splitlines()[-1], file=sys.stderr)
         return 2

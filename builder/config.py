@@ -22,7 +22,10 @@ from typing import Any
 
 import yaml
 
+from .encodings import guess_encoding, iconv_hint, looks_like
 from .errors import BuilderError
+from .outdir import escapes
+from .yamlread import describe_yaml_error
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAPER_SIZES = ("A3", "A4", "A5", "B5", "Letter")
@@ -185,13 +188,15 @@ def _mapping(node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
 def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
     """Read and check the settings in `path` (mkdocs.yml); raise BuilderError listing every bad key."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config_text(path, root)
     except OSError as error:
-        raise BuilderError(f"读不到网站配置文件 {path}：{error}") from None
+        raise BuilderError(f"读不到网站配置文件 {path}：{error.strerror}") from None
     try:
         node = yaml.compose(text, Loader=_TolerantLoader)
+        raw = yaml.load(text, Loader=_TolerantLoader) or {}
     except yaml.YAMLError as error:
-        raise BuilderError(f"网站配置文件 {path} 不是有效的 YAML：{error}") from None
+        line, message, hint = describe_yaml_error(error)
+        raise BuilderError(f"{path}:{line}: 网站配置文件有误：{message} — {hint}") from None
     if node is not None and not isinstance(node, yaml.MappingNode):
         raise BuilderError(f"网站配置文件 {path} 应为“键: 值”的形式")
     reader = _Reader(path)
@@ -227,6 +232,7 @@ def load_site_config(path: Path, root: Path = PROJECT_ROOT) -> SiteConfig:
     )
     _copyright(reader, top.get("copyright", (None, None))[1])
     _fixed(reader, top)
+    reader.problems += [f"{path}: {problem}" for problem in configured_paths_outside(raw, path.parent, root)]
     if reader.problems:
         listing = "\n".join(reader.problems)
         raise BuilderError(f"{listing}\n网站配置有 {len(reader.problems)} 处问题；网站没有更新。说明见 {GUIDE}")
@@ -241,6 +247,73 @@ def _unknown_keys(reader: _Reader, entries: dict[str, tuple[yaml.Node, yaml.Node
         hint = f"是不是 {close[0]}？" if close else f"可用的设置：{'、'.join(known)}"
         name = f"{where}.{key}" if where else key
         reader.problem(key_node, name, f"不认识这个设置（写错了不会生效）— {hint}")
+
+
+def read_config_text(path: Path, root: Path = PROJECT_ROOT) -> str:
+    """mkdocs.yml as text: it must lie in the project (no symlink out of it) and be UTF-8, else a located error."""
+    target = escapes(path, [root, path.parent])
+    if target is not None:
+        raise BuilderError(f"网站配置文件 {path} 是指向项目以外的链接（{target}）— 请把文件放在项目文件夹中")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        encoding = guess_encoding(raw)
+        raise BuilderError(
+            f"{path}:{line}: 网站配置文件不是 UTF-8 编码（{looks_like(encoding)}） — {iconv_hint(encoding, str(path))}"
+        ) from None
+
+
+def configured_paths_outside(raw: dict[str, Any], base: Path, root: Path = PROJECT_ROOT) -> list[str]:
+    """Folders and files mkdocs.yml names (docs_dir, theme.custom_dir, hooks, extra_css…) that lie outside the project.
+
+    MkDocs publishes what they hold, so one pointing elsewhere (`docs_dir: /etc`, a symlink) would leak it.
+    """
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    docs_dir = raw.get("docs_dir", "docs")
+    named: list[tuple[str, Any, Path]] = [
+        ("docs_dir", docs_dir, base),
+        ("theme.custom_dir", theme.get("custom_dir"), base),
+    ]
+    named += [("INHERIT", raw.get("INHERIT"), base)]
+    named += [("hooks", hook, base) for hook in _as_list(raw.get("hooks"))]
+    docs = base / docs_dir if isinstance(docs_dir, str) else base
+    for key in ("extra_css", "extra_javascript"):
+        for item in _as_list(raw.get(key)):
+            named.append((key, item.get("path") if isinstance(item, dict) else item, docs))
+    named += [(f"theme.{key}", theme.get(key), docs) for key in ("logo", "favicon")]
+    problems = []
+    for key, value, folder in named:
+        if not isinstance(value, str) or not value or "://" in value or value.startswith("//"):
+            continue
+        target = escapes(folder / value, [root, base])
+        if target is not None:
+            problems.append(f"{key}: {value} 在项目文件夹以外（{target}），其中的文件会被发布 — 请放在项目文件夹中")
+    return problems
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def text_file_problems(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Files under `folder` with one of `suffixes` that are not UTF-8 (MkDocs and Jinja read them as UTF-8 and fail
+    with no file named): each named with its line and the encoding it looks like."""
+    problems = []
+    for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        if file.suffix not in suffixes or not file.is_file() or "generated" in file.relative_to(folder).parts[:1]:
+            continue
+        raw = file.read_bytes()
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            encoding = guess_encoding(raw)
+            problems.append(
+                f"{file}:{line}: 不是 UTF-8 编码（{looks_like(encoding)}） — {iconv_hint(encoding, file.name)}"
+            )
+    return problems
 
 
 def _mkdocs_keys() -> list[str]:
@@ -288,6 +361,10 @@ def _image(reader: _Reader, node: yaml.Node | None, key: str, root: Path) -> str
         return ""
     if not (root / image).is_file():
         reader.problem(node, key, f"找不到图片文件 {image}")
+        return ""
+    target = escapes(root / image, [root])
+    if target is not None:
+        reader.problem(node, key, f"{image} 是指向项目以外的链接（{target}），不会发布 — 请把图片复制进来")
         return ""
     return image
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .amounts import Amount, format_amount
-from .model import Checkpoint, Indicator, Project
+from .model import Checkpoint, Indicator, Notes, Project
 
 
 def money(value: Amount | Decimal | None) -> str:
@@ -40,27 +40,31 @@ class IndicatorRow:
 
 
 def indicator_rows(project: Project) -> list[IndicatorRow]:
-    """Rows with the rowspans of the merged 一级指标 and 二级指标 cells, as in the printed form."""
+    """Rows with the rowspans of the merged 一级指标 and 二级指标 cells, as in the printed form.
+
+    A cell is merged with the one above only where the data omits it (a merged cell in the original);
+    two cells printed separately stay two cells even when they say the same (seed 001's 社会效益指标).
+    """
     indicators = project.indicators
     rows = []
     for i, row in enumerate(indicators):
-        starts_level1 = i == 0 or row.level1 != indicators[i - 1].level1
-        starts_level2 = starts_level1 or row.level2 != indicators[i - 1].level2
+        starts_level1 = not row.merged_level1
+        starts_level2 = starts_level1 or not row.merged_level2
         rows.append(
             IndicatorRow(
                 indicator=row,
-                level1_span=_run_length(indicators, i, ("level1",)) if starts_level1 else 0,
-                level2_span=_run_length(indicators, i, ("level1", "level2")) if starts_level2 else 0,
+                level1_span=_run_length(indicators, i, "merged_level1") if starts_level1 else 0,
+                level2_span=_run_length(indicators, i, "merged_level2") if starts_level2 else 0,
             )
         )
     return rows
 
 
-def _run_length(indicators: list[Indicator], start: int, keys: tuple[str, ...]) -> int:
-    first = [getattr(indicators[start], key) for key in keys]
-    length = 0
-    for row in indicators[start:]:
-        if [getattr(row, key) for key in keys] != first:
+def _run_length(indicators: list[Indicator], start: int, merged: str) -> int:
+    """The row at `start` and the rows below it whose cell is merged into it."""
+    length = 1
+    for row in indicators[start + 1 :]:
+        if not getattr(row, merged):
             break
         length += 1
     return length
@@ -98,6 +102,30 @@ def chinese_number(n: int) -> str:
     return ("" if tens < 2 else _DIGITS[tens]) + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
 
 
+@dataclass(frozen=True)
+class NotesPart:
+    """One heading of a project's 说明 with its sub-headings and their paragraphs, all as printed."""
+
+    heading: str
+    items: list[tuple[str, list[str]]]
+
+
+NOTES_LAYOUT = (("basics", ("overview", "funding")), ("targets", ("goals", "indicators", "criteria")))
+
+
+def notes_parts(notes: Notes) -> list[NotesPart]:
+    """The 说明's headings as the data holds them (`一、基本情况`, `(三) 评价标准`): a heading is printed where
+    its section has text or the data names it; nothing is renumbered or reworded."""
+    printed = notes.headings
+    named = printed.model_fields_set
+    parts = []
+    for part, keys in NOTES_LAYOUT:
+        items = [(getattr(printed, key), getattr(notes, key)) for key in keys if getattr(notes, key) or key in named]
+        if items or part in named:
+            parts.append(NotesPart(getattr(printed, part), items))
+    return parts
+
+
 def template_environment(folder: Path) -> Environment:
     """Templates from `folder`: autoescape on, undefined names are errors, the shared filters installed."""
     environment = Environment(
@@ -114,5 +142,5 @@ def template_environment(folder: Path) -> Environment:
 def register(environment: Environment) -> Environment:
     """Install the shared filters and globals into a Jinja environment."""
     environment.filters.update(money=money, printed=printed, chinese_number=chinese_number)
-    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars)
+    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars, notes_parts=notes_parts)
     return environment

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from .errors import DataError
 from .load import LoadedDepartment, Source, find_data_files, load_department
 from .model import Department
+from .printable import escape_controls, json_escape_controls
 from .rules import RULES, SEVERITIES, SEVERITY_NAMES, Issue, Rule, Severity
 from .yamlread import Located, format_path, read_yaml
 
@@ -192,7 +193,7 @@ def build_summary(findings: list[Finding]) -> str:
 
 
 def render_text(report: LintReport) -> str:
-    lines = [finding.render() for finding in report.findings]
+    lines = [escape_controls(finding.render()) for finding in report.findings]  # one line each, data escaped
     return "\n".join([*lines, summary(report)]) + "\n"
 
 
@@ -202,7 +203,7 @@ def render_json(report: LintReport) -> str:
         "counts": report.counts,
         "findings": [finding.as_dict() for finding in report.findings],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_escape_controls(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def exit_code(report: LintReport, strict: bool = False) -> int:

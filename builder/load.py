@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from .batches import YEAR_FOLDER
+from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encoding
 from .errors import DataError
 from .model import Department
-from .yamlread import Located, Problem, format_path, read_yaml
+from .outdir import escapes
+from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
@@ -58,9 +63,13 @@ def find_data_files(paths: list[Path]) -> list[Path]:
     return files
 
 
-def load_department(path: Path) -> LoadedDepartment:
-    """Read and validate one file; raise DataError listing every problem in it."""
-    problems = _file_problems(path)
+def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDepartment:
+    """Read and validate one file; raise DataError listing every problem in it.
+
+    The file is read only if its real path lies in one of `roots` (default: the project and
+    the file's own folder): a symlink to a file elsewhere is refused, never published.
+    """
+    problems = link_problems(path, roots) or _file_problems(path)
     if problems:
         raise DataError(path, problems)
     text = _read_text(path)
@@ -73,7 +82,10 @@ def load_department(path: Path) -> LoadedDepartment:
     if department is not None:
         problems += _year_folder_problems(path, department, located)
         problems += _duplicate_code_problems(department, located)
+        problems += _amount_problems(department, located)
     if problems:
+        if located.data is not None:  # name the invisible or full-width character behind an unknown key
+            problems += hidden_characters(text)
         raise DataError(path, sorted(problems, key=lambda p: p.line))
     return LoadedDepartment(Source(path, path.stem), department, located)
 
@@ -81,12 +93,36 @@ def load_department(path: Path) -> LoadedDepartment:
 def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
     """Load every file; return the good ones and the errors of the bad ones."""
     loaded, errors = [], []
-    for path in find_data_files(paths):
+    roots = data_roots(paths)
+    places: dict[tuple[int, str], Path] = {}
+    for path in dict.fromkeys(find_data_files(paths)):  # a file named twice is read once
         try:
-            loaded.append(load_department(path))
+            department = load_department(path, roots)
         except DataError as error:
             errors.append(error)
+            continue
+        place = (department.department.year, department.source.slug)
+        if place in places:  # the build would refuse them: one address for two departments
+            message = f"与 {places[place]} 的年度和部门代号相同，两个部门会用同一个网址"
+            errors.append(DataError(path, [Problem(1, "", message, "请把其中一个文件改名（文件名就是部门代号）")]))
+            continue
+        places[place] = path
+        loaded.append(department)
     return loaded, errors
+
+
+def data_roots(paths: Sequence[Path]) -> list[Path]:
+    """Where data files may really lie: the project, and each folder named (a file's own folder)."""
+    return [PROJECT_ROOT, *(path if path.is_dir() else path.parent for path in paths)]
+
+
+def link_problems(path: Path, roots: Sequence[Path] | None = None) -> list[Problem]:
+    """A symlink whose target lies outside `roots`: refused, so no file from elsewhere is read or published."""
+    target = escapes(path, roots if roots is not None else (PROJECT_ROOT, path.parent))
+    if target is None:
+        return []
+    message = f"是指向项目和数据文件夹以外的符号链接（{target}），不读取"
+    return [Problem(1, "", message, "为防止读取或公开其他文件，请把数据文件复制到数据文件夹中，不要用链接")]
 
 
 def _file_problems(path: Path) -> list[Problem]:
@@ -106,13 +142,29 @@ def _file_problems(path: Path) -> list[Problem]:
 
 
 def _read_text(path: Path) -> str:
+    """UTF-8 (with or without BOM), or UTF-16/32 as Windows "Unicode" saves it; else a message naming the encoding."""
     raw = path.read_bytes()
+    unicode = unicode_encoding(raw)
+    if unicode is not None:
+        text = decode_unicode(raw, unicode)
+        if text is not None:
+            return text
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problem = Problem(line, "", "文件不是 UTF-8 编码（Windows 上常见的是 GBK）", _GBK_HINT.format(name=path.name))
-        raise DataError(path, [problem]) from None
+        raise DataError(path, [_encoding_problem(raw, line, path.name)]) from None
+
+
+def _encoding_problem(raw: bytes, line: int, name: str) -> Problem:
+    encoding = guess_encoding(raw)
+    if encoding == "GBK":
+        return Problem(line, "", "文件不是 UTF-8 编码（看起来是 GBK，Windows 上常见）", _GBK_HINT.format(name=name))
+    if encoding.startswith("UTF-"):
+        return Problem(line, "", f"文件是 {encoding} 编码，但其中有无效的字节", iconv_hint(encoding, name))
+    return Problem(
+        line, "", "文件不是 UTF-8 编码（也不是 GBK 或 UTF-16）", "请在编辑器中确认文件的编码，并“另存为 UTF-8”"
+    )
 
 
 def _validate(located: Located) -> tuple[Department | None, list[Problem]]:
@@ -132,7 +184,18 @@ def _problem(located: Located, error: dict[str, Any]) -> Problem:
 
 def _year_folder_problems(path: Path, department: Department, located: Located) -> list[Problem]:
     folder = path.parent.name
-    if folder.isdigit() and int(folder) != department.year:
+    if not YEAR_FOLDER.fullmatch(folder):
+        if not any(char.isdigit() for char in folder):
+            return []  # a file checked outside data/: no year folder to agree with
+        return [
+            Problem(
+                1,
+                "",
+                f"所在文件夹 `{folder}` 不是年度文件夹",
+                f"年度文件夹名应为四位半角数字，如 data/{department.year}/；请改名或把文件移过去",
+            )
+        ]
+    if int(folder) != department.year:
         return [
             Problem(
                 located.line_of(("year",)),
@@ -157,6 +220,29 @@ def _duplicate_code_problems(department: Department, located: Located) -> list[P
             hint = f"与 projects[{first_seen[code]}] 相同；请核对原表，每个项目的编码应不同"
             problems.append(Problem(located.line_of(loc), format_path(loc), f"项目编码 {code} 重复", hint))
         first_seen.setdefault(code, index)
+    return problems
+
+
+def _amount_problems(department: Department, located: Located) -> list[Problem]:
+    """Amounts the open data cannot hold exactly (finer than 1 分, or too large): refused here, where the line is
+    known, by the very rule the export applies — so whatever `build` would reject, `check` rejects first."""
+    from .export_sqlite import ExportError, fen
+    from .export_tables import in_export_unit
+
+    problems = []
+    for index, project in enumerate(department.projects):
+        for name in ("total", "fiscal", "other"):
+            amount = getattr(project.budget, name)
+            if amount is None:
+                continue
+            try:
+                fen(in_export_unit(amount, department.amount_unit))
+            except ExportError as error:
+                loc = ("projects", index, "budget", name)
+                reason = "过大" if "过大" in str(error) else "精确到分以下（不足 0.01 元）"
+                message = f"金额 {amount.printed} {department.amount_unit if amount.unit is None else ''}{reason}"
+                hint = "金额最多精确到分（以万元为单位时最多 6 位小数）；请核对原文，是否多写了小数位或单位"
+                problems.append(Problem(located.line_of(loc), format_path(loc), message.replace(" 精", "精"), hint))
     return problems
 
 
@@ -192,6 +278,8 @@ def _value_error(reason: str, field: Any) -> tuple[str, str]:
         return "应为数字，例如 10.00", "金额按原表照录，可写 188.51、10.00 或 500万元"
     if reason.endswith("first_row_levels"):
         return "第一行指标缺少一级或二级指标", "表格第一行须写出 level1 和 level2，之后的行省略表示合并单元格"
+    if reason.endswith("year"):
+        return "应为四位年份", "例如 2023，用半角数字，不加小数点或正负号"
     if reason.endswith("amount_unit"):
         return "金额单位不认识", "请写 元、千元、万元 或 亿元"
     return f"值不正确：{reason}", "请对照“数据格式”页面修改"

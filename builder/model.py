@@ -12,9 +12,18 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
-from .amounts import UNIT_IN_YUAN, Amount, AmountError, parse_amount
+from .amounts import AMOUNT_PATTERN, UNIT_IN_YUAN, Amount, AmountError, parse_amount
 from .values import ParsedValue, parse_value
 
 # 指标值 and 支出进度 repeat (`≥95%`, `100%`, `是`); a ParsedValue is immutable, so one parse serves them all.
@@ -35,14 +44,37 @@ def _to_amount(raw: Any) -> Amount:
     return amount
 
 
+def _to_year(raw: Any) -> Any:
+    """Four ASCII digits (the reader hands text over): `2023.0`, `+2023`, `2_023` or `٢٠٢٣` are no year."""
+    if isinstance(raw, str) and not re.fullmatch(r"[0-9]{4}", raw.strip()):
+        raise ValueError("year")
+    return raw
+
+
+# The same values in the JSON Schema: a number, or (quoted in YAML) four digits in range.
+YearField = Annotated[
+    int,
+    BeforeValidator(_to_year),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+                {"type": "string", "pattern": "^(199[0-9]|20[0-9][0-9]|2100)$"},
+            ],
+            "examples": [2023],
+        }
+    ),
+]
+
+
 AmountField = Annotated[
     Amount,
     BeforeValidator(_to_amount),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number"},
-                {"type": "string", "pattern": r"^\s*[0-9０-９][0-9０-９,.．]*\s*([千百万亿]*元)?\s*$"},
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": AMOUNT_PATTERN},
             ],
             "examples": [188.51, "500万元", "10.00"],
         }
@@ -65,15 +97,35 @@ class BudgetUnit(Strict):
 
 
 class SubGoal(Strict):
-    title: Text = Field(description="分项标题，不含编号，如 `促进县级区域经济发展`")
+    label: str | None = Field(
+        None, description="原文印刷的编号，照录：`（一）`、`（1）`、`1.`；原文无编号或旧文件省略时不显示编号"
+    )
+    title: Text = Field(description="分项标题，不含编号，其余照录（含句末标点），如 `坚持规划引领，提供坚实支撑。`")
+    goal_label: str = Field("绩效目标：", description="原文“绩效目标：”的写法（照录标点）；通常省略")
     goal: str | None = Field(None, description="绩效目标：后的文字")
+    indicators_label: str = Field("绩效指标：", description="原文“绩效指标：”的写法（照录标点）；通常省略")
     indicators: str | None = Field(None, description="绩效指标：后的文字")
     text: str | None = Field(None, description="未分“绩效目标/绩效指标”的正文（标题之后的文字）")
 
 
 class Measure(Strict):
-    title: Text = Field(description="措施标题，不含编号和句末句号，如 `完善制度建设`")
+    label: str | None = Field(None, description="原文印刷的编号，照录：`（一）`、`1.`；省略时不显示编号")
+    title: Text = Field(description="措施标题，不含编号，照录句末标点，如 `完善制度建设。`")
     text: str = Field("", description="标题之后的正文")
+
+
+class Headings(Strict):
+    """The headings of the document as printed; a document that prints other wording keeps its own."""
+
+    part_one: str = Field(
+        "第一部分　部门整体绩效目标", description="第一部分标题，照录，如 `2023年部门整体绩效目标`；原文没有写空字符串"
+    )
+    overall_goal: str = Field("一、总体绩效目标", description="一、总体绩效目标（照录编号和文字）")
+    sub_goals: str = Field("二、分项绩效目标", description="二、分项绩效目标（照录编号和文字）")
+    measures: str = Field("三、工作保障措施", description="三、工作保障措施（照录编号和文字）")
+    part_two: str = Field(
+        "第二部分　预算项目绩效目标", description="第二部分的标题，照录；原文没有这一标题则写空字符串"
+    )
 
 
 class PartOne(Strict):
@@ -121,6 +173,18 @@ class Indicator(Strict):
     description: str | None = Field(None, description="绩效指标描述")
     value: str | None = Field(None, description="指标值，按原文一字不改：`≥90%`、`=500万元`、`是`")
     basis: str | None = Field(None, description="指标值确定依据")
+    # Whether the 一级/二级指标 cell was omitted (merged with the row above) rather than printed again:
+    # two printed cells that say the same stay two cells.
+    _merged_level1: bool = PrivateAttr(False)
+    _merged_level2: bool = PrivateAttr(False)
+
+    @property
+    def merged_level1(self) -> bool:
+        return self._merged_level1
+
+    @property
+    def merged_level2(self) -> bool:
+        return self._merged_level2
 
     @cached_property
     def parsed(self) -> ParsedValue:
@@ -128,10 +192,25 @@ class Indicator(Strict):
         return _parse_value(self.value or "")
 
 
+class NotesHeadings(Strict):
+    """The 说明's headings exactly as printed (numbering, wording, half- or full-width brackets)."""
+
+    basics: str = Field("一、项目基本情况", description="第一部分的标题，如 `一、基本情况`")
+    overview: str = Field("（一）项目概况", description="如 `（一）基本概况`")
+    funding: str = Field("（二）资金安排情况", description="如 `（二）资金安排情况`")
+    targets: str = Field("二、绩效目标和指标设置情况", description="如 `二、绩效目标指标设置情况`")
+    goals: str = Field("（一）绩效目标", description="如 `（一）绩效目标`")
+    indicators: str = Field("（二）绩效指标", description="如 `(二) 绩效指标`（半角括号照录）")
+    criteria: str = Field("（三）评价标准", description="如 `(三) 评价标准`")
+
+
 class Notes(Strict):
     """The prose 说明 printed before a project's table (seed 002)."""
 
     title: str | None = Field(None, description="说明的标题，如 `关于……绩效目标指标的说明`")
+    headings: NotesHeadings = Field(
+        default_factory=NotesHeadings, description="说明中各级小标题，按原文照录；省略时为通行写法"
+    )
     overview: list[str] = Field(default_factory=list, description="（一）项目概况")
     funding: list[str] = Field(default_factory=list, description="（二）资金安排情况")
     goals: list[str] = Field(default_factory=list, description="二、（一）绩效目标")
@@ -150,6 +229,9 @@ class Project(Strict):
     title: str | None = Field(None, description="表格上方印刷的表题（与名称不同时尤其要照录）")
     budget: Budget = Field(description="预算规模（单位见 amount_unit）")
     purpose: str | None = Field(None, description="资金用途")
+    spending_plan_label: str = Field(
+        "资金支出计划（%）", description="原表“资金支出计划”一格的写法，照录，如 `资金支出计划（累进进度%）`；通常省略"
+    )
     spending_plan: list[Checkpoint] = Field(default_factory=list, description="资金支出计划（累计 %），节点按原表")
     goals: list[Annotated[Goal, BeforeValidator(_goal_shorthand)]] = Field(
         default_factory=list, description="绩效目标，一条或多条；可直接写字符串"
@@ -169,7 +251,10 @@ class Project(Strict):
             level2 = row.level2 if row.level2 is not None else level2
             if level1 is None or level2 is None:
                 raise ValueError("first_row_levels")
-            rows.append(row.model_copy(update={"level1": level1, "level2": level2}))
+            filled = row.model_copy(update={"level1": level1, "level2": level2})
+            filled._merged_level1 = row.level1 is None and bool(rows)
+            filled._merged_level2 = row.level2 is None and filled._merged_level1
+            rows.append(filled)
         return rows
 
     @property
@@ -179,14 +264,24 @@ class Project(Strict):
         return code if re.search(r"[0-9A-Za-z]", code) else None
 
 
+class ContentsOnly(Strict):
+    """An entry of the original 目录 with no table in the body (the section was deleted, the 目录 was not)."""
+
+    position: int = Field(ge=1, description="在原文第二部分目录中的序号，如 `7`；其后的项目按原文顺延编号")
+    title: Text = Field(description="原文目录中的文字（不含序号和页码），如 `商贸流通企业奖补绩效目标表`")
+
+
 class Department(Strict):
     department: Text = Field(description="部门名称，按封面印刷")
-    year: int = Field(ge=1990, le=2100, description="预算年度，须与所在文件夹 data/<year>/ 一致")
+    year: YearField = Field(ge=1990, le=2100, description="预算年度，须与所在文件夹 data/<year>/ 一致")
     region: str | None = Field(None, description="地区，如 `唐山高新区`")
     unit: BudgetUnit | None = Field(None, description="预算单位（表上方的 `655001…本级` 行）")
     prepared_by: str | None = Field(None, description="编制单位（封面“××编制”）")
     reviewed_by: str | None = Field(None, description="审核单位（封面“××审核”）")
-    amount_unit: str = Field("万元", description="金额单位，通常为 `万元`")
+    amount_unit: str = Field(
+        "万元", description="金额单位，通常为 `万元`；原文表上方印有“单位：万元”时写出（网页和 PDF 照印），省略即按万元"
+    )
+
     source: str | None = Field(None, description="来源说明：原文件、发布网址等")
     index_number: str | None = Field(
         None, description="索引号：本文件在政府信息公开目录中的编号，显示在部门页面，如 `000014349/2023-00012`"
@@ -197,6 +292,11 @@ class Department(Strict):
         description="发布日期（公开日期），写成 `2023-02-10`，显示在部门页面",
     )
     draft: bool = Field(False, description="草稿：`true` 时不发布（`new` 生成的模板是草稿，填好后删去这一行）")
+    headings: Headings = Field(default_factory=Headings, description="第一、二部分及各节的标题，按原文照录")
+    contents_only: list[ContentsOnly] = Field(
+        default_factory=list,
+        description="原文目录列出、正文却没有绩效目标表的项目：PDF 目录照原文列出并加注，编号照原文",
+    )
     part_one: PartOne = Field(description="第一部分 部门整体绩效目标")
     projects: list[Project] = Field(min_length=1, description="第二部分 预算项目绩效目标，每个项目一张表")
     unresolved: list[Unresolved] = Field(default_factory=list, description="导入时未能归类的内容，待人工处理")
@@ -214,6 +314,11 @@ class Department(Strict):
             for project in self.projects:
                 object.__setattr__(project, "budget", _rebase(project.budget, self.amount_unit))
         return self
+
+    @property
+    def amount_unit_printed(self) -> bool:
+        """Whether the data states the unit, as the original's `单位：万元` line above each table does."""
+        return "amount_unit" in self.model_fields_set
 
     @property
     def total_budget(self) -> Decimal:

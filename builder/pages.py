@@ -30,6 +30,7 @@ from .charts import DepartmentHistory, department_history, year_comparison
 from .errors import BuilderError
 from .load import LoadedDepartment
 from .model import Checkpoint, Department, Project
+from .titles import TITLE_NOTE, title_differs
 
 THEME_PAGES = Path(__file__).resolve().parent.parent / "theme" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
@@ -194,7 +195,9 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
 def environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
     env = filters.template_environment(THEME_PAGES)
-    env.globals.update(spending_chart=spending_chart, wan=amount_in_wan)
+    env.globals.update(
+        spending_chart=spending_chart, wan=amount_in_wan, title_differs=title_differs, title_note=TITLE_NOTE
+    )
     return env
 
 

@@ -13,6 +13,10 @@ from .model import Department, Project
 from .schema import SCHEMA_ID
 
 _SAFE_CODE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+# Names a department's folder (`2023/<slug>/`) or a year's uses itself: a project key never takes one.
+RESERVED_KEYS = frozenset(
+    {"data", "quality", "index", "assets", "pagefind", "search", "projects", "all", "downloads", "404"}
+)
 
 
 def department_dir(year: int, slug: str) -> str:
@@ -24,22 +28,27 @@ def project_keys(department: Department) -> list[str]:
     """One stable, unique URL key per project, in the projects' order.
 
     The 项目编码 when there is one; otherwise `x` plus a short hash of the name, so the
-    permalink survives reordering. A key used twice gets `-2`, `-3`.
+    permalink survives reordering. A key used twice — also when only the letter case
+    differs, as on Windows and macOS disks — gets `-2`, `-3`. A 项目编码 that is a name
+    the department's folder uses itself (`data`, `quality`…) is hashed like a missing
+    one, so no project page can take the place of another output.
     """
     keys: list[str] = []
+    taken: set[str] = set()
     for project in department.projects:
         key = _base_key(project)
         candidate, n = key, 1
-        while candidate in keys:
+        while candidate.lower() in taken:
             n += 1
             candidate = f"{key}-{n}"
         keys.append(candidate)
+        taken.add(candidate.lower())
     return keys
 
 
 def _base_key(project: Project) -> str:
     code = project.project_code
-    if code and _SAFE_CODE.match(code):
+    if code and _SAFE_CODE.match(code) and code.lower() not in RESERVED_KEYS:
         return code
     return "x" + hashlib.sha1(project.name.encode("utf-8")).hexdigest()[:8]
 

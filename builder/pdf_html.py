@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -14,8 +13,9 @@ from jinja2 import Environment
 
 from . import filters
 from .config import SiteConfig
-from .model import Department, Notes, Project
+from .model import Department, Project
 from .paths import project_keys
+from .titles import TITLE_NOTE, contents_entries, title_differs
 
 PRINT_THEME = Path(__file__).resolve().parent.parent / "theme" / "print"
 TEMPLATE = "document.html.j2"
@@ -26,10 +26,9 @@ FORM_COLUMNS = 12
 # A 一级指标 block of at most this many rows stays on one page; a longer one may break between its 二级指标 blocks.
 KEEP_TOGETHER_ROWS = 8
 
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-# A number printed before a 表题 (`1.`, `三、`, `三.`): the PDF numbers the projects itself.
-ENUMERATOR = re.compile(r"^\s*(?:\d+|[一二三四五六七八九十]+)\s*[.．、]\s*")
+# At least this many grid rows start a table on its page, and end it on the last page.
+ORPHAN_ROWS = 2
+WIDOW_ROWS = 2
 
 # Cover lines hold at most this many characters; a longer name breaks after a place or body word.
 COVER_LINE_CHARS = 14
@@ -38,27 +37,47 @@ COVER_BREAK_AFTER = "省市县区州盟旗镇乡委会局厅办"
 
 @dataclass(frozen=True)
 class ProjectSection:
-    """One project as printed in 第二部分: its number, anchor and heading, shared by 目录, outline and body."""
+    """One project as printed in 第二部分: its number, anchor and heading (目录 and bookmark, by the title policy
+    in builder/titles.py), shared by 目录, outline and body. The body prints the 表题 as published, not this."""
 
     number: int
     anchor: str
     heading: str
     project: Project
+    title_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ContentsLine:
+    """A 第二部分 line of the 目录: a project section, or an entry of the original without a table."""
+
+    heading: str
+    section: ProjectSection | None
+    note: str | None
 
 
 def project_sections(department: Department) -> list[ProjectSection]:
-    """The projects in document order; the 目录 and the body are both drawn from this one list."""
+    """The projects in document order, numbered as in the original's 目录; the 目录 and the body share them."""
     keys = project_keys(department)
-    return [
-        ProjectSection(number, f"project-{key}", f"{number}.{table_title(project)}", project)
-        for number, (key, project) in enumerate(zip(keys, department.projects, strict=True), start=1)
-    ]
+    sections = []
+    for entry in contents_entries(department):
+        if entry.project_index is None:
+            continue
+        project = department.projects[entry.project_index]
+        note = TITLE_NOTE if title_differs(project) else None
+        anchor = f"project-{keys[entry.project_index]}"
+        sections.append(ProjectSection(entry.number, anchor, entry.heading, project, note))
+    return sections
 
 
-def table_title(project: Project) -> str:
-    """`X绩效目标表` from the printed 表题 (its own number dropped) or else the 项目名称."""
-    title = ENUMERATOR.sub("", project.title or "").strip() or project.name.strip()
-    return title if title.endswith("绩效目标表") else f"{title}绩效目标表"
+def contents_lines(department: Department, sections: list[ProjectSection]) -> list[ContentsLine]:
+    """第二部分 of the 目录: every project, and where the original lists one without a table, that entry too."""
+    by_number = {section.number: section for section in sections}
+    lines = []
+    for entry in contents_entries(department):
+        section = by_number.get(entry.number) if entry.project_index is not None else None
+        lines.append(ContentsLine(entry.heading, section, entry.note))
+    return lines
 
 
 def cover_lines(name: str) -> list[str]:
@@ -90,58 +109,32 @@ def indicator_print_rows(project: Project) -> list[tuple[filters.IndicatorRow, b
 
     A 一级指标 block of at most KEEP_TOGETHER_ROWS rows is kept whole, a longer one breaks only
     between its 二级指标 blocks, so a merged cell is cut across pages only when it cannot fit one.
+    The first two and the last two rows stay together (orphans and widows of the grid): no page
+    holds a lone row of a table when the rest could move.
     """
     rows = filters.indicator_rows(project)
-    level1_sizes = _block_sizes([row.indicator.level1 for row in rows])
+    level1_sizes = _block_sizes([id(row) if row.level1_span else None for row in rows], merged=True)
     kept = []
     for i, row in enumerate(rows):
         following = rows[i + 1] if i + 1 < len(rows) else None
         same_level1 = following is not None and following.level1_span == 0
         same_level2 = same_level1 and following is not None and following.level2_span == 0
-        kept.append((row, same_level2 or (same_level1 and level1_sizes[i] <= KEEP_TOGETHER_ROWS)))
+        edge = following is not None and (i < ORPHAN_ROWS - 1 or i >= len(rows) - WIDOW_ROWS)
+        kept.append((row, edge or same_level2 or (same_level1 and level1_sizes[i] <= KEEP_TOGETHER_ROWS)))
     return kept
 
 
-def _block_sizes(keys: list[str | None]) -> list[int]:
-    """For each position, the length of the run of equal consecutive keys it belongs to."""
+def _block_sizes(keys: list[object], merged: bool = False) -> list[int]:
+    """For each position, the length of the block it belongs to: a run of equal keys, or (`merged`) a key
+    followed by the None keys of the rows merged into it."""
     sizes: list[int] = []
     start = 0
     for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
+        ends = i == len(keys) or (keys[i] is not None if merged else keys[i] != keys[start])
+        if ends:
             sizes.extend([i - start] * (i - start))
             start = i
     return sizes
-
-
-def chinese_ordinal(number: int) -> str:
-    """（一）…（十）, then Arabic numbers, as the documents number their items."""
-    return CHINESE_NUMERALS[number - 1] if 1 <= number <= len(CHINESE_NUMERALS) else str(number)
-
-
-@dataclass(frozen=True)
-class NotesPart:
-    """One numbered heading of a project's 说明 with its numbered sub-headings and their paragraphs."""
-
-    heading: str
-    items: list[tuple[str, list[str]]]
-
-
-def notes_parts(notes: Notes) -> list[NotesPart]:
-    """The 说明 as printed (一、项目基本情况 …), numbering only the parts that have text."""
-    layout = (
-        ("项目基本情况", (("项目概况", notes.overview), ("资金安排情况", notes.funding))),
-        (
-            "绩效目标和指标设置情况",
-            (("绩效目标", notes.goals), ("绩效指标", notes.indicators), ("评价标准", notes.criteria)),
-        ),
-    )
-    parts = []
-    for heading, items in layout:
-        present = [(label, paragraphs) for label, paragraphs in items if paragraphs]
-        if present:
-            numbered = [(f"（{chinese_ordinal(i)}）{label}", text) for i, (label, text) in enumerate(present, start=1)]
-            parts.append(NotesPart(f"{chinese_ordinal(len(parts) + 1)}、{heading}", numbered))
-    return parts
 
 
 def creation_date() -> str | None:
@@ -160,8 +153,6 @@ def environment() -> Environment:
         spread=spread,
         cover_lines=cover_lines,
         indicator_print_rows=indicator_print_rows,
-        chinese_ordinal=chinese_ordinal,
-        notes_parts=notes_parts,
         form_columns=FORM_COLUMNS,
         keep_together_rows=KEEP_TOGETHER_ROWS,
     )
@@ -170,12 +161,14 @@ def environment() -> Environment:
 
 def document_html(department: Department, site_config: SiteConfig | None = None) -> str:
     """The whole printed document as one HTML string; `site_config` adds the publisher, paper size and font."""
+    sections = project_sections(department)
     return (
         environment()
         .get_template(TEMPLATE)
         .render(
             department=department,
-            sections=project_sections(department),
+            sections=sections,
+            contents=contents_lines(department, sections),
             created=creation_date(),
             site=site_config or SiteConfig(),
         )

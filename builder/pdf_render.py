@@ -48,6 +48,13 @@ def _viewer_preferences(document: object, pdf: object) -> None:
 
 def html_to_pdf(html: str, data_dir: Path | None = None) -> bytes:
     """Lay out and write the PDF; only the print theme (and `data_dir`) may be read."""
+    document = lay_out(html, data_dir)
+    return document.write_pdf(finisher=_viewer_preferences, **PDF_OPTIONS)
+
+
+def lay_out(html: str, data_dir: Path | None = None) -> object:
+    """The laid-out WeasyPrint document (pages of boxes): what is written as PDF, and what builder/pdf_layout.py
+    measures (where each title, table and indicator row landed)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
@@ -55,9 +62,7 @@ def html_to_pdf(html: str, data_dir: Path | None = None) -> bytes:
     roots = (PRINT_THEME,) if data_dir is None else (PRINT_THEME, data_dir)
     document = HTML(string=html, base_url=PRINT_THEME.as_uri() + "/", url_fetcher=LocalFilesFetcher(roots))
     try:
-        return document.write_pdf(
-            stylesheets=[_stylesheet()], font_config=_font_config(), finisher=_viewer_preferences, **PDF_OPTIONS
-        )
+        return document.render(stylesheets=[_stylesheet()], font_config=_font_config(), **PDF_OPTIONS)
     except FatalURLFetchingError as error:
         url = str(error.__cause__) if error.__cause__ else str(error)
         raise BuilderError(f"PDF 模板要读取 {url}，已拒绝：只允许读取 theme/print/ 和数据文件夹中的文件") from None

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol, TextIO
 
+from .printable import escape_controls
+
 Clock = Callable[[], float]
 Mode = Literal["bar", "plain", "quiet"]
 
@@ -290,9 +292,9 @@ class BarDisplay(StreamWriter):
 
     def note(self, message: str) -> None:
         if self.line is None:
-            self.write(message + "\n")
+            self.write(escape_controls(message, keep="\n") + "\n")
         else:
-            self.write(CLEAR_LINE + message + "\n" + self.line)
+            self.write(CLEAR_LINE + escape_controls(message, keep="\n") + "\n" + self.line)
 
 
 class PlainDisplay(StreamWriter):
@@ -321,7 +323,7 @@ class PlainDisplay(StreamWriter):
         self.write(line + "\n")
 
     def note(self, message: str) -> None:
-        self.write(message + "\n")
+        self.write(escape_controls(message, keep="\n") + "\n")
 
 
 class QuietDisplay(StreamWriter):
@@ -339,7 +341,7 @@ class QuietDisplay(StreamWriter):
         pass
 
     def note(self, message: str) -> None:
-        self.write(message + "\n")
+        self.write(escape_controls(message, keep="\n") + "\n")
 
 
 def is_terminal(stream: TextIO) -> bool:

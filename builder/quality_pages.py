@@ -21,6 +21,7 @@ from . import paths
 from .lint import Finding, counts, counts_text
 from .load import LoadedDepartment
 from .rules import RULES, SEVERITIES, SEVERITY_NAMES
+from .titles import contents_entries
 
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
 TocToken = dict[str, object]  # a heading of the table of contents: level, id, name (HTML)
@@ -190,13 +191,15 @@ def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: st
     """Per project that has findings, in the document's order: its heading's token, and heading and findings table."""
     department, slug = loaded.department, loaded.source.slug
     keys = paths.project_keys(department)
+    # Numbered as the original's 目录 numbers them (builder/titles.py): after an entry without a table, 8 stays 8.
+    numbers = {entry.project_index: entry.number for entry in contents_entries(department)}
     sections = []
     for index, project in enumerate(department.projects):
         of_project = [finding for finding in findings if finding.project_index == index]
         if not of_project:
             continue
         link = _link(url, paths.project_dir(department.year, slug, keys[index]))
-        toc, heading = _heading(f"project-{index + 1}", f"{index + 1}. {project.name}")
+        toc, heading = _heading(f"project-{index + 1}", f"{numbers[index]}. {project.name}")
         table_link = f'<p><a href="{escaped(link)}">查看项目绩效目标表</a></p>\n\n'
         sections.append((toc, heading + table_link + _findings_table(url, of_project)))
     return sections

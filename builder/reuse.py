@@ -16,14 +16,86 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .errors import BuilderError
+from .printable import escape_controls
+
 MANIFEST_VERSION = 1
 PART_MANIFEST = "build-manifest.json"
+OWNER_MARKER = ".budget-builder-output"  # in every output folder: the builder wrote it (builder/outdir.py)
+MAX_PART_MANIFEST = 256 * 1024 * 1024
+MAX_PATH = 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# What a path in a manifest may hold: the site's own file names are ASCII letters, digits and `._-`,
+# plus the Chinese names of hand-written pages; never a separator other than `/`, a colon or a control.
+_FORBIDDEN = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
+
+
+def path_problem(path: object) -> str | None:
+    """Why `path` is not a plain relative path inside an output folder (a Chinese reason), or None.
+
+    Relative, `/`-separated, normalised: no empty, `.` or `..` part, no leading `/`,
+    no backslash, colon or control character, not the folder's own manifest or marker.
+    """
+    if not isinstance(path, str) or not path:
+        return "路径为空或不是文字"
+    if len(path) > MAX_PATH:
+        return "路径过长"
+    if path.startswith("/"):
+        return "是绝对路径"
+    if _FORBIDDEN.search(path):
+        return "含有反斜杠、冒号或控制字符"
+    parts = path.split("/")
+    if ".." in parts:
+        return "含有 .."
+    if any(part in ("", ".") for part in parts):
+        return "不是规范路径（含有空段或 .）"
+    if path in (PART_MANIFEST, OWNER_MARKER):
+        return "是文件夹自身的清单文件"
+    return None
+
+
+def walk_problem(root: Path, path: str) -> str | None:
+    """Why `root/path` is not a regular file reached through real folders (no symlink on the way), or None.
+
+    A missing file is no problem here: it is simply not reused.
+    """
+    current = str(root)
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return f"无法读取（{error.strerror}）"
+        if stat.S_ISLNK(mode):
+            return f"途经符号链接 {'/'.join(parts[: index + 1])}"
+        last = index == len(parts) - 1
+        if not last and not stat.S_ISDIR(mode):
+            return f"{'/'.join(parts[: index + 1])} 不是文件夹"
+        if last and not stat.S_ISREG(mode):
+            return "不是普通文件"
+    return None
+
+
+def _entry_problem(fields: object) -> str | None:
+    if not isinstance(fields, list) or len(fields) != 4:
+        return "记录格式不对"
+    key, size, mtime, sha256 = fields
+    if not isinstance(key, str) or not isinstance(size, int) or not isinstance(mtime, int) or size < 0:
+        return "记录格式不对"
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        return "缺少 SHA-256 校验值"
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,16 +119,56 @@ class Manifest:
 
     @classmethod
     def load(cls, file: Path, root: Path) -> Manifest:
-        """The manifest in `file` for the outputs under `root`; empty when missing, unreadable or of another version."""
+        """The manifest in `file` for the outputs under `root`; empty when missing, unreadable or of another version.
+
+        Entries whose path is not a plain relative path (see `path_problem`) are dropped.
+        """
         try:
             data = json.loads(file.read_text(encoding="utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return cls(root, {})
-            entries = {path: Entry(*fields) for path, fields in data["files"].items()}
+            entries = {path: Entry(*fields) for path, fields in data["files"].items() if path_problem(path) is None}
             by_content = bool(data.get("by_content"))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls(root, {})
         return cls(root, entries, by_content)
+
+    @classmethod
+    def load_part(cls, folder: Path) -> Manifest:
+        """A part's manifest, checked as untrusted input: a BuilderError names the part and the first bad path.
+
+        The part may come from another machine: every path must be relative, normalised and
+        free of symlinks on the way to a regular file inside `folder`, and every entry must
+        carry the SHA-256 its file is checked against before it is linked.
+        """
+        file = folder / PART_MANIFEST
+        if file.is_symlink() or not file.is_file():
+            raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
+        root = Path(os.path.realpath(folder))
+        try:
+            if file.stat().st_size > MAX_PART_MANIFEST:
+                raise ValueError("too large")
+            data = json.loads(file.read_text(encoding="utf-8"))
+            files = data["files"]
+            if data.get("version") != MANIFEST_VERSION or data.get("by_content") is not True:
+                raise ValueError("version")
+            if not isinstance(files, dict):
+                raise ValueError("files")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise BuilderError(
+                f"分部文件夹 {folder} 的 {PART_MANIFEST} 无法读取或版本不符 — 请用同一版本的 build --part 重新生成"
+            ) from None
+        entries = {}
+        for path, fields in files.items():
+            problem = path_problem(path) or _entry_problem(fields) or walk_problem(root, path)
+            if problem is not None:
+                shown = escape_controls(repr(path))
+                raise BuilderError(
+                    f"分部文件夹 {folder} 的 {PART_MANIFEST} 中的路径 {shown} 不可信：{problem}；没有合并任何文件"
+                    " — 请检查该文件夹是否被改动过，并用 build --part 重新生成"
+                )
+            entries[path] = Entry(*fields)
+        return cls(root, entries, by_content=True)
 
     def save(self, file: Path) -> None:
         """Write atomically, so a killed build never leaves half a manifest."""
@@ -81,14 +193,14 @@ class Manifest:
 
     def _check(self, path: str, entry: Entry) -> bool:
         try:
-            stat = os.stat(os.path.join(self.root, path))
+            status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
         except OSError:
             return False
-        if stat.st_size != entry.size:
+        if not stat.S_ISREG(status.st_mode) or status.st_size != entry.size:
             return False
         if self.by_content:
             return bool(entry.sha256) and _sha256(self.root / path) == entry.sha256
-        return stat.st_mtime_ns == entry.mtime_ns
+        return status.st_mtime_ns == entry.mtime_ns
 
 
 def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
@@ -125,6 +237,9 @@ class Outputs:
             return False
         for path, source in found:
             assert source is not None
+            self._claim(path)
+            if source.by_content and walk_problem(source.root, path) is not None:
+                raise BuilderError(f"{source.root} 中的 {escape_controls(path)} 在检查之后被改动（出现了符号链接）")
             _link(source.root / path, self.staging / path)
             self.entries[path] = source.entries[path]
             self.reused += 1
@@ -143,8 +258,17 @@ class Outputs:
         paths = self.source_paths(prefix, key)
         return paths is not None and self.reuse(paths, key)
 
+    def _claim(self, path: str) -> None:
+        """Refuse a second output for one path, whatever made both: the first would be lost without a word."""
+        if path in self.entries:
+            raise BuilderError(
+                f"两个输出要写入网站中的同一个文件 {escape_controls(path)}，网站没有更新"
+                f" — 如果 content/ 中有手写的 {escape_controls(path)}，请改名或删除；否则请报告此问题"
+            )
+
     def record(self, path: str, key: str) -> None:
         """Note a file this build made (already written in `staging`)."""
+        self._claim(path)
         stat = (self.staging / path).stat()
         self.entries[path] = Entry(key, stat.st_size, stat.st_mtime_ns)
         self.made_paths.append(path)
@@ -172,13 +296,13 @@ def _sha256(path: Path) -> str:
 def _link(source: Path, target: Path) -> None:
     """A hard link (no copy, same modification time); a copy where the file system has no hard links."""
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
         return
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
         target.unlink()  # never write through an existing link into an earlier build's file
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
     except OSError:
-        shutil.copy2(source, target)
+        shutil.copy2(source, target, follow_symlinks=False)

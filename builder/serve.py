@@ -15,11 +15,13 @@ The preview sends no Content-Security-Policy: the reload script is inline.
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -31,6 +33,7 @@ from mkdocs.livereload import LiveReloadServer
 
 from .build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
 from .errors import BuilderError
+from .failures import user_error
 
 WATCHED = (PROJECT_ROOT / "content", PROJECT_ROOT / "theme", MKDOCS_CONFIG)
 SCRATCH_PREFIX = "budget-preview-"
@@ -123,7 +126,7 @@ class Preview:
         except BuilderError as error:
             self._failed(str(error))
         except Exception as error:  # a template being edited (Jinja syntax…): keep serving, show it
-            self._failed(f"{type(error).__name__}: {error}")
+            self._failed(user_error(error) or f"{type(error).__name__}: {error}")
         else:
             self.error = ""
             for note in report.notes:  # drafts and years left out
@@ -154,10 +157,29 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def open_preview(data_dir: Path, port: int, host: str) -> Preview:
+    """The preview with its port bound; a port out of range, in use or not allowed is a BuilderError naming it."""
+    if not 1 <= port <= 65535:
+        raise BuilderError(f"--port {port} 不是有效的端口：应在 1 到 65535 之间 — 例如 --port 8000")
+    try:
+        return Preview(data_dir, port, host)
+    except OSError as error:
+        other = 8001 if port == 8000 else 8000
+        if error.errno == errno.EADDRINUSE:
+            reason = "已被其他程序占用"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            reason = "需要管理员权限（1024 以下的端口）"
+        elif error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+            raise BuilderError(f"--host {host} 不是本机的地址 — 请用 127.0.0.1（只允许本机访问）或 0.0.0.0") from None
+        else:
+            reason = f"无法使用（{error.strerror}）"
+        raise BuilderError(f"端口 {port}（{host}）{reason} — 请用 --port {other} 换一个端口") from None
+
+
 def serve(data_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Run the preview until Ctrl+C (or a TERM signal); remove its scratch folder then."""
     signal.signal(signal.SIGTERM, _interrupt)
-    preview = Preview(data_dir, port, host)
+    preview = open_preview(data_dir, port, host)
     try:
         preview.start()
         preview.log(f"本机预览：{preview.url}（按 Ctrl+C 结束）")

@@ -7,10 +7,13 @@ and duplicate keys are refused, each reported with its line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from .printable import escape_controls
 
 try:
     from yaml import CSafeLoader as SafeLoader
@@ -40,8 +43,9 @@ class Problem:
     hint: str = ""
 
     def render(self, filename: str) -> str:
+        """One line; control characters from the data (in a key, say) are shown escaped (`\\x1b`)."""
         where = f"{filename}:{self.line}" + (f" {self.path}" if self.path else "")
-        return f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else "")
+        return escape_controls(f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else ""))
 
 
 @dataclass
@@ -68,40 +72,121 @@ def read_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        message = f"YAML 语法错误：{_translate(error.problem or '')}"
-        return Located(data=None, problems=[Problem(line, "", message, _syntax_hint(text, line))])
+        hidden = hidden_characters(text)
+        if any(abs(problem.line - line) <= 1 for problem in hidden):
+            return Located(data=None, problems=hidden)  # an invisible or full-width character broke the syntax
+        chinese, hint = _translate(error.problem or error.context or "")
+        syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
+        return Located(data=None, problems=sorted([*hidden, syntax], key=lambda problem: problem.line))
     except yaml.reader.ReaderError as error:
-        line = text[: error.position].count("\n") + 1
-        message = (
-            f"文件含有不允许的控制字符 U+{error.character:04X}"
-            if isinstance(error.character, int)
-            else "文件含有不允许的字符"
-        )
-        return Located(data=None, problems=[Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入")])
+        return Located(data=None, problems=unprintable_characters(text, error))
     except yaml.YAMLError as error:
         problem = Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML")
         return Located(data=None, problems=[problem])
 
 
+_WINDOWS_PATH_HINT = "Windows 路径或含 \\ 的文字请用单引号，如 'C:\\数据\\2023'，或把 \\ 写成 \\\\"
+_ONE_DOCUMENT_HINT = "一个文件只写一个部门：请删除多余的 --- 或 ...，第二个部门另存为一个文件"
+# Every message libyaml (and our one-pass reader) gives, in Chinese with a hint; the English stays for searching.
 _LIBYAML_PROBLEMS = {
-    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或缺少逗号",
-    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或缺少逗号",
-    "did not find expected key": "缩进不一致，或缺少冒号",
-    "did not find expected '-' indicator": "列表项的缩进不一致",
-    "mapping values are not allowed in this context": "此处不能出现冒号；文字中含“: ”时请加引号",
-    "could not find expected ':'": "缺少冒号",
-    "found character that cannot start any token": "出现了不能出现在此处的字符（如 Tab、@、`）",
-    "found unexpected end of stream": "文件意外结束（引号未闭合？）",
-    "found undefined alias": "使用了未定义的别名 *",
-    "found unknown escape character": "双引号中有无法识别的转义字符 \\",
-    "found a tab character": "缩进中有 Tab 字符",
+    "did not find expected ',' or ']'": ("方括号 [ ] 没有闭合，或缺少逗号", ""),
+    "did not find expected ',' or '}'": ("花括号 { } 没有闭合，或缺少逗号", ""),
+    "did not find expected key": ("缩进不一致，或缺少冒号", ""),
+    "did not find expected '-' indicator": ("列表项的缩进不一致", "同一列表的各项，`- ` 应对齐"),
+    "did not find expected node content": ("此处缺少内容", "请检查冒号、短横线后面是否漏写了值"),
+    "did not find expected <document start>": ("文件开头的格式不对", "数据文件应直接以“department: …”开始"),
+    "did not find expected comment or line break": ("引号闭合后还有多余的文字", "整个值都放进引号，或去掉引号"),
+    "did not find expected whitespace or line break": ("此处缺少空格", "冒号、短横线后要有一个空格"),
+    "did not find expected whitespace": ("此处缺少空格", "冒号、短横线后要有一个空格"),
+    "did not find expected hexdecimal number": ("双引号中的 \\x、\\u 后面不是十六进制数", _WINDOWS_PATH_HINT),
+    "did not find expected alphabetic or numeric character": ("锚点或别名的名字不对", "文字以 & 或 * 开头时请加引号"),
+    "did not find expected '!'": ("标签写法不对", "文字以 ! 开头时请加引号"),
+    "did not find expected tag URI": ("标签写法不对", "文字以 ! 开头时请加引号"),
+    "did not find URI escaped octet": ("标签写法不对", "文字以 ! 开头时请加引号"),
+    "did not find expected digit or '.' character": ("%YAML 指令写法不对", "请删除以 % 开头的行"),
+    "did not find expected version number": ("%YAML 指令写法不对", "请删除以 % 开头的行"),
+    "did not find the expected '>'": ("标签写法不对", "文字以 ! 开头时请加引号"),
+    "could not find expected directive name": ("以 % 开头的指令写法不对", "文字以 % 开头时请加引号"),
+    "could not find expected ':'": ("缺少冒号", "“键: 值”的冒号须是半角冒号 `:`，后面加一个空格"),
+    "mapping values are not allowed in this context": ("此处不能出现冒号", "文字中含“: ”时请把整个值加引号"),
+    "mapping keys are not allowed in this context": ("此处不能出现问号键（? ）", "文字以 ? 开头时请加引号"),
+    "block sequence entries are not allowed in this context": (
+        "此处不能出现列表项（- ）",
+        "请检查缩进；文字以 - 开头时请加引号",
+    ),
+    "found character that cannot start any token": (
+        "出现了不能出现在此处的字符（如 Tab、@、`）",
+        "文字以 @ 或 ` 开头时请加引号",
+    ),
+    "found unexpected end of stream": ("文件意外结束（引号未闭合？）", "请检查引号是否成对"),
+    "found undefined alias": ("使用了未定义的别名 *", "文字以 * 开头时请加引号"),
+    "found unknown escape character": ("双引号中有无法识别的转义字符 \\", _WINDOWS_PATH_HINT),
+    "found invalid Unicode character escape code": ("双引号中的 \\u 转义不是有效字符", _WINDOWS_PATH_HINT),
+    "found a tab character": ("缩进中有 Tab 字符", "YAML 不允许用 Tab 缩进，请改用空格"),
+    "found an indentation indicator equal to 0": ("多行文字的缩进标记不能是 0", "请把 |0 改为 |"),
+    "found unexpected document indicator": ("行首出现了 --- 或 ...", _ONE_DOCUMENT_HINT),
+    "found unexpected ':'": ("此处不能出现冒号", "文字中含冒号时请把整个值加引号"),
+    "found duplicate %TAG directive": ("%TAG 指令重复", "请删除以 % 开头的行"),
+    "found duplicate %YAML directive": ("%YAML 指令重复", "请删除以 % 开头的行"),
+    "found incompatible YAML document": ("YAML 版本不受支持", "请删除 %YAML 行"),
+    "found undefined tag handle": ("标签写法不对", "文字以 ! 开头时请加引号"),
+    "found unknown directive name": ("以 % 开头的指令不认识", "文字以 % 开头时请加引号"),
+    "found extremely long version number": ("%YAML 指令写法不对", "请删除以 % 开头的行"),
+    "found unexpected non-alphabetical character": ("锚点或别名的名字不对", "文字以 & 或 * 开头时请加引号"),
+    "found an incorrect leading UTF-8 octet": ("文件中有无效的 UTF-8 字节", "请“另存为 UTF-8”"),
+    "found an incorrect trailing UTF-8 octet": ("文件中有无效的 UTF-8 字节", "请“另存为 UTF-8”"),
+    "expected a single document in the stream": ("一个文件中有多个 YAML 文档", _ONE_DOCUMENT_HINT),
+    "but found another document": ("一个文件中有多个 YAML 文档", _ONE_DOCUMENT_HINT),
+    "found duplicate anchor": ("锚点 & 重复", "不支持 YAML 锚点与别名，请把内容直接写出"),
+    "second occurrence": ("锚点 & 重复", "不支持 YAML 锚点与别名，请把内容直接写出"),
+    "expected <block end>": ("缩进不一致", ""),
+    "expected the node content": ("此处缺少内容", "请检查冒号、短横线后面是否漏写了值，括号和引号是否成对"),
+    "expected <document start>": ("文件开头的格式不对", "请删除多余的 --- 或 %"),
+    "expected a single document": ("一个文件中有多个 YAML 文档", _ONE_DOCUMENT_HINT),
+    "expected ',' or ']'": ("方括号 [ ] 没有闭合，或缺少逗号", ""),
+    "expected ',' or '}'": ("花括号 { } 没有闭合，或缺少逗号", ""),
 }
 
 
-def _translate(problem: str) -> str:
-    """libyaml speaks English; say it in Chinese and keep the original for searching."""
-    chinese = next((text for key, text in _LIBYAML_PROBLEMS.items() if problem.startswith(key)), None)
-    return f"{chinese}（{problem}）" if chinese else problem
+def describe_yaml_error(error: yaml.YAMLError) -> tuple[int, str, str]:
+    """Line, Chinese message and hint for any PyYAML error (used for mkdocs.yml, which PyYAML reads)."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        chinese, hint = _translate(error.problem or error.context or "")
+        return (
+            (mark.line + 1 if mark else 1),
+            f"YAML 语法错误：{chinese}",
+            hint or "请检查该行及上一行的缩进、冒号和引号",
+        )
+    return 1, f"无法读取（{error}）", "请检查文件是否为 UTF-8 编码的 YAML"
+
+
+# What YAML does not allow in a file (its "printable" set, inverted): C0 controls but tab and line breaks, DEL,
+# C1 controls but NEL, surrogates and the two non-characters U+FFFE/U+FFFF.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_LISTED = 20
+
+
+def unprintable_characters(text: str, error: yaml.reader.ReaderError) -> list[Problem]:
+    """Every character YAML refuses, with its line, column and code point (libyaml stops at the first)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for match in _UNPRINTABLE.finditer(line):
+            message = f"第 {match.start() + 1} 列有不允许的控制字符 U+{ord(match[0]):04X}"
+            problems.append(Problem(number, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
+            if len(problems) == MAX_LISTED:
+                return problems
+    if not problems:  # libyaml refused something this scan does not know: say what it said
+        problems.append(Problem(1, "", f"文件含有不允许的字符（{error.reason}）", "请删除该字符"))
+    return problems
+
+
+def _translate(problem: str) -> tuple[str, str]:
+    """libyaml speaks English; say it in Chinese with a hint, and keep the original for searching."""
+    for key, (chinese, hint) in _LIBYAML_PROBLEMS.items():
+        if problem.startswith(key):
+            return f"{chinese}（{problem}）", hint
+    return f"无法读取（{problem}）", ""
 
 
 def _syntax_hint(text: str, line: int) -> str:
@@ -327,8 +412,13 @@ class _Reader:
         node.value = list(zip(children[::2], children[1::2], strict=True)) if mapping else children
         if self.key_nodes:
             self.key_nodes[-1][1].append(node)
-        else:
-            self._take_key(str(node.value), node.start_mark.line + 1)
+            return
+        line = node.start_mark.line + 1
+        frame = self.stack[-1]
+        message = "键不能是列表或键值对（复杂键）"
+        hint = "键应是一个字段名，如 `name:`；以 [ { ? 开头的文字请加引号"
+        self.result.problems.append(Problem(line, _path(frame.loc), message, hint))
+        frame.key = _DUPLICATE  # its value is skipped
 
 
 def _scalar_tag(event: yaml.ScalarEvent) -> str:
@@ -365,3 +455,51 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 
 format_path = _path
+
+# Characters that look like YAML's own but are not: they break a key or the indentation without being seen.
+_LOOKALIKES = {
+    "\uff1a": "全角冒号“：”（U+FF1A）",
+    "\u3000": "全角空格（U+3000）",
+    "\u00a0": "不间断空格（U+00A0）",
+    "\u2007": "数字空格（U+2007）",
+    "\u202f": "窄不间断空格（U+202F）",
+    "\u200b": "零宽空格（U+200B）",
+    "\u200c": "零宽非连接符（U+200C）",
+    "\u200d": "零宽连接符（U+200D）",
+    "\u2060": "词连接符（U+2060）",
+    "\ufeff": "字节顺序标记 BOM（U+FEFF）",
+}
+_KEY_START = re.compile(r"^[ \t\u3000\u00a0\u2007\u202f\u200b-\u200d\u2060\ufeff]*(?:-[ \u3000\u00a0]+)?")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_\u00a0\u2007\u202f\u200b-\u200d\u2060\ufeff\u3000]*[ \t\u3000\u00a0]*[:：]")
+
+
+def hidden_characters(text: str) -> list[Problem]:
+    """Full-width colons after a key, U+3000/NBSP in the indentation, invisible characters in keys, mid-file BOMs.
+
+    Each is named with its line, column and code point; Chinese text in values, where
+    these characters are at home, is left alone (only the key part of a line is looked at).
+    """
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        for column, char in _suspects(line, first=number == 1):
+            name = _LOOKALIKES[char]
+            hint = "请改为半角冒号“:”加一个空格" if char == "\uff1a" else "请删除该字符，缩进和键名只用半角空格和字母"
+            problems.append(Problem(number, "", f"第 {column} 列有{name}", hint))
+    return problems
+
+
+def _suspects(line: str, first: bool) -> list[tuple[int, str]]:
+    found = []
+    for index, char in enumerate(line):
+        if char == "\ufeff" and not (first and index == 0):
+            found.append((index + 1, char))  # a BOM inside the file (two files pasted together)
+    start = _KEY_START.match(line)
+    indent_end = start.end() if start else 0
+    key = _KEY.match(line, indent_end)
+    if key is None:
+        return found
+    for index in range(0, key.end()):
+        char = line[index]
+        if char in _LOOKALIKES and char != "\ufeff":
+            found.append((index + 1, char))
+    return sorted(set(found))

@@ -10,7 +10,6 @@ split labels and a blank row under the indicator header.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
 from docx import Document
@@ -30,7 +29,7 @@ Text = str | list[str] | None  # a cell's paragraphs; None: a merged continuatio
 class Layout:
     """How one department's file differs from another's, as real files do."""
 
-    sub_goal_numbers: str = "（一）"  # or "（1）", "1."
+    sub_goal_numbers: str = "（一）"  # or "（1）", "1." — for sub-goals and measures whose data has no label
     unit_in_table: bool = False  # the `655001…本级 / 单位：万元` line as a table row, not paragraphs
     split_labels: bool = False  # "项目\n编码", "一级\n指标" written over two lines
     blank_header_row: bool = False  # the indicator header merged over two rows
@@ -55,8 +54,7 @@ def write_docx(department: Department, path: Path, layout: Layout | None = None)
     add_cover(document, department, layout)
     add_toc(document, department, layout)
     add_part_one(document, department, layout)
-    document.add_paragraph("第二部分", style="Heading 1")
-    document.add_paragraph("预算项目绩效目标", style="Heading 1")
+    add_part_heading(document, department.headings.part_two)
     for project in department.projects:
         add_project(document, department, project, layout)
     document.save(str(path))
@@ -86,8 +84,9 @@ def project_heading(project: Project) -> str:
 def add_toc(document: Document, department: Department, layout: Layout) -> None:
     """Word's TOC field: `TOC \\o` around entries whose page numbers are PAGEREF fields."""
     document.add_paragraph("目 录", style="TOC Heading")
-    entries = ["第一部分 部门整体绩效目标", "一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施"]
-    entries.append("第二部分 预算项目绩效目标")
+    headings = department.headings
+    entries = [headings.part_one or "部门整体绩效目标", headings.overall_goal, headings.sub_goals, headings.measures]
+    entries.append(headings.part_two or "预算项目绩效目标")
     tables = [project_heading(project) for project in department.projects]
     for position, title in sorted(layout.stale_toc.items()):
         tables.insert(position - 1, title)
@@ -123,31 +122,38 @@ def _instruction(paragraph, code: str) -> None:
     paragraph.add_run()._r.append(instruction)
 
 
+def add_part_heading(document: Document, heading: str) -> None:
+    """`第一部分　部门整体绩效目标` as two heading lines, as printed; a heading the original lacks is left out."""
+    for line in heading.split("　"):
+        if line:
+            document.add_paragraph(line, style="Heading 1")
+
+
 def add_part_one(document: Document, department: Department, layout: Layout) -> None:
-    one = department.part_one
-    document.add_paragraph("第一部分", style="Heading 1")
-    document.add_paragraph("部门整体绩效目标", style="Heading 1")
-    document.add_paragraph("一、总体绩效目标", style="Heading 2")
+    """第一部分 as the data holds it: its printed headings and numbers (a label-less item gets `layout`'s)."""
+    one, headings = department.part_one, department.headings
+    add_part_heading(document, headings.part_one)
+    document.add_paragraph(headings.overall_goal, style="Heading 2")
     for text in one.overall_goal:
         document.add_paragraph(text)
-    document.add_paragraph("二、分项绩效目标", style="Heading 2")
+    document.add_paragraph(headings.sub_goals, style="Heading 2")
     for line in (one.sub_goals_intro or "").splitlines():
         document.add_paragraph(line)
     for index, goal in enumerate(one.sub_goals, start=1):
-        heading = number(layout.sub_goal_numbers, index) + goal.title
+        heading = (goal.label or number(layout.sub_goal_numbers, index)) + goal.title
         text_lines = (goal.text or "").splitlines()
         if goal.goal is None and goal.indicators is None and text_lines:
-            heading, text_lines = f"{heading}。{text_lines[0]}", text_lines[1:]
+            heading, text_lines = f"{heading}{text_lines[0]}", text_lines[1:]
         document.add_paragraph(heading)
-        lines = text_lines + _labelled("绩效目标：", goal.goal) + _labelled("绩效指标：", goal.indicators)
+        lines = text_lines + _labelled(goal.goal_label, goal.goal) + _labelled(goal.indicators_label, goal.indicators)
         for line in lines:
             document.add_paragraph(line)
-    document.add_paragraph("三、工作保障措施", style="Heading 2")
+    document.add_paragraph(headings.measures, style="Heading 2")
     for line in (one.measures_intro or "").splitlines():
         document.add_paragraph(line)
     for index, measure in enumerate(one.measures, start=1):
         lines = measure.text.splitlines() or [""]
-        first = f"{number('（一）', index)}{measure.title}" + (f"。{lines[0]}" if lines[0] else "")
+        first = f"{measure.label or number('（一）', index)}{measure.title}{lines[0]}"
         for line in [first, *lines[1:]]:
             document.add_paragraph(line)
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -176,12 +182,13 @@ def add_project(document: Document, department: Department, project: Project, la
 
 def add_notes(document: Document, project: Project) -> None:
     notes = project.notes
+    printed = notes.headings
     document.add_paragraph(notes.title)
     parts = [
-        ("一、项目基本情况", [("（一）项目概况", notes.overview), ("（二）资金安排情况", notes.funding)]),
+        (printed.basics, [(printed.overview, notes.overview), (printed.funding, notes.funding)]),
         (
-            "二、绩效目标和指标设置情况",
-            [("（一）绩效目标", notes.goals), ("（二）绩效指标", notes.indicators), ("（三）评价标准", notes.criteria)],
+            printed.targets,
+            [(printed.goals, notes.goals), (printed.indicators, notes.indicators), (printed.criteria, notes.criteria)],
         ),
     ]
     for heading, sections in parts:
@@ -275,7 +282,7 @@ def add_spending_plan(grid: Grid, project: Project) -> None:
     last_label_column = COLUMNS - 1 - len(plan)
     labels = [(last_label_column + 1 + i, last_label_column + 1 + i, point.label) for i, point in enumerate(plan)]
     values = [(last_label_column + 1 + i, last_label_column + 1 + i, point.value or "") for i, point in enumerate(plan)]
-    first = grid.add((0, last_label_column, "资金支出计划（%）"), *labels)
+    first = grid.add((0, last_label_column, project.spending_plan_label), *labels)
     grid.merge_down(first, grid.add((0, last_label_column, None), *values), 0, last_label_column)
 
 
@@ -306,8 +313,8 @@ def add_indicators(grid: Grid, indicators: list[Indicator], layout: Layout) -> N
     rows = []
     previous: Indicator | None = None
     for row in indicators:
-        new_level1 = previous is None or row.level1 != previous.level1
-        new_level2 = new_level1 or row.level2 != previous.level2
+        new_level1 = previous is None or not row.merged_level1
+        new_level2 = new_level1 or not row.merged_level2
         rows.append(
             grid.add(
                 (0, 0, row.level1 if new_level1 else None),
@@ -319,8 +326,9 @@ def add_indicators(grid: Grid, indicators: list[Indicator], layout: Layout) -> N
             )
         )
         previous = row
-    pairs = list(zip(indicators, rows, strict=True))
-    for column, same in ((0, lambda pair: pair[0].level1), (1, lambda pair: (pair[0].level1, pair[0].level2))):
-        for _, run in groupby(pairs, key=same):
-            run_rows = [row for _, row in run]
-            grid.merge_down(run_rows[0], run_rows[-1], column, column)
+    for column, merged in ((0, "merged_level1"), (1, "merged_level2")):
+        start = 0
+        for i in range(1, len(indicators) + 1):
+            if i == len(indicators) or not getattr(indicators[i], merged):
+                grid.merge_down(rows[start], rows[i - 1], column, column)
+                start = i

@@ -90,7 +90,7 @@ def test_a_missing_logo_file_is_named(tmp_path: Path) -> None:
 def test_a_yaml_error_in_the_settings_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "mkdocs.yml"
     path.write_text("extra: [unclosed\n", encoding="utf-8")
-    with pytest.raises(BuilderError, match="不是有效的 YAML"):
+    with pytest.raises(BuilderError, match=r"mkdocs.yml:2: 网站配置文件有误：YAML 语法错误：方括号 \[ \] 没有闭合"):
         load_site_config(path)
 
 

@@ -68,8 +68,9 @@ def seed_text(name: str) -> str:
 
 def leaves(value: Any) -> list[str]:
     """Every text of a model, depth first."""
-    if isinstance(value, BaseModel):
-        return [text for name in type(value).model_fields for text in leaves(getattr(value, name))]
+    if isinstance(value, BaseModel):  # fields left at their default (`绩效目标：`, usual headings) are not data
+        names = [name for name in type(value).model_fields if name in value.model_fields_set]
+        return [text for name in names for text in leaves(getattr(value, name))]
     if isinstance(value, list):
         return [text for item in value for text in leaves(item)]
     if isinstance(value, Amount):
@@ -81,9 +82,10 @@ def model_text(department: Department) -> str:
     """The model's text, plus the printed forms the importer splits apart (`标题。正文`, `绩效目标：…`)."""
     one = department.part_one
     parts = leaves(department)
-    parts += [f"{measure.title}。{measure.text}" for measure in one.measures]
-    parts += [f"{goal.title}。{goal.text}" for goal in one.sub_goals if goal.text]
-    parts += [f"绩效目标：{goal.goal}" for goal in one.sub_goals] + [f"绩效指标：{g.indicators}" for g in one.sub_goals]
+    parts += [f"{measure.title}{measure.text}" for measure in one.measures]  # the title keeps its 。
+    parts += [f"{goal.title}{goal.text}" for goal in one.sub_goals if goal.text]
+    parts += [f"{goal.goal_label}{goal.goal}" for goal in one.sub_goals]
+    parts += [f"{goal.indicators_label}{goal.indicators}" for goal in one.sub_goals]
     if department.unit:
         parts.append(department.unit.code + department.unit.name)
     return "\n".join(parts)
@@ -245,11 +247,12 @@ def test_cover_and_part_one() -> None:
     part = data["part_one"]
     assert part["overall_goal"] == ["总体目标第一段。", "总体目标第二段。"]
     assert part["sub_goals"] == [
-        {"title": "一项目标", "goal": "甲。", "indicators": "乙。"},
-        {"title": "第二项", "text": "没有标签的正文。"},
-        {"title": "同一段里的标题。", "goal": "丙。", "indicators": "丁。"},
+        {"label": "（1）", "title": "一项目标", "goal": "甲。", "indicators": "乙。"},  # numbers kept as printed
+        {"label": "2.", "title": "第二项。", "text": "没有标签的正文。"},  # the title keeps its 。
+        {"label": "3.", "title": "同一段里的标题。", "goal": "丙。", "indicators": "丁。"},
     ]
-    assert part["measures"] == [{"title": "完善制度建设", "text": "制定完善制度。"}]
+    assert part["measures"] == [{"label": "（一）", "title": "完善制度建设。", "text": "制定完善制度。"}]
+    assert data["headings"] == {"part_one": "2024年部门整体绩效目标", "part_two": ""}  # printed, or not printed
     assert warnings == []
 
 
@@ -285,7 +288,8 @@ def test_indicator_rows_skip_blank_rows_and_merged_levels() -> None:
     rows = parse_word_text(FRONT + TABLE)[0]["projects"][0]["indicators"]
     assert rows == [
         {"level1": "产出指标", "level2": "数量指标", "name": "企业数", "description": "获奖企业数", "value": "≥10家"},
-        {"name": "资金", "value": "=10万元", "basis": "工作经验"},  # a repeated level is the merged cell above
+        # a blank 一级指标 cell is the merged cell above; a printed 二级指标 is its own cell, even when it repeats
+        {"level2": "数量指标", "name": "资金", "value": "=10万元", "basis": "工作经验"},
     ]
 
 

@@ -97,8 +97,9 @@ def test_a_part_built_apart_merges_into_the_same_site(built: tuple[Path, Path, B
 
 def test_a_merge_without_a_part_manifest_is_refused(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
     work, _, _ = built
+    (tmp_path / "not-a-part").mkdir()
     with pytest.raises(BuilderError, match=r"build-manifest\.json"):
-        run(work / "data", tmp_path / "site", tmp_path, merge=[tmp_path])
+        run(work / "data", tmp_path / "site", tmp_path, merge=[tmp_path / "not-a-part"])
 
 
 def test_batches_are_stable_and_adding_a_department_changes_one() -> None:

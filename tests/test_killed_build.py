@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from builder.build import remove_stale_folders
+from builder.outdir import KIND_TEMPORARY, write_marker
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("builder", "theme", "content", "mkdocs.yml")
@@ -127,7 +128,8 @@ def test_a_build_failing_in_the_pdf_step_leaves_the_site_as_it_was(project: Path
     template = project / "theme" / "print" / "document.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
     result = run_build(project)
-    assert result.returncode == 2  # an internal error: the templates are the program's, not the data
+    assert result.returncode == 1  # a located message: an admin may edit the templates
+    assert "模板 theme/print/document.html.j2:" in result.stderr and "有语法错误" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(project / "site") == site
     assert leftovers(project) == []
@@ -147,10 +149,13 @@ def test_a_build_with_a_data_error_leaves_the_site_as_it_was(project: Path) -> N
 def test_stale_folders_of_dead_builds_are_removed_and_running_ones_kept(tmp_path: Path) -> None:
     dead = [tmp_path / ".site-build-999999999-x1", tmp_path / ".site-old-999999999-x2", tmp_path / ".site-build-abc"]
     running = tmp_path / f".site-build-{os.getpid()}-x3"
-    for folder in [*dead, running, tmp_path / "site"]:
+    foreign = tmp_path / ".site-build-999999999-mine"  # someone else's folder that happens to be named so
+    for folder in [*dead, running, foreign, tmp_path / "site"]:
         (folder / "sub").mkdir(parents=True)
+    for folder in [*dead, running]:
+        write_marker(folder, KIND_TEMPORARY)
     assert sorted(remove_stale_folders(tmp_path)) == sorted(dead)
-    assert sorted(path.name for path in tmp_path.iterdir()) == [running.name, "site"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, foreign.name, "site"])
 
 
 def test_a_build_stopped_between_the_two_renames_gets_its_site_back(project: Path) -> None:

@@ -99,7 +99,7 @@ def test_the_department_page_lists_findings_by_project() -> None:
     assert {"level": 2, "id": "project-2", "name": "2. 百川房屋租赁费"} in toc
     assert all(f'<h2 id="{token["id"]}">{token["name"]}</h2>' in html for token in toc)
     assert "<td><code>title-mismatch</code><br>表题或说明标题写的是另一个项目</td>" in html
-    assert "第 91 行" in html and "机器人产业扶持资金项目绩效目标表" in html
+    assert "第 103 行" in html and "机器人产业扶持资金项目绩效目标表" in html
     assert "未发现问题" in body(pages["2023/zunhua-jingkaiqu/quality.md"])
 
 

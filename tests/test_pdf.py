@@ -21,14 +21,12 @@ from pypdf.generic import IndirectObject
 from builder import paths
 from builder.load import LoadedDepartment, load_all
 from builder.pdf import render_pdfs
-from builder.pdf_html import ProjectSection, project_sections
+from builder.pdf_html import ProjectSection, contents_lines, project_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "pdf"
-PART_ONE = "第一部分部门整体绩效目标"
 PART_ONE_SECTIONS = ["一、总体绩效目标", "二、分项绩效目标", "三、工作保障措施"]
-PART_TWO = "第二部分预算项目绩效目标"
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装")
 
@@ -61,13 +59,39 @@ class RenderedPdf:
         return project_sections(self.loaded.department)
 
     @cached_property
+    def part_labels(self) -> tuple[str, str]:
+        """The parts as the 目录 and the outline name them: the printed heading, or the usual one if none is printed."""
+        headings = self.loaded.department.headings
+        return headings.part_one or "第一部分　部门整体绩效目标", headings.part_two or "第二部分　预算项目绩效目标"
+
+    @cached_property
     def toc_pages(self) -> list[int]:
         """The 1-based numbers of the 目录 pages: from its title to the page before 第一部分 begins."""
-        first = next(number for number, text in enumerate(self.pages, 1) if "目录第一部分" in text)
-        pages = [first]
-        while PART_ONE not in self.pages[pages[-1]]:  # the next page (0-based index = number)
-            pages.append(pages[-1] + 1)
-        return pages
+        first = next(
+            number for number, text in enumerate(self.pages, 1) if "目录" + squeeze(self.part_labels[0]) in text
+        )
+        part_one = self.reader.get_destination_page_number(self.reader.outline[0]) + 1
+        return list(range(first, part_one))
+
+    def project_start_page(self, section: ProjectSection) -> int:
+        """The page a project begins on: its 说明's title, else its printed 表题, else the table."""
+        project = section.project
+        marker = (project.notes.title if project.notes else None) or project.title or "项目编码"
+        previous = [self.project_start_page(other) for other in self.sections[: self.sections.index(section)]]
+        after = max([self.toc_pages[-1], *previous])
+        pages = [n for n, text in enumerate(self.pages, 1) if n > after and squeeze(marker) in text]
+        assert pages, f"{section.heading} 不在正文中"
+        return pages[0]
+
+    def body_page(self, label: str) -> int:
+        """The page a 目录 entry points at in the body."""
+        if label == self.part_labels[1]:
+            return self.project_start_page(self.sections[0])
+        section = next((section for section in self.sections if section.heading == label), None)
+        if section is not None:
+            return self.project_start_page(section)
+        headings = self.loaded.department.headings
+        return self.first_page_after_toc(headings.overall_goal if label == self.part_labels[0] else label)
 
     @property
     def toc_page(self) -> int:
@@ -81,16 +105,23 @@ class RenderedPdf:
         return body[0]
 
     def toc_entries(self) -> list[tuple[str, int]]:
-        """(label, printed page number) of every 目录 entry, in order."""
+        """(label, printed page number) of every 目录 entry with a page, in order; an entry the original lists
+        without a table must be there too, with its note and no page number."""
         toc = "".join(self.pages[number - 1] for number in self.toc_pages)
-        labels = [PART_ONE, *PART_ONE_SECTIONS, PART_TWO, *(section.heading for section in self.sections)]
+        department = self.loaded.department
+        headings = department.headings
+        labels = [(self.part_labels[0], True), (headings.overall_goal, True), (headings.sub_goals, True)]
+        labels += [(headings.measures, True), (self.part_labels[1], True)]
+        labels += [(line.heading, line.section is not None) for line in contents_lines(department, self.sections)]
         entries, position = [], 0
-        for label, following in zip(labels, [*labels[1:], None], strict=True):
+        for (label, paged), following in zip(labels, [*labels[1:], None], strict=True):
             # The number runs up to the next entry, which may begin with a digit itself.
-            end = f"(?={re.escape(squeeze(following))})" if following else r"(?!\d)"
-            match = re.compile(re.escape(squeeze(label)) + r"[.…·]*(\d+)" + end).search(toc, position)
+            end = f"(?={re.escape(squeeze(following[0]))})" if following else r"(?!\d)"
+            page = r"[.…·]*(\d+)" if paged else "（原文目录列有此项，正文无绩效目标表）()"
+            match = re.compile(re.escape(squeeze(label)) + page + end).search(toc, position)
             assert match, f"目录中找不到 {label}"
-            entries.append((label, int(match[1])))
+            if paged:
+                entries.append((label, int(match[1])))
             position = match.end()
         return entries
 
@@ -125,7 +156,7 @@ def test_toc_lists_every_project_with_the_page_its_heading_is_on(rendered: dict[
     entries = pdf.toc_entries()
     assert len(entries) == 5 + len(pdf.loaded.department.projects)
     for label, printed_page in entries:
-        assert printed_page == pdf.first_page_after_toc(label), label
+        assert printed_page == pdf.body_page(label), label
 
 
 @needs_poppler
@@ -155,12 +186,12 @@ def test_outline_mirrors_the_toc_with_one_entry_per_project(rendered: dict[str, 
     outline = pdf.reader.outline
     parts = [item for item in outline if not isinstance(item, list)]
     children = [item for item in outline if isinstance(item, list)]
-    assert [part.title for part in parts] == ["第一部分　部门整体绩效目标", "第二部分　预算项目绩效目标"]
+    assert [part.title for part in parts] == list(pdf.part_labels)
     assert [item.title for item in children[0]] == PART_ONE_SECTIONS
     assert [item.title for item in children[1]] == [section.heading for section in pdf.sections]
     assert len(children[1]) == len(pdf.loaded.department.projects)
     for item, section in zip(children[1], pdf.sections, strict=True):
-        assert pdf.reader.get_destination_page_number(item) + 1 == pdf.first_page_after_toc(section.heading)
+        assert pdf.reader.get_destination_page_number(item) + 1 == pdf.project_start_page(section)
 
 
 @needs_poppler
@@ -175,7 +206,7 @@ def test_no_word_field_errors_anywhere(rendered: dict[str, RenderedPdf], slug: s
 @pytest.mark.parametrize("slug", sample_slugs())
 def test_budget_of_every_project_is_printed_on_its_table_page(rendered: dict[str, RenderedPdf], slug: str) -> None:
     pdf = rendered[slug]
-    starts = [pdf.first_page_after_toc(section.heading) for section in pdf.sections] + [len(pdf.pages) + 1]
+    starts = [pdf.project_start_page(section) for section in pdf.sections] + [len(pdf.pages) + 1]
     for section, start, end in zip(pdf.sections, starts, starts[1:], strict=False):
         project = section.project
         table_pages = [n for n in range(start, end) if "预算数" in pdf.pages[n - 1] and "项目编码" in pdf.pages[n - 1]]

@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from builder import pdf, pdf_fonts
 from builder.errors import BuilderError
 from builder.load import LoadedDepartment, load_all, load_department
-from builder.model import Project
 from builder.pdf import render_pdf, render_pdfs
 from builder.pdf_fetch import LocalFilesFetcher
 from builder.pdf_html import (
@@ -25,7 +24,6 @@ from builder.pdf_html import (
     indicator_print_rows,
     project_sections,
     spread,
-    table_title,
 )
 from builder.pdf_render import html_to_pdf
 from builder.progress import Progress
@@ -228,29 +226,46 @@ def test_toc_and_body_list_exactly_the_projects_of_the_data(smallest: LoadedDepa
     for model in (department, fewer):
         html = document_html(model)
         toc = re.findall(r'<li class="toc-section toc-project"><a href="#([^"]+)">', html)
-        headings = re.findall(r'<h2 id="([^"]+)" class="project-heading">', html)
-        assert toc == headings == [section.anchor for section in project_sections(model)]
+        sections = re.findall(r'<section class="project" id="([^"]+)"', html)
+        assert toc == sections == [section.anchor for section in project_sections(model)]
         assert len(toc) == len(model.projects)
 
 
-def test_table_titles_are_numbered_by_the_pdf_not_by_the_source() -> None:
-    def project(title: str | None, name: str = "项目") -> Project:
-        return Project.model_validate(
-            {
-                "name": name,
-                "title": title,
-                "budget": {"total": "1"},
-                "indicators": [{"level1": "产出指标", "level2": "数量指标", "name": "x"}],
-            }
-        )
+def test_contents_name_projects_by_their_name_and_the_body_prints_the_title_as_published() -> None:
+    """The title policy (builder/titles.py): 目录 and bookmark `N.项目名称绩效目标表`; the 表题 printed verbatim."""
+    kejiju = load_department(SMALLEST).department
+    sections = project_sections(kejiju)
+    assert [section.heading for section in sections] == [
+        "1.高新技术企业扶持资金绩效目标表",
+        "2.百川房屋租赁费绩效目标表",  # the printed 表题 says 机器人产业扶持资金
+        "3.创投基金注资绩效目标表",
+    ]
+    assert [section.title_note is not None for section in sections] == [False, True, False]
+    html = document_html(kejiju)
+    assert '<p class="table-title">机器人产业扶持资金项目绩效目标表</p>' in html
+    assert "注：原文表题与项目名称不同；目录、书签和页面标题按项目名称（项目名称：百川房屋租赁费）。" in html
+    assert "project-heading" not in html  # no heading of the PDF's own in the body
 
-    assert table_title(project("1.安可计算机购置绩效目标表")) == "安可计算机购置绩效目标表"
-    assert table_title(project("三、环境治理与清洁能源专项绩效目标表")) == "环境治理与清洁能源专项绩效目标表"
-    assert table_title(project("三.商务工作专项绩效目标表")) == "商务工作专项绩效目标表"
-    assert table_title(project("机器人产业扶持资金")) == "机器人产业扶持资金绩效目标表"
-    assert table_title(project(None, "百川房屋租赁费")) == "百川房屋租赁费绩效目标表"
-    printed = "2022年全区突出贡献企业表彰项目绩效目标表"
-    assert table_title(project(printed)) == printed
+
+def test_contents_keep_the_original_numbering_around_an_entry_without_a_table() -> None:
+    chengde = load_department(ROOT / "data" / "2023" / "chengde-gxq-jingkeju.yaml").department
+    headings = [section.heading for section in project_sections(chengde)]
+    assert headings[5:7] == ["6.清洁能源取暖工作经费绩效目标表", "8.商务工作专项绩效目标表"]
+    html = document_html(chengde)
+    entry = '<li class="toc-section toc-project toc-missing">7.商贸流通企业奖补绩效目标表'
+    assert entry + '<span class="site-note">（原文目录列有此项，正文无绩效目标表）</span></li>' in html
+
+
+def test_published_order_notes_then_title_then_unit_line_then_table() -> None:
+    chengde = load_department(ROOT / "data" / "2023" / "chengde-gxq-jingkeju.yaml").department
+    html = document_html(chengde)
+    project = html[html.index('id="project-13081123P00003910002P"') :]
+    marks = ["关于基层统计人员业务培训绩效目标指标的说明", "三.基层统计人员业务培训绩效目标表", "单位：万元"]
+    marks.append("项目编码")
+    positions = [project.index(mark) for mark in marks]
+    assert positions == sorted(positions)
+    supports = html[html.index('id="project-13081123P00004710002K"') :]
+    assert "<h4>一、基本情况</h4>" in supports and "<h5>(三) 评价标准</h5>" in supports  # as printed
 
 
 def test_spread_shares_the_grid_among_checkpoints() -> None:
@@ -269,7 +284,8 @@ def test_cover_lines_break_long_names_after_a_place_or_body() -> None:
 def test_merged_cells_stay_on_one_page_when_their_block_is_short(smallest: LoadedDepartment) -> None:
     project = smallest.department.projects[0]
     rows = indicator_print_rows(project)
-    for (row, keep), following in zip(rows, [*rows[1:], None], strict=True):
+    for index, ((row, keep), following) in enumerate(zip(rows, [*rows[1:], None], strict=True)):
         same_block = following is not None and following[0].level1_span == 0
-        assert keep == same_block, row.indicator.name
+        edge = following is not None and (index == 0 or index == len(rows) - 2)  # two rows start and end a table
+        assert keep == (same_block or edge), row.indicator.name
     assert rows[-1][1] is False

@@ -32,7 +32,7 @@ def test_reader_returns_data_or_problems(text: str) -> None:
     assert all(problem.line >= 1 and problem.message for problem in located.problems)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=60, deadline=None)
 @given(YAMLISH)
 def test_loader_raises_only_data_errors(tmp_path: Path, text: str) -> None:
     path = tmp_path / "2023" / "x.yaml"

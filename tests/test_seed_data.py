@@ -69,8 +69,33 @@ def test_part_one_structure() -> None:
     assert [goal.title for goal in fagaiju.sub_goals][:2] == ["促进县级区域经济发展", "推进产业结构调整和转型升级"]
     assert fagaiju.sub_goals[0].goal == "促进沿海地区实现率先发展,推动京津冀协同发展。"
     assert len(fagaiju.measures) == 7
-    assert fagaiju.measures[0].title == "完善制度建设"
-    assert department("zunhua-jingkaiqu.yaml").part_one.sub_goals[0].title == "坚持规划引领，为高质量发展提供坚实支撑"
+    assert (fagaiju.measures[0].label, fagaiju.measures[0].title) == ("（一）", "完善制度建设。")
+    zunhua = department("zunhua-jingkaiqu.yaml").part_one.sub_goals[0]
+    assert (zunhua.label, zunhua.title) == ("1.", "坚持规划引领，为高质量发展提供坚实支撑。")  # the 。 is printed
+
+
+def test_printed_numbering_and_headings_are_data() -> None:
+    """Each document's own numbering and headings, as printed (issue 17): nothing is renumbered."""
+    kejiju = department("tangshan-gxq-kejiju.yaml")
+    assert [goal.label for goal in kejiju.part_one.sub_goals] == ["（1）", "（二）"]  # the original mixes styles
+    assert kejiju.headings.part_one == "2023年部门整体绩效目标" and kejiju.headings.part_two == ""
+    chengde = department("chengde-gxq-jingkeju.yaml")
+    assert [goal.label for goal in chengde.part_one.sub_goals] == ["1.", "2.", "3.", "4."]
+    assert chengde.headings.part_one == "第一部分　部门整体绩效目标"
+    supports = chengde.projects[-3].notes.headings
+    assert (supports.basics, supports.targets) == ("一、基本情况", "二、绩效目标指标设置情况")
+    assert supports.criteria == "(三) 评价标准"  # half-width brackets, as printed
+    assert chengde.projects[-2].notes.headings.overview == "（一）基本概况"
+    assert [(entry.position, entry.title) for entry in chengde.contents_only] == [(7, "商贸流通企业奖补绩效目标表")]
+
+
+def test_separate_cells_stay_separate() -> None:
+    """Seed 001's second table prints 社会效益指标 in two cells; seed 000's 一级指标 cells are merged."""
+    rows = department("tangshan-gxq-kejiju.yaml").projects[1].indicators
+    social = [row for row in rows if row.level2 == "社会效益指标"]
+    assert len(social) == 2 and not social[1].merged_level2 and social[1].merged_level1
+    first = department("tangshan-gxq-fagaiju.yaml").projects[0].indicators
+    assert [row.merged_level1 for row in first[:4]] == [False, True, True, True]
 
 
 def test_mistakes_are_kept_as_published() -> None:

@@ -30,7 +30,9 @@ from builder.yamlread import (
     _syntax_hint,
     _translate,
     format_path,
+    hidden_characters,
     read_yaml,
+    unprintable_characters,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,17 +54,16 @@ def reference_read_yaml(text: str) -> Located:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        message = f"YAML 语法错误：{_translate(error.problem or '')}"
-        result.problems.append(Problem(line, "", message, _syntax_hint(text, line)))
+        hidden = hidden_characters(text)  # issue 15: a look-alike character near the error is named instead
+        if any(abs(problem.line - line) <= 1 for problem in hidden):
+            result.problems.extend(hidden)
+            return result
+        chinese, hint = _translate(error.problem or error.context or "")
+        syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
+        result.problems.extend(sorted([*hidden, syntax], key=lambda problem: problem.line))
         return result
     except yaml.reader.ReaderError as error:
-        line = text[: error.position].count("\n") + 1
-        message = (
-            f"文件含有不允许的控制字符 U+{error.character:04X}"
-            if isinstance(error.character, int)
-            else "文件含有不允许的字符"
-        )
-        result.problems.append(Problem(line, "", message, "请删除该字符；从其他软件复制文字时常会带入"))
+        result.problems.extend(unprintable_characters(text, error))  # issue 15: each one, by line and column
         return result
     except yaml.YAMLError as error:
         result.problems.append(Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML"))
@@ -99,7 +100,14 @@ def _reference_convert(node: yaml.Node, loc: tuple[Any, ...], result: Located) -
         return [_reference_convert(item, (*loc, i), result) for i, item in enumerate(node.value)]
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        if not isinstance(key_node, yaml.ScalarNode):  # issue 15: a complex key is refused, its value skipped
+            message, hint = (
+                "键不能是列表或键值对（复杂键）",
+                "键应是一个字段名，如 `name:`；以 [ { ? 开头的文字请加引号",
+            )
+            result.problems.append(Problem(key_node.start_mark.line + 1, format_path(loc), message, hint))
+            continue
+        key = key_node.value
         if key in mapping:
             message, hint = f"键 `{key}` 重复", "同一层级的键只能出现一次，请删除或合并重复项"
             result.problems.append(Problem(key_node.start_mark.line + 1, format_path((*loc, key)), message, hint))

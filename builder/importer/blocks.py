@@ -16,6 +16,7 @@ from typing import Any
 
 from ..amounts import AmountError, parse_amount
 from ..errors import ImportFailed
+from . import printed
 from .common import clean_cell, clean_code
 
 # ── the document's structure, as printed ──────────────────────────────────────────
@@ -25,7 +26,7 @@ SECTION = re.compile(rf"^([{_NUMERAL}]+)\s*[、.．](.*)$")
 ITEM_NUMBER = re.compile(rf"^(?:[（(]\s*[{_NUMERAL}\d]+\s*[）)]|\d+\s*[.．、](?!\d))\s*")
 ANY_NUMBER = re.compile(rf"^(?:[（(]\s*[{_NUMERAL}\d]+\s*[）)]|\d+\s*[.．、](?!\d)|[{_NUMERAL}]+\s*[、.．])\s*")
 PART_HEADING = re.compile(
-    rf"^(?P<part>第[{_NUMERAL}]部分)?\s*(?P<year>\d{{4}})?\s*年?度?"
+    rf"^(?P<part>第[{_NUMERAL}]部分)?\s*[:：、]?\s*(?P<year>\d{{4}})?\s*年?度?"
     r"(?P<name>部门整体绩效目标|(?:预算)?项目(?:支出)?绩效目标)?$"
 )
 COVER_TITLE = re.compile(r"^(?P<department>.*?)(?P<year>\d{4})\s*年度?(?:部门)?(?:预算)?绩效文本$")
@@ -164,6 +165,7 @@ class Report:
 
     warnings: list[ImportWarning] = field(default_factory=list)
     unresolved: list[dict[str, str]] = field(default_factory=list)
+    headings: dict[str, str] = field(default_factory=dict)  # part and section headings as printed (model keys)
 
     def note(self, at: Block | int | str, message: str, text: str = "") -> None:
         """A warning at a block, a line number, or a place described in words (`第 3 张表第 1 行第 1 格`)."""
@@ -237,23 +239,28 @@ def _project_keys(project: dict[str, Any]) -> set[str]:
     return keys | ({_title_key(project["title"])} if project.get("title") else set())
 
 
-def check_toc(entries: list[TocEntry], projects: list[dict[str, Any]], report: Report) -> tuple[int, list[str]]:
-    """Compare the TOC's project tables with the tables found; return how many it lists and the missing ones."""
+def check_toc(
+    entries: list[TocEntry], projects: list[dict[str, Any]], report: Report
+) -> tuple[int, list[str], list[dict[str, Any]]]:
+    """Compare the TOC's project tables with the tables found; return how many it lists, the missing ones
+    (for the source line) and the same as `contents_only` items (listed in the PDF's 目录 as in the original)."""
     tables = [entry for entry in entries if entry.title.endswith("表")]
     for entry in entries:
         if entry.page and not entry.page.isdigit():
             report.note(entry.block, f"目录中“{entry.title}”的页码为“{entry.page}”：目录域指向的位置已不存在")
     present = set().union(*(_project_keys(project) for project in projects)) if projects else set()
     missing = []
+    contents = []
     for number, entry in enumerate(tables, start=1):
         if _title_key(entry.title) not in present:
             missing.append(f"第 {number} 项“{ANY_NUMBER.sub('', entry.title, count=1).removesuffix('绩效目标表')}”")
+            contents.append(printed.contents_entry(number, clean_cell(entry.title)))
             report.note(entry.block, "目录列出但正文没有这张表", entry.title)
     listed = {_title_key(entry.title) for entry in tables}
     for project in projects if tables else []:
         if not listed & _project_keys(project):
             report.note(1, "正文有但目录未列出", project.get("title") or project.get("name", ""))
-    return len(tables), missing
+    return len(tables), missing, contents
 
 
 # ── blocks → tables ───────────────────────────────────────────────────────────────
@@ -409,20 +416,27 @@ def read_preamble_paragraphs(paragraphs: list[Block], report: Report) -> tuple[l
 def parse_notes(paragraphs: list[Block], report: Report) -> dict[str, Any]:
     """`关于……的说明`, then 一、/（一） headings, each with its paragraphs (project overview, funding, …)."""
     notes: dict[str, Any] = {"title": paragraphs[0].text}
+    headings: dict[str, str] = {}
     part = section = None
     for block in paragraphs[1:]:
         text = block.text
         if (match := NOTES_PART.match(text)) and _is_heading(text):
             part, section = _notes_part(match[2], match[1]), None
+            if part:
+                headings.setdefault(part, text)
         elif (match := NOTES_SECTION.match(text)) and _is_heading(text):
             section = _notes_section(match[2], match[1], part)
             if section is None:
                 report.unplaced(block, "说明中不认识的小标题")
+            else:
+                headings.setdefault(section, text)
         elif section is None:
             report.unplaced(block, "说明中小标题之前的文字")
         else:
             notes.setdefault(section, []).append(text)
-    return {key: notes[key] for key in ("title", *NOTES_KEYS) if key in notes}
+    if printed_headings := printed.notes_headings(headings):
+        notes["headings"] = printed_headings
+    return {key: notes[key] for key in ("title", "headings", *NOTES_KEYS) if key in notes}
 
 
 def _notes_part(title: str, number: str) -> str | None:
@@ -447,11 +461,13 @@ def split_front(paragraphs: list[Block], report: Report) -> tuple[list[Block], P
     part_one = max((i for i, block in enumerate(paragraphs) if _is_part_one_heading(block.text)), default=0)
     start = next((i for i in range(part_one, len(paragraphs)) if _is_part_two_heading(paragraphs[i].text)), None)
     if start is None:
+        report.headings["part_two"] = ""  # not printed (seed 000): the body shows none either
         return read_preamble_paragraphs(paragraphs, report)
     rest, preamble = read_preamble_paragraphs(paragraphs[start:], report)
     for block in rest:
         if not is_part_heading(block.text):
             report.unplaced(block)
+    report.headings["part_two"] = printed.join_heading([block.text for block in rest if is_part_heading(block.text)])
     return paragraphs[:start], preamble
 
 
@@ -513,20 +529,26 @@ def split_sections(paragraphs: list[Block], report: Report) -> tuple[dict[str, l
     sections: dict[str, list[Block]] = {}
     current: list[Block] | None = None
     year = None
+    part_heading: list[str] = []
     for block in paragraphs:
         key = _section_key(block.text)
         if key:
             current = sections.setdefault(key, [])
             if key == "other":
                 report.unplaced(block, "第一部分中不认识的标题")
+            else:
+                report.headings.setdefault({"overall": "overall_goal"}.get(key, key), block.text)
         elif is_part_heading(block.text):
             year = year or _heading_year(block.text)
+            if current is None:
+                part_heading.append(block.text)
         elif current is None:
             report.unplaced(block)
         else:
             current.append(block)
     for block in sections.pop("other", []):
         report.unplaced(block)
+    report.headings["part_one"] = printed.join_heading(part_heading)
     return sections, year
 
 
@@ -536,14 +558,15 @@ def _heading_year(text: str) -> int | None:
 
 
 def split_items(paragraphs: list[Block]) -> tuple[list[str], list[list[str]]]:
-    """Lead paragraphs, then numbered items (numbering removed) each with its following paragraphs."""
+    """Lead paragraphs, then numbered items each with its following paragraphs; an item's first line starts
+    with its printed number (`（1） `, `1.`), which `printed.split_label` takes off and keeps."""
     intro: list[str] = []
     items: list[list[str]] = []
     for block in paragraphs:
         text = block.text
         number = ITEM_NUMBER.match(text)
         if number:
-            items.append([text[number.end() :]])
+            items.append([text])
         elif items:
             items[-1].append(text)
         else:
@@ -551,34 +574,37 @@ def split_items(paragraphs: list[Block]) -> tuple[list[str], list[list[str]]]:
     return intro, items
 
 
-def first_sentence(text: str) -> tuple[str, str]:
-    """`完善制度建设。制定…` → (`完善制度建设`, `制定…`): split at the first `。`, which is dropped."""
-    head, stop, rest = text.partition("。")
-    return (head, rest) if stop and head else (text, "")
-
-
 def parse_sub_goal(lines: list[str]) -> dict[str, str]:
     """A heading with `绩效目标：`/`绩效指标：` paragraphs, or one paragraph: first sentence and the rest."""
-    lines = [piece for line in lines for piece in INLINE_LABEL.split(line)]
+    label, first = printed.split_label(lines[0])
+    lines = [piece for line in [first, *lines[1:]] for piece in INLINE_LABEL.split(line)]
     heading, fields, last = lines[0], {"goal": [], "indicators": [], "text": []}, "text"
+    labels = {}
     for line in lines[1:]:
         if match := GOAL_LABEL.match(line):
             last, line = "goal", line[match.end() :]
+            labels.setdefault("goal_label", match[0].rstrip(" \t\u3000"))
         elif match := INDICATOR_LABEL.match(line):
             last, line = "indicators", line[match.end() :]
+            labels.setdefault("indicators_label", match[0].rstrip(" \t\u3000"))
         fields[last].append(line)
-    item = {"title": heading}
+    item = {"label": label, "title": heading}
     if not fields["goal"] and not fields["indicators"]:
-        item["title"], rest = first_sentence(heading)
+        item["title"], rest = printed.first_sentence(heading)
         fields["text"] = [part for part in [rest, *fields["text"]] if part]
-    item.update({key: "\n".join(value) for key, value in fields.items() if value})
-    return item
+    texts = {key: "\n".join(value) for key, value in fields.items() if value}
+    item.update({"goal_label": labels.get("goal_label"), "goal": texts.get("goal")})
+    item.update({"indicators_label": labels.get("indicators_label"), "indicators": texts.get("indicators")})
+    item["text"] = texts.get("text")
+    return printed.run_in_labels({key: value for key, value in item.items() if value})
 
 
 def parse_measure(lines: list[str]) -> dict[str, str]:
-    title, rest = first_sentence(lines[0])
+    label, first = printed.split_label(lines[0])
+    title, rest = printed.first_sentence(first)
     text = "\n".join(part for part in [rest, *lines[1:]] if part)
-    return {"title": title, "text": text} if text else {"title": title}
+    item = {"label": label, "title": title, "text": text}
+    return {key: value for key, value in item.items() if value}
 
 
 def parse_part_one(paragraphs: list[Block], report: Report) -> tuple[dict[str, Any], int | None]:
@@ -867,14 +893,15 @@ def _grid_indicator_rows(header: list[Block], rest: list[Block], report: Report)
 
 
 def _indicator(cells: dict[str, Block], levels: dict[str, str | None], report: Report) -> dict[str, str]:
-    """One row; level1/level2 only where they change (a blank or repeated cell is the merged cell above)."""
+    """One row; level1/level2 only where a cell is printed: a blank cell is the merged cell above, and two
+    printed cells stay two cells even when they say the same (the model keeps them apart)."""
     row: dict[str, str] = {}
     level1 = cells["level1"].text if "level1" in cells else ""
     level2 = cells["level2"].text if "level2" in cells else ""
-    if level1 and level1 != levels["level1"]:
+    if level1:
         row["level1"] = levels["level1"] = level1
         levels["level2"] = None
-    if level2 and level2 != levels["level2"]:
+    if level2:
         row["level2"] = levels["level2"] = level2
     for key in ("name", "description", "value", "basis"):
         text = cells[key].content if key in cells else ""
@@ -899,6 +926,10 @@ def parse_table(cells: list[Block], preamble: Preamble, report: Report) -> Table
     project["budget"] = {key: fields[key] for key in ("total", "fiscal", "other") if fields.get(key)}
     if fields.get("purpose"):
         project["purpose"] = fields["purpose"]
+    if cursor.at(lambda text: bool(PLAN_LABEL.match(_squeeze(text)))) and (
+        label := printed.plan_label(cursor.peek().text)
+    ):
+        project["spending_plan_label"] = label
     project["spending_plan"] = read_spending_plan(cursor, report)
     project["goals"] = read_goals(cursor, report)
     if preamble.notes:
@@ -937,15 +968,17 @@ def parse_blocks(
     if not tables and not any(part_one[key] for key in ("overall_goal", "sub_goals", "measures")):
         raise ImportFailed("找不到“第一部分”的各节，也找不到项目绩效目标表：这不像一份部门预算绩效文本")
     projects = [table.project for table in tables]
-    listed, missing = check_toc(toc, projects, report)
+    listed, missing, contents = check_toc(toc, projects, report)
     unit = _common_value(tables, "unit", "预算单位", report)
-    amount_unit = _common_value(tables, "amount_unit", "金额单位", report) or "万元"
+    amount_unit = _common_value(tables, "amount_unit", "金额单位", report)  # None: no `单位：` line printed
     year = found.get("year") or heading_year or _year_from_codes(projects) or _year_from_blocks(blocks, report)
     name = found.get("department") or department or _fallback_department(found, unit, report)
     data: dict[str, Any] = {"department": name, "year": year, "region": region, "unit": unit}
     data.update({key: found.get(key) for key in ("prepared_by", "reviewed_by")})
     source = source or _source(region, year, family) + _missing_tables(listed, missing, len(projects))
-    data.update(amount_unit=amount_unit, source=source, part_one=part_one)
+    data.update(amount_unit=amount_unit, source=source)
+    data.update(headings=printed.headings(report.headings) or None, contents_only=contents or None)
+    data["part_one"] = part_one
     data.update(projects=projects, unresolved=report.unresolved)
     return {key: value for key, value in data.items() if value not in (None, [])}, report.warnings
 

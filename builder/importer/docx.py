@@ -26,6 +26,7 @@ from ..errors import ImportFailed
 from .blocks import Block, ImportWarning, parse_blocks
 from .common import clean_cell
 from .numbering import Numbering
+from .zipguard import check_docx
 
 FAMILY = "Word 文档"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -57,9 +58,11 @@ def parse_docx(
 
 def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering]:
     """The body, the style names by id and the list numbering; a clear error for anything not a .docx."""
+    if zipfile.is_zipfile(path):
+        check_docx(path)  # bounded: zip bombs, entity bombs and broken parts are refused before python-docx
     try:
         document = Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise ImportFailed(
             f"不是可读取的 Word .docx 文件（{error}）——旧版 .doc 或 WPS 文件请先在 Word / WPS 中“另存为 .docx”"
         ) from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ImportFailed
+from . import printed
 from .blocks import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from .common import clean, clean_code
 from .write import to_yaml, write_atomically
@@ -20,7 +21,7 @@ PART_HEADING = re.compile(rf"^第([{NUMERALS}]+)部分\s*(.*)$")
 SECTION_HEADING = re.compile(rf"^([{NUMERALS}]+)\s*[、.．]\s*(\S.*)$")
 SUBSECTION_HEADING = re.compile(rf"^[（(]\s*([{NUMERALS}]+)\s*[)）]\s*(\S.*)$")
 NUMBERING = re.compile(rf"^(?:\d+\s*[.．、]|[（(]\s*(?:\d+|[{NUMERALS}]+)\s*[)）]|[{NUMERALS}]+\s*[、.．])\s*")
-LABELLED = re.compile(r"^(绩效目标|绩效指标)\s*[：:]\s*(.*)$", re.DOTALL)
+LABELLED = re.compile(r"^((绩效目标|绩效指标)\s*[：:])\s*(.*)$", re.DOTALL)
 COVER_TITLE = re.compile(r"(\d{4})\s*年.*预算绩效")
 TOC_HEADING = re.compile(r"^目\s*录$")
 TOC_ENTRY = re.compile(r"^(.*?)\s*(?:\.{3,}|…{2,}|·{3,})\s*(.*)$")
@@ -79,6 +80,7 @@ class Report:
 
     warnings: list[str] = field(default_factory=list)
     unresolved: list[dict[str, str]] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # decisions on what the export cannot show, for `source`
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -126,6 +128,7 @@ class Parts:
     toc: list[Line]
     part_one: list[Line]
     part_two: list[Line]
+    headings: dict[str, str] = field(default_factory=dict)  # part headings as printed (model keys)
 
 
 def part_number(line: Line) -> str | None:
@@ -149,11 +152,16 @@ def split_parts(lines: list[Line]) -> Parts:
         raise ImportFailed("找不到“第一部分”和“第二部分”的标题，这不是一份部门预算绩效文本吗？")
     one, two = last["一"], last["二"]
     toc_start = next((i for i, line in enumerate(lines[:one]) if TOC_HEADING.match(line.text)), one)
+    one_end, two_end = skip_part_title(lines, one), skip_part_title(lines, two)
     return Parts(
         cover=lines[:toc_start],
         toc=lines[toc_start:one],
-        part_one=lines[skip_part_title(lines, one) : two],
-        part_two=lines[skip_part_title(lines, two) :],
+        part_one=lines[one_end:two],
+        part_two=lines[two_end:],
+        headings={
+            "part_one": printed.join_heading([line.text for line in lines[one:one_end]]),
+            "part_two": printed.join_heading([line.text for line in lines[two:two_end]]),
+        },
     )
 
 
@@ -231,8 +239,10 @@ def project_keys(project: dict[str, Any]) -> list[str]:
     return keys + ([title_key(project["title"])] if project.get("title") else [])
 
 
-def describe_source(heading: str, year: Any, entries: list[TocEntry], missing: list[TocEntry], tables: int) -> str:
-    text = f"{heading} {year} 年部门预算绩效文本（PDF 文本导出）"
+def describe_source(
+    heading: str, year: Any, entries: list[TocEntry], missing: list[TocEntry], tables: int, report: Report
+) -> str:
+    text = f"{heading} {year} 年部门预算绩效文本（PDF 文本导出）" + "".join(f"；{remark}" for remark in report.remarks)
     if not missing:
         return text
     gone = "、".join(
@@ -252,8 +262,9 @@ def part_one_section(title: str, position: int) -> str | None:
     return PART_ONE_SECTIONS[position][1] if position < len(PART_ONE_SECTIONS) else None
 
 
-def split_part_one(lines: list[Line], report: Report) -> dict[str, list[Line]]:
-    """The lines under 一、总体绩效目标 / 二、分项绩效目标 / 三、工作保障措施, by section."""
+def split_part_one(lines: list[Line], report: Report, headings: dict[str, str]) -> dict[str, list[Line]]:
+    """The lines under 一、总体绩效目标 / 二、分项绩效目标 / 三、工作保障措施, by section; the headings as printed
+    go into `headings`."""
     sections: dict[str, list[Line]] = {key: [] for _, key in PART_ONE_SECTIONS}
     current: str | None = None
     for line in lines:
@@ -262,6 +273,8 @@ def split_part_one(lines: list[Line], report: Report) -> dict[str, list[Line]]:
             current = part_one_section(heading[2], NUMERALS.index(heading[1][0]))
             if current is None:
                 report.unplaced(line, "第一部分中无法识别的标题")
+            else:
+                headings.setdefault({"overall": "overall_goal"}.get(current, current), line.text)
         elif current is None:
             report.unplaced(line, "第一部分中标题之前的文字")
         else:
@@ -278,39 +291,44 @@ def parse_sub_goals(lines: list[Line]) -> tuple[str | None, list[dict[str, str]]
         text = line.text
         labelled = LABELLED.match(text)
         if labelled and items:
-            last_key = "goal" if labelled[1] == "绩效目标" else "indicators"
+            last_key = "goal" if labelled[2] == "绩效目标" else "indicators"
+            items[-1].setdefault(f"{last_key}_label", labelled[1])
             previous = items[-1].get(last_key)
-            items[-1][last_key] = labelled[2] if previous is None else previous + "\n" + labelled[2]
+            items[-1][last_key] = labelled[3] if previous is None else previous + "\n" + labelled[3]
         elif NUMBERING.match(text):
-            items.append({"title": strip_numbering(text)})
+            number, title = printed.split_label(text, NUMBERING)
+            items.append({"label": number, "title": title})
             last_key = "title"
         elif items:
             last_key = "text" if last_key == "title" else last_key
             items[-1][last_key] = continue_text(items[-1].get(last_key, ""), text)
         else:
             intro.append(text)
-    ordered = [drop_empty({key: item.get(key) for key in ("title", "goal", "indicators", "text")}) for item in items]
+    keys = ("label", "title", "goal_label", "goal", "indicators_label", "indicators", "text")
+    ordered = [printed.run_in_labels(drop_empty({key: item.get(key) for key in keys})) for item in items]
     return "\n".join(intro) or None, ordered
 
 
 def parse_measures(lines: list[Line]) -> tuple[str | None, list[dict[str, str]]]:
-    """`（一）完善制度建设。为贯彻…` → title `完善制度建设`, text after the first `。`; pieces continue it."""
+    """`（一）完善制度建设。为贯彻…` → label `（一）`, title `完善制度建设。`, text after the first `。`; pieces
+    continue it."""
     intro: list[str] = []
     items: list[dict[str, str]] = []
     for line in lines:
         text = line.text
         if NUMBERING.match(text):
-            title, _, rest = strip_numbering(text).partition("。")
-            items.append({"title": title, "text": rest})
+            number, rest = printed.split_label(text, NUMBERING)
+            title, rest = printed.first_sentence(rest)
+            items.append({"label": number, "title": title, "text": rest})
         elif items:
             items[-1]["text"] = continue_text(items[-1]["text"], text)
         else:
             intro.append(text)
-    return "\n".join(intro) or None, items
+    return "\n".join(intro) or None, [{key: value for key, value in item.items() if value} for item in items]
 
 
-def parse_part_one(lines: list[Line], report: Report) -> dict[str, Any]:
-    sections = split_part_one(lines, report)
+def parse_part_one(lines: list[Line], report: Report, headings: dict[str, str]) -> dict[str, Any]:
+    sections = split_part_one(lines, report, headings)
     sub_goals_intro, sub_goals = parse_sub_goals(sections["sub_goals"])
     measures_intro, measures = parse_measures(sections["measures"])
     return drop_empty(
@@ -333,6 +351,7 @@ class Draft:
 
     notes_title: str | None = None
     notes: dict[str, list[str]] = field(default_factory=dict)
+    notes_headings: dict[str, str] = field(default_factory=dict)
     notes_part: str | None = None
     notes_section: str | None = None
     title: str | None = None
@@ -378,10 +397,14 @@ def add_to_notes(draft: Draft, line: Line, report: Report) -> None:
         report.unplaced(line, "第二部分中“关于……的说明”标题之前的文字")
     elif section_heading and is_heading(text):
         draft.notes_part, draft.notes_section = notes_part(section_heading[2], section_heading[1]), None
+        if draft.notes_part:
+            draft.notes_headings.setdefault(draft.notes_part, line.raw.strip())
     elif sub_heading and is_heading(text):
         draft.notes_section = notes_section(sub_heading[2], sub_heading[1], draft.notes_part)
         if draft.notes_section is None:
             report.unplaced(line, "说明中无法识别的小标题")
+        else:
+            draft.notes_headings.setdefault(draft.notes_section, line.raw.strip())
     elif draft.notes_section is None:
         report.unplaced(line, "说明中小标题之前的文字")
     else:
@@ -434,6 +457,8 @@ class TableReader:
         self.budget: dict[str, str] = {}
         self.purpose: list[str] = []
         self.checkpoints: list[tuple[int, str]] = []
+        self.plan_width = 0
+        self.plan_label = ""
         self.spending_plan: list[dict[str, str]] = []
         self.goals: list[str] = []
         self.columns: dict[int, str] = {}
@@ -507,6 +532,8 @@ class TableReader:
     def read_plan_labels(self, line: Line) -> None:
         """The checkpoint labels and where they sit; blank merged cells between them hold no checkpoint."""
         self.checkpoints = [(index, clean(cell)) for index, cell in enumerate(line.cells) if index and clean(cell)]
+        self.plan_width = len(line.cells)
+        self.plan_label = clean(line.cells[0])
         self.stage = "plan"
 
     def read_plan_values(self, line: Line, first: str) -> None:
@@ -515,11 +542,27 @@ class TableReader:
         for index, checkpoint in self.checkpoints:
             value = clean(cells[index]) if index < len(cells) else ""
             self.spending_plan.append(drop_empty({"label": checkpoint, "value": value}))
+        self.check_plan_width(line)
         used = {index for index, _ in self.checkpoints}
         if len(first) <= LABEL_CONTINUATION_MAX_CHARS:
             used.add(0)
+            self.plan_label += clean(line.cells[0])  # the label wrapped onto the value row (`划 (%)`)
         self.unplace_cells(line, used, "资金支出计划中不在任何时间节点下的单元格")
         self.stage = "plan-done"
+
+    def check_plan_width(self, line: Line) -> None:
+        """A value row with fewer cells than its label row lost a cell in the export: which one cannot be told,
+        so the blank cells stay blank and the decision is recorded (seed 002, 基层统计人员业务培训, 12月底)."""
+        short = self.plan_width - len(line.cells)
+        blank = [label for index, label in self.checkpoints if index >= len(line.cells) or not clean(line.cells[index])]
+        if short <= 0 or not blank:
+            return
+        name = self.project.get("name", "")
+        cells = "、".join(f"“{label}”" for label in blank)
+        self.report.warn(f"{line.where}：资金支出计划的数值行比时间节点行少 {short} 格，{cells}空白：请对照原文")
+        self.report.remarks.append(
+            f"“{name}”资金支出计划{cells}在文本导出中空白且该行少 {short} 格，原文是否有数无法核对，照导出留空"
+        )
 
     def read_goal_row(self, line: Line) -> None:
         self.goals += [clean(cell) for cell in line.cells[1:] if clean(cell)]
@@ -570,15 +613,21 @@ class TableReader:
             self.report.warn(f"{line.where}：{why}，已记入 unresolved：{extra}")
 
     def result(self) -> dict[str, Any]:
+        rows = [indicator_dict(row) for _, row in self.indicators]
+        if any("》 《" in value for row in rows for value in row.values()):
+            self.report.remarks.append(
+                f"“{self.project.get('name', '')}”指标中“》 《”之间的空格照导出保留（不换行的行中也印着，是原文的分隔）"
+            )
         return drop_empty(
             {
                 "code": self.project.get("code"),
                 "name": self.project.get("name"),
                 "budget": drop_empty({key: self.budget.get(key) for key in ("total", "fiscal", "other")}),
                 "purpose": clean(" ".join(self.purpose)),
+                "spending_plan_label": printed.plan_label(self.plan_label),
                 "spending_plan": self.spending_plan,
                 "goals": self.goals,
-                "indicators": [indicator_dict(row) for _, row in self.indicators],
+                "indicators": rows,
             }
         )
 
@@ -603,11 +652,15 @@ def build_project(draft: Draft, report: Report) -> dict[str, Any] | None:
             report.unplaced(line, "没有表格的说明")
         return None
     table = read_table(draft.rows, report)
-    notes = drop_empty({"title": draft.notes_title, **{key: draft.notes.get(key) for key in NOTES_KEYS}})
+    headings = printed.notes_headings(draft.notes_headings)
+    notes = drop_empty(
+        {"title": draft.notes_title, "headings": headings, **{key: draft.notes.get(key) for key in NOTES_KEYS}}
+    )
     for key in ("code", "name"):
         if key not in table:
             report.warn(f"{draft.rows[0].where}起的表格没有{'项目编码' if key == 'code' else '项目名称'}")
-    ordered = ("code", "name", "title", "budget", "purpose", "spending_plan", "goals", "notes", "indicators")
+    ordered = ("code", "name", "title", "budget", "purpose", "spending_plan_label", "spending_plan", "goals", "notes")
+    ordered += ("indicators",)
     return drop_empty({key: {**table, "title": draft.title, "notes": notes}.get(key) for key in ordered})
 
 
@@ -635,7 +688,7 @@ def parse_pdf_text(
     lines = [Line(number, raw) for number, raw in enumerate(raws, 1) if clean(raw)]
     parts = split_parts(lines)
     cover = parse_cover(parts.cover, report)
-    part_one = parse_part_one(parts.part_one, report)
+    part_one = parse_part_one(parts.part_one, report, parts.headings)
     drafts = split_projects(parts.part_two, report)
     projects = [project for draft in drafts if (project := build_project(draft, report))]
     entries = parse_toc(parts.toc)
@@ -651,8 +704,10 @@ def parse_pdf_text(
         "unit": {"code": unit[0], "name": unit[1]} if unit else None,
         "prepared_by": cover.get("prepared_by"),
         "reviewed_by": cover.get("reviewed_by"),
-        "amount_unit": common_value(amount_units, "金额单位", report) or "万元",
-        "source": source or describe_source(heading, cover.get("year"), entries, missing, len(projects)),
+        "amount_unit": common_value(amount_units, "金额单位", report),  # None: no `单位：` line printed
+        "source": source or describe_source(heading, cover.get("year"), entries, missing, len(projects), report),
+        "headings": printed.headings(parts.headings),
+        "contents_only": [printed.contents_entry(entries.index(entry) + 1, entry.title) for entry in missing],
         "part_one": part_one,
         "projects": projects,
         "unresolved": report.unresolved,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..amounts import format_amount
+from ..encodings import utf16_without_bom
 from ..errors import BuilderError, DataError, ImportFailed
 from ..load import SLUG, load_department
 from ..model import Department
@@ -34,6 +35,7 @@ REFUSED_SUFFIXES = {
     ".xlsx": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
     ".et": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
 }
+MAX_TEXT_BYTES = 10 * 1024 * 1024  # a 60-page text export is a few hundred KB; 40 MB took 21 s and 480 MB
 KINDS = "请导入 Word 文件（.docx）或导出的文本（.txt）"
 PDF_ROW = re.compile(r"[^\t\s]\t")
 
@@ -95,6 +97,11 @@ def read_document(path: Path, region: str | None = None) -> tuple[dict[str, Any]
         raise ImportRefused(f"{path}：{REFUSED_SUFFIXES[suffix]}")
     if path.stat().st_size == 0:
         raise ImportRefused(f"{path}：文件是空的——请检查是否选错了文件，或文件在复制时损坏")
+    if suffix in TEXT_SUFFIXES and path.stat().st_size > MAX_TEXT_BYTES:
+        size = path.stat().st_size / 1024 / 1024
+        raise ImportRefused(
+            f"{path}：文本有 {size:.0f} MB，超过 {MAX_TEXT_BYTES // 1024 // 1024} MB，不像一份部门预算绩效文本的导出"
+        )
     if suffix == ".docx":
         data, warnings = parse_docx(path, region=region)
         return data, [warning.render(str(path)) for warning in warnings]
@@ -116,6 +123,12 @@ def read_text(path: Path) -> tuple[str, str | None]:
     raw = path.read_bytes()
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16"), None
+    utf16 = utf16_without_bom(raw)  # Windows "Unicode" without its BOM: not GBK, whatever gb18030 makes of it
+    if utf16 is not None:
+        try:
+            return raw.decode(utf16.lower()), None
+        except UnicodeDecodeError:
+            raise ImportRefused(f"{path}：看起来是 {utf16} 编码，但其中有无效的字节——请另存为 UTF-8 后再导入") from None
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SiteConfig
+from ..errors import BuilderError
 from ..export import downloads_markdown, format_size
 from ..fingerprint import code_fingerprint, digest, files_digest
 from ..lint import Finding
 from ..load import LoadedDepartment
 from ..pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
+from ..printable import escape_controls
 from ..progress import Stage
 from ..quality_pages import quality_markdown
 from ..workers import run_parallel
@@ -72,12 +74,14 @@ def make_pages(
     for job in work:
         cached = earlier.get(job_keys[job])
         if cached is not None and all((generated_dir / path).is_file() for path in cached):
+            _refuse_collisions(hashes, cached)
             hashes.update(cached)
             done[job_keys[job]] = cached
             stage.skip(len(job))
         else:
             todo.append(job)
     for job, written in run_parallel(_render_job, todo, jobs, shared=shared):
+        _refuse_collisions(hashes, written)
         hashes.update(written)
         if job != SITE_JOB:
             done[job_keys[job]] = written
@@ -144,12 +148,20 @@ def _save_cache(file: Path | None, done: dict[str, dict[str, str]]) -> None:
 
 def _render_job(shared: _Shared, job: tuple[tuple[int, str], ...]) -> dict[str, str]:
     pages = _site_level_pages(shared) if job == SITE_JOB else _department_pages(shared, job)
-    hashes = {}
+    hashes: dict[str, str] = {}
     for page in pages:
+        _refuse_collisions(hashes, {page.path: ""})
         data = page.text.encode("utf-8")
         _write_if_changed(shared.generated_dir / page.path, data)
         hashes[page.path] = hashlib.sha256(data).hexdigest()
     return hashes
+
+
+def _refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
+    """Two generated pages at one path: the build fails rather than publish one in place of the other."""
+    both = sorted(set(pages) & set(more))
+    if both:
+        raise BuilderError(f"两个生成的页面要写入同一个文件 {escape_controls(both[0])}，网站没有更新 — 请报告此问题")
 
 
 def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:

@@ -72,6 +72,24 @@ CASES: dict[str, str | bytes] = {
     "python-object-tag": edit("region: 遵化市", "region: !!python/object/apply:os.system [echo]"),
     "custom-tag": edit("region: 遵化市", "region: !region 遵化市"),
     "merge-key": edit("  - title: 完善制度建设\n", "  - <<: {title: 完善制度建设}\n"),
+    # characters that look like YAML's own, and what Windows editors write (issue 15)
+    "full-width-colon": edit("region: 遵化市", "region：遵化市"),
+    "ideographic-space-indent": edit("    fiscal: 2.55", "  \u3000fiscal: 2.55"),
+    "nbsp-in-key": edit("region: 遵化市", "reg\u00a0ion: 遵化市"),
+    "zero-width-space-in-key": edit("region: 遵化市", "re\u200bgion: 遵化市"),
+    "bom-mid-file": edit("region: 遵化市", "\ufeffregion: 遵化市"),
+    "windows-path-in-double-quotes": edit("region: 遵化市", 'region: "C:\\xyz\\2023"'),
+    "unknown-escape-in-double-quotes": edit("region: 遵化市", 'region: "D:\\数据\\2023"'),
+    "second-document": BASE + "---\ndepartment: 另一个部门\n",
+    "complex-key": edit("region: 遵化市", "region: 遵化市\n? [a, b]\n: 1"),
+    "terminal-escape-in-key": edit("region: 遵化市", 'region: 遵化市\n"\\e]0;pwned\\a\\e[2J\\u202e": 1'),
+    "amount-finer-than-fen": edit("    total: 29.00", "    total: 0.0000001"),
+    "arabic-indic-digits": edit("    total: 29.00", "    total: ٢٩"),
+    "ideographic-space-before-colon": edit("region: 遵化市", "region\u3000: 遵化市"),
+    "nbsp-indent-top-level": edit("region: 遵化市", "\u00a0region: 遵化市"),
+    "c1-control-in-value": edit("region: 遵化市", "region: 遵化\x85\x9b市"),
+    "bidi-override-in-key": edit("region: 遵化市", "region\u202e: 遵化市"),
+    "utf16-invalid": b"\xff\xfe" + "department: 某局\n".encode("utf-16-le") + b"\x00\xd8",
 }
 
 # Accepted as they are: the loader reads them without complaint.
@@ -84,6 +102,12 @@ ACCEPTED: dict[str, str | bytes] = {
         'purpose: <script>alert(1)</script><a href="javascript:alert(2)">点我</a> **粗体** [链接](http://example.com)',
     ),
     "accepted-formula-like-value": edit("    value: 3台", "    value: =1+2"),
+    "accepted-utf16-le-bom": "\ufeff".encode("utf-16-le") + BASE.encode("utf-16-le"),
+    "accepted-utf16-be-bom": "\ufeff".encode("utf-16-be") + BASE.encode("utf-16-be"),
+    "accepted-utf16-le-no-bom": BASE.encode("utf-16-le"),
+    "accepted-ideographic-space-in-text": edit(
+        "purpose: 购置非涉密计算机三台.", "purpose: |\n    \u3000\u3000购置：非涉密计算机三台。"
+    ),
 }
 
 
