@@ -19,6 +19,8 @@ from builder.build import MKDOCS_CONFIG, build
 from builder.config import load_site_config
 from builder.csp import blocked_in_site
 from builder.errors import BuilderError
+from builder.outdir import KIND_SITE, write_marker
+from builder.reuse import OWNER_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -68,13 +70,14 @@ def test_mkdocs_build_with_bad_data_leaves_the_site_alone(tmp_path: Path) -> Non
     published = project / "site" / "index.html"
     published.parent.mkdir()
     published.write_text("已发布的网站", encoding="utf-8")
+    write_marker(published.parent, KIND_SITE)  # a site the builder made
     data_file = project / "data" / f"{SMALL}.yaml"
     data_file.write_text(data_file.read_text(encoding="utf-8").replace("year: 2023", "year: 二〇二三"), "utf-8")
     done = mkdocs(project, "build")
     assert done.returncode == 1
     assert "zunhua-jingkaiqu.yaml" in done.stderr and "网站没有更新" in done.stderr
     assert published.read_text(encoding="utf-8") == "已发布的网站"
-    assert sorted(path.name for path in (project / "site").iterdir()) == ["index.html"]
+    assert sorted(path.name for path in (project / "site").iterdir()) == [OWNER_MARKER, "index.html"]
 
 
 def test_mkdocs_gh_deploy_is_refused_before_anything(tmp_path: Path) -> None:
