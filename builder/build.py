@@ -39,6 +39,7 @@ from .progress import Progress
 from .reuse import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
 from .rules.text import UNFILLED_TEMPLATE
 from .sitemap import make_sitemap
+from .steps.archives import make_archives
 from .steps.links import check_links
 from .steps.mkdocs import render_site
 from .steps.opendata import make_open_data, plan_scopes
@@ -375,13 +376,23 @@ def _build_into(
     shards = plan_shards(page_keys, handwritten, plan.batches, plan.whole_site)
     with progress.stage("搜索索引", total=len(shards)) as stage:
         make_search(shards, page_keys, outputs, jobs, stage)
-    if not with_pdf:
-        return 0, page_keys
-    with progress.stage("生成 PDF", total=len(loaded)) as stage:
-        pdf_cache = cache_dir / "pdf" if cache_dir is not None else None
-        made = render_pdfs(
-            loaded, outputs.staging, jobs, pdf_cache, site_config=site_config, outputs=outputs, stage=stage, keys=keys
-        )
+    made = []
+    if with_pdf:
+        with progress.stage("生成 PDF", total=len(loaded)) as stage:
+            pdf_cache = cache_dir / "pdf" if cache_dir is not None else None
+            made = render_pdfs(
+                loaded,
+                outputs.staging,
+                jobs,
+                pdf_cache,
+                site_config=site_config,
+                outputs=outputs,
+                stage=stage,
+                keys=keys,
+            )
+    if plan.whole_site:
+        with progress.stage("年度打包", total=None):
+            make_archives(loaded, outputs, with_pdf)
     return len(made), page_keys
 
 

@@ -28,7 +28,7 @@ from .export_sqlite import ExportError, prepare, sqlite_bytes
 from .export_tables import TABLE_COLUMNS, Table, build_tables, concat
 from .export_xlsx import row_templates, xlsx_from_rows
 from .load import LoadedDepartment
-from .paths import data_files
+from .paths import data_dir, data_files, data_prefix, pdf_path
 from .schema import schema_text
 
 CHECKSUMS = "SHA256SUMS"
@@ -366,19 +366,61 @@ def department_links(group: DownloadGroup, link_prefix: str) -> str:
     )
 
 
+def archive_lines(loaded_list: list[LoadedDepartment], link_prefix: str, with_pdf: bool) -> list[str]:
+    """One archive per year (made after the PDFs by builder/steps/archives.py, so listed without size)."""
+    years = sorted({loaded.department.year for loaded in loaded_list}, reverse=True)
+    if not years:
+        return []
+    what = "全部部门的 PDF 和开放数据文件" if with_pdf else "全部开放数据文件"
+    lines = [
+        "## 按年度打包下载",
+        "",
+        f"每个年度一个 ZIP 压缩包，内含该年度{what}、说明（哪个 PDF 是哪个部门）和 `SHA256SUMS`"
+        "（解压后运行 `sha256sum -c SHA256SUMS` 核对每个文件）；压缩包本身的校验和在同名的 `.sha256` 文件中。",
+        "",
+        "| 年度 | 下载 | 校验和 |",
+        "| --- | --- | --- |",
+    ]
+    for year in years:
+        path = f"{data_dir(year)}{data_prefix(year)}.zip"
+        name = markdown_text(PurePosixPath(path).name)
+        lines.append(f"| {year} | [{name}]({link_prefix}{path}) | [{name}.sha256]({link_prefix}{path}.sha256) |")
+    return [*lines, ""]
+
+
+def pdf_lines(loaded_list: list[LoadedDepartment], link_prefix: str) -> list[str]:
+    """Every department's PDF, newest year first, then by department."""
+    ordered = sorted(loaded_list, key=lambda loaded: (-loaded.department.year, loaded.source.slug))
+    lines = ["## PDF 文件", "", "各部门的《部门预算绩效文本》，每个部门每年一份。", "", "| 年度 | 部门 | 地区 | PDF |"]
+    lines.append("| --- | --- | --- | --- |")
+    for loaded in ordered:
+        department = loaded.department
+        path = pdf_path(department.year, loaded.source.slug)
+        label = markdown_text(f"{department.department}{department.year}年部门预算绩效文本.pdf")
+        name, region = markdown_text(department.department), markdown_text(department.region or "")
+        lines.append(f"| {department.year} | {name} | {region} | [{label}]({link_prefix}{path}) |")
+    return [*lines, ""]
+
+
 def downloads_markdown(
     site_dir: Path,
     loaded_list: Iterable[LoadedDepartment],
     link_prefix: str = "",
     known: Mapping[str, tuple[int, str]] | None = None,
+    with_pdf: bool = False,
 ) -> str:
-    """The 数据下载 page body: site-wide and yearly files in full, then a line per department.
+    """The 数据下载 page body: the yearly archives, every PDF (when made), site-wide and yearly files in full,
+    then a line per department.
 
     `link_prefix` leads from the page to the site root (e.g. `../` for a page at `downloads/`);
     `known` gives files' sizes and SHA-256 already known ({path: (size, hex)}), else they are read back.
     """
+    loaded_list = list(loaded_list)
     groups = download_groups(site_dir, loaded_list, known)
     lines = ["<!-- 由 builder/export.py 生成，请勿手改 -->", ""]
+    lines += archive_lines(loaded_list, link_prefix, with_pdf)
+    if with_pdf:
+        lines += pdf_lines(loaded_list, link_prefix)
     for group in (group for group in groups if group.slug is None):
         lines += [f"## {group.title}", "", *files_table(group.files, link_prefix), ""]
     departments = [group for group in groups if group.slug is not None]

@@ -3,6 +3,11 @@
 Amounts are stored twice, both exact: as TEXT (`188.51`, the same string as the CSV)
 and as INTEGER 分 in `<column>_fen` (1 万元 = 1,000,000 分), so that
 `SUM(budget_total_fen)` adds up without floating-point error.
+
+Sorting the TEXT amounts puts 973 above 2000, an easy trap: each table has a view
+`<table>_numeric` with the same columns, where every amount (from its `_fen`) and every
+number (`value_number`, `percent`) is a REAL, so `ORDER BY budget_total DESC` on the view
+sorts by value; the exact text is beside it as `<column>_text`.
 """
 
 from __future__ import annotations
@@ -72,13 +77,29 @@ def create_statement(table: Table) -> str:
     return f"CREATE TABLE {table.name} (\n  " + ",\n  ".join(definitions) + "\n)"
 
 
+def view_statement(table: Table) -> str:
+    """`CREATE VIEW <table>_numeric`: the table's columns, with amounts and numbers as REAL beside their exact text."""
+    selected = []
+    for column in table.columns:
+        if column.kind == "amount":
+            selected.append(f"CAST({column.name}_fen AS REAL) / {FEN_PER_EXPORT_UNIT} AS {column.name}")
+            selected.append(f"{column.name} AS {column.name}_text")
+        elif column.kind == "number":
+            selected.append(f"CAST({column.name} AS REAL) AS {column.name}")
+            selected.append(f"{column.name} AS {column.name}_text")
+        else:
+            selected.append(column.name)
+    return f"CREATE VIEW {table.name}_numeric AS SELECT\n  " + ",\n  ".join(selected) + f"\nFROM {table.name}"
+
+
 @dataclass(frozen=True)
 class PreparedTable:
-    """A table turned into SQL: its CREATE statement, its INSERT statement and the rows to insert."""
+    """A table turned into SQL: its CREATE statement, its INSERT statement, the rows to insert and its numeric view."""
 
     create: str
     insert: str
     rows: list[tuple[str | int | None, ...]]
+    view: str = ""
 
 
 def sql_column_values(column: Column, values: Sequence[Cell]) -> list[list[str | int | None]]:
@@ -102,7 +123,8 @@ def prepare(table: Table) -> PreparedTable:
         for column, cells in zip(table.columns, table.column_values(), strict=True)
         for values in sql_column_values(column, cells)
     ]
-    return PreparedTable(create_statement(table), insert, list(zip(*database_columns, strict=True)))
+    rows = list(zip(*database_columns, strict=True))
+    return PreparedTable(create_statement(table), insert, rows, view_statement(table))
 
 
 def metadata_rows(date: datetime | None) -> list[tuple[str, str]]:
@@ -110,6 +132,7 @@ def metadata_rows(date: datetime | None) -> list[tuple[str, str]]:
         ("title", "部门预算绩效文本 开放数据"),
         ("amount_unit", EXPORT_UNIT),
         ("amount_fen", "以 _fen 结尾的列为整数“分”：1 万元 = 1000000 分"),
+        ("numeric_views", "视图 <表名>_numeric：金额和数值为 REAL，可按数值排序；精确原文在 <列名>_text"),
         ("schema_version", str(SCHEMA_VERSION)),
     ]
     if date is not None:
@@ -133,6 +156,8 @@ def sqlite_bytes(tables: Iterable[PreparedTable], date: datetime | None = None) 
             for table in tables:
                 connection.execute(table.create)
                 connection.executemany(table.insert, table.rows)
+                if table.view:
+                    connection.execute(table.view)
             connection.execute("CREATE INDEX projects_department_id ON projects (department_id)")
         return connection.serialize()
     finally:

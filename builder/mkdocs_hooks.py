@@ -16,6 +16,10 @@ Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs 
   excluded (known to MkDocs, so the nav and links to them come out as in a full build, but
   not rendered), and the other generated files are published all the same.
 - The home page gets the generated year and department listing where it says `<!-- 部门列表 -->`.
+- Search indexes published reader content only: a page's `pagefind` meta (read by theme/main.html) is
+  set here, true for the generated pages (departments, projects, years, 数据质量 reports) unless their
+  front matter says `pagefind: false`, and for the hand-written reader pages of `READER_PAGES`; false for
+  every other page, so a page an admin adds (deployment, configuration…) is never in the public index.
 - A 404 page only when `site_url` gives the site its address: it is served for any missing
   URL, so it can only link with absolute paths. MkDocs' sitemap is never kept: it would list
   only one run's pages; the builder writes sitemap.xml and robots.txt itself (builder/sitemap.py).
@@ -48,6 +52,8 @@ SEARCH_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")  # M
 MKDOCS_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
 ERROR_PAGE = "404.html"
 _cli_command: list[str] = []  # what `on_startup` was given: set only when the `mkdocs` command runs
+# The hand-written pages written for readers, which search may list (the rest are for admins).
+READER_PAGES = frozenset({"guide.md", "about.md", "data-dictionary.md"})
 
 
 def generated_dir(config: MkDocsConfig) -> Path:
@@ -162,7 +168,15 @@ def _unpublished_theme_file(file: File, config: MkDocsConfig) -> bool:
     return bool(custom_dir) and file.src_dir == custom_dir and not file.src_uri.startswith("assets/")
 
 
+def searchable(page: Page, config: MkDocsConfig) -> bool:
+    """Whether search indexes the page: a generated page that does not opt out, or a reader page."""
+    if Path(page.file.src_dir or "").resolve() == generated_dir(config).resolve():
+        return page.meta.get("pagefind", True) is not False
+    return page.file.src_uri in READER_PAGES
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **_: object) -> str:
+    page.meta["pagefind"] = searchable(page, config)
     if not page.is_homepage:
         return markdown
     listing_path = generated_dir(config) / HOME_LISTING

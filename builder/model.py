@@ -39,7 +39,7 @@ def _to_amount(raw: Any) -> Amount:
         amount = parse_amount(str(raw))
     except AmountError as error:
         raise ValueError("amount") from error
-    if amount.value < 0:
+    if amount.value < 0 or str(raw).strip().startswith(("-", "－")):  # `-0` too: the schema has no sign
         raise ValueError("negative_amount")
     return amount
 

@@ -28,8 +28,10 @@ from . import filters, paths
 from .amounts import Amount, to_unit
 from .charts import DepartmentHistory, department_history, year_comparison
 from .errors import BuilderError
+from .lint import Finding
 from .load import LoadedDepartment
 from .model import Checkpoint, Department, Project
+from .quality_text import ReaderFinding, by_project
 from .titles import TITLE_NOTE, title_differs
 
 THEME_PAGES = Path(__file__).resolve().parent.parent / "theme" / "pages"
@@ -160,6 +162,11 @@ class Year:
         return sum(len(entry.department.projects) for entry in self.departments)
 
     @property
+    def regions(self) -> list[str]:
+        """The 地区 the year's departments name, for the tables' filter, in Chinese collation-free code-point order."""
+        return sorted({entry.department.region for entry in self.departments if entry.department.region})
+
+    @property
     def total_budget_wan(self) -> Decimal:
         return sum((entry.total_budget_wan for entry in self.departments), Decimal(0))
 
@@ -196,9 +203,35 @@ def environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
     env = filters.template_environment(THEME_PAGES)
     env.globals.update(
-        spending_chart=spending_chart, wan=amount_in_wan, title_differs=title_differs, title_note=TITLE_NOTE
+        spending_chart=spending_chart,
+        wan=amount_in_wan,
+        title_differs=title_differs,
+        title_note=TITLE_NOTE,
+        search_keys=search_keys,
     )
     return env
+
+
+def search_keys(project: Project) -> str:
+    """What a search for this project should find first, for the search page's re-ranking (a Pagefind meta value):
+    编码, 原文表题 and the indicators' names, `｜`-separated (a comma would end the meta value)."""
+    parts = [project.code or "", project.title or "", *(indicator.name for indicator in project.indicators)]
+    unique = dict.fromkeys(" ".join(part.split()) for part in parts if part and part.strip())
+    return "｜".join(unique).replace(",", "，")
+
+
+@dataclass(frozen=True)
+class Quality:
+    """The 数据质量 findings a department's pages show (only when the report is public)."""
+
+    url: str  # the department's report
+    count: int
+    projects: dict[int, list[ReaderFinding]]
+
+
+def department_quality(entry: DepartmentEntry, findings: list[Finding]) -> Quality:
+    url = f"{entry.url}quality/"
+    return Quality(url, len(findings), by_project(findings, entry.department))
 
 
 @dataclass(frozen=True)
@@ -296,35 +329,42 @@ def site_pages(
     downloads: dict[str, str] | None = None,
     only: Collection[tuple[int, str]] | None = None,
     site_level: bool = True,
+    findings: list[Finding] | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page: home listing, per year a year page and an all-projects page, departments, projects.
 
     `downloads` maps each open-data file made (path from the site root) to its size, for the links.
     `only` limits the department and project pages to those `(year, slug)`; without `site_level`
     the home listing and the year pages are left out (a build renders them in parts, in parallel).
+    `findings` (lint's, of every department) are shown on the pages and linked to the 数据质量 reports;
+    None when the reports are not public.
     """
     env = environment()
     all_years = years(loaded, downloads)
     pages = []
     if site_level:
-        listing = env.get_template("home_listing.html").render(root="", years=all_years)
+        listing = env.get_template("home_listing.html").render(root="", years=all_years, quality=findings is not None)
         pages.append(GeneratedPage(HOME_LISTING, listing))
     for year in all_years:
         if site_level:
-            pages += _year_level_pages(env, year, loaded)
-        pages += _department_pages(env, year, with_pdf, loaded, only)
+            pages += _year_level_pages(env, year, loaded, findings is not None)
+        pages += _department_pages(env, year, with_pdf, loaded, only, findings)
     return pages
 
 
-def _year_level_pages(env: Environment, year: Year, loaded: list[LoadedDepartment]) -> list[GeneratedPage]:
-    hidden = {"pagefind": False}
+def _year_level_pages(
+    env: Environment, year: Year, loaded: list[LoadedDepartment], quality: bool
+) -> list[GeneratedPage]:
+    # The all-projects table repeats every project (search finds the projects themselves) and needs the page's width.
+    wide = {"pagefind": False, "hide": ["navigation", "toc"]}
     comparison = year_comparison(loaded, year.year)
-    year_page = render(env, "year.html", year.url, f"{year.year}年", hidden, year=year, comparison=comparison)
+    context = {"year": year, "comparison": comparison, "quality": quality}
+    year_page = render(env, "year.html", year.url, f"{year.year}年", {}, **context)
     return [
         GeneratedPage(_index(year.url), year_page),
         GeneratedPage(
             _index(year.all_projects_url),
-            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", hidden, year=year),
+            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", wide, year=year),
         ),
     ]
 
@@ -335,32 +375,49 @@ def _department_pages(
     with_pdf: bool,
     loaded: list[LoadedDepartment],
     only: Collection[tuple[int, str]] | None,
+    findings: list[Finding] | None,
 ) -> list[GeneratedPage]:
     pages = []
+    by_file: dict[str, list[Finding]] = {}
+    for finding in findings or []:
+        by_file.setdefault(str(finding.path), []).append(finding)
+    sources = {(item.department.year, item.source.slug): str(item.source.path) for item in loaded}
     for entry in year.departments:
         if only is not None and (year.year, entry.slug) not in only:
             continue
         history = department_history(loaded, entry.slug)
-        pages.append(_department_page(env, year, entry, with_pdf, history))
-        pages += [_project_page(env, year, entry, project) for project in entry.projects]
+        own = by_file.get(sources.get((year.year, entry.slug), ""), [])
+        quality = department_quality(entry, own) if findings is not None else None
+        pages.append(_department_page(env, year, entry, with_pdf, history, quality))
+        pages += [
+            _project_page(env, year, entry, project, index, quality) for index, project in enumerate(entry.projects)
+        ]
     return pages
 
 
 def _department_page(
-    env: Environment, year: Year, entry: DepartmentEntry, with_pdf: bool, history: DepartmentHistory | None
+    env: Environment,
+    year: Year,
+    entry: DepartmentEntry,
+    with_pdf: bool,
+    history: DepartmentHistory | None,
+    quality: Quality | None,
 ) -> GeneratedPage:
     title = f"{entry.department.department} {year.year}年部门预算绩效文本"
     meta = {"hide": ["navigation"]}
-    context = {"year": year, "entry": entry, "with_pdf": with_pdf, "history": history}
+    context = {"year": year, "entry": entry, "with_pdf": with_pdf, "history": history, "quality": quality}
     text = render(env, "department.html", entry.url, title, meta, **context)
     return GeneratedPage(_index(entry.url), text)
 
 
-def _project_page(env: Environment, year: Year, entry: DepartmentEntry, project: ProjectEntry) -> GeneratedPage:
+def _project_page(
+    env: Environment, year: Year, entry: DepartmentEntry, project: ProjectEntry, index: int, quality: Quality | None
+) -> GeneratedPage:
     title = f"{project.project.name} · {entry.department.department}"
-    text = render(
-        env, "project.html", project.url, title, {"hide": ["navigation"]}, year=year, entry=entry, item=project
-    )
+    findings = quality.projects.get(index, []) if quality is not None else []
+    quality_url = f"{quality.url}#project-{index + 1}" if quality is not None else ""
+    context = {"year": year, "entry": entry, "item": project, "findings": findings, "quality_url": quality_url}
+    text = render(env, "project.html", project.url, title, {"hide": ["navigation"]}, **context)
     return GeneratedPage(_index(project.url), text)
 
 

@@ -1,6 +1,9 @@
 """Turn lint findings into the site's 数据质量 pages: a summary table per year and a findings page per department.
 
-Pages are HTML with every data text HTML-escaped; their front matter says `html: true` and
+The pages are written for citizens (builder/quality_text.py): each finding says which project (第 N 个项目
+and its name), which part of its table, the rule's Chinese name and what it means for a reader; no file
+lines or field paths, which are for the people who edit the data (`python -m builder lint`).
+They are in the search index. Pages are HTML with every data text HTML-escaped; their front matter says `html: true` and
 lists the headings of the table of contents (`toc`), so MkDocs puts them in the theme without
 Markdown (builder/mkdocs_hooks.py). Links are relative to each page's directory URL, so the
 site works under any sub-path.
@@ -18,9 +21,10 @@ from typing import Any
 import yaml
 
 from . import paths
-from .lint import Finding, counts, counts_text
+from .lint import Finding, counts
 from .load import LoadedDepartment
-from .rules import RULES, SEVERITIES, SEVERITY_NAMES
+from .quality_text import SEVERITY_WORDS, ReaderFinding, reader_finding
+from .rules import SEVERITIES
 from .titles import contents_entries
 
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
@@ -103,7 +107,7 @@ def escaped(text: Any) -> str:
 
 
 def _front_matter(title: str, toc: list[TocToken] | None = None) -> str:
-    meta = {"title": escaped(title), "pagefind": False, "hide": ["navigation"], "html": True, "toc": toc or []}
+    meta = {"title": escaped(title), "hide": ["navigation"], "html": True, "toc": toc or []}
     return "---\n" + yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False) + "---\n\n"
 
 
@@ -122,7 +126,14 @@ def _counts_cells(findings: list[Finding]) -> str:
 
 
 def _severity_headers() -> str:
-    return "".join(f'<th class="bp-number">{SEVERITY_NAMES[severity]}</th>' for severity in SEVERITIES)
+    return "".join(f'<th scope="col" class="bp-number">{SEVERITY_WORDS[severity]}</th>' for severity in SEVERITIES)
+
+
+def counts_words(findings: list[Finding]) -> str:
+    """`明显错误 1 处，可能有误 10 处，值得留意 2 处` (only the kinds found)."""
+    numbers = counts(findings)
+    found = [severity for severity in SEVERITIES if numbers[severity]]
+    return "，".join(f"{SEVERITY_WORDS[severity]} {numbers[severity]} 处" for severity in found)
 
 
 def _year_markdown(year: int, departments: list[LoadedDepartment], by_file: dict[str, list[Finding]]) -> str:
@@ -131,66 +142,89 @@ def _year_markdown(year: int, departments: list[LoadedDepartment], by_file: dict
     for loaded in departments:
         link = _link(url, _url(department_page(year, loaded.source.slug)))
         name = f'<a href="{escaped(link)}">{escaped(loaded.department.department)}</a>'
+        region = escaped(loaded.department.region or "")
         projects = len(loaded.department.projects)
         findings = by_file[str(loaded.source.path)]
-        rows.append(f'<tr><td>{name}</td><td class="bp-number">{projects}</td>{_counts_cells(findings)}</tr>')
+        flagged = len({finding.project_index for finding in findings if finding.project_index is not None})
+        rows.append(
+            f'<tr><th scope="row">{name}</th><td>{region}</td><td class="bp-number">{projects}</td>'
+            f'<td class="bp-number">{flagged}</td>{_counts_cells(findings)}</tr>'
+        )
     everything = [finding for loaded in departments for finding in by_file[str(loaded.source.path)]]
     total_projects = sum(len(loaded.department.projects) for loaded in departments)
-    total_row = f'<tr><th>合计</th><td class="bp-number">{total_projects}</td>{_counts_cells(everything)}</tr>'
+    total_row = (
+        f'<tr><th scope="row">合计</th><td></td><td class="bp-number">{total_projects}</td><td></td>'
+        f"{_counts_cells(everything)}</tr>"
+    )
     return (
         _front_matter(f"{year}年数据质量报告")
-        + f'<div class="bp-page bp-quality">\n<h1>{year}年数据质量报告</h1>\n'
-        + _intro(url)
-        + '<table class="bp-quality-summary">\n'
-        + f'<thead><tr><th>部门</th><th class="bp-number">项目数</th>{_severity_headers()}</tr></thead>\n'
+        + f'<div class="bp-page bp-quality" data-pagefind-meta="kind:quality">\n<h1>{year}年数据质量报告</h1>\n'
+        + _intro()
+        + f'<div class="bp-scroll" role="region" aria-label="{year}年各部门数据质量" tabindex="0">\n'
+        + "<table>\n"
+        + f"<caption>{year}年各部门数据中发现的可能问题（处）</caption>\n"
+        + '<thead><tr><th scope="col">部门</th><th scope="col">地区</th><th scope="col" class="bp-number">项目数</th>'
+        + f'<th scope="col" class="bp-number">有问题的项目</th>{_severity_headers()}</tr></thead>\n'
         + "<tbody>\n"
         + "\n".join(rows)
         + "\n</tbody>\n"
         + f"<tfoot>{total_row}</tfoot>\n"
-        + "</table>\n</div>\n"
+        + "</table>\n</div>\n</div>\n"
     )
 
 
-def _intro(url: str) -> str:
+def _intro() -> str:
     return (
-        '<p class="bp-quality-intro">本报告由程序按数据质量规则自动检查生成，'
-        "列出数据中<strong>可能</strong>存在的问题，"
-        "供编制单位和财政部门在发布前核对。网站上的文本按原文照录，报告指出的问题并未在原文中改动。</p>\n"
+        '<div class="bp-quality-intro">\n'
+        "<p>本报告由程序自动检查生成，列出各部门公开的绩效文本中<strong>可能</strong>存在的问题，"
+        "帮助读者判断哪些数字和目标需要留意。网站上的文本按原文照录，报告指出的问题没有在原文中改动；"
+        "是否确实有误，以编制部门的说明为准。</p>\n"
+        "<p>问题分三类：<strong>明显错误</strong>（如金额对不上、目标值缺了数字）、"
+        "<strong>可能有误</strong>（如目标值只是重复了指标名称）、<strong>值得留意</strong>（如目标写成了问句）。</p>\n"
+        "</div>\n"
     )
 
 
 def _department_markdown(loaded: LoadedDepartment, findings: list[Finding]) -> str:
     url = _url(department_page(loaded.department.year, loaded.source.slug))
     sections = []
-    whole = [finding for finding in findings if finding.project_index is None]
+    whole = [reader_finding(finding, loaded.department) for finding in findings if finding.project_index is None]
     if whole:
         toc, heading = _heading("department", "部门整体")
-        sections.append((toc, heading + _findings_table(url, whole)))
+        sections.append((toc, heading + _findings_list(whole)))
     sections += _project_sections(loaded, findings, url)
     toc = [token for token, _ in sections]
-    return _department_header(loaded, findings, url, toc) + "".join(section for _, section in sections)
+    return _department_header(loaded, findings, url, toc) + "".join(section for _, section in sections) + "</div>\n"
 
 
 def _department_header(loaded: LoadedDepartment, findings: list[Finding], url: str, toc: list[TocToken]) -> str:
     department, slug = loaded.department, loaded.source.slug
-    title = f"{department.department} {department.year}年数据质量"
+    title = f"{department.department} {department.year}年数据质量报告"
     back = _link(url, paths.department_dir(department.year, slug))
     year_report = _link(url, _url(year_page(department.year)))
-    found = f"<p>共发现：{counts_text(findings)}。</p>" if findings else "<p>未发现问题。</p>"
+    projects = {finding.project_index for finding in findings if finding.project_index is not None}
+    if findings:
+        found = (
+            f"<p>在本部门 {len(department.projects)} 个项目的数据中发现 {len(findings)} 处可能的问题"
+            f"（{counts_words(findings)}），涉及 {len(projects)} 个项目。</p>"
+        )
+    else:
+        found = "<p>程序检查未发现问题。</p>"
     return (
         _front_matter(title, toc)
-        + f'<div class="bp-page bp-quality">\n<h1>{escaped(title)}</h1>\n'
-        + _intro(url)
-        + f'<p><a href="{escaped(back)}">返回部门页面</a> · '
-        + f'<a href="{escaped(year_report)}">{department.year}年各部门汇总</a></p>\n'
-        + f"{found}\n</div>\n"
+        + f'<div class="bp-page bp-quality" data-pagefind-meta="kind:quality">\n<h1>{escaped(title)}</h1>\n'
+        + _intro()
+        + f"{found}\n"
+        + f'<p><a href="{escaped(back)}">返回{escaped(department.department)}的部门页面</a> · '
+        + f'<a href="{escaped(year_report)}">{department.year}年各部门数据质量汇总</a></p>\n'
     )
 
 
 def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: str) -> list[tuple[TocToken, str]]:
-    """Per project that has findings, in the document's order: its heading's token, and heading and findings table."""
+    """Per project that has findings, in the document's order: its heading's token, and heading and findings."""
     department, slug = loaded.department, loaded.source.slug
     keys = paths.project_keys(department)
+    order = {"error": 0, "warning": 1, "notice": 2}
     # Numbered as the original's 目录 numbers them (builder/titles.py): after an entry without a table, 8 stays 8.
     numbers = {entry.project_index: entry.number for entry in contents_entries(department)}
     sections = []
@@ -198,33 +232,26 @@ def _project_sections(loaded: LoadedDepartment, findings: list[Finding], url: st
         of_project = [finding for finding in findings if finding.project_index == index]
         if not of_project:
             continue
+        of_project.sort(key=lambda finding: (order.get(finding.severity, 3), finding.line))
         link = _link(url, paths.project_dir(department.year, slug, keys[index]))
-        toc, heading = _heading(f"project-{index + 1}", f"{numbers[index]}. {project.name}")
-        table_link = f'<p><a href="{escaped(link)}">查看项目绩效目标表</a></p>\n\n'
-        sections.append((toc, heading + table_link + _findings_table(url, of_project)))
+        toc, heading = _heading(f"project-{index + 1}", f"第 {numbers[index]} 个项目：{project.name}")
+        table_link = f'<p><a href="{escaped(link)}">查看这个项目的绩效目标表</a></p>\n'
+        readable = [reader_finding(finding, department) for finding in of_project]
+        sections.append((toc, heading + table_link + _findings_list(readable)))
     return sections
 
 
-def _findings_table(url: str, findings: list[Finding]) -> str:
-    rows = "\n".join(_finding_row(url, finding) for finding in findings)
-    return (
-        '<table class="bp-quality-findings">\n'
-        "<thead><tr><th>级别</th><th>规则</th><th>位置</th><th>问题</th><th>通常的改法</th></tr></thead>\n"
-        f"<tbody>\n{rows}\n</tbody>\n</table>\n"
-    )
+def _findings_list(findings: list[ReaderFinding]) -> str:
+    items = "\n".join(_finding_item(finding) for finding in findings)
+    return f'<ul class="bp-findings">\n{items}\n</ul>\n'
 
 
-def _finding_row(url: str, finding: Finding) -> str:
-    rule = RULES.get(finding.rule)
-    rule_title = f"<br>{escaped(rule.title)}" if rule else ""
-    where = (
-        f"第 {finding.line} 行<br><code>{escaped(finding.field_path)}</code>"
-        if finding.line
-        else escaped(finding.field_path)
-    )
+def _finding_item(finding: ReaderFinding) -> str:
+    where = f"{escaped(finding.where)}：" if finding.where and not finding.message.startswith(finding.where) else ""
+    meaning = f"<strong>{escaped(finding.meaning)}</strong>" if finding.meaning else ""
     return (
-        f'<tr class="bp-severity-{escaped(finding.severity)}">'
-        f'<td><span class="bp-severity">{SEVERITY_NAMES[finding.severity]}</span></td>'
-        f"<td><code>{escaped(finding.rule)}</code>{rule_title}</td>"
-        f"<td>{where}</td><td>{escaped(finding.message)}</td><td>{escaped(finding.hint)}</td></tr>"
+        f'<li class="bp-finding bp-severity-{escaped(finding.severity)}">'
+        f'<span class="bp-severity">{escaped(finding.severity_words)}</span> {meaning}\n'
+        f'<span class="bp-finding-detail">{where}{escaped(finding.message)}</span>\n'
+        f'<span class="bp-finding-rule">检查规则：{escaped(finding.rule)}</span></li>'
     )

@@ -232,6 +232,29 @@ def test_sqlite_amounts_and_values_match_the_model(site: Path, loaded: list[Load
     assert [value for (value,) in values] == expected
 
 
+def test_sqlite_numeric_views_sort_amounts_by_value(site: Path) -> None:
+    with connect(site) as db:
+        as_text = db.execute("SELECT budget_total FROM projects ORDER BY budget_total DESC LIMIT 1").fetchone()
+        top = db.execute(
+            "SELECT project_name, budget_total, budget_total_text FROM projects_numeric ORDER BY budget_total DESC"
+        ).fetchall()
+        views = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+        value = db.execute(
+            "SELECT value_number, value_number_text FROM indicators_numeric WHERE value_number_text = '20000'"
+        ).fetchone()
+    assert as_text == ("973",)  # the trap the views avoid: TEXT sorts 973 above 2000
+    assert [row[1] for row in top] == sorted((row[1] for row in top), reverse=True)
+    assert top[0][1] == 2000.0 and top[0][2] in ("2000", "2000.00")
+    assert {row[2] for row in top} == {row[0] for row in db_texts(site)}
+    assert views == {"departments_numeric", "projects_numeric", "indicators_numeric", "spending_plan_numeric"}
+    assert value == (20000.0, "20000")
+
+
+def db_texts(site: Path) -> list[tuple[str]]:
+    with connect(site) as db:
+        return db.execute("SELECT budget_total FROM projects").fetchall()
+
+
 def test_sqlite_foreign_keys_hold(site: Path) -> None:
     with connect(site) as db:
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -76,12 +76,15 @@ def test_the_sample_output_on_the_rules_page_is_current() -> None:
 def test_the_year_page_sums_each_department() -> None:
     page = seed_pages()["2023/quality.md"]
     html = body(page)
-    assert "title: 2023年数据质量报告" in page and "pagefind: false" in page
+    assert "title: 2023年数据质量报告" in page and "pagefind: false" not in page  # reports are in search
     assert '<a href="../tangshan-gxq-kejiju/quality/">高新区科技局</a>' in html
-    row = re.search(r"承德高新技术产业开发区经济与科技发展局</a></td>(.*?)</tr>", html)
+    row = re.search(r"承德高新技术产业开发区经济与科技发展局</a></th>(.*?)</tr>", html)
     assert row is not None
-    assert re.findall(r">(\d+)<", row[1]) == ["14", "1", "55", "8"]  # projects, errors, warnings, notices
-    assert "数据质量规则" in html and "data-quality-rules" not in html  # the rules page is an admin guide (docs/)
+    assert "<td>承德高新区</td>" in row[1]
+    # projects, projects with findings, 明显错误, 可能有误, 值得留意
+    assert re.findall(r">(\d+)<", row[1]) == ["14", "14", "1", "55", "8"]
+    assert '<th scope="col" class="bp-number">明显错误</th>' in html
+    assert "data-quality-rules" not in html  # the rules page is for admins: the report explains in its own words
 
 
 def test_the_department_page_lists_findings_by_project() -> None:
@@ -94,13 +97,23 @@ def test_the_department_page_lists_findings_by_project() -> None:
         "2023/zunhua-jingkaiqu/quality.md",
     ]
     html = body(pages["2023/tangshan-gxq-kejiju/quality.md"])
-    assert '<h2 id="project-2">2. 百川房屋租赁费</h2>' in html
+    assert '<h2 id="project-2">第 2 个项目：百川房屋租赁费</h2>' in html
     toc = meta.get_data(pages["2023/tangshan-gxq-kejiju/quality.md"])[1]["toc"]
-    assert {"level": 2, "id": "project-2", "name": "2. 百川房屋租赁费"} in toc
+    assert {"level": 2, "id": "project-2", "name": "第 2 个项目：百川房屋租赁费"} in toc
     assert all(f'<h2 id="{token["id"]}">{token["name"]}</h2>' in html for token in toc)
-    assert "<td><code>title-mismatch</code><br>表题或说明标题写的是另一个项目</td>" in html
-    assert "第 103 行" in html and "机器人产业扶持资金项目绩效目标表" in html
+    # For citizens: what it means and the rule's Chinese name; no file lines, field paths or rule ids
+    assert "本表表题与项目名称不一致" in html and "检查规则：表题或说明标题写的是另一个项目" in html
+    assert "机器人产业扶持资金项目绩效目标表" in html
+    assert "第 103 行" not in html and "projects[" not in html and "title-mismatch<" not in html
+    assert "明显错误 1 处" in html and "涉及 1 个项目" in html
     assert "未发现问题" in body(pages["2023/zunhua-jingkaiqu/quality.md"])
+
+
+def test_indicator_findings_name_the_row_and_the_indicator() -> None:
+    html = body(seed_pages()["2023/chengde-gxq-jingkeju/quality.md"])
+    assert "绩效指标第 9 行（三级指标“服务对象满意度”）：" in html
+    assert "满意度只写了上限（如 ≤100%），任何满意度都算达到，等于没有承诺。" in html
+    assert "indicators[" not in html
 
 
 def test_links_resolve_to_the_pages_they_name() -> None:
@@ -167,3 +180,35 @@ def test_report_is_public(tmp_path: Path, text: str, public: bool) -> None:
 def test_report_is_public_by_default() -> None:
     assert report_is_public(ROOT / "mkdocs.yml") is True
     assert report_is_public(ROOT / "no-such-file.yml") is True
+
+
+def test_every_rule_has_a_note_for_readers() -> None:
+    from builder.quality_text import READER_NOTES
+
+    assert set(READER_NOTES) == set(RULES)
+    assert all(note.endswith("。") and "[" not in note for note in READER_NOTES.values())
+
+
+def test_the_switch_that_hides_the_report_hides_every_finding(tmp_path: Path) -> None:
+    """`extra.quality_report_public: false`: no report, no box on project pages, no link from department or year."""
+    import shutil
+
+    from builder.build import build
+    from builder.config import SiteConfig
+
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    for public in (True, False):
+        site = tmp_path / f"site-{public}"
+        config = SiteConfig(quality_report_public=public)
+        build(tmp_path / "data", site, with_pdf=False, generated_dir=tmp_path / f"gen-{public}", site_config=config)
+        project = (site / "2023/tangshan-gxq-kejiju/xa08f5fa5/index.html").read_text(encoding="utf-8")
+        department = (site / "2023/tangshan-gxq-kejiju/index.html").read_text(encoding="utf-8")
+        year = (site / "2023/index.html").read_text(encoding="utf-8")
+        assert ("本表表题与项目名称不一致" in project) is public
+        assert ('href="../../../2023/tangshan-gxq-kejiju/quality/#project-2"' in project) is public
+        assert ('<a href="../../2023/tangshan-gxq-kejiju/quality/">查看数据质量报告</a>' in department) is public
+        assert ("2023年数据质量报告" in year) is public
+        home = (site / "index.html").read_text(encoding="utf-8")
+        assert ('href="2023/quality/">2023年数据质量报告</a>' in home) is public
+        assert (site / "2023/tangshan-gxq-kejiju/quality/index.html").exists() is public
+        assert (site / "2023/quality/index.html").exists() is public

@@ -106,10 +106,10 @@ def test_permalinks_use_the_project_code_or_a_stable_fallback(sample: list[Loade
 def test_home_page_lists_each_department_with_project_count_and_total(site: Path) -> None:
     rows = page(site, "").xpath("//div[@class='bp-listing']//tbody/tr")
     listing = {cell_texts(row)[0]: cell_texts(row)[1:] for row in rows}
-    assert listing["高新区发改局"] == ["7", "1848.51"]
-    assert listing["高新区科技局"] == ["3", "4253"]
-    assert listing["承德高新技术产业开发区经济与科技发展局"] == ["14", "3050.50"]
-    assert listing["河北遵化经济开发区管理委员会"] == ["4", "72.55"]
+    assert listing["高新区发改局"] == ["唐山高新区", "7", "1848.51"]  # 地区 tells two 高新区发改局 apart
+    assert listing["高新区科技局"] == ["唐山高新区", "3", "4253"]
+    assert listing["承德高新技术产业开发区经济与科技发展局"] == ["承德高新区", "14", "3050.50"]
+    assert listing["河北遵化经济开发区管理委员会"] == ["遵化市", "4", "72.55"]
     assert "5 个部门，29 个项目，预算数合计 9313.36 万元" in article(site, "")
 
 
@@ -144,14 +144,15 @@ def test_department_page_toc_nests_the_part_one_sections(site: Path) -> None:
 def test_department_page_lists_projects_with_totals(site: Path, sample: list[LoadedDepartment]) -> None:
     table = page(site, "2023/tangshan-gxq-fagaiju/").xpath("//div[@class='bp-projects']//table")[0]
     header = cell_texts(table.xpath(".//thead/tr")[0])
-    assert header == ["项目编码", "项目名称", "预算数（万元）", "财政资金", "其他资金"]
+    # name and 预算数 first, the code last (on a phone each project is one block, theme/assets/budget/site.css)
+    assert header == ["项目名称", "预算数（万元）", "财政资金", "其他资金", "项目编码"]
     rows = [cell_texts(row) for row in table.xpath(".//tbody/tr")]
-    assert rows[0] == ["", "2022年全区突出贡献企业表彰", "500", "500", ""]
-    assert rows[1][0] == "————"
-    assert cell_texts(table.xpath(".//tfoot/tr")[0]) == ["合计（7 个项目）", "1848.51", "1848.51", ""]
+    assert rows[0] == ["2022年全区突出贡献企业表彰", "500", "500", "", ""]
+    assert rows[1][4] == "————"
+    assert cell_texts(table.xpath(".//tfoot/tr")[0]) == ["合计（7 个项目）", "1848.51", "1848.51", "", ""]
     keys = paths.project_keys(by_slug(sample, "tangshan-gxq-fagaiju").department)
     expected = ["../../" + paths.project_dir(2023, "tangshan-gxq-fagaiju", key) for key in keys]
-    assert table.xpath(".//tbody/tr/td[2]/a/@href") == expected
+    assert table.xpath(".//tbody/tr/th[1]/a/@href") == expected
 
 
 def test_department_page_links_its_pdf_when_pdfs_are_made(sample: list[LoadedDepartment]) -> None:
@@ -280,9 +281,9 @@ def test_all_projects_page_lists_every_project_in_wan_yuan(site: Path) -> None:
     table = page(site, "2023/projects/").xpath("//table[@id='projects']")[0]
     rows = [cell_texts(row) for row in table.xpath("./tbody/tr")]
     assert len(rows) == 29
-    assert ["高新区发改局", "", "2022年全区突出贡献企业表彰", "500", "500", ""] in rows
+    assert ["2022年全区突出贡献企业表彰", "高新区发改局", "唐山高新区", "500", "500", "", ""] in rows
     assert sum(Decimal(row[3]) for row in rows) == Decimal("9313.36")
-    assert table.xpath("./thead/tr/th/@data-sort") == ["text", "text", "text", "number", "number", "number"]
+    assert table.xpath("./thead/tr/th/@data-sort") == ["text", "text", "text", "number", "number", "number", "text"]
 
 
 def test_pagefind_is_the_version_that_finds_chinese_words() -> None:
@@ -397,3 +398,28 @@ def test_bad_data_gives_located_messages_and_exit_code_1(
     assert tree_digest(site) == before
     with pytest.raises(DataErrors):
         build(tmp_path / "data", site, with_pdf=False, generated_dir=tmp_path / "generated")
+
+
+# Search index: published reader content only
+
+
+def test_search_indexes_reader_content_and_no_admin_page(site: Path) -> None:
+    indexed = {
+        path.relative_to(site).as_posix().removesuffix("index.html")
+        for path in site.rglob("index.html")
+        if b"data-pagefind-body" in path.read_bytes()
+    }
+    assert {"2023/", "2023/quality/", "2023/tangshan-gxq-kejiju/", "2023/tangshan-gxq-kejiju/quality/"} <= indexed
+    assert {"guide/", "about/", "data-dictionary/"} <= indexed
+    # admin guides, the search page, the home page, the download list and the all-projects table are not
+    for page in ["deploy/", "configuration/", "split-builds/", "reference/data-format/", "data-quality-rules/", ""]:
+        assert page not in indexed, page
+    assert not {"search/", "downloads/", "2023/projects/"} & indexed
+    outside = {page for page in indexed if not page[:4].isdigit()}
+    assert outside == {"guide/", "about/", "data-dictionary/"}
+    # the navigation and the back link stay out of the excerpts
+    project = (site / "2023/tangshan-gxq-kejiju/xa08f5fa5/index.html").read_text(encoding="utf-8")
+    assert '<nav class="bp-crumbs" aria-label="当前位置" data-pagefind-ignore>' in project
+    assert '<p class="bp-back" data-pagefind-ignore>' in project
+    assert 'data-pagefind-meta="keys:｜机器人产业扶持资金项目绩效目标表｜' not in project  # no empty code
+    assert 'data-pagefind-meta="keys:机器人产业扶持资金项目绩效目标表｜扶持机器人孵化中心的数量' in project

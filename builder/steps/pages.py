@@ -168,19 +168,30 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
     return {path: format_size(size) for path, (size, _) in known.items()}
 
 
+def _findings(shared: _Shared) -> list[Finding] | None:
+    """The findings the pages show: none at all when the 数据质量 report is not public."""
+    return shared.findings if shared.quality else None
+
+
 def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
-    pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=_sizes(shared.known), only=())
+    downloads, findings = _sizes(shared.known), _findings(shared)
+    pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
     if shared.quality:
         quality = quality_markdown(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    body = downloads_markdown(shared.staging, shared.loaded, link_prefix="../", known=shared.known)
+    body = downloads_markdown(
+        shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
+    )
     pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
     return pages
 
 
 def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list[GeneratedPage]:
     downloads = _sizes(shared.known)
-    pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False)
+    findings = _findings(shared)
+    pages = site_pages(
+        shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
+    )
     if shared.quality:
         quality = quality_markdown(shared.loaded, shared.findings, only=job, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]

@@ -5,6 +5,7 @@ const input = box.querySelector(".bp-search__input");
 const status = box.querySelector(".bp-search__status");
 const list = box.querySelector(".bp-search__results");
 const more = box.querySelector(".bp-search__more");
+const tips = box.querySelector(".bp-search__tips-box");
 const PAGE_SIZE = 10;
 let engine = null;
 let results = [];
@@ -66,6 +67,161 @@ async function find(engine, term) {
   return { ...found, results };
 }
 
+// ---- 排序：把读者要找的页面放在最前 ----
+// Pagefind 按词频打分，不看整句是否原样出现（Pagefind issue #437）；中文查询在浏览器里也不分词。
+// 所以：① 用浏览器的分词（Intl.Segmenter）把查询拆成词再检索（每个词都要有），并与原样查询的结果合并；
+// ② 取前 CANDIDATES 个结果的内容（反正要显示前 10 个的摘要），按“原样出现在哪里”重排：
+// 标题与查询相同 > 标题以它开头 > 标题包含 > 项目编码、原文表题、三级指标（页面的 keys）> 正文；
+// 同分时项目页在前，再按 Pagefind 的顺序。符号（≥、≤、%）不进索引，检索时去掉，重排时照原样比较。
+const CANDIDATES = 16;
+const KIND_BONUS = { project: 40, department: 30, year: 20, quality: 10 };
+const segmenter = "Segmenter" in Intl ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
+
+function fold(text) {
+  return (text || "")
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/\s+/g, "")
+    .replace(/>=|≧/g, "≥")
+    .replace(/<=|≦/g, "≤");
+}
+
+function wordsOf(text) {
+  if (!segmenter) return text.split(/\s+/).filter(Boolean);
+  return [...segmenter.segment(text)].filter((part) => part.isWordLike).map((part) => part.segment);
+}
+
+const loadedData = new Map(); // 同一页面的内容只下载一次
+
+function cached(result) {
+  return { id: result.id, data: () => (loadedData.has(result.id) ? loadedData.get(result.id) : loadedData.set(result.id, result.data()).get(result.id)) };
+}
+
+// 候选结果：先照原样检索（去掉符号）；前 16 个结果里既没有标题、编码、三级指标与查询相符的页面，
+// 也没有三个以上原样含有查询的页面时，再用浏览器分出的一个词检索，结果排在前面，一共最多看 32 个。
+// 这个词要下载索引块，所以只在需要时做；只取两个字以上的词（“数”“年”这样的单字几乎每页都有）；
+// 数字与汉字相连时（如“867平方米”“2023年”）Pagefind 的分词不可靠，纯数字的词也不取。
+function queryWords(term) {
+  const plain = term.replace(/[^\p{L}\p{N}\s-]+/gu, " ").trim();
+  const words = plain ? wordsOf(plain) : [];
+  const textual = words.filter((word) => !/^\d+$/.test(word));
+  const longer = textual.filter((word) => word.length >= 2);
+  const chosen = longer.length ? longer : textual.length ? textual : words;
+  // 每个词在每个索引分片都要下载一块（50 个部门一片，一块约 20–40 KB），所以一次只取一个词。原样检索已经下载了
+  // 第一个词所在的那块（索引按词排序，“项目开工数”和“项目”在同一块），所以先取后面的词中最长的一个。
+  // 浏览器的分词与建索引时的分词（jieba）不总一致（“新能源”被分成“新”“能源”）：单字与相邻的词合起来
+  // 也作为备选，前一个词找不到时再试（最多再试两个）。
+  const rest = chosen.length > 1 ? chosen.slice(1) : chosen;
+  const first = [...rest].sort((a, b) => b.length - a.length)[0];
+  const joined = [];
+  textual.forEach((word, index) => {
+    const next = textual[index + 1];
+    if (next && (word.length === 1 || next.length === 1)) joined.push(word + next);
+  });
+  const others = [...joined.sort((a, b) => b.length - a.length), ...[...chosen].sort((a, b) => b.length - a.length)];
+  return { plain, words: [...new Set([first, ...others].filter((word) => word && word !== plain))].slice(0, 3) };
+}
+
+function merged(...lists) {
+  const seen = new Map();
+  for (const list of lists) for (const result of list) if (!seen.has(result.id)) seen.set(result.id, result);
+  return [...seen.values()];
+}
+
+// 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
+function complete(data, term) {
+  const text = fold(data.meta.title) + fold(data.meta.keys) + fold(data.content);
+  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => text.includes(word));
+}
+
+function score(data, term) {
+  const title = fold(data.meta.title);
+  const keys = (data.meta.keys || "").split("｜").map(fold);
+  const content = fold(data.content);
+  const whole = fold(term);
+  const parts = term.split(/\s+/).map(fold).filter(Boolean);
+  let total = (KIND_BONUS[data.meta.kind] || 0) + (complete(data, term) ? 5000 : 0);
+  for (const word of parts.length > 1 ? [whole, ...parts] : [whole]) {
+    if (title === word) total += 1000;
+    else if (title.startsWith(word)) total += 600;
+    else if (title.includes(word)) total += 500;
+    else if (keys.includes(word)) total += 400;
+    else if (keys.some((key) => key.includes(word))) total += 300;
+    else if (content.includes(word)) total += 100;
+  }
+  return total;
+}
+
+const STRONG = 400;
+
+async function rank(engine, term) {
+  const { plain, words } = queryWords(term);
+  if (!plain) return [];
+  let results = (await find(engine, plain)).results.map((result) => cached(result));
+  let size = Math.min(results.length, CANDIDATES);
+  let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
+  const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
+  const mixed = /\d/.test(plain) && /\p{Script=Han}/u.test(plain); // “2023年…”：原样检索靠不住
+  const enough = !mixed && (loaded.some(strong) || loaded.filter((data) => complete(data, term)).length >= 3);
+  for (const [index, word] of (enough ? [] : words).entries()) {
+    if (index > 0 && loaded.some((data) => complete(data, term))) break;
+    const better = (await find(engine, word)).results.map((result) => cached(result));
+    const head = index === 0 ? CANDIDATES : CANDIDATES / 2;
+    results = merged(better.slice(0, head), results.slice(0, size), better, results);
+    size = Math.min(results.length, size + head);
+    loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
+  }
+  if (!loaded.some((data) => complete(data, term))) return [];
+  const ranked = results
+    .slice(0, size)
+    .map((result, order) => ({ result, order, score: score(loaded[order], term) }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map((entry) => entry.result);
+  return [...ranked, ...results.slice(size)];
+}
+
+// ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
+const CELL = /\.\s|。|；|\n/g;
+
+function excerptFrom(content, term) {
+  const lower = content.toLowerCase();
+  const tries = [term, ...term.split(/\s+/), ...wordsOf(term)].map((word) => word.trim().toLowerCase()).filter(Boolean);
+  for (const word of tries) {
+    const at = lower.indexOf(word);
+    if (at < 0) continue;
+    // 从这一格（表格）或这一句（正文）开头取；表头单元格之间只有空格，就从相符的词取起
+    const starts = [0];
+    for (const match of content.slice(0, at).matchAll(/\.\s|。|；|\n| /g)) starts.push(match.index + match[0].length);
+    let start = starts.at(-1);
+    // 相符的是一个短格子（如指标值“≥95%”）：连前面的格子（三级指标、描述）一起显示
+    if (at === start && word.length <= 8 && content.slice(at - 2, at) === ". " && starts.length > 2) start = starts.at(-3);
+    if (at - start > 40) start = at - 20;
+    let end = at + word.length;
+    CELL.lastIndex = 0;
+    const rest = content.slice(end);
+    let taken = 0;
+    for (const match of rest.matchAll(CELL)) {
+      end = at + word.length + match.index;
+      taken += 1;
+      if (end - start >= 50 || taken >= 3) break;
+    }
+    if (taken === 0 || end - start < 10) end = Math.min(content.length, Math.max(end, at + word.length + 40));
+    end = Math.min(end, start + 120);
+    return { text: content.slice(start, end), at: at - start, length: word.length, cut: start > 0 };
+  }
+  return null;
+}
+
+function excerptNode(found) {
+  const paragraph = document.createElement("p");
+  paragraph.className = "bp-search__excerpt";
+  const tidy = (text) => text.replace(/\.\s/g, " · ");
+  const mark = document.createElement("mark");
+  mark.textContent = found.text.slice(found.at, found.at + found.length);
+  paragraph.append((found.cut ? "…" : "") + tidy(found.text.slice(0, found.at)), mark, tidy(found.text.slice(found.at + found.length)) + "…");
+  return paragraph;
+}
+
 // Pagefind 的摘要是 HTML（含 <mark>）：只保留文字和 <mark>，其余一律当作文字。
 function excerpt(html) {
   const template = document.createElement("template");
@@ -84,7 +240,9 @@ function excerpt(html) {
   return paragraph;
 }
 
-function resultItem(data) {
+const KIND_LABELS = { quality: "数据质量报告", year: "年度汇总" };
+
+function resultItem(data, term) {
   const item = document.createElement("li");
   item.className = "bp-search__result";
   const link = document.createElement("a");
@@ -92,20 +250,54 @@ function resultItem(data) {
   link.href = data.url;
   link.textContent = data.meta.title || data.url;
   item.append(link);
-  if (data.meta.department) {
-    const where = document.createElement("p");
-    where.className = "bp-search__where";
-    where.textContent = data.meta.department;
-    item.append(where);
+  const where = data.meta.department || KIND_LABELS[data.meta.kind];
+  if (where) {
+    const line = document.createElement("p");
+    line.className = "bp-search__where";
+    line.textContent = where;
+    item.append(line);
   }
-  item.append(excerpt(data.excerpt));
+  const own = excerptFrom(data.content || "", term);
+  item.append(own ? excerptNode(own) : excerpt(data.excerpt));
   return item;
 }
 
-async function showMore(query) {
+// ---- 没有结果时：较短的词、按部门浏览 ----
+function suggestions(term) {
+  const root = new URL("..", new URL(box.dataset.bundle, location.href));
+  const shorter = [...new Set(wordsOf(term.replace(/[^\p{L}\p{N}\s-]+/gu, " ")).filter((word) => word.length >= 2 && word !== term))].slice(0, 5);
+  const wrap = document.createElement("div");
+  wrap.className = "bp-search__tips";
+  const intro = document.createElement("p");
+  intro.textContent = "可以试试：";
+  const list = document.createElement("ul");
+  if (shorter.length) {
+    const item = document.createElement("li");
+    item.append("用较短的词搜索：");
+    shorter.forEach((word, index) => {
+      const link = document.createElement("a");
+      link.href = `?q=${encodeURIComponent(word)}`;
+      link.textContent = word;
+      item.append(...(index ? ["、", link] : [link]));
+    });
+    list.append(item);
+  }
+  const browse = document.createElement("li");
+  const home = document.createElement("a");
+  home.href = root.href;
+  home.textContent = "首页的部门列表";
+  browse.append("按年度和部门浏览：", home, "（每个部门页面列出它的全部项目）");
+  const tip = document.createElement("li");
+  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“95”。";
+  list.append(browse, tip);
+  wrap.append(intro, list);
+  return wrap;
+}
+
+async function showMore(query, term) {
   const batch = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
   if (query !== latest) return;
-  list.append(...batch.map(resultItem));
+  list.append(...batch.map((data) => resultItem(data, term)));
   shown += batch.length;
   more.hidden = shown >= results.length;
 }
@@ -114,6 +306,7 @@ async function search(term) {
   const query = ++latest;
   term = term.trim();
   list.replaceChildren();
+  tips.replaceChildren();
   more.hidden = true;
   history.replaceState(null, "", term ? `?q=${encodeURIComponent(term)}` : location.pathname);
   if (!term) {
@@ -123,17 +316,18 @@ async function search(term) {
   status.textContent = "正在搜索……";
   let found;
   try {
-    found = await find(await pagefind(), term);
+    found = await rank(await pagefind(), term);
   } catch (error) {
     console.error(error);
     if (query === latest) status.textContent = "搜索索引加载失败，请稍后再试。";
     return;
   }
   if (query !== latest) return;
-  results = found.results;
+  results = found;
   shown = 0;
   status.textContent = results.length ? `找到 ${results.length} 个页面` : `没有找到与“${term}”有关的页面`;
-  await showMore(query);
+  if (!results.length) tips.append(suggestions(term));
+  await showMore(query, term);
 }
 
 box.querySelector("form").addEventListener("submit", (event) => {
@@ -145,7 +339,7 @@ input.addEventListener("input", () => {
   clearTimeout(timer);
   timer = setTimeout(() => search(input.value), 300);
 });
-more.addEventListener("click", () => showMore(latest));
+more.addEventListener("click", () => showMore(latest, input.value.trim()));
 
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) {

@@ -1,46 +1,47 @@
-// 全部项目表：点击表头排序，输入文字或选择部门筛选。没有 JavaScript 时表格照常完整显示。
+// 表格排序（table[data-bp-sortable]：点击表头）与筛选（form[data-bp-filter="表格 id"]：输入文字、按部门或地区选择）。
+// 全部项目表和首页、年度页的各部门表都用它。没有 JavaScript 时表格照常完整显示，筛选框不出现。
 (() => {
-  const table = document.querySelector("table[data-bp-sortable]");
-  const form = document.querySelector("form[data-bp-filter]");
-  if (!table || !form) return;
-  const body = table.tBodies[0];
-  const rows = Array.from(body.rows);
-  const headers = Array.from(table.tHead.rows[0].cells);
-  const collator = new Intl.Collator("zh-CN", { numeric: true });
   const SCALE = 6; // 合计用定点小数，避免浮点误差：金额照原文，合计也要分毫不差
+  const collator = new Intl.Collator("zh-CN", { numeric: true });
 
-  function cellKey(row, column, kind) {
-    const cell = row.cells[column];
-    const text = cell.textContent.trim();
-    if (text === "") return null;
-    return kind === "number" ? Number(text) : text;
-  }
+  function sortable(table) {
+    const body = table.tBodies[0];
+    const rows = Array.from(body.rows);
+    const headers = Array.from(table.tHead.rows[0].cells);
 
-  function sortBy(column) {
-    const header = headers[column];
-    const kind = header.dataset.sort;
-    const ascending = header.getAttribute("aria-sort") !== "ascending";
-    headers.forEach((cell) => cell.setAttribute("aria-sort", "none"));
-    header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-    const sorted = rows.slice().sort((a, b) => {
-      const x = cellKey(a, column, kind);
-      const y = cellKey(b, column, kind);
-      if (x === null || y === null) return (x === null) - (y === null); // 空白总在最后
-      const order = kind === "number" ? x - y : collator.compare(x, y);
-      return ascending ? order : -order;
+    function cellKey(row, column, kind) {
+      const cell = row.cells[column];
+      const text = cell.textContent.trim();
+      if (text === "") return null;
+      return kind === "number" ? Number(text) : text;
+    }
+
+    function sortBy(column) {
+      const header = headers[column];
+      const kind = header.dataset.sort;
+      const ascending = header.getAttribute("aria-sort") !== "ascending";
+      headers.forEach((cell) => cell.setAttribute("aria-sort", "none"));
+      header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      const sorted = rows.slice().sort((a, b) => {
+        const x = cellKey(a, column, kind);
+        const y = cellKey(b, column, kind);
+        if (x === null || y === null) return (x === null) - (y === null); // 空白总在最后
+        const order = kind === "number" ? x - y : collator.compare(x, y);
+        return ascending ? order : -order;
+      });
+      body.append(...sorted);
+    }
+
+    headers.forEach((header, column) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "bp-sort";
+      button.append(...header.childNodes);
+      header.append(button);
+      header.setAttribute("aria-sort", "none");
+      button.addEventListener("click", () => sortBy(column));
     });
-    body.append(...sorted);
   }
-
-  headers.forEach((header, column) => {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "bp-sort";
-    button.append(...header.childNodes);
-    header.append(button);
-    header.setAttribute("aria-sort", "none");
-    button.addEventListener("click", () => sortBy(column));
-  });
 
   function fixed(text) {
     if (!text) return 0n;
@@ -62,34 +63,44 @@
     return sign + digits.slice(0, -SCALE) + (places ? `.${fraction}` : "");
   }
 
-  const text = form.elements.q;
-  const department = form.elements.department;
-  const status = form.querySelector(".bp-filter-status");
-  const haystack = new Map(rows.map((row) => [row, row.textContent.toLowerCase()]));
+  function filterable(form) {
+    const table = document.getElementById(form.dataset.bpFilter);
+    if (!table) return;
+    const rows = Array.from(table.tBodies[0].rows);
+    const totalColumn = Number(table.dataset.bpTotalColumn);
+    const unit = form.dataset.bpUnit || "行";
+    const text = form.elements.q;
+    const selects = Array.from(form.querySelectorAll("select[data-column]"));
+    const status = form.querySelector(".bp-filter-status");
+    const haystack = new Map(rows.map((row) => [row, row.textContent.toLowerCase()]));
 
-  function filter() {
-    const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
-    let count = 0;
-    let total = 0n;
-    let places = 0;
-    for (const row of rows) {
-      const show =
-        (!department.value || row.cells[0].textContent === department.value) &&
-        words.every((word) => haystack.get(row).includes(word));
-      row.hidden = !show;
-      if (show) {
-        count += 1;
-        const budget = row.cells[3].textContent.trim();
-        total += fixed(budget);
-        places = Math.min(SCALE, Math.max(places, decimals(budget)));
+    function filter() {
+      const words = text.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      let count = 0;
+      let total = 0n;
+      let places = 0;
+      for (const row of rows) {
+        const show =
+          selects.every((select) => !select.value || row.cells[Number(select.dataset.column)].textContent === select.value) &&
+          words.every((word) => haystack.get(row).includes(word));
+        row.hidden = !show;
+        if (show) {
+          count += 1;
+          const budget = row.cells[totalColumn].textContent.trim();
+          total += fixed(budget);
+          places = Math.min(SCALE, Math.max(places, decimals(budget)));
+        }
       }
+      status.textContent = `显示 ${count} ${unit}，预算数合计 ${format(total, places)} 万元`;
     }
-    status.textContent = `显示 ${count} 个项目，预算数合计 ${format(total, places)} 万元`;
+
+    form.hidden = false;
+    form.addEventListener("submit", (event) => event.preventDefault());
+    text.addEventListener("input", filter);
+    selects.forEach((select) => select.addEventListener("change", filter));
+    filter();
   }
 
-  form.hidden = false;
-  form.addEventListener("submit", (event) => event.preventDefault());
-  text.addEventListener("input", filter);
-  department.addEventListener("change", filter);
-  filter();
+  document.querySelectorAll("table[data-bp-sortable]").forEach(sortable);
+  document.querySelectorAll("form[data-bp-filter]").forEach(filterable);
 })();

@@ -1,0 +1,153 @@
+"""Phone-first reading in Chromium, at 375×800 and 1280×900, on every project and department page of the sample site.
+
+- every indicator row: its 三级指标 and its 指标值 are both inside the viewport, with no horizontal scrolling;
+  on a phone, together on screen once the row is scrolled to;
+- every department's project list shows each project's name and 预算数 inside the viewport;
+- no page scrolls sideways, checked on full-page screenshots (saved in tests/artifacts/phone/ to look at);
+- axe-core finds no WCAG 2.1 AA violation on a phone in the 大字 and 高对比 modes;
+- desktop keeps the printed form: a real table with the merged 一级/二级 cells.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+
+import pytest
+from test_accessibility_browser import axe_violations
+from test_site_browser import AXE, FIXTURE, ROOT, base_url  # noqa: F401 (fixture)
+
+from builder.load import load_all
+from builder.paths import department_dir, project_dir, project_keys
+
+ARTIFACTS = ROOT / "tests" / "artifacts" / "phone"
+SIZES = [(375, 800), (1280, 900)]
+
+
+def sample_pages() -> tuple[list[str], list[str]]:
+    """The URLs of every department page and every project page of the sample site and the fixture."""
+    loaded, errors = load_all([ROOT / "data", FIXTURE])
+    assert errors == []
+    departments, projects = [], []
+    for item in loaded:
+        year, slug = item.department.year, item.source.slug
+        departments.append(department_dir(year, slug))
+        projects += [project_dir(year, slug, key) for key in project_keys(item.department)]
+    return departments, projects
+
+
+DEPARTMENTS, PROJECTS = sample_pages()
+
+
+@pytest.fixture(scope="module", params=SIZES, ids=["phone", "desktop"])
+def tab(request: pytest.FixtureRequest, browser: object) -> Iterator[object]:
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    yield context.new_page()
+    context.close()
+
+
+# For each row: the boxes of its 三级指标 and 指标值 after scrolling the row into view, and the viewport.
+ROW_BOXES = """() => [...document.querySelectorAll('.bp-indicators tbody tr')].map((row) => {
+  row.querySelector('.bp-name').scrollIntoView({block: 'start'});
+  window.scrollBy(0, -60);
+  const box = (cell) => { const r = cell.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
+  return {name: box(row.querySelector('.bp-name')), value: box(row.querySelector('.bp-value')),
+          text: row.querySelector('.bp-name').textContent};
+})"""
+
+
+def test_every_project_page_shows_each_indicator_with_its_value(tab: object, base_url: str) -> None:  # noqa: F811
+    width, height = tab.viewport_size["width"], tab.viewport_size["height"]
+    problems = []
+    for url in PROJECTS:
+        tab.goto(base_url + url)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, url
+        rows = tab.evaluate(ROW_BOXES)
+        assert rows, url
+        for row in rows:
+            for cell in ("name", "value"):
+                left, right, top, bottom = row[cell]
+                if left < 0 or right > width or top < 0 or bottom > height:
+                    problems.append((url, row["text"], cell, row[cell]))
+    assert problems == []
+
+
+def test_desktop_keeps_the_printed_table_and_the_phone_gets_blocks(tab: object, base_url: str) -> None:  # noqa: F811
+    tab.goto(base_url + PROJECTS[0])
+    display = tab.evaluate("getComputedStyle(document.querySelector('.bp-indicators table')).display")
+    assert tab.locator(".bp-indicators th[rowspan]").count() >= 1  # the merged 一级/二级 cells are there
+    if tab.viewport_size["width"] < 600:
+        assert display == "block"
+        level1 = tab.locator(".bp-indicators .bp-l1").first
+        assert level1.is_visible() and level1.evaluate("cell => getComputedStyle(cell).gridColumnEnd") == "l1"
+    else:
+        assert display == "table"
+        assert tab.locator(".bp-indicators thead").is_visible()
+
+
+def test_department_lists_show_each_project_name_and_amount(tab: object, base_url: str) -> None:  # noqa: F811
+    width = tab.viewport_size["width"]
+    for url in DEPARTMENTS:
+        tab.goto(base_url + url)
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, url
+        rows = tab.locator(".bp-project-list tbody tr")
+        assert rows.count() > 0, url
+        for index in range(rows.count()):
+            row = rows.nth(index)
+            for selector in (".bp-pname a", ".bp-ptotal"):
+                cell = row.locator(selector)
+                cell.scroll_into_view_if_needed()
+                box = cell.bounding_box()
+                assert cell.is_visible() and cell.inner_text().strip(), (url, index, selector)
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (url, index, selector)
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("url", [PROJECTS[0], "2023/tangshan-gxq-kejiju/", "2023/projects/", "", "downloads/"])
+def test_screenshots_show_no_horizontal_overflow(tab: object, base_url: str, url: str) -> None:  # noqa: F811
+    width = tab.viewport_size["width"]
+    tab.goto(base_url + url)
+    tab.wait_for_load_state("networkidle")
+    shot = tab.screenshot(full_page=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    name = (url.strip("/").replace("/", "_") or "home") + f"-{width}.png"
+    (ARTIFACTS / name).write_bytes(shot)
+    assert png_size(shot)[0] == width
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.parametrize("mode", ["large", "contrast"])
+@pytest.mark.parametrize("url", [PROJECTS[0], "2023/tangshan-gxq-kejiju/xa08f5fa5/", "2023/tangshan-gxq-kejiju/"])
+def test_phone_pages_are_accessible_in_large_and_high_contrast_modes(
+    browser: object,
+    base_url: str,  # noqa: F811
+    url: str,
+    mode: str,
+) -> None:
+    if not AXE.exists():
+        pytest.skip("需要 axe-core：在项目根目录运行 npm install")
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    tab = context.new_page()
+    tab.goto(base_url + url)
+    tab.click(f"[data-bp-pref={mode}]")
+    tab.reload()
+    tab.wait_for_load_state("networkidle")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(tab) == []
+    context.close()
+
+
+def test_quality_findings_are_on_the_project_page_and_reached_from_the_department(base_url: str, tab: object) -> None:  # noqa: F811
+    tab.goto(base_url + "2023/tangshan-gxq-kejiju/")
+    tab.click(".bp-quality-link a")
+    assert tab.url.endswith("2023/tangshan-gxq-kejiju/quality/")
+    assert "第 2 个项目：百川房屋租赁费" in tab.inner_text("article")
+    tab.click("text=查看这个项目的绩效目标表")
+    box = tab.locator(".bp-quality-box")
+    assert box.is_visible()
+    assert "本表表题与项目名称不一致" in box.inner_text()
+    assert tab.evaluate("document.documentElement.scrollWidth") <= tab.viewport_size["width"]

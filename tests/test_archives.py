@@ -1,0 +1,76 @@
+"""One archive per year on the 数据下载 page: every PDF and data file of the year, checkable with SHA256SUMS."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from builder.archives import archive_path, members, readme_text, zip_bytes
+from builder.build import build
+from builder.export import downloads_markdown
+from builder.load import load_all
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUGS = ["chengde-gxq-jingkeju", "tangshan-gxq-fagaiju", "tangshan-gxq-kejiju", "zunhua-jingkaiqu"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("archives")
+    shutil.copytree(ROOT / "data", work / "data")
+    build(work / "data", work / "site", with_pdf=False, generated_dir=work / "generated", cache_dir=None)
+    return work / "site"
+
+
+def sums_hold(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Check the archive's SHA256SUMS against its members, as `sha256sum -c` would; return it."""
+    folder = archive.namelist()[0].split("/", 1)[0]
+    listed = dict(
+        reversed(line.split("  ", 1)) for line in archive.read(f"{folder}/SHA256SUMS").decode("utf-8").splitlines()
+    )
+    for name, digest in listed.items():
+        assert hashlib.sha256(archive.read(f"{folder}/{name}")).hexdigest() == digest, name
+    return listed
+
+
+def test_the_year_archive_holds_the_data_and_checks_out(site: Path) -> None:
+    data = (site / archive_path(2023)).read_bytes()
+    own = (site / (archive_path(2023) + ".sha256")).read_text(encoding="utf-8")
+    assert own == f"{hashlib.sha256(data).hexdigest()}  budget-performance-2023.zip\n"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        listed = sums_hold(archive)
+        csv = archive.read("budget-performance-2023/data/budget-performance-2023-projects.csv")
+    assert "data/budget-performance-2023.xlsx" in listed and "说明.txt" in listed
+    assert csv == (site / "2023/data/budget-performance-2023-projects.csv").read_bytes()
+
+
+def test_the_archive_lists_every_pdf_when_pdfs_are_made() -> None:
+    names = [member.name for member in members(2023, SLUGS, with_pdf=True)]
+    assert "budget-performance-2023/pdf/tangshan-gxq-kejiju-2023.pdf" in names
+    assert sum(name.endswith(".pdf") for name in names) == 4
+    contents = [(name, name.encode()) for name in names]
+    readme = readme_text(2023, [("tangshan-gxq-kejiju", "高新区科技局", "唐山高新区")], with_pdf=True)
+    first = zip_bytes(contents, readme, None)
+    assert first == zip_bytes(contents, readme, None)  # same files, same bytes
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert len(sums_hold(archive)) == len(names) + 1
+        assert "tangshan-gxq-kejiju-2023.pdf  高新区科技局（唐山高新区）" in archive.read(
+            "budget-performance-2023/说明.txt"
+        ).decode("utf-8-sig")
+
+
+def test_the_downloads_page_lists_every_pdf_and_the_archive(site: Path) -> None:
+    loaded, errors = load_all([ROOT / "data"])
+    assert errors == []
+    page = downloads_markdown(site, loaded, link_prefix="../", with_pdf=True)
+    assert "[budget-performance-2023.zip](../2023/data/budget-performance-2023.zip)" in page
+    for slug in SLUGS:
+        assert f"(../2023/{slug}/{slug}-2023.pdf)" in page
+    assert "| 2023 | 高新区科技局 | 唐山高新区 | [高新区科技局2023年部门预算绩效文本.pdf]" in page
+    without = downloads_markdown(site, loaded, link_prefix="../", with_pdf=False)
+    assert ".pdf" not in without and "budget-performance-2023.zip" in without
