@@ -169,24 +169,39 @@ def command_new(args: argparse.Namespace) -> int:
 
 
 def command_import(args: argparse.Namespace) -> int:
-    """导入已发布的部门预算绩效文本（Word .docx，或从 Word / PDF 导出的 .txt），写成 data/<年度>/<代号>.yaml。
+    """导入已发布的部门预算绩效文本（Word .docx / .doc、WPS .wps、PDF，或从 Word / PDF 导出的 .txt），
+    写成 data/<年度>/<代号>.yaml。可给多个文件或一个文件夹：逐个文件报告结果，默认全部成功才写入（--each 则各自写入）。
     无法归类的原文记入 unresolved 并列出位置；结果须能通过 check 才写入；已有文件不覆盖（除非 --force）。"""
-    from .importer.batch_list import import_listed
+    from .importer.batch import expand_inputs, file_line, refusal_line, summary
+    from .importer.batch_list import import_listed, read_list
     from .importer.run import Options, import_files
 
-    options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict)
     if args.list and (args.files or args.slug):
         raise BuilderError("--list 不能与文件名或 --slug 同时使用：文件和代号都写在清单中")
     if not args.list and not args.files:
-        raise BuilderError("请给出要导入的文件，或用 --list 清单.csv")
-    results, refusals = import_listed(args.list, options) if args.list else import_files(args.files, options)
+        raise BuilderError("请给出要导入的文件或文件夹，或用 --list 清单.csv")
+    options = Options(args.out, args.year, args.slug, args.region, args.force, args.strict, args.each)
+    if args.list:
+        files = [document for document, _, _ in read_list(args.list)]
+        results, refusals = import_listed(args.list, options)
+    else:
+        files = expand_inputs(args.files)
+        results, refusals = import_files(files, options)
     for result in results:
         for warning in result.warnings:
             print(warning, file=sys.stderr)
-        print(("已导入 " if result.written else "未写入 ") + result.summary())
     for refusal in refusals:
         for line in [*refusal.warnings, f"错误：{refusal}"]:
             print(line, file=sys.stderr)
+    if len(files) > 1:
+        for result in results:
+            print(file_line(result))
+        for refusal in refusals:
+            print(refusal_line(refusal))
+        print(summary(results, refusals, args.each))
+    else:
+        for result in results:
+            print(("已导入 " if result.written else "未写入 ") + result.summary())
     if refusals:
         written = sum(result.written for result in results)
         rest = f"已写入其余 {written} 个文件" if written else "所有文件均未写入"
@@ -348,7 +363,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=command_import.__doc__,
         epilog="例：python -m builder import 原文.docx --region 唐山高新区",
     )
-    importer.add_argument("files", nargs="*", type=Path, help=".docx 文件，或 Word / PDF 导出的 .txt 文本")
+    importer.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="要导入的文件或文件夹：.docx、.doc、.wps（需 LibreOffice）、PDF（有文字层），或 Word / PDF 导出的 .txt",
+    )
     importer.add_argument(
         "--list",
         type=Path,
@@ -361,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--region", help="地区，如 唐山高新区（原文中没有）")
     importer.add_argument("--force", action="store_true", help="覆盖已有的数据文件")
     importer.add_argument("--strict", action="store_true", help="有任何警告就不写入")
+    importer.add_argument(
+        "--each",
+        action="store_true",
+        help="多个文件时逐个决定：能导入的都写入，失败的列出（默认：有一个失败就全部不写入）",
+    )
     importer.set_defaults(run=command_import)
     _chinese_metavars(parser)
     return parser

@@ -171,11 +171,10 @@ def test_table_without_a_project_name(kejiju_docx: Path, tmp_path: Path, capsys:
 @pytest.mark.parametrize(
     ("suffix", "hint"),
     [
-        (".doc", "另存为” .docx"),
-        (".pdf", "导出为文本"),
+        (".pdf", "不是可读取的 PDF 文件"),
         (".xls", "表格文件"),
         (".xlsx", "表格文件"),
-        (".wps", "另存为"),
+        (".et", "表格文件"),
     ],
 )
 def test_files_of_another_kind(suffix: str, hint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

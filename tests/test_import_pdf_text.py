@@ -356,3 +356,69 @@ def test_text_that_fits_nowhere_goes_to_unresolved() -> None:
     data, warnings = parse_pdf_text(text)
     assert data["unresolved"] == [{"where": f"第 {len(text.splitlines())} 行", "text": "某段多余文字"}]
     assert any("某段多余文字" in warning for warning in warnings)
+
+
+# ---------------------------------------------------------------- page furniture in the export (issue 15)
+
+RUNNING_HEADER = "承德高新技术产业开发区经济与科技发展局2023年部门预算绩效文本"
+FOOTERS = {
+    "dash": lambda page: f"— {page} —",
+    "of": lambda page: f"第 {page} 页共 60 页",
+    "bare": lambda page: f"{page}",
+    "slash": lambda page: f"{page} / 60",
+}
+
+
+def with_page_furniture(text: str, footer: str, form_feeds: bool, every: int = 37) -> str:
+    """The seed as a PDF export with page furniture: every `every` lines (inside tables too) a page ends with its
+    number and the next page starts with the running header, with or without a form feed between."""
+    lines, out = text.split("\n"), []
+    for index, line in enumerate(lines, start=1):
+        out.append(line)
+        if index % every == 0:
+            page = index // every
+            out += [FOOTERS[footer](page), ("\f" if form_feeds else "") + RUNNING_HEADER]
+    return "\n".join(out)
+
+
+@needs_seed
+@pytest.mark.parametrize(("footer", "form_feeds"), [("dash", True), ("of", False), ("bare", True), ("slash", False)])
+def test_running_headers_and_page_numbers_stay_out_of_the_data(
+    footer: str, form_feeds: bool, seed_import: tuple[dict[str, Any], list[str]]
+) -> None:
+    expected, _ = seed_import
+    text = with_page_furniture(SEED.read_text(encoding="utf-8"), footer, form_feeds)
+    data, warnings = parse_pdf_text(text, region=REGION)
+    assert data == expected  # every project keeps its title; no paragraph gains a header or a page number
+    assert RUNNING_HEADER not in to_yaml(data)
+    assert any(warning.startswith("已去掉 42 行页眉、页脚和页码") for warning in warnings)
+
+
+@needs_seed
+def test_a_different_header_every_other_page_is_found_too(seed_import: tuple[dict[str, Any], list[str]]) -> None:
+    """Odd and even pages with different running headers (the document title, the part), as books print them."""
+    expected, _ = seed_import
+    text = with_page_furniture(SEED.read_text(encoding="utf-8"), "dash", True)
+    pages = text.split("\f")
+    for number in range(1, len(pages), 2):
+        pages[number] = pages[number].replace(RUNNING_HEADER, "第二部分 预算项目绩效目标", 1)
+    data, _ = parse_pdf_text("\f".join(pages), region=REGION)
+    assert data == expected
+
+
+def test_lines_that_repeat_inside_the_text_are_kept() -> None:
+    """`单位：万元` above every table and the 说明 headings repeat, but not at page edges: they are data."""
+    from builder.importer.running import running_lines
+
+    raws = [
+        "封面",
+        "单位：万元",
+        "一级指标\t二级指标",
+        "一、项目基本情况",
+        "正文",
+        "单位：万元",
+        "一、项目基本情况",
+        "3",
+    ]
+    assert running_lines(raws, breaks=set()) == set()
+    assert running_lines([*raws, "正文", "4", "结束"], breaks=set()) == {7, 9}

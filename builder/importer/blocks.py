@@ -46,6 +46,7 @@ YEAR_IN_TEXT = re.compile(r"(?P<year>20\d{2})\s*年")
 
 # The table of contents: `标题……页码`, or a Word TOC field whose bookmark is gone.
 TOC_HEADING = re.compile(r"^目\s*录$")
+NUMBER_BEFORE_YEAR = re.compile(r"^\d{1,2}\s*[.．、](?=\s*(?:19|20)\d{2}\s*年)")
 BROKEN_PAGE = r"错误！?\s*未定义书签。?|Error!\s*Bookmark not defined\.?"
 TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*(?:(?:\.{{2,}}|…+|·{{2,}}|\t)\s*)+(?P<page>\d+|{BROKEN_PAGE})$")
 TOC_LEADER = re.compile(rf"^(?P<title>.*?\S)\s*(?:\.{{3,}}|…{{2,}}|·{{3,}})\s*(?P<page>\d+|{BROKEN_PAGE})$")
@@ -226,7 +227,9 @@ def take_toc(blocks: list[Block]) -> tuple[list[TocEntry], list[Block]]:
 
 
 def _title_key(title: str) -> str:
-    return re.sub(r"\s+", "", ANY_NUMBER.sub("", clean_cell(title), count=1))
+    """A title as the TOC and the table both print it: no number (`1.`, also before a year: `1.2022年…`)."""
+    text = NUMBER_BEFORE_YEAR.sub("", clean_cell(title), count=1)
+    return re.sub(r"\s+", "", ANY_NUMBER.sub("", text, count=1))
 
 
 def _project_keys(project: dict[str, Any]) -> set[str]:
@@ -410,6 +413,8 @@ def read_preamble_paragraphs(paragraphs: list[Block], report: Report) -> tuple[l
     if start is not None:
         preamble.notes = parse_notes(rest[start:], report)
         rest = rest[:start]
+        if preamble.title is None:  # the title printed as a heading above the 说明 (this project's own PDF)
+            rest, preamble.title = take_title(rest)
     return rest, preamble
 
 
@@ -489,8 +494,10 @@ def parse_cover(cover: list[Block], report: Report) -> dict[str, Any]:
     found: dict[str, Any] = {}
     title = next((i for i, block in enumerate(cover) if COVER_TITLE.match(block.text)), None)
     names: list[str] = []
+    naming = title is None  # without a one-line title, the name is the lines before the year or form line
     for index, block in enumerate(cover):
         text = block.text
+        naming = naming and (not names or _cover_name_line(text))
         if index == title and (match := COVER_TITLE.match(text)):
             found["year"] = int(match["year"])
             names = names or ([match["department"]] if match["department"] else [])
@@ -504,13 +511,19 @@ def parse_cover(cover: list[Block], report: Report) -> dict[str, Any]:
             continue
         elif ATTACHMENT.match(text):
             report.unplaced(block, "封面上的附件编号")
-        elif (title is not None and index < title) or (title is None and not names):
+        elif (title is not None and index < title) or naming:
             names.append(text)
         else:
             report.unplaced(block, "封面上未能归类的内容")
     if names:
         found["department"] = clean_cell("\n".join(names)).replace("\n", " ")
     return found
+
+
+def _cover_name_line(text: str) -> bool:
+    """A further line of a department name printed over several lines on the cover."""
+    patterns = (COVER_TITLE, COVER_YEAR, COVER_FORM, PREPARED, REVIEWED, ATTACHMENT)
+    return not any(pattern.match(text) for pattern in patterns) and not YEAR_IN_TEXT.search(text)
 
 
 def _section_key(text: str) -> str | None:

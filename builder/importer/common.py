@@ -55,3 +55,26 @@ def clean_code(text: str) -> str:
 
 def blank_to_none(text: str) -> str | None:
     return text or None
+
+
+# Page numbers as offices print them: `— 2 —`, `- 2 -`, `2`, `第 2 页`, `第2页 共60页`, `共 60 页 第 2 页`,
+# `2 / 60`, `Page 2 of 60`.
+PAGE_NUMBER = re.compile(
+    r"^(?:[-—–―－_~·•\s]*[(（]?\d{1,4}[)）]?[-—–―－_~·•\s]*"
+    r"|第\s*\d{1,4}\s*页\s*[,，/、]?\s*(?:共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，/、]?\s*第\s*\d{1,4}\s*页"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?"
+    r"|[ivxlcIVXLC]{1,6})$"
+)
+
+
+def is_page_number(text: str) -> bool:
+    """A line that is nothing but a page number, in one of the shapes offices print."""
+    return bool(PAGE_NUMBER.match(text.strip(_EDGE_SPACE))) and bool(text.strip(_EDGE_SPACE))
+
+
+def furniture_key(text: str) -> str:
+    """A running header or footer with its numbers (page, total) blanked and white space removed, so the
+    copies on different pages compare equal."""
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", BOOKMARK.sub("", text)))

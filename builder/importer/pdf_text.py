@@ -14,6 +14,7 @@ from ..errors import ImportFailed
 from . import printed
 from .blocks import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from .common import clean, clean_code
+from .running import running_lines
 from .write import to_yaml, write_atomically
 
 NUMERALS = "一二三四五六七八九十"
@@ -678,14 +679,34 @@ def common_value(found: list[tuple[Line, Any]], what: str, report: Report) -> An
 # ---------------------------------------------------------------- the whole document
 
 
+def drop_running_lines(text: str, report: Report) -> list[Line]:
+    """The export's non-blank lines, less running headers, footers and page numbers (`running.py`)."""
+    # Split on line feeds only, so line numbers match an editor's; a form feed (page break) is no text.
+    lines: list[Line] = []
+    breaks: set[int] = set()
+    page_break = False
+    for number, raw in enumerate(text.split("\n"), 1):
+        page_break = page_break or "\f" in raw
+        raw = raw.replace("\f", "").rstrip("\r")
+        if clean(raw):
+            if page_break:
+                breaks.add(len(lines))
+            lines.append(Line(number, raw))
+            page_break = False
+    dropped = running_lines([line.raw for line in lines], breaks)
+    if dropped:
+        shown = "、".join(str(lines[index].number) for index in sorted(dropped)[:8])
+        more = " 等" if len(dropped) > 8 else ""
+        report.warn(f"已去掉 {len(dropped)} 行页眉、页脚和页码（第 {shown}{more} 行）")
+    return [line for index, line in enumerate(lines) if index not in dropped]
+
+
 def parse_pdf_text(
     text: str, *, region: str | None = None, source: str | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """Read a PDF-export text; return the department as a dict in the data format, and the warnings."""
     report = Report()
-    # Split on line feeds only, so line numbers match an editor's; a form feed (page break) is no text.
-    raws = (raw.replace("\f", "").rstrip("\r") for raw in text.split("\n"))
-    lines = [Line(number, raw) for number, raw in enumerate(raws, 1) if clean(raw)]
+    lines = drop_running_lines(text, report)
     parts = split_parts(lines)
     cover = parse_cover(parts.cover, report)
     part_one = parse_part_one(parts.part_one, report, parts.headings)

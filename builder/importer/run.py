@@ -1,4 +1,4 @@
-"""Import published 部门预算绩效文本 (.docx, or text exported from Word or PDF) as checked YAML data files.
+"""Import published 部门预算绩效文本 (.docx, .doc / .wps, PDF, or text exported from Word or PDF) as checked YAML.
 
 Every file is read and checked before anything is written; a file whose result would
 fail `check`, or whose target exists (without `force`), is refused with its reasons,
@@ -20,23 +20,28 @@ from ..load import SLUG, load_department
 from ..model import Department
 from ..slugs import slugify
 from .docx import parse_docx
+from .office import converted
+from .pdf import parse_pdf
 from .pdf_text import parse_pdf_text
 from .word_text import parse_word_text
 from .write import to_yaml, write_atomically
 
 TEXT_SUFFIXES = (".txt", ".text")
-CONVERT_TO_DOCX = "请在 Word 或 WPS 中打开，“另存为” .docx 后再导入"
-REFUSED_SUFFIXES = {
-    ".doc": f"旧版 Word 文件（.doc）不能直接读取——{CONVERT_TO_DOCX}",
-    ".wps": f"WPS 文字文件（.wps）不能直接读取——{CONVERT_TO_DOCX}",
-    ".rtf": f"RTF 文件不能直接读取——{CONVERT_TO_DOCX}",
-    ".pdf": "PDF 不能直接读取——请找到原 Word 文件（.docx），或把 PDF 导出为文本（.txt）后再导入",
-    ".xls": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
-    ".xlsx": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
-    ".et": "表格文件不是部门预算绩效文本——请导入 Word 文件（.docx）或导出的文本（.txt）",
+# Converted to .docx by LibreOffice, then read as a .docx: what each kind is called in messages.
+OFFICE_SUFFIXES = {
+    ".doc": "旧版 Word 文件（.doc）",
+    ".wps": "WPS 文字文件（.wps）",
+    ".rtf": "RTF 文件",
+    ".odt": "OpenDocument 文字文件（.odt）",
 }
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # a 60-page text export is a few hundred KB; 40 MB took 21 s and 480 MB
-KINDS = "请导入 Word 文件（.docx）或导出的文本（.txt）"
+KINDS = "请导入 Word 文件（.docx / .doc）、WPS 文件（.wps）、PDF 或导出的文本（.txt）"
+REFUSED_SUFFIXES = {
+    ".xls": f"表格文件不是部门预算绩效文本——{KINDS}",
+    ".xlsx": f"表格文件不是部门预算绩效文本——{KINDS}",
+    ".et": f"表格文件不是部门预算绩效文本——{KINDS}",
+}
+SUPPORTED_SUFFIXES = (".docx", ".pdf", *OFFICE_SUFFIXES, *TEXT_SUFFIXES)
 PDF_ROW = re.compile(r"[^\t\s]\t")
 
 
@@ -70,9 +75,10 @@ class ImportResult:
 class ImportRefused(ImportFailed):
     """One document could not be imported; `warnings` are what the reader noticed on the way."""
 
-    def __init__(self, message: str, warnings: list[str] | None = None) -> None:
+    def __init__(self, message: str, warnings: list[str] | None = None, source: Path | None = None) -> None:
         super().__init__(message)
         self.warnings = warnings or []
+        self.source = source
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ class Options:
     region: str | None = None
     force: bool = False
     strict: bool = False
+    each: bool = False  # several files: write each good one even if others fail (default: all or none)
 
 
 # ── reading one document ──────────────────────────────────────────────────────────
@@ -104,6 +111,14 @@ def read_document(path: Path, region: str | None = None) -> tuple[dict[str, Any]
         )
     if suffix == ".docx":
         data, warnings = parse_docx(path, region=region)
+        return data, [warning.render(str(path)) for warning in warnings]
+    if suffix == ".pdf":
+        data, warnings = parse_pdf(path, region=region)
+        return data, [warning.render(str(path)) for warning in warnings]
+    if suffix in OFFICE_SUFFIXES:
+        with converted(path, OFFICE_SUFFIXES[suffix]) as docx:
+            data, warnings = parse_docx(docx, region=region, source=None)
+        data["source"] = data.get("source", "").replace("（Word 文档）", f"（{OFFICE_SUFFIXES[suffix]}）")
         return data, [warning.render(str(path)) for warning in warnings]
     if suffix not in TEXT_SUFFIXES:
         raise ImportRefused(f"{path}：不认识的文件类型“{suffix or '无扩展名'}”——{KINDS}")
@@ -217,7 +232,8 @@ def _describe(field_path: str, message: str, data: dict[str, Any]) -> str:
 
 
 def import_files(paths: list[Path], options: Options) -> tuple[list[ImportResult], list[ImportRefused]]:
-    """Read and check every document; write them all only if none was refused."""
+    """Read and check every document; write them all only if none was refused (with `options.each`: write
+    every document that passed, whatever happened to the others)."""
     if options.slug and len(paths) > 1:
         raise BuilderError("--slug 只能用于单个文件：几个文件不能写成同一个代号")
     results: list[ImportResult] = []
@@ -226,17 +242,26 @@ def import_files(paths: list[Path], options: Options) -> tuple[list[ImportResult
         try:
             results.append(prepare(path, options))
         except ImportRefused as refusal:
+            refusal.source = path
             refusals.append(refusal)
-    refusals += _same_targets(results)
-    if refusals:
+    duplicates = _same_targets(results)
+    refusals += duplicates
+    if refusals and not options.each:
         return results, refusals
     written: list[ImportResult] = []
+    targets: set[Path] = set()
     for result in results:
+        if result.target in targets:
+            continue  # refused above: two documents for one data file; the first one is written
+        targets.add(result.target)
         try:
             written.append(write(result))
         except ImportRefused as refusal:
-            return written, [refusal]
-    return written, []
+            refusal.source = result.source
+            if not options.each:
+                return written, [refusal]
+            refusals.append(refusal)
+    return written, refusals
 
 
 def _same_targets(results: list[ImportResult]) -> list[ImportRefused]:
@@ -246,7 +271,7 @@ def _same_targets(results: list[ImportResult]) -> list[ImportRefused]:
         if result.target in seen:
             other = seen[result.target]
             message = f"{result.source}：与 {other} 都要写入 {result.target}——请分开导入，并用 --slug 指定代号"
-            refusals.append(ImportRefused(message))
+            refusals.append(ImportRefused(message, source=result.source))
         seen.setdefault(result.target, result.source)
     return refusals
 
@@ -257,7 +282,8 @@ def write(result: ImportResult) -> ImportResult:
         write_atomically(result.target, to_yaml(result.data))
     except OSError as error:
         raise ImportRefused(
-            f"{result.source}：写入 {result.target} 失败（{error.strerror or error}），没有留下半个文件"
+            f"{result.source}：写入 {result.target} 失败（{error.strerror or error}），没有留下半个文件",
+            source=result.source,
         ) from None
     return replace(result, written=True)
 
