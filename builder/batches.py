@@ -2,8 +2,14 @@
 
 Each year's departments fall into ⌈n / 50⌉ batches by a stable hash of their slug, so
 adding a department changes one batch, and every machine of a split build, looking only
-at the file names under `data/`, agrees on the batches. A part of a split build (`--part`)
-is a set of whole batches: one year (`--part 2023`) or the K-th of N (`--part 2/4`).
+at the file names under `data/`, agrees on the batches.
+
+A part of a split build (`--part`) is one year's batches (`--part 2023`), or the K-th of N
+shares of the departments (`--part 2/4`), dealt by their number of projects (the measure of
+a department's pages and PDF) so that the shares take about as long, whatever the number
+of departments: 20 departments split as well as 2 000, and a share may be empty when there
+are fewer departments than shares. A share builds the search shards of the batches it holds
+whole; the merge indexes the others.
 """
 
 from __future__ import annotations
@@ -79,20 +85,28 @@ class Part:
         return str(self.year) if self.year is not None else f"{self.number}-of-{self.count}"
 
     def select(self, batches: list[Batch]) -> list[Batch]:
-        if self.year is not None:
-            return [batch for batch in batches if batch.year == self.year]
-        return [batch for batch in batches if _share(batches, self.count)[batch.name] == self.number]
+        """A year part's batches (a numbered share is chosen by `departments`)."""
+        return [batch for batch in batches if self.year is None or batch.year == self.year]
+
+    def departments(self, projects: dict[tuple[int, str], int]) -> set[tuple[int, str]]:
+        """The `(year, slug)` of this share, from every department's number of projects."""
+        return {place for place, share in deal(projects, self.count).items() if share == self.number}
 
 
-def _share(batches: list[Batch], count: int) -> dict[str, int]:
-    """Deal the batches to `count` shares, largest first to the share with fewest departments so far."""
+def deal(projects: dict[tuple[int, str], int], count: int) -> dict[tuple[int, str], int]:
+    """Deal the departments to `count` shares (1…count): largest first, each to the share with fewest projects."""
     loads = [0] * count
     shares = {}
-    for batch in sorted(batches, key=lambda b: (-len(b), b.year, b.index)):
+    for place, size in sorted(projects.items(), key=lambda item: (-item[1], item[0])):
         share = min(range(count), key=lambda s: (loads[s], s))
-        shares[batch.name] = share + 1
-        loads[share] += len(batch)
+        shares[place] = share + 1
+        loads[share] += size
     return shares
+
+
+def whole_batches(batches: list[Batch], chosen: set[tuple[int, str]]) -> list[Batch]:
+    """The batches all of whose departments are `chosen`."""
+    return [batch for batch in batches if all((batch.year, slug) in chosen for slug in batch.slugs)]
 
 
 _PART = re.compile(r"^(?:(?P<year>\d{4})|(?P<number>\d+)/(?P<count>\d+))$")

@@ -7,6 +7,7 @@ every step has succeeded, so a failed build leaves the published site as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import shutil
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batches import Batch, Part, place, plan_batches
+from .batches import Batch, Part, place, plan_batches, whole_batches
 from .config import SiteConfig, load_site_config, read_config_text, text_file_problems
+from .download_names import make_download_names
 from .errors import BuilderError, DataError
 from .failures import folder_size
 from .fingerprint import digest, site_chrome_fingerprint
@@ -35,18 +37,21 @@ from .outdir import (
 from .pdf import render_pdfs
 from .progress import Progress
 from .reuse import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
+from .rules.text import UNFILLED_TEMPLATE
+from .sitemap import make_sitemap
 from .steps.archives import make_archives
 from .steps.links import check_links
 from .steps.mkdocs import render_site
 from .steps.opendata import make_open_data, plan_scopes
 from .steps.pages import make_pages
-from .steps.read import read_data
+from .steps.read import ReadData, read_data
 from .steps.search import make_search, plan_shards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
-CACHE_DIR = PROJECT_ROOT / ".cache"
+# Reuse caches (PDFs, read data, manifests); BUILDER_CACHE_DIR moves them (a CI job, a test standing for a machine).
+CACHE_DIR = Path(os.environ.get("BUILDER_CACHE_DIR") or PROJECT_ROOT / ".cache")
 PUBLISHED_SITE = PROJECT_ROOT / "site"  # `--part` never writes here
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
@@ -75,6 +80,7 @@ class BuildReport:
     quality: str = ""
     made: list[str] = field(default_factory=list)  # files made by this build (paths from the site root)
     reused: int = 0  # files linked from an earlier build
+    notes: list[str] = field(default_factory=list)  # what the admin should know: data left out, an empty part
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class _Plan:
     files: list[Path]
     batches: list[Batch]
     part: Part | None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def whole_site(self) -> bool:
@@ -134,11 +141,14 @@ def build(
         data = read_data(plan.files, data_dir, cache_dir, jobs, stage)
     if data.errors:
         raise DataErrors(data.errors)
+    data, plan = _unfilled_and_drafts(data, plan)
+    if part is not None and part.year is None:
+        data, plan = _take_share(data, plan, part)
     if with_pdf:  # before any page is made: the PDF of a department this large would not fit in memory
         too_large = [DataError(item.source.path, found) for item in data.loaded if (found := pdf_size_problems(item))]
         if too_large:
             raise DataErrors(too_large)
-    earlier = _earlier_builds(site_dir, merge, cache_dir)
+    earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)
     work = _owned_temporary(STAGING_PREFIX, site_dir.parent)
@@ -147,6 +157,8 @@ def build(
         outputs.staging.mkdir()
         args = (data.loaded, data.findings, data.keys, plan, outputs, work, generated_dir)
         pdfs, page_keys = _build_into(*args, site_config, with_pdf, jobs, progress, cache_dir)
+        if plan.whole_site:
+            make_download_names(outputs, data.loaded)
         _finish(plan, outputs, page_keys, site_dir, jobs, progress, cache_dir)
         write_marker(outputs.staging, KIND_SITE if plan.whole_site else KIND_PART)
         _swap_in(outputs.staging, site_dir)
@@ -164,6 +176,7 @@ def build(
     summary = build_summary(data.findings)
     report = BuildReport(site_dir, len(data.loaded), projects, pdfs, progress.timings, summary)
     report.made, report.reused = sorted(outputs.made_paths), outputs.reused
+    report.notes = plan.notes
     return report
 
 
@@ -225,21 +238,96 @@ def _plan(data_dir: Path, site_config: SiteConfig, part: Part | None) -> _Plan:
     """The data files to read: those of the years published, and of the part's batches."""
     if not data_dir.exists():
         raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
-    files = [path for path in find_data_files([data_dir]) if _published(path, site_config)]
+    found = find_data_files([data_dir])
+    files = [path for path in found if _published(path, site_config)]
+    left_out = _left_out(found, files, site_config)
+    shown = _years(site_config.years)
+    if not files and left_out:
+        raise BuilderError(
+            f"mkdocs.yml 的 extra.years 只公开 {shown} 年度，{data_dir} 中没有这些年度的数据文件"
+            f"（有{left_out}）— 请在 extra.years 中写上要公开的年度，或删去 extra.years 公开全部年度"
+        )
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
     roots = (PROJECT_ROOT, data_dir)
     linked = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
     if linked:
         raise DataErrors(linked)
+    notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
+    notes = notes if left_out else []
     batches = plan_batches(place(path) for path in files)
-    if part is not None:
+    if part is not None and part.year is not None:
         batches = part.select(batches)
         chosen = {(batch.year, slug) for batch in batches for slug in batch.slugs}
         files = [path for path in files if place(path) in chosen]
         if not files:
             raise BuilderError(f"--part {part} 没有对应的部门 — 请检查年度或份数")
-    return _Plan(files, batches, part)
+    return _Plan(files, batches, part, notes)
+
+
+def _take_share(data: ReadData, plan: _Plan, part: Part) -> tuple[ReadData, _Plan]:
+    """Keep the departments of a numbered share (dealt by their projects), and the batches it holds whole."""
+    projects = {place(item.source.path): len(item.department.projects) for item in data.loaded}
+    chosen = part.departments(projects)
+    data = _keep(data, {item.source.path for item in data.loaded if place(item.source.path) in chosen})
+    batches = whole_batches(plan.batches, chosen)
+    notes = list(plan.notes)
+    if not data.loaded:
+        notes.append(f"第 {part} 份没有部门：共 {len(projects)} 个部门，少于份数；这一份的文件夹照常生成，可照常合并")
+    files = [path for path in plan.files if path in data.keys]
+    return data, dataclasses.replace(plan, files=files, batches=batches, notes=notes)
+
+
+def _keep(data: ReadData, paths: set[Path]) -> ReadData:
+    """The departments read from `paths` only, with their findings and keys."""
+    return dataclasses.replace(
+        data,
+        loaded=[item for item in data.loaded if item.source.path in paths],
+        findings=[finding for finding in data.findings if finding.path in paths],
+        keys={path: key for path, key in data.keys.items() if path in paths},
+    )
+
+
+def _unfilled_and_drafts(data: ReadData, plan: _Plan) -> tuple[ReadData, _Plan]:
+    """Leave drafts out (and say so); refuse a department that still holds `new`'s template text."""
+    drafts = [item.source.path for item in data.loaded if item.department.draft]
+    unfilled = [
+        finding for finding in data.findings if finding.rule == UNFILLED_TEMPLATE and finding.path not in drafts
+    ]
+    if unfilled:
+        listing = "\n".join(finding.render() for finding in unfilled[:20])
+        raise BuilderError(
+            f"{listing}\n{len({f.path for f in unfilled})} 个数据文件还有模板的占位文字，不能发布；网站没有更新。"
+            "请照原文填写；尚未填好的部门可在文件中写 draft: true（草稿，不发布）"
+        )
+    if not drafts:
+        return data, plan
+    data = _keep(data, {item.source.path for item in data.loaded} - set(drafts))
+    if not data.loaded:
+        raise BuilderError(f"全部 {len(drafts)} 个部门都是草稿（draft: true），没有可发布的部门；网站没有更新")
+    names = "、".join(path.as_posix() for path in drafts)
+    files = [path for path in plan.files if path not in drafts]
+    batches = plan_batches(place(path) for path in files)
+    batches = plan.part.select(batches) if plan.part is not None else batches
+    notes = [*plan.notes, f"草稿未发布（draft: true）：{names}"]
+    return data, dataclasses.replace(plan, files=files, batches=batches, notes=notes)
+
+
+def _years(years: Sequence[int]) -> str:
+    return "、".join(str(year) for year in years)
+
+
+def _left_out(found: list[Path], published: list[Path], site_config: SiteConfig) -> str:
+    """What the published-years filter leaves out, e.g. “2025 年度 3 个部门”, or ""."""
+    kept = set(published)
+    by_year: dict[int, int] = {}
+    for path in found:
+        if path not in kept:
+            year = place(path)[0]
+            by_year[year] = by_year.get(year, 0) + 1
+    if not by_year:
+        return ""
+    return "、".join(f" {year} 年度 {count} 个部门" for year, count in sorted(by_year.items()))
 
 
 def _published(path: Path, site_config: SiteConfig) -> bool:
@@ -248,10 +336,14 @@ def _published(path: Path, site_config: SiteConfig) -> bool:
     return year == 0 or site_config.publishes(year)
 
 
-def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None) -> list[Manifest]:
-    """The published site's manifest, then each merged part's."""
+def _earlier_builds(site_dir: Path, merge: Sequence[Path], cache_dir: Path | None, notes: list[str]) -> list[Manifest]:
+    """The published site's manifest, then each merged part's (a part that is not there is made here)."""
     earlier = [Manifest.load(site_manifest_file(cache_dir, site_dir), site_dir)] if cache_dir is not None else []
-    earlier += [Manifest.load_part(folder) for folder in merge]  # untrusted: paths checked, files by SHA-256
+    for folder in merge:
+        if not folder.exists():
+            notes.append(f"找不到分部构建的文件夹 {folder}：这一份的部门在本机重新生成（结果相同，只是慢一些）")
+            continue
+        earlier.append(Manifest.load_part(folder))  # untrusted: paths checked, files by SHA-256
     return earlier
 
 
@@ -283,6 +375,8 @@ def _build_into(
     with progress.stage("MkDocs 排版", total=sum(path.endswith(".md") for path in pages)) as stage:
         args = (pages, chrome, outputs, work, generated_dir, MKDOCS_CONFIG, site_config, jobs, stage)
         page_keys, handwritten = render_site(*args)
+    if plan.whole_site:
+        make_sitemap(outputs, site_config.base_url, [*page_keys, *handwritten])
     shards = plan_shards(page_keys, handwritten, plan.batches, plan.whole_site)
     with progress.stage("搜索索引", total=len(shards)) as stage:
         make_search(shards, page_keys, outputs, jobs, stage)

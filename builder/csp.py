@@ -4,7 +4,7 @@ The policy (`POLICY`) allows scripts only from the site's own files, plus WebAss
 for Pagefind's search; no inline script, no event-handler attribute, no inline style.
 The theme loads Material's two small inline scripts from files instead
 (theme/partials/javascripts/), so the policy needs no hashes and does not change from
-build to build. content/deploy.md (五、安全设置) prints this policy for nginx and Apache.
+build to build. docs/deploy.md (五、安全设置) prints this policy for nginx and Apache.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit
 # Attributes that load something when the page is shown (a reference to another host here leaks a request).
 LOADING_ATTRIBUTES = {("script", "src"), ("img", "src"), ("link", "href"), ("iframe", "src"), ("source", "src")}
 LINK_ATTRIBUTES = {"href", "src"}
+NAMING_RELS = {"canonical", "alternate", "author", "help", "license", "next", "prev", "search", "sitemap"}
 
 JAVASCRIPT_LINK = "不允许 javascript: 链接"
 EXTERNAL_LOAD = "从外部网站加载资源（本站不得向其他主机发出请求）"
@@ -192,12 +193,20 @@ def _start_tag(tag: str, attributes: str) -> _StartTag:
     tag = tag.lower()
     anchors: list[str] = []
     links: list[_Reference] = []
-    for name, value in _attribute_values(attributes):
+    values = list(_attribute_values(attributes))
+    loads = tag != "link" or not _names_only(values)
+    for name, value in values:
         if name == "id" or (name == "name" and tag == "a"):
             anchors.append(value)
-        elif name in LINK_ATTRIBUTES and (reference := _reference(value, (tag, name) in LOADING_ATTRIBUTES)):
+        elif name in LINK_ATTRIBUTES and (reference := _reference(value, loads and (tag, name) in LOADING_ATTRIBUTES)):
             links.append(reference)
     return _StartTag(tuple(anchors), tuple(links))
+
+
+def _names_only(attributes: list[tuple[str, str]]) -> bool:
+    """A <link> that only names an address (rel=canonical, alternate…): the browser fetches nothing."""
+    rel = next((value for name, value in attributes if name == "rel"), "")
+    return bool(rel) and set(rel.lower().split()) <= NAMING_RELS
 
 
 def _reference(value: str, loads: bool) -> _Reference | None:

@@ -2,7 +2,7 @@
 
 `check` says whether a file is well-formed; `lint` says whether its content is plausible.
 Rules live in `builder/rules/`, one module per theme; their ids are documented on
-`content/data-quality-rules.md`.
+`docs/data-quality-rules.md`.
 """
 
 from __future__ import annotations

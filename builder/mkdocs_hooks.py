@@ -20,9 +20,15 @@ Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs 
   set here, true for the generated pages (departments, projects, years, 数据质量 reports) unless their
   front matter says `pagefind: false`, and for the hand-written reader pages of `READER_PAGES`; false for
   every other page, so a page an admin adds (deployment, configuration…) is never in the public index.
-- No sitemap and no 404 page: the site has no fixed address (it is copied under any
-  sub-path), and both would need one (a 404 page is served for any missing URL, so it
-  can only link with absolute paths; the web server's own 404 page serves instead).
+- A 404 page only when `site_url` gives the site its address: it is served for any missing
+  URL, so it can only link with absolute paths. MkDocs' sitemap is never kept: it would list
+  only one run's pages; the builder writes sitemap.xml and robots.txt itself (builder/sitemap.py).
+- Run by the `mkdocs` command itself (`mkdocs build`, `mkdocs serve`, which MkDocs users type
+  by habit), MkDocs alone would wipe `site/` and publish a site without departments, PDFs,
+  search or data. `on_startup` is called only by the `mkdocs` command, never by the builder,
+  so `on_config` (still before anything is written) hands over to the builder instead:
+  `mkdocs build` runs `python -m builder build` into the configured `site_dir`, `mkdocs serve`
+  runs the builder's live preview, and `mkdocs gh-deploy` is refused.
 """
 
 from __future__ import annotations
@@ -43,7 +49,9 @@ from mkdocs.utils import get_relative_url
 HOME_LISTING = "home-listing.html"
 LISTING_MARKER = "<!-- 部门列表 -->"
 SEARCH_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")  # Material's lunr search, unused
-NEEDS_FIXED_ADDRESS = ("sitemap.xml", "sitemap.xml.gz", "404.html")
+MKDOCS_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
+ERROR_PAGE = "404.html"
+_cli_command: list[str] = []  # what `on_startup` was given: set only when the `mkdocs` command runs
 # The hand-written pages written for readers, which search may list (the rest are for admins).
 READER_PAGES = frozenset({"guide.md", "about.md", "data-dictionary.md"})
 
@@ -61,6 +69,42 @@ class GeneratedPage(Page):
             return
         self.content = self.markdown
         self.toc = get_toc(nest_toc_tokens([{**token} for token in self.meta.get("toc") or []]))
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _cli_command.append(command)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Under the `mkdocs` command, hand over to the builder before MkDocs cleans or writes anything."""
+    if _cli_command:
+        command = _cli_command.pop()  # the builder runs MkDocs in turn, with these hooks: not again
+        _cli_command.clear()
+        raise SystemExit(_hand_over(command, config))
+    return config
+
+
+def _hand_over(command: str, config: MkDocsConfig) -> int:
+    import sys
+
+    project = Path(config.config_file_path).resolve().parent
+    if command == "gh-deploy":
+        print("错误：本项目不用 mkdocs gh-deploy 发布。请运行 python -m builder build（make site），", file=sys.stderr)
+        print("再把 site/ 复制到 Web 服务器，见 docs/deploy.md。", file=sys.stderr)
+        return 1
+    sys.path.insert(0, str(project))
+    from builder.cli import main  # the project's own package, next to mkdocs.yml
+
+    data = str(project / "data")
+    if command == "build" and Path(config.site_dir).name.startswith("mkdocs_"):
+        command = "serve"  # `mkdocs serve --clean` says "build", and builds into its own temporary folder
+    if command == "serve":
+        host, port = config.dev_addr.host, config.dev_addr.port
+        print(f"mkdocs serve 在本项目中运行 python -m builder serve（make serve）：{host}:{port}", file=sys.stderr)
+        return main(["serve", "--data", data, "--host", host, "--port", str(port)])
+    site = config.site_dir
+    print(f"mkdocs build 在本项目中运行 python -m builder build（make site），输出到 {site}", file=sys.stderr)
+    return main(["build", "--data", data, "--site", site])
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -173,5 +217,5 @@ def _reuse_navigation(env: Environment) -> None:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    for name in NEEDS_FIXED_ADDRESS:
+    for name in MKDOCS_SITEMAP if config.site_url else (*MKDOCS_SITEMAP, ERROR_PAGE):
         (Path(config.site_dir) / name).unlink(missing_ok=True)

@@ -283,6 +283,15 @@ class Department(Strict):
     )
 
     source: str | None = Field(None, description="来源说明：原文件、发布网址等")
+    index_number: str | None = Field(
+        None, description="索引号：本文件在政府信息公开目录中的编号，显示在部门页面，如 `000014349/2023-00012`"
+    )
+    published: str | None = Field(
+        None,
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="发布日期（公开日期），写成 `2023-02-10`，显示在部门页面",
+    )
+    draft: bool = Field(False, description="草稿：`true` 时不发布（`new` 生成的模板是草稿，填好后删去这一行）")
     headings: Headings = Field(default_factory=Headings, description="第一、二部分及各节的标题，按原文照录")
     contents_only: list[ContentsOnly] = Field(
         default_factory=list,

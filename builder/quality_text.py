@@ -39,6 +39,7 @@ READER_NOTES: dict[str, str] = {
     "spending-not-cumulative": "资金支出计划应当逐月累计，这里后面的比例反而更低，数字可能写错了。",
     "spending-incomplete": "资金支出计划到最后一个时间点仍未达到 100%，年底前资金可能花不完。",
     "placeholder-text": "文中留有编制模板的占位文字（如“目标内容 1”），这部分内容没有填写。",
+    "unfilled-template": "这一部分还是数据模板中待填写的文字，没有照原文填写。",
     "title-mismatch": "本表表题与项目名称不一致，这张表可能是从另一个项目复制的，数字是否属于本项目需要核实。",
     "notes-count-mismatch": "表前说明中写的指标个数与表格不符，说明可能是从别的项目复制的。",
 }

@@ -2,7 +2,7 @@
 # 检查并安装构建与测试所需的系统软件包（Debian）。
 # Checks the Debian packages the build and the tests need; installs the missing ones when run as root.
 #   sh scripts/system-deps.sh build   # 生成网站与 PDF 所需
-#   sh scripts/system-deps.sh test    # 另加测试所需（Chromium、poppler、Node.js、LibreOffice）
+#   sh scripts/system-deps.sh test    # 另加测试所需（Chromium、poppler、Node.js、LibreOffice、Nginx、Apache）
 # LibreOffice（libreoffice-writer-nogui）对用户是可选的：只在导入 .doc / .wps 文件时需要。
 set -eu
 need=""
@@ -21,6 +21,10 @@ if [ "${1:-build}" = "test" ]; then
   command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
   command -v npm >/dev/null 2>&1 || need="$need nodejs npm"
   command -v soffice >/dev/null 2>&1 || need="$need libreoffice-writer-nogui"
+  # 部署指南的 Nginx 和 Apache 配置由测试实际启动服务器检查（tests/browser/test_deploy_servers.py）；
+  # apache2-bin 只有程序和模块，安装时不启动任何服务
+  [ -x /usr/sbin/nginx ] || need="$need nginx"
+  [ -x /usr/sbin/apache2 ] || need="$need apache2-bin"
 fi
 
 [ -z "$need" ] && exit 0

@@ -8,7 +8,7 @@ import pytest
 
 from builder.csp import POLICY, apache_headers, blocked_in_page, deploy_headers
 
-DEPLOY = Path(__file__).resolve().parent.parent / "content" / "deploy.md"
+DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 SECURITY_HEADERS = {
     "Content-Security-Policy": POLICY,
     "X-Content-Type-Options": "nosniff",

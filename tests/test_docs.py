@@ -8,8 +8,8 @@ from builder.model import Department
 from builder.schema import schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "content" / "reference" / "data-format.md"
-SCHEMA = ROOT / "content" / "reference" / "budget-performance-text.schema.json"
+REFERENCE = ROOT / "docs" / "reference" / "data-format.md"
+SCHEMA = ROOT / "docs" / "reference" / "budget-performance-text.schema.json"
 
 
 def _field_names(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
@@ -44,7 +44,7 @@ def test_every_field_is_documented_on_the_reference_page() -> None:
 
 
 def test_committed_schema_matches_the_model() -> None:
-    """Refresh with: python -m builder schema > content/reference/budget-performance-text.schema.json"""
+    """Refresh with: python -m builder schema > docs/reference/budget-performance-text.schema.json"""
     assert SCHEMA.read_text(encoding="utf-8") == schema_text()
 
 

@@ -61,7 +61,9 @@ def test_summary_gives_the_figures(tmp_path: Path, capsys: pytest.CaptureFixture
     main(["import", str(seed("000_e58a81ac4f6ea1ef.txt")), "--out", str(tmp_path)])
     out = capsys.readouterr().out
     assert "高新区发改局 2023 年：7 个项目，预算数合计 1848.51 万元，指标 42 行；警告 0 条" in out
-    assert files_in(tmp_path) == ["2023/gaoxinqu-fagaiju.yaml"]  # the default code is the name's pinyin
+    assert files_in(tmp_path) == [
+        "2023/gxq-fagaiju.yaml"
+    ]  # the default code: the zone by its initials, then the pinyin
 
 
 def test_warnings_name_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,7 +73,7 @@ def test_warnings_name_their_line(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["import", str(source), "--out", str(tmp_path / "data")]) == 0
     line = len(text.split("\n")) - 1
     assert f"{source}:{line}: 警告：未能归类的内容：附注：以上为草稿。" in capsys.readouterr().err
-    written = load_department(tmp_path / "data" / "2023" / "gaoxinqu-fagaiju.yaml").department
+    written = load_department(tmp_path / "data" / "2023" / "gxq-fagaiju.yaml").department
     assert [(item.where, item.text) for item in written.unresolved] == [(f"第 {line} 行", "附注：以上为草稿。")]
 
 
@@ -260,3 +262,31 @@ def test_help_is_chinese_with_an_example(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["import", "--help"]) == 0
     help_text = capsys.readouterr().out
     assert "导入已发布的部门预算绩效文本" in help_text and "例：python -m builder import" in help_text
+
+
+def test_a_csv_list_gives_each_file_its_region_and_slug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    originals = tmp_path / "原文"
+    originals.mkdir()
+    for name in ("000_e58a81ac4f6ea1ef.txt", "003_191d77da26007e67.txt"):
+        (originals / name).write_bytes(seed(name).read_bytes())
+    listing = tmp_path / "清单.csv"
+    listing.write_text(
+        "文件,地区,代号\n原文/000_e58a81ac4f6ea1ef.txt,唐山高新区,\n原文/003_191d77da26007e67.txt,遵化市,zunhua-jkq\n",
+        encoding="utf-8-sig",
+    )
+    assert main(["import", "--list", str(listing), "--out", str(tmp_path / "data")]) == 0
+    assert files_in(tmp_path / "data") == ["2023/tangshan-gxq-fagaiju.yaml", "2023/zunhua-jkq.yaml"]
+    assert load_department(tmp_path / "data" / "2023" / "tangshan-gxq-fagaiju.yaml").department.region == "唐山高新区"
+    assert load_department(tmp_path / "data" / "2023" / "zunhua-jkq.yaml").department.region == "遵化市"
+
+
+def test_a_bad_list_names_its_lines_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.txt").write_bytes(seed("000_e58a81ac4f6ea1ef.txt").read_bytes())
+    listing = tmp_path / "list.csv"
+    listing.write_text("file,region,slug\na.txt,,Bad Slug\nmissing.txt,,x\na.txt,,x\n", encoding="utf-8")
+    assert main(["import", "--list", str(listing), "--out", str(tmp_path / "data")]) == 1
+    err = capsys.readouterr().err
+    assert f"{listing}:2 代号：`Bad Slug` 不能用作网址" in err
+    assert f"{listing}:3 文件：找不到 {tmp_path / 'missing.txt'}" in err
+    assert f"{listing}:4 代号：`x` 与第 3 行相同" in err
+    assert not (tmp_path / "data").exists()

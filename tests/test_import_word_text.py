@@ -119,7 +119,7 @@ def test_no_line_of_the_seed_is_lost(seed: str, data_file: str, region: str) -> 
 def test_no_text_is_invented(seed: str, data_file: str, region: str) -> None:
     department = load_department(ROOT / data_file).department
     printed = re.sub(r"\s+", "", clean(seed_text(seed)))
-    ours = leaves(department.model_copy(update={"region": None, "source": None, "amount_unit": None}))
+    ours = leaves(department.model_copy(update={"region": None, "source": None, "amount_unit": None, "draft": None}))
     assert [text for text in ours if re.sub(r"\s+", "", text) not in printed] == []
 
 

@@ -112,14 +112,22 @@ def test_batches_are_stable_and_adding_a_department_changes_one() -> None:
     assert len(set(grown) - set(batches)) == 1
 
 
-def test_parts_share_the_batches_without_overlap() -> None:
-    batches = plan_batches([(2023, f"d{number}") for number in range(400)] + [(2024, f"e{n}") for n in range(120)])
-    shares = [Part(number=number, count=3).select(batches) for number in (1, 2, 3)]
-    names = [batch.name for share in shares for batch in share]
-    assert sorted(names) == sorted(batch.name for batch in batches)
-    sizes = [sum(len(batch) for batch in share) for share in shares]
-    assert max(sizes) - min(sizes) <= BATCH_DEPARTMENTS
+def test_parts_share_the_departments_by_projects_without_overlap() -> None:
+    projects = {(2023, f"d{number}"): 1 + number % 15 for number in range(400)} | {(2024, "big"): 60}
+    shares = [Part(number=number, count=3).departments(projects) for number in (1, 2, 3)]
+    assert sorted(place for share in shares for place in share) == sorted(projects)  # each once
+    loads = [sum(projects[place] for place in share) for share in shares]
+    assert max(loads) - min(loads) <= 15  # at most one department's projects apart
+    batches = plan_batches(projects)
     assert {batch.year for batch in Part(year=2024).select(batches)} == {2024}
+
+
+@pytest.mark.parametrize(("departments", "count"), [(1, 2), (20, 2), (20, 4), (3, 8), (120, 7)])
+def test_any_number_of_departments_splits_into_any_number_of_parts(departments: int, count: int) -> None:
+    projects = {(2023, f"d{number}"): 5 + number % 11 for number in range(departments)}
+    shares = [Part(number=number, count=count).departments(projects) for number in range(1, count + 1)]
+    assert sum(len(share) for share in shares) == departments
+    assert sum(not share for share in shares) == max(0, count - departments)  # empty only when fewer departments
 
 
 @pytest.mark.parametrize("text", ["0/3", "4/3", "a", "2023/1", ""])

@@ -18,7 +18,7 @@ from builder.rules import RULES, SEVERITY_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"
-RULES_PAGE = ROOT / "content" / "data-quality-rules.md"
+RULES_PAGE = ROOT / "docs" / "data-quality-rules.md"
 EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "def_list", "toc"]  # as in mkdocs.yml
 
 

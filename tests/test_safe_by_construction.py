@@ -443,7 +443,7 @@ def test_a_truncated_zip_is_a_located_refusal(tmp_path: Path, capsys: pytest.Cap
 
 
 def test_the_deploy_guide_says_what_the_builder_never_touches() -> None:
-    text = (ROOT / "content" / "deploy.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     assert "生成程序不会改动" in text and OWNER_MARKER in text
 
 

@@ -37,14 +37,31 @@ def test_names_with_quotes_and_colons_stay_valid_yaml(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "slug"),
+    ("name", "region", "slug"),
     [
-        ("高新区发改局", "gaoxinqu-fagaiju"),
-        ("河北遵化经济开发区管理委员会", "hebeizunhuajingjikaifaqu-guanliweiyuan"),
-        ("ABC局", "abcju"),
-        ("", "bumen"),
+        ("发改局", "唐山高新区", "tangshan-gxq-fagaiju"),
+        ("唐山高新区科技局", "唐山高新区", "tangshan-gxq-kejiju"),
+        ("高新区发改局", "", "gxq-fagaiju"),
+        ("河北遵化经济开发区管理委员会", "", "hebeizunhua-jkq-guanliweiyuanhui"),
+        ("经济与科技发展局", "承德高新区", "chengde-gxq-jjykjfzj"),  # too long in full: its initials, whole
+        ("唐山市路南区财政局", "", "tangshan-lunan-caizhengju"),
+        ("财政局", "遵化市", "zunhua-caizhengju"),
+        ("ABC局", "", "abcju"),
+        ("", "", "bumen"),
     ],
 )
-def test_slugs_are_pinyin_cut_at_a_syllable(name: str, slug: str) -> None:
-    assert slugify(name) == slug
+def test_slugs_are_region_and_department_never_cut_inside_a_syllable(name: str, region: str, slug: str) -> None:
+    assert slugify(name, region) == slug
     assert len(slug) <= 40
+
+
+def test_a_very_long_name_is_shortened_to_whole_syllables() -> None:
+    from pypinyin import lazy_pinyin
+
+    name = "中国共产党唐山市委员会办公室机关事务服务中心后勤保障科"
+    slug = slugify(name, "河北省唐山市路南区")
+    assert len(slug) <= 40
+    department = slug.rsplit("-", 1)[1]
+    assert (
+        department == "".join(syllable[0] for syllable in lazy_pinyin(name[name.index("市") + 1 :]))[: len(department)]
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import time
 import urllib.error
@@ -44,7 +46,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     server.start()
     yield server
     server.stop()
-    shutil.rmtree(server.scratch, ignore_errors=True)
+    assert not server.scratch.exists()  # the preview cleans up after itself
 
 
 def test_serves_the_site_and_rebuilds_after_an_edit(preview: Preview) -> None:
@@ -67,10 +69,34 @@ def test_a_yaml_error_is_shown_in_the_browser_and_the_terminal_until_fixed(previ
     wait_for(lambda: preview.builds > builds)
     status, page = fetch(preview.url + "2023/zunhua-jingkaiqu/")
     assert status == 500
-    assert "网站生成失败" in page and 'http-equiv="refresh"' in page
+    assert "网站生成失败" in page and "livereload(" in page  # reloads itself when the next build is done
     assert f"{source}:" in page  # the file and its line
     assert any(str(source) in message for message in preview.messages)  # type: ignore[attr-defined]
     builds = preview.builds
     source.write_text(good, encoding="utf-8")
     wait_for(lambda: preview.builds > builds)
     assert fetch(preview.url)[0] == 200
+
+
+def test_the_open_page_learns_of_each_finished_rebuild(preview: Preview) -> None:
+    """What the reload script in every page asks: a newer build than the page's answers the long poll."""
+    status, home = fetch(preview.url)
+    epoch = int(re.search(r"livereload\((\d+), \d+\)", home)[1])  # type: ignore[index]
+    source = preview.data_dir / SMALL
+    builds = preview.builds
+    source.write_text(source.read_text(encoding="utf-8").replace("department: ", "department: 新", 1), "utf-8")
+    wait_for(lambda: preview.builds > builds)
+    status, newer = fetch(f"{preview.url}livereload/{epoch}/1")
+    assert status == 200 and int(newer) > epoch
+
+
+def test_scratch_folders_of_killed_previews_are_removed(tmp_path: Path) -> None:
+    from builder.serve import SCRATCH_PREFIX, remove_stale_scratch
+
+    dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"
+    alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-abc"
+    unknown = tmp_path / f"{SCRATCH_PREFIX}abc"  # another tool's, or an older preview's: left alone
+    for folder in (dead, alive, unknown):
+        (folder / "site").mkdir(parents=True)
+    assert remove_stale_scratch(tmp_path) == [dead]
+    assert alive.exists() and unknown.exists() and not dead.exists()

@@ -84,8 +84,10 @@ def cell_texts(row: lxml.html.HtmlElement) -> list[str]:
 
 
 def test_every_department_and_project_has_its_page(site: Path, sample: list[LoadedDepartment]) -> None:
-    for url in ("", "2023/", "2023/projects/", "search/", "guide/", "about/", "reference/data-format/"):
+    for url in ("", "2023/", "2023/projects/", "search/", "guide/", "about/"):
         assert (site / url / "index.html").is_file(), url
+    for guide in ("deploy", "configuration", "split-builds", "data-quality-rules", "reference"):
+        assert not (site / guide).exists(), guide  # admin guides live in docs/, not on the public site
     for loaded in sample:
         department = loaded.department
         assert (site / paths.department_dir(2023, loaded.source.slug) / "index.html").is_file()

@@ -175,7 +175,7 @@ def prepare(path: Path, options: Options) -> ImportResult:
     except ImportFailed as error:
         raise ImportRefused(f"{path}：{error}") from None
     warnings += _apply_year(path, data, options.year)
-    slug = options.slug or slugify(data.get("department") or "")
+    slug = options.slug or slugify(data.get("department") or "", options.region or data.get("region") or "")
     if not SLUG.match(slug):
         message = f"{path}：部门代号 `{slug}` 不能用作网址——请用 --slug 指定，如 --slug gxq-fagaiju"
         raise ImportRefused(message, warnings)

@@ -67,6 +67,22 @@ def field_name(loc: Loc) -> str:
     return next((name for name in reversed(names) if name), "正文")
 
 
+UNFILLED_TEMPLATE = "unfilled-template"
+# The wording of `new`'s template (theme/scaffold/department.yaml.j2) where the document's text goes.
+_TEMPLATE_TEXT = re.compile(r"^在此(照录|填写)|^(三级指标名称|绩效指标描述|指标值确定依据)$")
+
+
+@rule(UNFILLED_TEMPLATE, "error", "还是 new 生成的模板：有“在此照录……”“三级指标名称”等待填写的文字")
+def unfilled_template(department: Department) -> Iterator[Issue]:
+    texts = list(_part_one_texts(department))
+    for index, project in enumerate(department.projects):
+        texts += _project_texts(index, project)
+    for loc, text in texts:
+        if text and _TEMPLATE_TEXT.search(squash(text)):
+            message = f"{field_name(loc)}还是模板中待填写的文字{quote(text)}"
+            yield Issue(loc, message, "请照原文填写；填好之前保留（或加上）draft: true，build 不发布草稿")
+
+
 @rule("placeholder-text", "warning", "正文中有模板占位文字（目标内容 1、XXX、…）")
 def placeholder_text(department: Department) -> Iterator[Issue]:
     yield from _template_words(department)

@@ -25,7 +25,8 @@ def check_links(
     site: Path, page_keys: dict[str, str], cache_file: Path | None, jobs: int | None, stage: Stage
 ) -> list[BrokenLink]:
     files = site_files(site)
-    pages = sorted(path for path in files if path.endswith(".html"))
+    # The 404 page (with site_url only) links with absolute paths: it is served at any address.
+    pages = sorted(path for path in files if path.endswith(".html") and path != "404.html")
     old = _load(cache_file)
     code = code_fingerprint()  # the scanner's code is part of each scan's key
     keys = {path: digest(code, page_keys.get(path) or _content_hash(site / path)) for path in pages}

@@ -146,6 +146,7 @@ def run_mkdocs(
         config.extra["render_only"] = None if render_only is None else frozenset(render_only)
         config.extra["site"] = site_config  # publisher, region, contact for the templates (theme/partials/)
         config.site_name = site_config.site_name
+        config.site_url = site_config.base_url or None  # canonical links and the 404 page (builder/config.py)
         if site_config.logo_url:
             config.theme["logo"] = site_config.logo_url
         mkdocs_build(config)

@@ -79,5 +79,6 @@ def make_search(
             outputs.record_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name])
     stage.advance(len(todo))
     names = [shard.name for shard in shards]
-    write_shard_list(outputs.staging, names)
+    if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
+        write_shard_list(outputs.staging, names)
     return names

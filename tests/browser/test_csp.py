@@ -1,7 +1,7 @@
 """The website under the Content-Security-Policy of the deployment guide: nothing blocked, search still works.
 
 The site (sample data plus the fixture with HTML in its strings) is served under a
-sub-path by a local server that sends the headers content/deploy.md tells admins to set.
+sub-path by a local server that sends the headers docs/deploy.md tells admins to set.
 Needs Debian's `chromium`; skipped with a reason otherwise.
 """
 
@@ -34,7 +34,7 @@ PAGES = [
     "2023/hostile-text/13099923P00000990001Z/",
     "downloads/",
 ]
-DEPLOY = ROOT / "content" / "deploy.md"
+DEPLOY = ROOT / "docs" / "deploy.md"
 # Collects violations from the first moment of each page (Playwright's init scripts are not subject to the CSP).
 LISTEN = """
 window.__violations = [];

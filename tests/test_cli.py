@@ -1,0 +1,79 @@
+"""The command line speaks Chinese throughout, has --version, is silent with --quiet, and respects the umask."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder.cli import main, tool_version
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*arguments: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *arguments], cwd=cwd, env=env, capture_output=True, text=True
+    )
+
+
+def test_version() -> None:
+    done = cli("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"python -m builder {tool_version()}"
+    assert tool_version()[0].isdigit()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["build", "--jobs", "x"], "参数 --jobs：'x' 不是有效的正整数"),
+        (["build", "--jobs", "0"], "参数 --jobs：'0' 不是有效的正整数"),
+        (["new", "--department", "某某局"], "缺少必需的参数：--year"),
+        (["new", "--year", "二〇二五", "--department", "某某局"], "参数 --year：'二〇二五' 不是有效的年度"),
+        (["bild"], "没有 'bild' 这一项（可选：'check', 'build'"),
+        (["check", "--strict"], "不认识的参数：--strict"),
+        (["lint", "--format", "xml"], "参数 --format：没有 'xml' 这一项"),
+    ],
+)
+def test_argument_errors_are_in_chinese(arguments: list[str], message: str) -> None:
+    done = cli(*arguments)
+    assert done.returncode == 1  # a user's mistake, as every other one
+    assert message in done.stderr
+    assert "用法：python -m builder" in done.stderr
+    assert not any(word in done.stderr for word in ("usage:", "error:", "invalid", "required"))
+
+
+def test_help_is_in_chinese() -> None:
+    for arguments in ([], ["build"], ["import"], ["serve"]):
+        done = cli(*arguments, "-h")
+        assert done.returncode == 0
+        assert "显示本帮助并退出" in done.stdout and "用法：" in done.stdout
+        assert not any(word in done.stdout for word in ("usage:", "options:", "show this help", " DATA", " YEAR"))
+    assert "MkDocs 排版、搜索索引和 PDF 各步骤都用" in cli("build", "-h").stdout  # --jobs is not only for PDFs
+
+
+def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml", data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    arguments = ["build", "--data", str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--no-pdf", "--quiet"]
+    done = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_new_writes_with_the_users_umask(tmp_path: Path, umask: int) -> None:
+    old = os.umask(umask)
+    try:
+        assert main(["new", "--year", "2025", "--department", "某某局", "--slug", "x", "--data", str(tmp_path)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "2025" / "x.yaml").stat().st_mode) == 0o666 & ~umask
