@@ -178,8 +178,8 @@ def open_preview(data_dir: Path, port: int, host: str) -> Preview:
 
 def serve(data_dir: Path, port: int = 8000, host: str = "127.0.0.1") -> None:
     """Run the preview until Ctrl+C (or a TERM signal); remove its scratch folder then."""
-    signal.signal(signal.SIGTERM, _interrupt)
     preview = open_preview(data_dir, port, host)
+    signal.signal(signal.SIGTERM, _interrupt)  # only once there is a preview to stop
     try:
         preview.start()
         preview.log(f"本机预览：{preview.url}（按 Ctrl+C 结束）")

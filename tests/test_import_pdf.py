@@ -350,11 +350,15 @@ def test_a_scanned_pdf_is_refused_with_a_clear_message(tmp_path: Path, capsys: p
 
 
 def test_too_many_pages_are_refused(
-    libreoffice_pdfs: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    libreoffice_pdfs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     monkeypatch.setattr(pdf_bounded, "MAX_PAGES", 3)
-    assert main(["import", str(libreoffice_pdfs["tangshan-gxq-kejiju"]), "--out", "/nonexistent/data"]) == 1
+    assert main(["import", str(libreoffice_pdfs["tangshan-gxq-kejiju"]), "--out", str(tmp_path / "data")]) == 1
     assert "超过上限 3 页" in capsys.readouterr().err
+    assert not (tmp_path / "data").exists()
 
 
 def compressed_page_pdf(path: Path, operators: int) -> Path:
@@ -389,9 +393,9 @@ def test_a_pdf_that_needs_too_much_memory_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bomb = compressed_page_pdf(tmp_path / "bomb.pdf", 10_000_000)
-    monkeypatch.setattr(pdf_bounded, "MEMORY_LIMIT", 400 * 1024 * 1024)
+    monkeypatch.setattr(pdf_bounded, "MEMORY_LIMIT", 150 * 1024 * 1024)
     assert main(["import", str(bomb), "--out", str(tmp_path / "data")]) == 1
-    assert "读取 PDF 需要的内存超过上限（400 MB），已中止" in capsys.readouterr().err
+    assert "读取 PDF 需要的内存超过上限（150 MB），已中止" in capsys.readouterr().err
 
 
 def test_a_damaged_pdf_is_refused(libreoffice_pdfs: dict[str, Path], tmp_path: Path) -> None:

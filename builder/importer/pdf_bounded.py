@@ -3,9 +3,9 @@
 A PDF is input from elsewhere: a 0.4 MB file can hold a compressed page of hundreds of
 megabytes that pdfminer would decompress and parse for minutes. The pages are read in up to
 two worker processes (the pages split between them, which also halves the time on two
-cores); each worker's address space is limited, and the whole reading has a deadline that
-grows with the page count. A file that breaks either is refused with a message, and the
-workers are ended.
+cores); each worker is a fresh interpreter whose address space is limited, and the whole
+reading has a deadline that grows with the page count. A file that breaks either is refused
+with a message, and the workers are ended.
 """
 
 from __future__ import annotations
@@ -36,15 +36,18 @@ def read_pages(path: Path) -> list[Page]:
     if size > MAX_BYTES:
         raise ImportFailed(f"PDF 文件太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_BYTES // 1024 // 1024} MB）")
     started = time.monotonic()
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # Fresh interpreters, not forks: a fork of a large process (a test run, a build) inherits its address
+    # space, which eats the memory limit, and its locks, threads and signal handlers, with which a worker
+    # can hang; a hung pool never ends. Starting costs about half a second per worker.
+    context = multiprocessing.get_context("spawn")
     workers = max(1, min(WORKERS, os.cpu_count() or 1))
     with context.Pool(workers, initializer=_limit_memory, initargs=(MEMORY_LIMIT,)) as pool:
         try:
-            count = pool.apply_async(_page_count, (str(path),)).get(DEADLINE[0])
+            count = pool.apply_async(_page_count, (str(path), MAX_PAGES)).get(DEADLINE[0])
             deadline = started + DEADLINE[0] + DEADLINE[1] * count
             step = -(-count // workers)
             chunks = [(start, min(count, start + step)) for start in range(0, count, step)]
-            pending = [pool.apply_async(_read_range, (str(path), *chunk)) for chunk in chunks]
+            pending = [pool.apply_async(_read_range, (str(path), *chunk, MAX_CHARS_PER_PAGE)) for chunk in chunks]
             return [page for result in pending for page in result.get(max(0.1, deadline - time.monotonic()))]
         except multiprocessing.TimeoutError:
             seconds = time.monotonic() - started
@@ -57,11 +60,14 @@ def read_pages(path: Path) -> list[Page]:
 
 
 def _limit_memory(limit: int) -> None:
+    """In a worker: limit its address space, and keep the figure for the messages it sends back."""
+    global MEMORY_LIMIT
+    MEMORY_LIMIT = limit
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
-def _page_count(path: str) -> int:
+def _page_count(path: str, max_pages: int) -> int:
     with _opened(path) as pdf:
         try:
             count = len(pdf.pages)
@@ -69,21 +75,21 @@ def _page_count(path: str) -> int:
             raise
         except Exception as error:
             raise ImportFailed(f"不是可读取的 PDF 文件（{type(error).__name__}: {error}）——文件可能已损坏") from None
-    if count > MAX_PAGES:
-        raise ImportFailed(f"PDF 有 {count} 页，超过上限 {MAX_PAGES} 页——请只导入一个部门的文本")
+    if count > max_pages:
+        raise ImportFailed(f"PDF 有 {count} 页，超过上限 {max_pages} 页——请只导入一个部门的文本")
     return count
 
 
-def _read_range(path: str, start: int, end: int) -> list[Page]:
+def _read_range(path: str, start: int, end: int, max_chars: int) -> list[Page]:
     with _opened(path) as pdf:
-        return [_read_one(pdf.pages[index], index + 1) for index in range(start, end)]
+        return [_read_one(pdf.pages[index], index + 1, max_chars) for index in range(start, end)]
 
 
-def _read_one(page: Any, number: int) -> Page:
+def _read_one(page: Any, number: int, max_chars: int) -> Page:
     try:
         chars = len(page.chars)
-        if chars > MAX_CHARS_PER_PAGE:
-            raise ImportFailed(f"第 {number} 页有 {chars} 个字符，超过上限 {MAX_CHARS_PER_PAGE}——不像一页正文")
+        if chars > max_chars:
+            raise ImportFailed(f"第 {number} 页有 {chars} 个字符，超过上限 {max_chars}——不像一页正文")
         read = read_page(page, number)
     except ImportFailed:
         raise
