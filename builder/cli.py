@@ -242,19 +242,19 @@ def command_build(args: argparse.Namespace) -> int:
     except DataErrors as error:
         print(error, file=sys.stderr)
         return 1
+    total = time.monotonic() - started
+    if args.timings:
+        figures = {"timings": report.timings, "made": len(report.made), "reused": report.reused}
+        args.timings.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if args.quiet:
         return 0  # nothing on success; errors still go to stderr
     what = f"第 {part} 份" if part else "网站"
     counts = f"{report.departments} 个部门，{report.projects} 个项目，{report.pdfs} 个 PDF"
     reuse = f"新生成 {len(report.made)} 个文件，沿用未改动的 {report.reused} 个"
-    total = time.monotonic() - started
     print(f"{what}已生成：{report.site_dir}（{counts}；{reuse}；用时 {total:.1f} 秒）")
     print(report.quality)
     for note in report.notes:
         print(note)
-    if args.timings:
-        figures = {"timings": report.timings, "made": len(report.made), "reused": report.reused}
-        args.timings.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

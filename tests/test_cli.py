@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -58,15 +59,17 @@ def test_help_is_in_chinese() -> None:
     assert "MkDocs 排版、搜索索引和 PDF 各步骤都用" in cli("build", "-h").stdout  # --jobs is not only for PDFs
 
 
-def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+def test_quiet_prints_nothing_on_success_and_still_writes_the_timings(tmp_path: Path) -> None:
     data = tmp_path / "data" / "2023"
     data.mkdir(parents=True)
     shutil.copy(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml", data)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
     arguments = ["build", "--data", str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--no-pdf", "--quiet"]
+    arguments += ["--timings", str(tmp_path / "timings.json")]
     done = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert (tmp_path / "site" / "index.html").is_file()
+    assert json.loads((tmp_path / "timings.json").read_text(encoding="utf-8"))["reused"] == 0
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
