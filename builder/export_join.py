@@ -23,6 +23,7 @@ from .export_csv import csv_document, csv_rows
 from .export_json import department_piece, document_frame, json_document
 from .export_tables import Table, build_tables, concat
 from .export_xlsx import row_templates, templates_from_sheet, write_xlsx
+from .fingerprint import file_sha256
 from .load import LoadedDepartment
 from .paths import data_files
 
@@ -111,7 +112,7 @@ def _write_scope(
             with target.open("wb") as out:
                 write(out)
         same[kind] = paths[kind]
-        digests[paths[kind]] = _sha256(target)
+        digests[paths[kind]] = file_sha256(target)
     if scope.year is None:
         with collector_paused():
             for kind, data in site_contents(joined, date).items():
@@ -153,8 +154,3 @@ def _write_xlsx(
 
     rows = [pieces(index, name) for index, name in enumerate(tables, start=1)]
     write_xlsx(out, list(tables.values()), rows, date)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()

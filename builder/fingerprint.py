@@ -32,6 +32,12 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of one file's bytes, read in blocks (a PDF or a site download can be large)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def files_digest(root: Path, files: Iterable[Path]) -> str:
     """A hash of the files' paths (relative to `root`) and contents."""
     hasher = hashlib.sha256()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import BuilderError
+from .fingerprint import file_sha256
 from .printable import escape_controls
 
 MANIFEST_VERSION = 1
@@ -174,7 +175,7 @@ class Manifest:
         """Write atomically, so a killed build never leaves half a manifest."""
         entries = sorted(self.entries.items())
         if self.by_content:
-            entries = [(path, replace(e, sha256=_sha256(self.root / path))) for path, e in entries]
+            entries = [(path, replace(e, sha256=file_sha256(self.root / path))) for path, e in entries]
         data = {
             "version": MANIFEST_VERSION,
             "by_content": self.by_content,
@@ -199,7 +200,7 @@ class Manifest:
         if not stat.S_ISREG(status.st_mode) or status.st_size != entry.size:
             return False
         if self.by_content:
-            return bool(entry.sha256) and _sha256(self.root / path) == entry.sha256
+            return bool(entry.sha256) and file_sha256(self.root / path) == entry.sha256
         return status.st_mtime_ns == entry.mtime_ns
 
 
@@ -286,11 +287,6 @@ class Outputs:
     def manifest(self, root: Path, by_content: bool = False) -> Manifest:
         """The manifest of this build, for the folder the staging folder becomes."""
         return Manifest(root, dict(self.entries), by_content)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _link(source: Path, target: Path) -> None:

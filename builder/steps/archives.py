@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from ..archives import archive_path, checksum_path, members, readme_text, zip_bytes
 from ..export import source_date
-from ..fingerprint import code_fingerprint, digest
+from ..fingerprint import code_fingerprint, digest, file_sha256
 from ..load import LoadedDepartment
 from ..reuse import Outputs
 
@@ -46,4 +46,4 @@ def _key(outputs: Outputs, path: str) -> str:
     entry = outputs.entries.get(path)
     if entry is not None:
         return entry.key
-    return hashlib.sha256((outputs.staging / path).read_bytes()).hexdigest()
+    return file_sha256(outputs.staging / path)

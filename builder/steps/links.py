@@ -7,13 +7,12 @@ set lookups and runs over the whole site each time (a removed page breaks links 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
 from pathlib import Path
 
-from ..fingerprint import code_fingerprint, digest
+from ..fingerprint import code_fingerprint, digest, file_sha256
 from ..linkcheck import BrokenLink, PageScan, check_scans, scan_page, site_files
 from ..progress import Stage
 from ..workers import run_parallel
@@ -29,7 +28,7 @@ def check_links(
     pages = sorted(path for path in files if path.endswith(".html") and path != "404.html")
     old = _load(cache_file)
     code = code_fingerprint()  # the scanner's code is part of each scan's key
-    keys = {path: digest(code, page_keys.get(path) or _content_hash(site / path)) for path in pages}
+    keys = {path: digest(code, page_keys.get(path) or file_sha256(site / path)) for path in pages}
     scans = {path: old[path][1] for path in pages if path in old and old[path][0] == keys[path]}
     todo = [path for path in pages if path not in scans]
     stage.skip(len(scans))
@@ -44,10 +43,6 @@ def check_links(
 
 def _scan_chunk(site: Path, chunk: tuple[str, ...]) -> list[PageScan]:
     return [scan_page((site / path).read_text(encoding="utf-8", errors="replace"), path) for path in chunk]
-
-
-def _content_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _load(cache_file: Path | None) -> _Cache:

@@ -7,12 +7,11 @@ The browser merges the shards listed in `pagefind/shards.json` (theme/assets/bud
 
 from __future__ import annotations
 
-import hashlib
 from importlib.metadata import version
 from pathlib import Path
 
 from ..batches import SITE_BATCH, Batch, batch_names
-from ..fingerprint import digest
+from ..fingerprint import digest, file_sha256
 from ..progress import Stage
 from ..reuse import Outputs
 from ..search import SearchShard, has_bundle, index_shards, split_shard, write_shard_list
@@ -50,14 +49,10 @@ def plan_shards(
 
 
 def shard_key(shard: SearchShard, page_keys: dict[str, str], staging: Path) -> str:
-    keys = [page_keys.get(path) or _content_hash(staging / path) for path in shard.pages]
+    keys = [page_keys.get(path) or file_sha256(staging / path) for path in shard.pages]
     return digest(
         "search", version("pagefind"), shard.name, *[f"{p} {k}" for p, k in zip(shard.pages, keys, strict=True)]
     )
-
-
-def _content_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_search(
