@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate_corpus import generate  # noqa: E402
 
-from builder.workers import cpu_count  # noqa: E402
+from builder.pipeline.workers import cpu_count  # noqa: E402
 
-COPIED = ("builder", "theme", "content", "mkdocs.yml", "requirements.lock", "pyproject.toml")
-EDITED_TEMPLATE = "theme/pages/project.html"
+COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml", "requirements.lock", "pyproject.toml")
+EDITED_TEMPLATE = "templates/pages/project.html"
 
 
 @dataclass
@@ -233,8 +233,8 @@ def baselines(work: Path) -> list[str]:
     data = work / "data-10"
     if not data.exists():
         generate(10, data, ROOT / "data")
-    from builder.load import load_all
-    from builder.pdf import render_pdf, render_pdfs
+    from builder.data.load import load_all
+    from builder.pipeline.steps.render_pdfs import render_pdf, render_pdfs
 
     loaded, _ = load_all([data])
     started = time.perf_counter()

@@ -21,9 +21,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from builder.data.load import load_all
+from builder.data.model import Department, Indicator, Notes, Project
 from builder.importer.write import to_yaml
-from builder.load import load_all
-from builder.model import Department, Indicator, Notes, Project
 
 REGIONS = (
     "唐山高新区",

@@ -2,7 +2,7 @@
 
 The step runs in this process (one worker: `--jobs 1`, so the CPU time is all here) on N
 synthetic departments (`generate_corpus.py`); the edit changes one department's 总体绩效目标,
-as `build_speed.py` does, and the second run reuses what the first made (builder/reuse.py).
+as `build_speed.py` does, and the second run reuses what the first made (builder/pipeline/outputs.py).
 Prints the median of `--runs` runs of each, wall and CPU seconds, the files made, and the
 peak memory of this process.
 
@@ -27,12 +27,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate_corpus import generate  # noqa: E402
 
-from builder.export import sorted_departments  # noqa: E402
-from builder.fingerprint import digest  # noqa: E402
-from builder.load import load_all  # noqa: E402
-from builder.progress import Progress  # noqa: E402
-from builder.reuse import Outputs  # noqa: E402
-from builder.steps.opendata import make_open_data, plan_scopes  # noqa: E402
+from builder.data.load import load_all  # noqa: E402
+from builder.opendata.export import sorted_departments  # noqa: E402
+from builder.pipeline.fingerprint import digest  # noqa: E402
+from builder.pipeline.outputs import Outputs  # noqa: E402
+from builder.pipeline.progress import Progress  # noqa: E402
+from builder.pipeline.steps.export_data import make_open_data, plan_scopes  # noqa: E402
 
 SITE_URL = "https://example.org/zfxxgk/yusuan/"
 

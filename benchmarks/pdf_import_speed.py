@@ -4,7 +4,7 @@ The PDF is made the way offices make theirs: a synthetic department (benchmarks/
 text from the real samples) written as a .docx with Word tables (tests/docx_fixtures.py), a running
 header and page numbers, set in 公文 style, printed to PDF by LibreOffice. Each run imports it in a
 fresh process (`python -m builder import`), so the figures include starting Python and loading
-pdfplumber. The pages are read by up to two worker processes (builder/importer/pdf_bounded.py): peak memory
+pdfplumber. The pages are read by up to two worker processes (builder/importer/pdf/bounded.py): peak memory
 is given for the largest single process and for the whole process tree (sampled every 50 ms from /proc).
 
     .venv/bin/python benchmarks/pdf_import_speed.py              # 3 runs, 45 projects (about 65 pages)
@@ -34,8 +34,8 @@ from docx_fixtures import Layout, write_docx  # noqa: E402
 from generate_corpus import generate  # noqa: E402
 from test_import_pdf import furnish, official_style, soffice  # noqa: E402
 
-from builder.load import load_department  # noqa: E402
-from builder.model import Department  # noqa: E402
+from builder.data.load import load_department  # noqa: E402
+from builder.data.model import Department  # noqa: E402
 
 
 def make_pdf(folder: Path, projects: int) -> tuple[Path, Department]:

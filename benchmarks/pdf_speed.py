@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate_corpus import generate  # noqa: E402
 
-from builder.load import LoadedDepartment, load_all  # noqa: E402
-from builder.pdf import render_pdf, render_pdfs  # noqa: E402
-from builder.pdf_render import warm_up  # noqa: E402
+from builder.data.load import LoadedDepartment, load_all  # noqa: E402
+from builder.pdf.render import warm_up  # noqa: E402
+from builder.pipeline.steps.render_pdfs import render_pdf, render_pdfs  # noqa: E402
 
 
 def measure(action: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -85,7 +85,7 @@ def whole_set(departments: list[LoadedDepartment], jobs_options: list[int], runs
 
 def cold_start() -> float:
     """Seconds for a fresh Python to import WeasyPrint, find the fonts and parse the print stylesheet."""
-    code = "from builder.pdf_render import warm_up; warm_up()"
+    code = "from builder.pdf.render import warm_up; warm_up()"
     times = []
     for _ in range(3):
         started = time.perf_counter()

@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.generate_corpus import generate
-from builder.build import MKDOCS_CONFIG, build
-from builder.load import LoadedDepartment, load_all
-from builder.paths import department_dir, project_dir, project_keys
+from builder.data.load import LoadedDepartment, load_all
+from builder.pipeline.build import MKDOCS_CONFIG, build
+from builder.site.paths import department_dir, project_dir, project_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SUB_PATH = "zfxxgk/yusuan"

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from .build import DataErrors, build
-from .check import check
 from .errors import BuilderError
 from .failures import check_timings_file, user_error
+from .lint.check import check
+from .pipeline.build import DataErrors, build
 from .printable import SafeStream, raw_stream
 
 DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网站、PDF 和开放数据。"
@@ -136,7 +136,7 @@ def command_check(args: argparse.Namespace) -> int:
 
 def command_schema(args: argparse.Namespace) -> int:
     """输出数据文件格式的 JSON Schema。"""
-    from .schema import schema_text
+    from .data.schema import schema_text
 
     sys.stdout.write(schema_text())
     return 0
@@ -144,7 +144,7 @@ def command_schema(args: argparse.Namespace) -> int:
 
 def command_lint(args: argparse.Namespace) -> int:
     """检查数据内容是否合理（预算数、支出计划、指标值、说明等），列出每处问题的位置、原因和改法；有错误时退出码为 1。"""
-    from .lint import exit_code, lint_paths, render_json, render_text, rules_table
+    from .lint.findings import exit_code, lint_paths, render_json, render_text, rules_table
 
     if args.list_rules:
         sys.stdout.write(rules_table())
@@ -159,8 +159,8 @@ def command_lint(args: argparse.Namespace) -> int:
 
 def command_new(args: argparse.Namespace) -> int:
     """为新部门生成带中文注释的数据文件模板，照着已公开的文件填写即可。"""
-    from .scaffold import new_department
-    from .slugs import slugify
+    from .data.scaffold import new_department
+    from .data.slugs import slugify
 
     slug = args.slug or slugify(args.department)
     path = new_department(args.department, args.year, slug, args.data, force=args.force)
@@ -173,7 +173,7 @@ def command_import(args: argparse.Namespace) -> int:
     写成 data/<年度>/<代号>.yaml。可给多个文件或一个文件夹：逐个文件报告结果，默认全部成功才写入（--each 则各自写入）。
     无法归类的原文记入 unresolved 并列出位置；结果须能通过 check 才写入；已有文件不覆盖（除非 --force）。"""
     from .importer.batch import expand_inputs, file_line, refusal_line, summary
-    from .importer.batch_list import import_listed, read_list
+    from .importer.listing import import_listed, read_list
     from .importer.run import Options, import_files
 
     if args.list and (args.files or args.slug):
@@ -211,8 +211,8 @@ def command_import(args: argparse.Namespace) -> int:
 
 def _configured_site_dir() -> Path:
     """`site_dir` of mkdocs.yml (what `mkdocs build` writes to), `site` when it is not set."""
-    from .build import MKDOCS_CONFIG
     from .config import load_site_config
+    from .pipeline.build import MKDOCS_CONFIG
 
     return Path(load_site_config(MKDOCS_CONFIG).site_dir)
 
@@ -220,8 +220,8 @@ def _configured_site_dir() -> Path:
 def command_build(args: argparse.Namespace) -> int:
     """生成网站：读取数据，生成网页、搜索索引、PDF 和开放数据，写入 site/。出错时原来的 site/ 保持不变。
     没有改动的部分沿用上次的结果，不重新生成。"""
-    from .batches import parse_part
-    from .progress import Progress
+    from .pipeline.plan import parse_part
+    from .pipeline.progress import Progress
 
     part = parse_part(args.part) if args.part else None
     site = args.site or (Path("parts") / part.folder_name if part else _configured_site_dir())
@@ -261,7 +261,7 @@ def command_build(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     """本机预览：生成网站（不含 PDF）并在本机打开服务。
     数据文件、页面、模板或 mkdocs.yml 改动后自动重新生成；出错时在浏览器和终端中显示错误位置。"""
-    from .serve import serve
+    from .site.preview import serve
 
     serve(args.data, args.port, args.host)
     return 0

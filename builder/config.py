@@ -22,10 +22,10 @@ from typing import Any
 
 import yaml
 
-from .encodings import guess_encoding, iconv_hint, looks_like
+from .data.encodings import guess_encoding, iconv_hint, looks_like
+from .data.yamlread import describe_yaml_error
 from .errors import BuilderError
-from .outdir import escapes
-from .yamlread import describe_yaml_error
+from .pipeline.outdir import escapes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAPER_SIZES = ("A3", "A4", "A5", "B5", "Letter")

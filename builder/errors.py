@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .yamlread import Problem
+    from .data.yamlread import Problem
 
 
 class BuilderError(Exception):

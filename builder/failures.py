@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from .errors import BuilderError
-from .outdir import PROTECTED, real, within
+from .pipeline.outdir import PROTECTED, real, within
 
 _TEMPLATE_FRAME = re.compile(r'File "([^"]+\.(?:html|j2|xml|md|txt))", line (\d+)')
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
@@ -44,7 +44,7 @@ def user_error(error: BaseException) -> str | None:
     if isinstance(error, jinja2.TemplateNotFound):
         where = template_location(error)
         place = f"模板 {where} 中" if where else ""
-        return f"{place}找不到模板 {error.name} — 请检查 theme/ 中的文件名和 extends/include 语句"
+        return f"{place}找不到模板 {error.name} — 请检查 templates/ 和 theme/ 中的文件名和 extends/include 语句"
     if isinstance(error, jinja2.TemplateError):
         where = template_location(error)
         return (
@@ -118,7 +118,7 @@ def folder_size(folder: Path) -> int:
 
 def check_timings_file(path: Path, site: Path, project_root: Path | None = None) -> None:
     """Refuse a `--timings` file that cannot be written, or that would overwrite the project or the site."""
-    from .build import PROJECT_ROOT
+    from .pipeline.build import PROJECT_ROOT
 
     root = real(project_root or PROJECT_ROOT)
     target = real(path)

@@ -17,8 +17,8 @@ from pathlib import Path
 import lxml.html
 from pypdf import PdfReader
 
-from builder.model import Department
-from builder.pdf_html import project_sections
+from builder.data.model import Department
+from builder.pdf.html import project_sections
 
 # ── allow-list, seed side: text of the export that is not published text ──────────────────────────
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import MKDOCS_CONFIG, build
 from builder.config import load_site_config
-from builder.csp import blocked_in_site
 from builder.errors import BuilderError
-from builder.outdir import KIND_SITE, write_marker
-from builder.reuse import OWNER_MARKER
+from builder.pipeline.build import MKDOCS_CONFIG, build
+from builder.pipeline.outdir import KIND_SITE, write_marker
+from builder.pipeline.outputs import OWNER_MARKER
+from builder.site.csp import blocked_in_site
 
 ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = Path(sys.executable).parent / "mkdocs"
@@ -32,7 +32,7 @@ def project_copy(tmp_path: Path) -> Path:
     """The project as a fresh clone has it, with one department of data."""
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("builder", "content", "theme"):
+    for name in ("builder", "content", "theme", "templates"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
     for name in ("mkdocs.yml", "pyproject.toml"):
         shutil.copy(ROOT / name, project)

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from builder.amounts import AmountError, parse_amount
+from builder.data.amounts import AmountError, parse_amount
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from builder.archives import archive_path, members, readme_text, zip_bytes
-from builder.build import build
-from builder.export import downloads_markdown
-from builder.load import load_all
+from builder.data.load import load_all
+from builder.opendata.archives import archive_path, members, readme_text, zip_bytes
+from builder.opendata.export import downloads_markdown
+from builder.pipeline.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = ["chengde-gxq-jingkeju", "tangshan-gxq-fagaiju", "tangshan-gxq-kejiju", "zunhua-jingkaiqu"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.charts import bar_chart, department_history, year_comparison
-from builder.load import LoadedDepartment, Source, load_all
-from builder.model import Department
+from builder.data.load import LoadedDepartment, Source, load_all
+from builder.data.model import Department
+from builder.site.charts import bar_chart, department_history, year_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder.build import MKDOCS_CONFIG, build
 from builder.config import PdfOptions, SiteConfig, load_site_config
 from builder.errors import BuilderError
+from builder.pipeline.build import MKDOCS_CONFIG, build
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = "2023/zunhua-jingkaiqu"  # one department of the sample data

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.csp import POLICY, apache_headers, blocked_in_page, deploy_headers
+from builder.site.csp import POLICY, apache_headers, blocked_in_page, deploy_headers
 
 DEPLOY = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 SECURITY_HEADERS = {

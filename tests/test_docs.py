@@ -4,8 +4,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from builder.model import Department
-from builder.schema import schema_text
+from builder.data.model import Department
+from builder.data.schema import schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference" / "data-format.md"

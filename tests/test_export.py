@@ -15,14 +15,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from builder.amounts import format_amount
-from builder.export import downloads_markdown, export_files, write_exports
-from builder.export_csv import neutralise, unneutralise
-from builder.export_sqlite import ExportError
-from builder.export_tables import TABLE_COLUMNS, TABLE_LABELS
-from builder.load import LoadedDepartment, Source, load_all
-from builder.model import Department
-from builder.paths import data_files
+from builder.data.amounts import format_amount
+from builder.data.load import LoadedDepartment, Source, load_all
+from builder.data.model import Department
+from builder.opendata.export import downloads_markdown, export_files, write_exports
+from builder.opendata.tables import TABLE_COLUMNS, TABLE_LABELS
+from builder.opendata.to_csv import neutralise, unneutralise
+from builder.opendata.to_sqlite import ExportError
+from builder.site.paths import data_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DICTIONARY = ROOT / "content" / "data-dictionary.md"

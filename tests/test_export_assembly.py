@@ -1,7 +1,7 @@
 """The year's and the whole site's downloads are joined from the departments' own files, byte for byte as before.
 
 A build writes (or reuses) each department's files first and reads its pieces back from
-them (builder/export_join.py); every file must equal what encoding every department afresh
+them (builder/opendata/join.py); every file must equal what encoding every department afresh
 (`export_files`) gives, for the sample, the hostile data and a synthetic corpus, and after
 one department is edited.
 """
@@ -13,16 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from builder import export, export_join
-from builder.export import csv_kind, encode, export_files, sorted_departments
-from builder.export_join import DepartmentFiles
-from builder.export_tables import build_tables
-from builder.fingerprint import digest
-from builder.load import LoadedDepartment, load_all
-from builder.paths import data_files
-from builder.progress import Progress
-from builder.reuse import Outputs
-from builder.steps.opendata import make_open_data, plan_scopes
+from builder.data.load import LoadedDepartment, load_all
+from builder.opendata import export
+from builder.opendata import join as export_join
+from builder.opendata.export import csv_kind, encode, export_files, sorted_departments
+from builder.opendata.join import DepartmentFiles
+from builder.opendata.tables import build_tables
+from builder.pipeline.fingerprint import digest
+from builder.pipeline.outputs import Outputs
+from builder.pipeline.progress import Progress
+from builder.pipeline.steps.export_data import make_open_data, plan_scopes
+from builder.site.paths import data_files
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

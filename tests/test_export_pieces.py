@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.export import (
+from builder.data.load import LoadedDepartment, load_all
+from builder.opendata.export import (
     downloads_markdown,
     encode,
     export_files,
@@ -32,10 +33,9 @@ from builder.export import (
     write_scope,
     write_scopes,
 )
-from builder.export_json import json_text
-from builder.export_tables import Column, Table, build_tables, concat
-from builder.export_xlsx import xlsx_bytes
-from builder.load import LoadedDepartment, load_all
+from builder.opendata.tables import Column, Table, build_tables, concat
+from builder.opendata.to_json import json_text
+from builder.opendata.to_xlsx import xlsx_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 

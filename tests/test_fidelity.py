@@ -14,10 +14,10 @@ import lxml.html
 import pytest
 from mkdocs.utils import meta
 
-from builder.load import LoadedDepartment, load_all
-from builder.pages import site_pages
-from builder.pdf_html import document_html, project_sections
-from builder.pdf_render import html_to_pdf
+from builder.data.load import LoadedDepartment, load_all
+from builder.pdf.html import document_html, project_sections
+from builder.pdf.render import html_to_pdf
+from builder.site.pages import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -92,7 +92,7 @@ def test_pdf_carries_the_seed_text_verbatim_and_in_order(
     pdf = fidelity.pdf_text(path, department)
     expected = fidelity.seed_for_pdf(seed, department)
     assert_cover(fidelity.seed_cover_lines(seed, department), pdf.cover, f"{slug} PDF")
-    # Allowed additions: the note beside a 表题 that names another project (the title policy, builder/titles.py).
+    # Allowed additions: the note beside a 表题 that names another project (the title policy, builder/data/titles.py).
     notes = {
         fidelity.squeeze(f"注：{section.title_note}（项目名称：{section.project.name}）。")
         for section in project_sections(department)
@@ -154,9 +154,9 @@ def test_other_numbering_styles_are_printed_as_they_are(tmp_path: Path) -> None:
     them as data and the web page and the PDF print them verbatim, adding no number of their own."""
     from test_import_word_text import TABLE
 
+    from builder.data.load import load_department
     from builder.importer.word_text import parse_word_text
     from builder.importer.write import to_yaml
-    from builder.load import load_department
 
     data, _ = parse_word_text(OTHER_STYLES + TABLE)
     path = tmp_path / "2024" / "shili.yaml"

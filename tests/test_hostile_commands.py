@@ -145,7 +145,7 @@ def expected() -> dict[str, str]:
 
 
 def test_every_hostile_command_gets_its_exact_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = {name: digest(ROOT / name) for name in ("data", "content", "theme", "builder")}
+    project = {name: digest(ROOT / name) for name in ("data", "content", "theme", "templates", "builder")}
     actual = {}
     for name, setup in CASES.items():
         tmp = tmp_path / name

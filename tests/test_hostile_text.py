@@ -22,8 +22,8 @@ import lxml.html
 import openpyxl
 import pytest
 
-from builder.build import build
-from builder.csp import blocked_in_site
+from builder.pipeline.build import build
+from builder.site.csp import blocked_in_site
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "hostile_data"

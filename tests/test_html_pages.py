@@ -11,9 +11,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.utils import meta
 
-from builder import mkdocs_hooks
-from builder.load import load_all
-from builder.pages import site_pages
+from builder.data.load import load_all
+from builder.site import hooks as mkdocs_hooks
+from builder.site.pages import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPARTMENT_TOC = [  # seed 000's headings as printed; it prints no 第二部分 heading, so the list has the site's own

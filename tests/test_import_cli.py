@@ -9,9 +9,9 @@ from docx import Document
 from docx_fixtures import Layout, write_docx
 
 from builder.cli import main
+from builder.data.load import load_department
 from builder.importer import write as write_module
 from builder.importer.run import ImportRefused, import_file, is_pdf_export
-from builder.load import load_department
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -16,13 +16,13 @@ from docx_fixtures import Layout, write_docx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.data.load import load_department
+from builder.data.model import Department
 from builder.errors import ImportFailed
 from builder.importer.blocks import Block, Cells, Report, read_indicators, read_spending_plan
 from builder.importer.docx import parse_docx, read_docx_blocks
 from builder.importer.numbering import chinese, format_number
 from builder.importer.word_text import parse_word_text
-from builder.load import load_department
-from builder.model import Department
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "2023"

@@ -30,13 +30,14 @@ from PIL import Image, ImageDraw
 from test_import_docx import SAMPLES, sample, without_source
 
 from builder.cli import main
-from builder.importer import office, pdf_bounded
-from builder.importer.pdf import parse_pdf
+from builder.data.load import load_department
+from builder.data.model import Department
+from builder.data.slugs import slugify
+from builder.importer import office
+from builder.importer.pdf import bounded as pdf_bounded
+from builder.importer.pdf.reader import parse_pdf
 from builder.importer.run import read_document
-from builder.load import load_department
-from builder.model import Department
-from builder.pdf import render_pdf
-from builder.slugs import slugify
+from builder.pipeline.steps.render_pdfs import render_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 # How each sample's office prints its page furniture (a running header, and a page number in one of the shapes

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from builder.data.load import load_department
+from builder.data.model import Department
 from builder.importer.common import clean
-from builder.importer.pdf_text import parse_pdf_text
+from builder.importer.pdf.text_export import parse_pdf_text
 from builder.importer.write import to_yaml
-from builder.load import load_department
-from builder.model import Department
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = Path("/work/shared/seeds/002_d442bda2a6074707.txt")

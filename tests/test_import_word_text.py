@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from builder.amounts import Amount
+from builder.data.amounts import Amount
+from builder.data.load import load_department
+from builder.data.model import Department
 from builder.importer.common import clean
 from builder.importer.word_text import parse_word_text, read_blocks
 from builder.importer.write import to_yaml
-from builder.load import load_department
-from builder.model import Department
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

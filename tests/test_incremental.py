@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.batches import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
-from builder.build import BuildReport, build
 from builder.errors import BuilderError
+from builder.pipeline.build import BuildReport, build
+from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "tangshan-gxq-kejiju"
@@ -138,7 +138,7 @@ def test_a_bad_part_is_explained(text: str) -> None:
 
 def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     """The generated pages (thousands) are not listed for the key of the hand-written pages."""
-    from builder.steps.mkdocs import _hand_written
+    from builder.pipeline.steps.run_mkdocs import _hand_written
 
     docs = tmp_path / "content"
     (docs / "reference").mkdir(parents=True)

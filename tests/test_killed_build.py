@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.build import remove_stale_folders
-from builder.outdir import KIND_TEMPORARY, write_marker
+from builder.pipeline.build import remove_stale_folders
+from builder.pipeline.outdir import KIND_TEMPORARY, write_marker
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("builder", "theme", "content", "mkdocs.yml")
+COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml")
 RENAMED = "高新区科技局（改名）"  # what the interrupted builds would have published
 TIMEOUT = 240
 
@@ -125,11 +125,11 @@ def test_a_killed_build_leaves_the_site_and_data_as_they_were(project: Path, rea
 
 def test_a_build_failing_in_the_pdf_step_leaves_the_site_as_it_was(project: Path) -> None:
     site = tree_digest(project / "site")
-    template = project / "theme" / "print" / "document.html.j2"
+    template = project / "templates" / "print" / "document.html.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
     result = run_build(project)
     assert result.returncode == 1  # a located message: an admin may edit the templates
-    assert "模板 theme/print/document.html.j2:" in result.stderr and "有语法错误" in result.stderr
+    assert "模板 templates/print/document.html.j2:" in result.stderr and "有语法错误" in result.stderr
     assert "Traceback" not in result.stderr
     assert tree_digest(project / "site") == site
     assert leftovers(project) == []

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from builder.build import DataErrors, build
 from builder.cli import main
-from builder.load import MAX_PDF_PROJECTS, MAX_PROJECTS, load_department
+from builder.data.load import MAX_PDF_PROJECTS, MAX_PROJECTS, load_department
+from builder.pipeline.build import DataErrors, build
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "2023" / "tangshan-gxq-kejiju.yaml"
 

@@ -3,7 +3,7 @@
 import pickle
 from pathlib import Path
 
-from builder.linkcheck import BrokenLink, check_scans, check_site, scan_files, scan_page
+from builder.site.linkcheck import BrokenLink, check_scans, check_site, scan_files, scan_page
 
 
 def page(site: Path, name: str, body: str) -> None:

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.linkcheck import scan_page
+from builder.site.linkcheck import scan_page
 
 
 class _Reference(HTMLParser):

@@ -10,11 +10,11 @@ import markdown
 import pytest
 from mkdocs.utils import meta
 
-from builder.lint import lint_all, lint_department, lint_paths
-from builder.load import LoadedDepartment, Source, load_all
-from builder.model import Department
-from builder.quality_pages import quality_markdown, report_is_public
-from builder.rules import RULES, SEVERITY_NAMES
+from builder.data.load import LoadedDepartment, Source, load_all
+from builder.data.model import Department
+from builder.lint.findings import lint_all, lint_department, lint_paths
+from builder.lint.rules import RULES, SEVERITY_NAMES
+from builder.site.quality import quality_markdown, report_is_public
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"
@@ -183,7 +183,7 @@ def test_report_is_public_by_default() -> None:
 
 
 def test_every_rule_has_a_note_for_readers() -> None:
-    from builder.quality_text import READER_NOTES
+    from builder.site.finding_words import READER_NOTES
 
     assert set(READER_NOTES) == set(RULES)
     assert all(note.endswith("。") and "[" not in note for note in READER_NOTES.values())
@@ -193,8 +193,8 @@ def test_the_switch_that_hides_the_report_hides_every_finding(tmp_path: Path) ->
     """`extra.quality_report_public: false`: no report, no box on project pages, no link from department or year."""
     import shutil
 
-    from builder.build import build
     from builder.config import SiteConfig
+    from builder.pipeline.build import build
 
     shutil.copytree(ROOT / "data", tmp_path / "data")
     for public in (True, False):

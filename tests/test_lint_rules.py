@@ -15,10 +15,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.lint import Finding, lint_department
-from builder.load import LoadedDepartment, Source
-from builder.model import Department
-from builder.rules import RULES
+from builder.data.load import LoadedDepartment, Source
+from builder.data.model import Department
+from builder.lint.findings import Finding, lint_department
+from builder.lint.rules import RULES
 
 _ROWS = [
     # 一级指标, 二级指标 (None: same as the row above), 三级指标, 描述, 指标值
@@ -507,7 +507,7 @@ def test_findings_point_at_the_line_of_the_field(tmp_path: Path) -> None:
     path.parent.mkdir()
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
-    from builder.load import load_department
+    from builder.data.load import load_department
 
     findings = {f.rule: f for f in lint_department(load_department(path))}
     lines = text.splitlines()
@@ -526,7 +526,7 @@ def test_an_empty_value_points_at_its_row(tmp_path: Path) -> None:
     path.parent.mkdir()
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
-    from builder.load import load_department
+    from builder.data.load import load_department
 
     [finding] = [f for f in lint_department(load_department(path)) if f.rule == "value-empty"]
     assert finding.field_path == "projects[0].indicators[1].value"

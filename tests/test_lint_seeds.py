@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from builder.cli import main
-from builder.lint import build_summary, lint_all, lint_paths
-from builder.load import load_all
-from builder.rules import RULES
-from builder.yamlread import read_yaml
+from builder.data.load import load_all
+from builder.data.yamlread import read_yaml
+from builder.lint.findings import build_summary, lint_all, lint_paths
+from builder.lint.rules import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from builder.cli import main
+from builder.data.load import load_department
 from builder.errors import DataError
-from builder.load import load_department
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "2023" / "zunhua-jingkaiqu.yaml"
 

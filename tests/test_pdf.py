@@ -18,10 +18,10 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from builder import paths
-from builder.load import LoadedDepartment, load_all
-from builder.pdf import render_pdfs
-from builder.pdf_html import ProjectSection, contents_lines, project_sections
+from builder.data.load import LoadedDepartment, load_all
+from builder.pdf.html import ProjectSection, contents_lines, project_sections
+from builder.pipeline.steps.render_pdfs import render_pdfs
+from builder.site import paths
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"

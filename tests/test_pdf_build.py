@@ -12,21 +12,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from builder import pdf, pdf_fonts
+from builder.data.load import LoadedDepartment, load_all, load_department
 from builder.errors import BuilderError
-from builder.load import LoadedDepartment, load_all, load_department
-from builder.pdf import render_pdf, render_pdfs
-from builder.pdf_fetch import LocalFilesFetcher
-from builder.pdf_html import (
-    PRINT_THEME,
-    cover_lines,
-    document_html,
-    indicator_print_rows,
-    project_sections,
-    spread,
-)
-from builder.pdf_render import html_to_pdf
-from builder.progress import Progress
+from builder.pdf import fonts as pdf_fonts
+from builder.pdf.fetch import LocalFilesFetcher
+from builder.pdf.html import PRINT_THEME, cover_lines, document_html, indicator_print_rows, project_sections, spread
+from builder.pdf.render import html_to_pdf
+from builder.pipeline.progress import Progress
+from builder.pipeline.steps import render_pdfs as pdf
+from builder.pipeline.steps.render_pdfs import render_pdf, render_pdfs
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALLEST = ROOT / "data" / "2023" / "tangshan-gxq-kejiju.yaml"  # 3 projects, 7 pages: the quickest to render
@@ -63,8 +57,8 @@ def test_same_data_gives_the_same_bytes_in_process_and_in_workers(
 
 def test_same_bytes_from_fresh_processes_with_different_hash_seeds(tmp_path: Path) -> None:
     code = (
-        "import sys, hashlib; from pathlib import Path; from builder.load import load_department; "
-        "from builder.pdf import render_pdf; "
+        "import sys, hashlib; from pathlib import Path; from builder.data.load import load_department; "
+        "from builder.pipeline.steps.render_pdfs import render_pdf; "
         "print(hashlib.sha256(render_pdf(load_department(Path(sys.argv[1])))).hexdigest())"
     )
     digests = set()
@@ -118,7 +112,7 @@ def test_a_changed_department_is_rendered_again_and_replaces_its_cache_entry(
 
 
 def test_the_cache_key_covers_the_creation_date(smallest: LoadedDepartment, monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder.pdf_cache import cache_key
+    from builder.pdf.cache import cache_key
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     with_zero = cache_key(document_html(smallest.department))
@@ -232,7 +226,7 @@ def test_toc_and_body_list_exactly_the_projects_of_the_data(smallest: LoadedDepa
 
 
 def test_contents_name_projects_by_their_name_and_the_body_prints_the_title_as_published() -> None:
-    """The title policy (builder/titles.py): 目录 and bookmark `N.项目名称绩效目标表`; the 表题 printed verbatim."""
+    """The title policy (data/titles.py): 目录 and bookmark `N.项目名称绩效目标表`; the 表题 printed verbatim."""
     kejiju = load_department(SMALLEST).department
     sections = project_sections(kejiju)
     assert [section.heading for section in sections] == [

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from builder.load import load_department
-from builder.model import Department
-from builder.pdf_html import document_html, project_sections
-from builder.pdf_layout import measure
-from builder.pdf_render import html_to_pdf
+from builder.data.load import load_department
+from builder.data.model import Department
+from builder.pdf.html import document_html, project_sections
+from builder.pdf.layout_check import measure
+from builder.pdf.render import html_to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "data" / "2023").glob("*.yaml"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.progress import (
+from builder.pipeline.progress import (
     Progress,
     StageState,
     bar_line,
@@ -347,7 +347,7 @@ def test_misuse_is_refused() -> None:
 
 CHILD = """
 import sys, time
-from builder.progress import Progress
+from builder.pipeline.progress import Progress
 
 progress = Progress.for_stream(sys.stderr)
 progress.note(progress.mode)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder.data.load import load_department
+from builder.data.values import format_value, parse_value
+from builder.data.yamlread import read_yaml
 from builder.errors import DataError, ImportFailed
-from builder.load import load_department
-from builder.values import format_value, parse_value
-from builder.yamlread import read_yaml
 
 YAMLISH = st.text(
     alphabet=st.sampled_from(list("abc:-[]{}&*!|>'\"\t\n #0123456789.%≥≤=万元年是：\u3000")), max_size=200
@@ -101,7 +101,7 @@ def _mutations(draw_lines: list[str], separator: str) -> str:
 @settings(max_examples=80, deadline=None)
 @given(TABLEISH, st.sampled_from(["\t", "", "\t\t"]))
 def test_importers_never_crash_on_arbitrary_text(lines: list[str], separator: str) -> None:
-    from builder.importer.pdf_text import parse_pdf_text
+    from builder.importer.pdf.text_export import parse_pdf_text
     from builder.importer.word_text import parse_word_text
 
     text = _mutations(lines, separator)
@@ -113,7 +113,7 @@ def test_importers_never_crash_on_arbitrary_text(lines: list[str], separator: st
 @settings(max_examples=40, deadline=None)
 @given(st.data())
 def test_importers_survive_seed_text_with_lines_dropped(data: st.DataObject) -> None:
-    from builder.importer.pdf_text import parse_pdf_text
+    from builder.importer.pdf.text_export import parse_pdf_text
     from builder.importer.word_text import parse_word_text
 
     seed = data.draw(st.sampled_from(sorted(SEEDS.glob("*.txt"))))

@@ -21,16 +21,16 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from builder.build import build
 from builder.cli import main
+from builder.data.load import load_department
+from builder.data.model import Department
 from builder.errors import BuilderError, ImportFailed
 from builder.importer.zipguard import check_docx
-from builder.load import load_department
-from builder.model import Department
-from builder.outdir import OWNER_MARKER, guard_output
-from builder.paths import RESERVED_KEYS, project_keys
+from builder.pipeline.build import build
+from builder.pipeline.outdir import OWNER_MARKER, guard_output
+from builder.pipeline.outputs import PART_MANIFEST, Outputs, path_problem
 from builder.printable import escape_controls
-from builder.reuse import PART_MANIFEST, Outputs, path_problem
+from builder.site.paths import RESERVED_KEYS, project_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml"
@@ -64,7 +64,9 @@ def build_site(data: Path, site: Path, work: Path, **options: object):
 # ── 1. the output folder is guarded ──
 
 
-@pytest.mark.parametrize("name", ["data", "content", "theme", ".git", "builder", "content/generated", "theme/x"])
+@pytest.mark.parametrize(
+    "name", ["data", "content", "theme", "templates", ".git", "builder", "content/generated", "theme/x"]
+)
 def test_an_output_in_the_projects_folders_is_refused(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     before = tree(ROOT / name.split("/")[0]) if (ROOT / name.split("/")[0]).is_dir() else None
     assert main(["build", "--no-pdf", "--quiet", "--site", str(ROOT / name)]) == 1
@@ -113,14 +115,14 @@ def test_a_part_never_replaces_the_published_site(tmp_path: Path) -> None:
     build_site(data, site, tmp_path)
     before = tree(site)
     with pytest.raises(BuilderError, match="--part 只生成一部分"):
-        build_site(data, site, tmp_path, part=__import__("builder.batches").batches.parse_part("2023"))
+        build_site(data, site, tmp_path, part=__import__("builder.pipeline.plan").batches.parse_part("2023"))
     assert tree(site) == before
     with pytest.raises(BuilderError, match="发布用的网站文件夹"):
         guard_output(ROOT / "site", project_root=ROOT, data_dir=ROOT / "data", part=True, published_site=ROOT / "site")
 
 
 def test_the_part_output_defaults_to_a_parts_folder() -> None:
-    from builder.batches import parse_part
+    from builder.pipeline.plan import parse_part
 
     assert parse_part("2023").folder_name == "2023"
     assert parse_part("2/4").folder_name == "2-of-4"
@@ -150,7 +152,7 @@ def test_timings_into_a_missing_folder_is_refused_before_the_build(
 
 @pytest.fixture(scope="module")
 def part(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from builder.batches import parse_part
+    from builder.pipeline.plan import parse_part
 
     work = tmp_path_factory.mktemp("part")
     data = one_department(work)
@@ -334,7 +336,7 @@ def test_a_full_disk_names_the_folder_and_the_space(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "site" / "x.html"))
 
-    monkeypatch.setattr("builder.build.make_open_data", full)
+    monkeypatch.setattr("builder.pipeline.build.make_open_data", full)
     data = one_department(tmp_path)
     assert main(["build", "--no-pdf", "--quiet", "--data", str(data), "--site", str(tmp_path / "site")]) == 1
     err = capsys.readouterr().err
@@ -458,14 +460,14 @@ def test_folders_named_in_mkdocs_yml_must_lie_in_the_project(tmp_path: Path) -> 
 
 
 def test_a_page_linked_out_of_the_project_is_found() -> None:
-    from builder.outdir import escaping_links
+    from builder.pipeline.outdir import escaping_links
 
     assert escaping_links(ROOT / "content", [ROOT]) == []
-    assert escaping_links(ROOT / "theme", [ROOT]) == []
+    assert escaping_links(ROOT / "theme", [ROOT]) == [] and escaping_links(ROOT / "templates", [ROOT]) == []
 
 
 def test_links_out_of_a_folder_are_listed(tmp_path: Path) -> None:
-    from builder.outdir import escaping_links
+    from builder.pipeline.outdir import escaping_links
 
     (tmp_path / "content").mkdir()
     (tmp_path / "content" / "leak.md").symlink_to("/etc/hostname")
@@ -499,7 +501,7 @@ def test_an_import_text_in_utf16_without_bom_is_read(tmp_path: Path) -> None:
 def test_check_and_the_json_schema_accept_the_same_amounts(text: str) -> None:
     import re
 
-    from builder.schema import json_schema
+    from builder.data.schema import json_schema
 
     pattern = json_schema()["$defs"]["Budget"]["properties"]["total"]["anyOf"][1]["pattern"]
     accepted_by_schema = re.search(pattern, text) is not None
@@ -512,7 +514,7 @@ def test_check_and_the_json_schema_accept_the_same_amounts(text: str) -> None:
 
 
 def load_amount(text: str) -> None:
-    from builder.model import _to_amount
+    from builder.data.model import _to_amount
 
     _to_amount(text)
 
@@ -590,8 +592,8 @@ def test_check_and_the_json_schema_accept_the_same_years(text: str) -> None:
 
     from pydantic import ValidationError
 
-    from builder.model import Department
-    from builder.schema import json_schema
+    from builder.data.model import Department
+    from builder.data.schema import json_schema
 
     pattern = json_schema()["properties"]["year"]["anyOf"][1]["pattern"]
     loaded = sample_department().model_dump(mode="python")

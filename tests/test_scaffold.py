@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from builder.cli import main
-from builder.load import load_department
-from builder.slugs import slugify
+from builder.data.load import load_department
+from builder.data.slugs import slugify
 
 
 def test_new_writes_a_template_that_passes_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from builder import search
 from builder.errors import BuilderError
-from builder.search import (
+from builder.site import search
+from builder.site.search import (
     MAX_GLOB_BYTES,
     MAX_SHARD_PAGES,
     SearchShard,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from builder.check import check
-from builder.load import load_department
-from builder.model import Department
+from builder.data.load import load_department
+from builder.data.model import Department
+from builder.lint.check import check
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "2023"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.serve import Preview
+from builder.site.preview import Preview
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = "2023/zunhua-jingkaiqu.yaml"
@@ -91,7 +91,7 @@ def test_the_open_page_learns_of_each_finished_rebuild(preview: Preview) -> None
 
 
 def test_scratch_folders_of_killed_previews_are_removed(tmp_path: Path) -> None:
-    from builder.serve import SCRATCH_PREFIX, remove_stale_scratch
+    from builder.site.preview import SCRATCH_PREFIX, remove_stale_scratch
 
     dead = tmp_path / f"{SCRATCH_PREFIX}999999999-abc"
     alive = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-abc"

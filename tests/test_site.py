@@ -12,14 +12,14 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from builder import paths
-from builder.build import DataErrors, build
 from builder.cli import main
+from builder.data.load import LoadedDepartment, load_all
+from builder.data.model import Project
 from builder.errors import BuilderError
-from builder.linkcheck import check_site
-from builder.load import LoadedDepartment, load_all
-from builder.model import Project
-from builder.pages import site_pages
+from builder.pipeline.build import DataErrors, build
+from builder.site import paths
+from builder.site.linkcheck import check_site
+from builder.site.pages import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
@@ -376,7 +376,7 @@ def test_a_failed_build_keeps_the_previous_site(site: Path, work: Path, monkeypa
     def broken_index(*args: object) -> None:
         raise BuilderError("Pagefind 出错（测试）")
 
-    monkeypatch.setattr("builder.steps.search.index_shards", broken_index)
+    monkeypatch.setattr("builder.pipeline.steps.index_search.index_shards", broken_index)
     with pytest.raises(BuilderError):
         build(work / "data", site, with_pdf=False, generated_dir=work / "generated-failed")
     assert tree_digest(site) == before

@@ -5,8 +5,8 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from builder.load import load_all
-from builder.pages import site_pages
+from builder.data.load import load_all
+from builder.site.pages import site_pages
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from builder.values import ParsedValue, format_value, parse_value
+from builder.data.values import ParsedValue, format_value, parse_value
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """The one-pass YAML reader gives exactly what composing nodes gave: data, lines and problems.
 
-`builder.yamlread` builds located data from libyaml's event stream in one pass. The
+`builder.data.yamlread` builds located data from libyaml's event stream in one pass. The
 reference below is the implementation it replaced (an event pass for depth and aliases,
 then `yaml.compose` and a recursive conversion), kept here only to compare against.
 """
@@ -19,9 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from yaml import CSafeLoader
 
-from builder.lint import lint_department
-from builder.load import load_department
-from builder.yamlread import (
+from builder.data.load import load_department
+from builder.data.yamlread import (
     MAX_DEPTH,
     STANDARD_TAGS,
     Located,
@@ -34,6 +33,7 @@ from builder.yamlread import (
     read_yaml,
     unprintable_characters,
 )
+from builder.lint.findings import lint_department
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data").rglob("*.yaml"))

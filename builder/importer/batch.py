@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..amounts import format_amount
+from ..data.amounts import format_amount
 from ..errors import BuilderError
 from .run import SUPPORTED_SUFFIXES, ImportRefused, ImportResult
 

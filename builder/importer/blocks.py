@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
-from ..amounts import AmountError, parse_amount
+from ..data.amounts import AmountError, parse_amount
 from ..errors import ImportFailed
 from . import printed
 from .common import clean_cell, clean_code

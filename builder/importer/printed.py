@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Headings, NotesHeadings, Project, SubGoal
+from ..data.model import Headings, NotesHeadings, Project, SubGoal
 
 _NUMERAL = "一二三四五六七八九十"
 # A printed item number: `（1）`, `(三)`, `1.`, `1、`, `一、`, `①` … and the spaces printed after it.

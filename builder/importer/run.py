@@ -13,16 +13,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..amounts import format_amount
-from ..encodings import utf16_without_bom
+from ..data.amounts import format_amount
+from ..data.encodings import utf16_without_bom
+from ..data.load import SLUG, load_department
+from ..data.model import Department
+from ..data.slugs import slugify
 from ..errors import BuilderError, DataError, ImportFailed
-from ..load import SLUG, load_department
-from ..model import Department
-from ..slugs import slugify
 from .docx import parse_docx
 from .office import converted
-from .pdf import parse_pdf
-from .pdf_text import parse_pdf_text
+from .pdf.reader import parse_pdf
+from .pdf.text_export import parse_pdf_text
 from .word_text import parse_word_text
 from .write import to_yaml, write_atomically
 

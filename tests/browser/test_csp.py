@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from conftest import serve
 
-from builder.build import build
-from builder.csp import POLICY, blocked_in_site, deploy_headers
+from builder.pipeline.build import build
+from builder.site.csp import POLICY, blocked_in_site, deploy_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "data"

@@ -27,11 +27,11 @@ from urllib.parse import quote, unquote
 
 import pytest
 
-from builder.build import MKDOCS_CONFIG, build
 from builder.config import load_site_config
-from builder.csp import POLICY
-from builder.download_names import APACHE_MAP_FILE, MAP_FILE, download_names
-from builder.load import load_all
+from builder.data.load import load_all
+from builder.pipeline.build import MKDOCS_CONFIG, build
+from builder.site.csp import POLICY
+from builder.site.downloads import APACHE_MAP_FILE, MAP_FILE, download_names
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deploy.md"

@@ -17,8 +17,8 @@ import pytest
 from test_accessibility_browser import axe_violations
 from test_site_browser import AXE, FIXTURE, ROOT, base_url  # noqa: F401 (fixture)
 
-from builder.load import load_all
-from builder.paths import department_dir, project_dir, project_keys
+from builder.data.load import load_all
+from builder.site.paths import department_dir, project_dir, project_keys
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "phone"
 SIZES = [(375, 800), (1280, 900)]

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from conftest import CHROMIUM, QuietHandler, serve
 
-from builder.build import build
-from builder.mkdocs_hooks import READER_PAGES
+from builder.pipeline.build import build
+from builder.site.hooks import READER_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = yaml.safe_load((Path(__file__).parent / "search_queries.yaml").read_text(encoding="utf-8"))

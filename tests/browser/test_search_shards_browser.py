@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import CHROMIUM, QuietHandler, serve
 
-from builder.build import build
-from builder.search import BODY_MARK, SearchShard, index_shards, site_pages, write_shard_list
+from builder.pipeline.build import build
+from builder.site.search import BODY_MARK, SearchShard, index_shards, site_pages, write_shard_list
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "data"  # 应急管理局（测试用）: 救灾物资

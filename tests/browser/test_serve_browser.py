@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builder.serve import Preview
+from builder.site.preview import Preview
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = "2023/zunhua-jingkaiqu.yaml"

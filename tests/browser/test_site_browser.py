@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import QuietHandler, serve
 
-from builder.build import build
-from builder.load import load_department
-from builder.paths import project_dir, project_keys
+from builder.data.load import load_department
+from builder.pipeline.build import build
+from builder.site.paths import project_dir, project_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "data"  # 应急管理局（测试用）: 救灾物资, and strings written as HTML

@@ -1,0 +1,322 @@
+"""Read `data/<year>/<slug>.yaml` files into validated `Department` models, or located problems.
+
+Every problem of a file is collected before anything is reported, so an author
+fixes a file in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import DataError
+from ..pipeline.outdir import escapes
+from ..pipeline.plan import YEAR_FOLDER
+from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encoding
+from .model import Department
+from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# Folders a year's pages use themselves: a department may not take their names.
+RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
+MAX_FILE_BYTES = 16 * 1024 * 1024  # about 6 000 projects as the sample departments write them
+# The largest department the site, its search index and its PDF are built and measured for (benchmarks/README.md,
+# “大部门”): a department above it is refused when read, before any page is made.
+MAX_PROJECTS = 2_000
+# WeasyPrint lays a whole PDF out in memory: 2 000 projects (3 120 pages) took 7.5 GB. A department's PDF is made
+# only up to this many projects (under 3 GB measured); above it `build` refuses unless `--no-pdf`, and so does `check`.
+MAX_PDF_PROJECTS = 800
+_GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a department came from: its file, its year folder and its URL slug."""
+
+    path: Path
+    slug: str
+
+
+@dataclass(frozen=True)
+class LoadedDepartment:
+    """A validated department and where it came from.
+
+    `located` keeps the parsed file (the line of every field) so `lint` need not read the
+    file again; it is left out of comparisons and may be dropped (`dataclasses.replace(loaded,
+    located=None)`) before pickling, lint then re-reads the file.
+    """
+
+    source: Source
+    department: Department
+    located: Located | None = dataclasses.field(default=None, compare=False, repr=False)
+
+
+def find_data_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their `<year>/<slug>.yaml` files, sorted for stable output."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDepartment:
+    """Read and validate one file; raise DataError listing every problem in it.
+
+    The file is read only if its real path lies in one of `roots` (default: the project and
+    the file's own folder): a symlink to a file elsewhere is refused, never published.
+    """
+    problems = link_problems(path, roots) or _file_problems(path)
+    if problems:
+        raise DataError(path, problems)
+    text = _read_text(path)
+    located = read_yaml(text)
+    too_many = _project_count_problems(located)
+    if too_many:  # before validating tens of thousands of projects
+        raise DataError(path, too_many)
+    problems = list(located.problems)
+    department = None
+    if located.data is not None or not problems:
+        department, validation_problems = _validate(located)
+        problems += validation_problems
+    if department is not None:
+        problems += _year_folder_problems(path, department, located)
+        problems += _duplicate_code_problems(department, located)
+        problems += _amount_problems(department, located)
+    if problems:
+        if located.data is not None:  # name the invisible or full-width character behind an unknown key
+            problems += hidden_characters(text)
+        raise DataError(path, sorted(problems, key=lambda p: p.line))
+    return LoadedDepartment(Source(path, path.stem), department, located)
+
+
+def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
+    """Load every file; return the good ones and the errors of the bad ones."""
+    loaded, errors = [], []
+    roots = data_roots(paths)
+    places: dict[tuple[int, str], Path] = {}
+    for path in dict.fromkeys(find_data_files(paths)):  # a file named twice is read once
+        try:
+            department = load_department(path, roots)
+        except DataError as error:
+            errors.append(error)
+            continue
+        place = (department.department.year, department.source.slug)
+        if place in places:  # the build would refuse them: one address for two departments
+            message = f"与 {places[place]} 的年度和部门代号相同，两个部门会用同一个网址"
+            errors.append(DataError(path, [Problem(1, "", message, "请把其中一个文件改名（文件名就是部门代号）")]))
+            continue
+        places[place] = path
+        loaded.append(department)
+    return loaded, errors
+
+
+def data_roots(paths: Sequence[Path]) -> list[Path]:
+    """Where data files may really lie: the project, and each folder named (a file's own folder)."""
+    return [PROJECT_ROOT, *(path if path.is_dir() else path.parent for path in paths)]
+
+
+def link_problems(path: Path, roots: Sequence[Path] | None = None) -> list[Problem]:
+    """A symlink whose target lies outside `roots`: refused, so no file from elsewhere is read or published."""
+    target = escapes(path, roots if roots is not None else (PROJECT_ROOT, path.parent))
+    if target is None:
+        return []
+    message = f"是指向项目和数据文件夹以外的符号链接（{target}），不读取"
+    return [Problem(1, "", message, "为防止读取或公开其他文件，请把数据文件复制到数据文件夹中，不要用链接")]
+
+
+def _file_problems(path: Path) -> list[Problem]:
+    if not path.is_file():
+        return [Problem(1, "", "文件不存在", "请检查路径")]
+    if path.suffix not in (".yaml", ".yml"):
+        return [Problem(1, "", "不是 .yaml 文件", "数据文件应命名为 data/<年度>/<部门代号>.yaml")]
+    if not SLUG.match(path.stem):
+        return [
+            Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")
+        ]
+    if path.stem in RESERVED_SLUGS:
+        return [Problem(1, "", f"文件名 `{path.name}` 与网站自用的文件夹重名", "请换一个部门代号，如 gxq-fagaiju.yaml")]
+    if path.stat().st_size > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 1024 // 1024
+        return [Problem(1, "", f"文件超过 {limit} MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
+    return []
+
+
+def _project_count_problems(located: Located) -> list[Problem]:
+    """A department with more than MAX_PROJECTS projects, located at its `projects:` line."""
+    projects = located.data.get("projects") if isinstance(located.data, dict) else None
+    if not isinstance(projects, list) or len(projects) <= MAX_PROJECTS:
+        return []
+    message = f"有 {len(projects)} 个项目，超过每个部门 {MAX_PROJECTS} 个项目的上限"
+    hint = (
+        f"网页和搜索索引按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
+        "请检查是否误粘贴了内容，或把部门按下属单位拆成几个文件（每个文件一个部门代号）"
+    )
+    return [Problem(located.line_of(("projects",)), "projects", message, hint)]
+
+
+def pdf_size_problems(loaded: LoadedDepartment) -> list[Problem]:
+    """A department too large for its PDF to be made (MAX_PDF_PROJECTS), located at its `projects:` line."""
+    count = len(loaded.department.projects)
+    if count <= MAX_PDF_PROJECTS:
+        return []
+    located = loaded.located or read_yaml(_read_text(loaded.source.path))
+    message = f"有 {count} 个项目，超过生成 PDF 的上限 {MAX_PDF_PROJECTS} 个"
+    hint = (
+        "PDF 整份排版，所需内存随页数增长（2000 个项目约 7.5 GB）；请用 build --no-pdf 只生成网页和数据"
+        "（check --no-pdf 按此检查），或把部门按下属单位拆成几个文件"
+    )
+    return [Problem(located.line_of(("projects",)), "projects", message, hint)]
+
+
+def _read_text(path: Path) -> str:
+    """UTF-8 (with or without BOM), or UTF-16/32 as Windows "Unicode" saves it; else a message naming the encoding."""
+    raw = path.read_bytes()
+    unicode = unicode_encoding(raw)
+    if unicode is not None:
+        text = decode_unicode(raw, unicode)
+        if text is not None:
+            return text
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(path, [_encoding_problem(raw, line, path.name)]) from None
+
+
+def _encoding_problem(raw: bytes, line: int, name: str) -> Problem:
+    encoding = guess_encoding(raw)
+    if encoding == "GBK":
+        return Problem(line, "", "文件不是 UTF-8 编码（看起来是 GBK，Windows 上常见）", _GBK_HINT.format(name=name))
+    if encoding.startswith("UTF-"):
+        return Problem(line, "", f"文件是 {encoding} 编码，但其中有无效的字节", iconv_hint(encoding, name))
+    return Problem(
+        line, "", "文件不是 UTF-8 编码（也不是 GBK 或 UTF-16）", "请在编辑器中确认文件的编码，并“另存为 UTF-8”"
+    )
+
+
+def _validate(located: Located) -> tuple[Department | None, list[Problem]]:
+    if not isinstance(located.data, dict):
+        return None, [Problem(1, "", "文件内容应为键值对（mapping）", "请参照 data/ 下的示例文件")]
+    try:
+        return Department.model_validate(located.data), []
+    except ValidationError as error:
+        return None, [_problem(located, item) for item in error.errors(include_url=False)]
+
+
+def _problem(located: Located, error: dict[str, Any]) -> Problem:
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+    message, hint = describe(error, loc)
+    return Problem(located.line_of(loc), format_path(loc), message, hint)
+
+
+def _year_folder_problems(path: Path, department: Department, located: Located) -> list[Problem]:
+    folder = path.parent.name
+    if not YEAR_FOLDER.fullmatch(folder):
+        if not any(char.isdigit() for char in folder):
+            return []  # a file checked outside data/: no year folder to agree with
+        return [
+            Problem(
+                1,
+                "",
+                f"所在文件夹 `{folder}` 不是年度文件夹",
+                f"年度文件夹名应为四位半角数字，如 data/{department.year}/；请改名或把文件移过去",
+            )
+        ]
+    if int(folder) != department.year:
+        return [
+            Problem(
+                located.line_of(("year",)),
+                "year",
+                f"年度 {department.year} 与所在文件夹 {folder}/ 不一致",
+                "请改正 year，或把文件移到对应年度的文件夹",
+            )
+        ]
+    return []
+
+
+def _duplicate_code_problems(department: Department, located: Located) -> list[Problem]:
+    """Two projects with one 项目编码 would share a permalink: refuse it where the second one is."""
+    first_seen: dict[str, int] = {}
+    problems = []
+    for index, project in enumerate(department.projects):
+        code = project.project_code
+        if code is None:
+            continue
+        if code in first_seen:
+            loc = ("projects", index, "code")
+            hint = f"与 projects[{first_seen[code]}] 相同；请核对原表，每个项目的编码应不同"
+            problems.append(Problem(located.line_of(loc), format_path(loc), f"项目编码 {code} 重复", hint))
+        first_seen.setdefault(code, index)
+    return problems
+
+
+def _amount_problems(department: Department, located: Located) -> list[Problem]:
+    """Amounts the open data cannot hold exactly (finer than 1 分, or too large): refused here, where the line is
+    known, by the very rule the export applies — so whatever `build` would reject, `check` rejects first."""
+    from ..opendata.tables import in_export_unit
+    from ..opendata.to_sqlite import ExportError, fen
+
+    problems = []
+    for index, project in enumerate(department.projects):
+        for name in ("total", "fiscal", "other"):
+            amount = getattr(project.budget, name)
+            if amount is None:
+                continue
+            try:
+                fen(in_export_unit(amount, department.amount_unit))
+            except ExportError as error:
+                loc = ("projects", index, "budget", name)
+                reason = "过大" if "过大" in str(error) else "精确到分以下（不足 0.01 元）"
+                message = f"金额 {amount.printed} {department.amount_unit if amount.unit is None else ''}{reason}"
+                hint = "金额最多精确到分（以万元为单位时最多 6 位小数）；请核对原文，是否多写了小数位或单位"
+                problems.append(Problem(located.line_of(loc), format_path(loc), message.replace(" 精", "精"), hint))
+    return problems
+
+
+def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
+    """A Chinese message and a hint for one pydantic error."""
+    kind, context = error["type"], error.get("ctx") or {}
+    field = loc[-1] if loc else ""
+    if kind == "missing":
+        return "缺少必填字段", f"请添加 `{field}:`（字段说明见“数据格式”页面）"
+    if kind == "extra_forbidden":
+        return f"未知字段 `{field}`", "请检查拼写；允许的字段见“数据格式”页面"
+    if kind == "value_error":
+        return _value_error(str(context.get("error", error["msg"])), field)
+    if kind == "string_too_long":
+        return f"文字过长（超过 {context.get('max_length')} 字）", "请检查是否误粘贴了整篇文档"
+    if kind in ("string_type", "string_too_short"):
+        return ("应为文字" if kind == "string_type" else "不能为空"), "请填写文字内容"
+    if kind in ("int_type", "int_parsing", "greater_than_equal", "less_than_equal"):
+        return "应为四位年份", "例如 2023"
+    if kind == "list_type":
+        return "应为列表", "每一项以 `- ` 开头写在下一行"
+    if kind == "too_short":
+        return "至少需要一项", "请添加至少一项内容"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "应为键值对（mapping）", "请按“字段名: 值”的形式逐行填写"
+    return f"值不正确（{error['msg']}）", "请对照“数据格式”页面修改"
+
+
+def _value_error(reason: str, field: Any) -> tuple[str, str]:
+    if reason.endswith("negative_amount"):
+        return "金额不能为负数", "请按原表照录预算数"
+    if reason.endswith("amount"):
+        return "应为数字，例如 10.00", "金额按原表照录，可写 188.51、10.00 或 500万元"
+    if reason.endswith("first_row_levels"):
+        return "第一行指标缺少一级或二级指标", "表格第一行须写出 level1 和 level2，之后的行省略表示合并单元格"
+    if reason.endswith("year"):
+        return "应为四位年份", "例如 2023，用半角数字，不加小数点或正负号"
+    if reason.endswith("amount_unit"):
+        return "金额单位不认识", "请写 元、千元、万元 或 亿元"
+    return f"值不正确：{reason}", "请对照“数据格式”页面修改"

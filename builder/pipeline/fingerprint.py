@@ -1,0 +1,70 @@
+"""Hashes of what shapes an output besides its own data: the builder's code, the theme, the configuration.
+
+A rebuild reuses an output only when the hash (its key) is unchanged, so every key
+includes one of these fingerprints. They hash file contents, never paths or dates,
+so two machines with the same checkout compute the same keys (builds split across
+machines merge by key, see builder/pipeline/outputs.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+BUILDER = PROJECT_ROOT / "builder"
+THEME = PROJECT_ROOT / "theme"
+LOCK = PROJECT_ROOT / "requirements.lock"
+# Theme folders that do not reach the MkDocs output directly: page templates show in the
+# generated Markdown (hashed with each page), print templates in the PDF keys.
+NOT_IN_SITE_CHROME = ("pages", "print", "scaffold")
+
+
+def digest(*parts: str | bytes) -> str:
+    """sha256 of the parts, each followed by a NUL so that ("ab", "c") and ("a", "bc") differ."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8") if isinstance(part, str) else part)
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of one file's bytes, read in blocks (a PDF or a site download can be large)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def files_digest(root: Path, files: Iterable[Path]) -> str:
+    """A hash of the files' paths (relative to `root`) and contents."""
+    hasher = hashlib.sha256()
+    for path in sorted(files):
+        hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        hasher.update(path.read_bytes() + b"\0")
+    return hasher.hexdigest()
+
+
+def _environment() -> str:
+    """The Python version and the exact library versions (requirements.lock)."""
+    lock = LOCK.read_bytes() if LOCK.exists() else b""
+    return digest(sys.version.split()[0], lock)
+
+
+@cache
+def code_fingerprint() -> str:
+    """The builder's Python code and libraries: anything that reads data or writes open data depends on it."""
+    return digest(files_digest(BUILDER, BUILDER.rglob("*.py")), _environment())
+
+
+def site_chrome_fingerprint(mkdocs_config: Path) -> str:
+    """What MkDocs wraps around every page: mkdocs.yml, the theme overrides and assets, the hooks, the libraries."""
+    theme_files = [
+        path
+        for path in THEME.rglob("*")
+        if path.is_file() and path.relative_to(THEME).parts[0] not in NOT_IN_SITE_CHROME
+    ]
+    hooks = BUILDER / "site" / "hooks.py"
+    return digest(files_digest(THEME, theme_files), mkdocs_config.read_bytes(), hooks.read_bytes(), _environment())

@@ -1,0 +1,162 @@
+"""Guard the output folder: a build replaces it whole, so it must be one the builder owns.
+
+`build` swaps its staging folder in place of `--site`, deleting what was there. Like Hugo
+(`publishDir`) and MkDocs (`site_dir`) we refuse an output that is, contains or lies in the
+project's own folders; we go further and refuse any non-empty folder the builder did not
+write. Every output folder gets a marker file (`OWNER_MARKER`) saying it is the builder's;
+a site made by a version before the marker is recognised by its build manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from ..errors import BuilderError
+from .outputs import OWNER_MARKER, PART_MANIFEST, site_manifest_file
+
+KIND_SITE = "site"
+KIND_PART = "part"
+KIND_TEMPORARY = "temporary"  # a build's staging folder, or the old site moved aside
+# The project's own files: an output may not be, contain or lie inside any of them.
+PROTECTED = (
+    "data",
+    "content",
+    "theme",
+    "templates",
+    "builder",
+    "tests",
+    "benchmarks",
+    "scripts",
+    ".git",
+    ".ci",
+    ".cache",
+    ".venv",
+    "node_modules",
+    "mkdocs.yml",
+    "pyproject.toml",
+    "Makefile",
+    "README.md",
+)
+# What only a site made by this builder has (an older version, before the marker).
+_LEGACY_SITE = ("index.html", "pagefind/pagefind.js", "data/SHA256SUMS")
+
+
+def real(path: Path) -> Path:
+    """The absolute path with every symlink resolved (the folder a build would really replace)."""
+    return Path(os.path.realpath(path))
+
+
+def within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies inside it (both real paths)."""
+    return path == folder or folder in path.parents
+
+
+def escapes(path: Path, roots: Iterable[Path]) -> Path | None:
+    """The real path of `path` when it lies outside every one of `roots` (a symlink out of the project), else None."""
+    target = real(path)
+    return None if any(within(target, real(root)) for root in roots) else target
+
+
+def escaping_links(folder: Path, roots: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Every symlink under `folder` (not followed) whose target lies outside `roots`, with that target."""
+    roots = [real(root) for root in roots]
+    found = []
+    for base, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(base) / name
+            if path.is_symlink():
+                target = escapes(path, roots)
+                if target is not None:
+                    found.append((path, target))
+    return found
+
+
+def marker_text(kind: str) -> str:
+    note = "本文件夹由 python -m builder build 生成，每次生成时整个替换；请勿在此存放其他文件。"
+    return json.dumps({"tool": "budget-performance-builder", "kind": kind, "note": note}, ensure_ascii=False) + "\n"
+
+
+def write_marker(folder: Path, kind: str) -> None:
+    (folder / OWNER_MARKER).write_text(marker_text(kind), encoding="utf-8")
+
+
+def owner_kind(folder: Path, cache_dir: Path | None = None) -> str | None:
+    """`site` or `part` when the builder wrote `folder`, None when it did not (or cannot tell)."""
+    marker = folder / OWNER_MARKER
+    if marker.is_file() and not marker.is_symlink():
+        try:
+            kind = json.loads(marker.read_text(encoding="utf-8")).get("kind")
+        except (OSError, ValueError, AttributeError):
+            kind = None
+        return kind if kind in (KIND_SITE, KIND_PART) else None
+    if (folder / PART_MANIFEST).is_file():
+        return KIND_PART  # a part made before the marker existed
+    if cache_dir is not None and site_manifest_file(cache_dir, folder).is_file():
+        return KIND_SITE  # a site this project built before the marker existed
+    if all((folder / name).is_file() for name in _LEGACY_SITE):
+        return KIND_SITE
+    return None
+
+
+def _is_empty(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
+def guard_output(
+    site_dir: Path,
+    *,
+    project_root: Path,
+    data_dir: Path,
+    part: bool,
+    merge: Sequence[Path] = (),
+    published_site: Path | None = None,
+    cache_dir: Path | None = None,
+) -> None:
+    """Raise BuilderError (naming the folder and why) unless a build may replace `site_dir`."""
+    target = real(site_dir)
+    shown = f"输出文件夹 {site_dir}" + (f"（实际位置 {target}）" if target != Path(os.path.abspath(site_dir)) else "")
+    root = real(project_root)
+    for folder, what in _not_contained(root):
+        if within(folder, target):
+            raise BuilderError(f"{shown} 是{what}或包含它，生成时会被整个替换 — 请用 --site 指定单独的文件夹，如 site")
+    for folder, why in _protected(root, data_dir, merge):
+        if within(target, folder) or within(folder, target):
+            raise BuilderError(f"{shown} 与{why} {folder} 重叠，生成时会删除其中的文件 — 请用 --site 指定单独的文件夹")
+    if part and published_site is not None and target == real(published_site):
+        raise BuilderError(
+            f"{shown} 是发布用的网站文件夹；--part 只生成一部分，不能替换它 — 请用 --site parts/第几份 另指定文件夹"
+        )
+    if not os.path.lexists(target):
+        return
+    if not target.is_dir():
+        raise BuilderError(f"{shown} 已存在，但不是文件夹 — 请换一个名字")
+    if _is_empty(target):
+        return
+    kind = owner_kind(target, cache_dir)
+    if kind is None:
+        raise BuilderError(
+            f"{shown} 不是空文件夹，也不是本工具生成的（没有 {OWNER_MARKER}）；生成时会删除其中全部文件，"
+            "为防止误删已拒绝 — 请换一个新的或空的文件夹，或确认无用后自行清空"
+        )
+    if part and kind == KIND_SITE:
+        raise BuilderError(f"{shown} 是完整的网站；--part 只生成一部分，不能替换它 — 请另指定一个文件夹")
+
+
+def _protected(root: Path, data_dir: Path, merge: Iterable[Path]) -> list[tuple[Path, str]]:
+    folders = [(real(root / name), "项目的") for name in PROTECTED if os.path.lexists(root / name)]
+    folders.append((real(data_dir), "数据文件夹"))
+    folders += [(real(folder), "要合并的分部文件夹") for folder in merge]
+    return folders
+
+
+def _not_contained(root: Path) -> list[tuple[Path, str]]:
+    """Folders an output may lie in but never be or contain: the project, the user's home, the working folder."""
+    folders = [(root, "项目文件夹"), (real(Path.cwd()), "当前文件夹")]
+    home = os.environ.get("HOME")
+    if home:
+        folders.append((real(Path(home)), "用户主目录"))
+    return folders

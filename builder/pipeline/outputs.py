@@ -1,0 +1,304 @@
+"""Reuse what earlier builds made: every output file is recorded with its key, a hash of all that shaped it.
+
+A build writes into a fresh staging folder. For each output it computes the key; when
+an earlier build (the published `site/`, or a part built on another machine) recorded
+the same key for the same path, and that file is still as it was written, the file is
+hard-linked into the staging folder instead of being made again. So a rebuild with no
+change renders nothing, and the manifest says which files were made and which reused.
+
+The manifest of `site/` lives in the build cache (`.cache/build/`), not in the site,
+so nothing extra is published; a part built for merging keeps its manifest inside its
+folder (`build-manifest.json`), because the folder travels between machines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import BuilderError
+from ..printable import escape_controls
+from .fingerprint import file_sha256
+
+MANIFEST_VERSION = 1
+PART_MANIFEST = "build-manifest.json"
+OWNER_MARKER = ".budget-builder-output"  # in every output folder: the builder wrote it (builder/pipeline/outdir.py)
+MAX_PART_MANIFEST = 256 * 1024 * 1024
+MAX_PATH = 1024
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# What a path in a manifest may hold: the site's own file names are ASCII letters, digits and `._-`,
+# plus the Chinese names of hand-written pages; never a separator other than `/`, a colon or a control.
+_FORBIDDEN = re.compile(r"[\\:\x00-\x1f\x7f-\x9f]")
+
+
+def path_problem(path: object) -> str | None:
+    """Why `path` is not a plain relative path inside an output folder (a Chinese reason), or None.
+
+    Relative, `/`-separated, normalised: no empty, `.` or `..` part, no leading `/`,
+    no backslash, colon or control character, not the folder's own manifest or marker.
+    """
+    if not isinstance(path, str) or not path:
+        return "路径为空或不是文字"
+    if len(path) > MAX_PATH:
+        return "路径过长"
+    if path.startswith("/"):
+        return "是绝对路径"
+    if _FORBIDDEN.search(path):
+        return "含有反斜杠、冒号或控制字符"
+    parts = path.split("/")
+    if ".." in parts:
+        return "含有 .."
+    if any(part in ("", ".") for part in parts):
+        return "不是规范路径（含有空段或 .）"
+    if path in (PART_MANIFEST, OWNER_MARKER):
+        return "是文件夹自身的清单文件"
+    return None
+
+
+def walk_problem(root: Path, path: str) -> str | None:
+    """Why `root/path` is not a regular file reached through real folders (no symlink on the way), or None.
+
+    A missing file is no problem here: it is simply not reused.
+    """
+    current = str(root)
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            return f"无法读取（{error.strerror}）"
+        if stat.S_ISLNK(mode):
+            return f"途经符号链接 {'/'.join(parts[: index + 1])}"
+        last = index == len(parts) - 1
+        if not last and not stat.S_ISDIR(mode):
+            return f"{'/'.join(parts[: index + 1])} 不是文件夹"
+        if last and not stat.S_ISREG(mode):
+            return "不是普通文件"
+    return None
+
+
+def _entry_problem(fields: object) -> str | None:
+    if not isinstance(fields, list) or len(fields) != 4:
+        return "记录格式不对"
+    key, size, mtime, sha256 = fields
+    if not isinstance(key, str) or not isinstance(size, int) or not isinstance(mtime, int) or size < 0:
+        return "记录格式不对"
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        return "缺少 SHA-256 校验值"
+    return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One output file: the key it was made from, its size and modification time, and (parts only) its SHA-256."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    sha256: str = ""
+
+
+@dataclass
+class Manifest:
+    """The outputs of one build, by path from the site root."""
+
+    root: Path
+    entries: dict[str, Entry]
+    by_content: bool = False  # a part's files travel between machines: check them by content, not by time
+    _checked: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, file: Path, root: Path) -> Manifest:
+        """The manifest in `file` for the outputs under `root`; empty when missing, unreadable or of another version.
+
+        Entries whose path is not a plain relative path (see `path_problem`) are dropped.
+        """
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return cls(root, {})
+            entries = {path: Entry(*fields) for path, fields in data["files"].items() if path_problem(path) is None}
+            by_content = bool(data.get("by_content"))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls(root, {})
+        return cls(root, entries, by_content)
+
+    @classmethod
+    def load_part(cls, folder: Path) -> Manifest:
+        """A part's manifest, checked as untrusted input: a BuilderError names the part and the first bad path.
+
+        The part may come from another machine: every path must be relative, normalised and
+        free of symlinks on the way to a regular file inside `folder`, and every entry must
+        carry the SHA-256 its file is checked against before it is linked.
+        """
+        file = folder / PART_MANIFEST
+        if file.is_symlink() or not file.is_file():
+            raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
+        root = Path(os.path.realpath(folder))
+        try:
+            if file.stat().st_size > MAX_PART_MANIFEST:
+                raise ValueError("too large")
+            data = json.loads(file.read_text(encoding="utf-8"))
+            files = data["files"]
+            if data.get("version") != MANIFEST_VERSION or data.get("by_content") is not True:
+                raise ValueError("version")
+            if not isinstance(files, dict):
+                raise ValueError("files")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            raise BuilderError(
+                f"分部文件夹 {folder} 的 {PART_MANIFEST} 无法读取或版本不符 — 请用同一版本的 build --part 重新生成"
+            ) from None
+        entries = {}
+        for path, fields in files.items():
+            problem = path_problem(path) or _entry_problem(fields) or walk_problem(root, path)
+            if problem is not None:
+                shown = escape_controls(repr(path))
+                raise BuilderError(
+                    f"分部文件夹 {folder} 的 {PART_MANIFEST} 中的路径 {shown} 不可信：{problem}；没有合并任何文件"
+                    " — 请检查该文件夹是否被改动过，并用 build --part 重新生成"
+                )
+            entries[path] = Entry(*fields)
+        return cls(root, entries, by_content=True)
+
+    def save(self, file: Path) -> None:
+        """Write atomically, so a killed build never leaves half a manifest."""
+        entries = sorted(self.entries.items())
+        if self.by_content:
+            entries = [(path, replace(e, sha256=file_sha256(self.root / path))) for path, e in entries]
+        data = {
+            "version": MANIFEST_VERSION,
+            "by_content": self.by_content,
+            "files": {path: [e.key, e.size, e.mtime_ns, e.sha256] for path, e in entries},
+        }
+        file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=file.parent, prefix=f".{file.name}.", delete=False) as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(handle.name, file)
+
+    def intact(self, path: str, entry: Entry) -> bool:
+        """Whether the file is still as recorded: same size, and same modification time (or, for a part, content)."""
+        if path not in self._checked:
+            self._checked[path] = self._check(path, entry)
+        return self._checked[path]
+
+    def _check(self, path: str, entry: Entry) -> bool:
+        try:
+            status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
+        except OSError:
+            return False
+        if not stat.S_ISREG(status.st_mode) or status.st_size != entry.size:
+            return False
+        if self.by_content:
+            return bool(entry.sha256) and file_sha256(self.root / path) == entry.sha256
+        return status.st_mtime_ns == entry.mtime_ns
+
+
+def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
+    """Where the manifest of the site at `site_dir` is kept: one file per output folder."""
+    name = hashlib.sha256(str(site_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / "build" / f"site-{name}.json"
+
+
+class Outputs:
+    """The files of the build being made in `staging`, and the earlier builds' files it may reuse."""
+
+    def __init__(self, staging: Path, sources: Iterable[Manifest] = ()) -> None:
+        self.staging = staging
+        self.sources = list(sources)
+        self.entries: dict[str, Entry] = {}
+        self.reused = 0
+        self.made_paths: list[str] = []
+
+    def find(self, path: str, key: str) -> Manifest | None:
+        """The earlier build that has `path` made from `key`, intact, if any."""
+        for source in self.sources:
+            entry = source.entries.get(path)
+            if entry is not None and entry.key == key and source.intact(path, entry):
+                return source
+        return None
+
+    def reusable(self, paths: Iterable[str], key: str) -> bool:
+        return all(self.find(path, key) is not None for path in paths)
+
+    def reuse(self, paths: Iterable[str], key: str) -> bool:
+        """Link every one of `paths` from an earlier build, or none of them (and return False)."""
+        found = [(path, self.find(path, key)) for path in paths]
+        if not found or any(source is None for _, source in found):
+            return False
+        for path, source in found:
+            assert source is not None
+            self._claim(path)
+            if source.by_content and walk_problem(source.root, path) is not None:
+                raise BuilderError(f"{source.root} 中的 {escape_controls(path)} 在检查之后被改动（出现了符号链接）")
+            _link(source.root / path, self.staging / path)
+            self.entries[path] = source.entries[path]
+            self.reused += 1
+        return True
+
+    def source_paths(self, prefix: str, key: str) -> list[str] | None:
+        """The files under folder `prefix` that one earlier build made from `key` (a search index, say)."""
+        for source in self.sources:
+            paths = [p for p, e in source.entries.items() if p.startswith(prefix) and e.key == key]
+            if paths and all(source.intact(path, source.entries[path]) for path in paths):
+                return paths
+        return None
+
+    def reuse_folder(self, prefix: str, key: str) -> bool:
+        """Link a whole folder's files made from `key`; False when no earlier build has all of them."""
+        paths = self.source_paths(prefix, key)
+        return paths is not None and self.reuse(paths, key)
+
+    def _claim(self, path: str) -> None:
+        """Refuse a second output for one path, whatever made both: the first would be lost without a word."""
+        if path in self.entries:
+            raise BuilderError(
+                f"两个输出要写入网站中的同一个文件 {escape_controls(path)}，网站没有更新"
+                f" — 如果 content/ 中有手写的 {escape_controls(path)}，请改名或删除；否则请报告此问题"
+            )
+
+    def record(self, path: str, key: str) -> None:
+        """Note a file this build made (already written in `staging`)."""
+        self._claim(path)
+        stat = (self.staging / path).stat()
+        self.entries[path] = Entry(key, stat.st_size, stat.st_mtime_ns)
+        self.made_paths.append(path)
+
+    @property
+    def made(self) -> int:
+        return len(self.made_paths)
+
+    def record_folder(self, prefix: str, key: str) -> None:
+        folder = self.staging / prefix
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                self.record(path.relative_to(self.staging).as_posix(), key)
+
+    def manifest(self, root: Path, by_content: bool = False) -> Manifest:
+        """The manifest of this build, for the folder the staging folder becomes."""
+        return Manifest(root, dict(self.entries), by_content)
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link (no copy, same modification time); a copy where the file system has no hard links."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+        return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        target.unlink()  # never write through an existing link into an earlier build's file
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)

@@ -1,0 +1,166 @@
+"""Run MkDocs over the pages that changed, on every core, and reuse the rest from an earlier build.
+
+A generated page's HTML depends on its Markdown and on what MkDocs wraps around every
+page (theme, mkdocs.yml, hooks, libraries: `site_chrome_fingerprint`), so that pair is its
+key. The pages to render are dealt into chunks of at most 4 000, each rendered by its own
+MkDocs run in a worker process (memory stays flat however many departments there are);
+the hand-written pages and the theme's assets come from the first chunk's run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import MkDocsException
+
+from ...config import SiteConfig
+from ...errors import BuilderError
+from ...site.linkcheck import site_files
+from ...site.pages import HOME_LISTING
+from ..fingerprint import digest, files_digest
+from ..outputs import Outputs
+from ..progress import Stage
+from ..workers import cpu_count, run_parallel
+
+CHUNK_PAGES = 4000
+
+
+def html_path(markdown_path: str) -> str:
+    """Where MkDocs (directory URLs) writes a page:
+
+    `2023/x/index.md` → `2023/x/index.html`, `a/b.md` → `a/b/index.html`."""
+    stem, _ = posixpath.splitext(markdown_path)
+    if posixpath.basename(stem) == "index":
+        return f"{stem}.html"
+    return f"{stem}/index.html"
+
+
+def page_key(chrome: str, path: str, text_hash: str) -> str:
+    return digest("page", chrome, path, text_hash)
+
+
+@dataclass(frozen=True)
+class _Run:
+    folder: Path
+    render_only: tuple[str, ...]
+
+
+def render_site(
+    pages: dict[str, str],
+    chrome: str,
+    outputs: Outputs,
+    work: Path,
+    generated_dir: Path,
+    config_file: Path,
+    site_config: SiteConfig,
+    jobs: int | None,
+    stage: Stage,
+) -> tuple[dict[str, str], list[str]]:
+    """Every generated page's HTML in `outputs.staging`, made or reused; `pages` gives each one's text hash.
+
+    Returns each generated page's key by HTML path, and the HTML paths of the hand-written pages.
+    """
+    markdown = [path for path in pages if path.endswith(".md")]
+    keys = {html_path(path): page_key(chrome, path, pages[path]) for path in markdown}
+    sources = {html_path(path): path for path in markdown}
+    reused = [path for path, key in keys.items() if outputs.reusable([path], key)]
+    todo = sorted(set(keys) - set(reused))
+    theme_key = _theme_key(chrome, pages, generated_dir, config_file)
+    theme_files = outputs.source_paths("", theme_key)  # hand-written pages and assets of an earlier build
+    runs = _runs(work, [sources[path] for path in todo], jobs) if todo or theme_files is None else []
+    stage.skip(len(reused))
+    for run, _ in run_parallel(_render, runs, jobs, shared=(generated_dir, config_file, site_config)):
+        stage.advance(len(run.render_only), item=f"{len(run.render_only)} 页")
+    for index, run in enumerate(runs):
+        made = _move(run, outputs.staging, whole=index == 0 and theme_files is None)
+        for path in made:
+            outputs.record(path, keys.get(path, theme_key))
+    for path in reused:
+        outputs.reuse([path], keys[path])
+    if theme_files is not None:
+        outputs.reuse(theme_files, theme_key)
+    themed = theme_files or [path for path, entry in outputs.entries.items() if entry.key == theme_key]
+    return keys, sorted(path for path in themed if _is_page(path))
+
+
+def _theme_key(chrome: str, pages: dict[str, str], generated_dir: Path, config_file: Path) -> str:
+    """What the hand-written pages and theme assets are made from: the site chrome, `content/` and the home listing."""
+    docs = config_file.parent / "content"
+    hand_written = _hand_written(docs, generated_dir)
+    # The home page shows the listing; the nav needs the generated pages it names (数据下载) to exist.
+    outside_years = sorted(path for path in pages if not path.split("/")[0].isdigit())
+    listing = pages.get(HOME_LISTING, "")
+    return digest("theme", chrome, files_digest(docs, hand_written), listing, *outside_years)
+
+
+def _hand_written(docs: Path, generated_dir: Path) -> list[Path]:
+    """Every file under `docs` outside the generated pages, which are not even listed (thousands of them)."""
+    skipped = generated_dir.resolve()
+    found = []
+    for directory, folders, files in os.walk(docs, followlinks=True):
+        folders[:] = [name for name in folders if Path(directory, name).resolve() != skipped]
+        found += [path for path in (Path(directory, name) for name in files) if path.is_file()]
+    return found
+
+
+def _is_page(name: str) -> bool:
+    return name.endswith(".html") and not name.startswith(("assets/", "pagefind/"))
+
+
+def _runs(work: Path, todo: list[str], jobs: int | None) -> list[_Run]:
+    """At least one run (it makes the hand-written pages and assets); chunks of at most CHUNK_PAGES pages.
+
+    Each run costs about a second before its first page (reading the configuration and
+    the theme), so a few hundred pages go to one run, and more are dealt evenly to the
+    workers, in rounds of chunks no larger than CHUNK_PAGES.
+    """
+    workers = max(1, min(jobs or cpu_count(), len(todo) // 200))
+    count = workers * -(-len(todo) // (workers * CHUNK_PAGES)) or 1
+    return [_Run(work / f"mkdocs-{index}", tuple(todo[index::count])) for index in range(count)]
+
+
+def _render(shared: tuple[Path, Path, SiteConfig], run: _Run) -> None:
+    generated_dir, config_file, site_config = shared
+    run_mkdocs(run.folder, generated_dir, config_file, site_config, render_only=run.render_only)
+
+
+def run_mkdocs(
+    site_dir: Path,
+    generated_dir: Path,
+    config_file: Path,
+    site_config: SiteConfig,
+    render_only: tuple[str, ...] | None = None,
+) -> None:
+    """MkDocs with `config_file`, writing into `site_dir`; `render_only` limits the generated pages rendered."""
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(config_file), site_dir=str(site_dir))
+        config.extra["generated_dir"] = str(generated_dir.resolve())
+        config.extra["render_only"] = None if render_only is None else frozenset(render_only)
+        config.extra["site"] = site_config  # publisher, region, contact for the templates (theme/partials/)
+        config.site_name = site_config.site_name
+        config.site_url = site_config.base_url or None  # canonical links and the 404 page (builder/config.py)
+        if site_config.logo_url:
+            config.theme["logo"] = site_config.logo_url
+        mkdocs_build(config)
+    except MkDocsException as error:
+        raise BuilderError(f"MkDocs 生成网站失败：{error}") from None
+
+
+def _move(run: _Run, staging: Path, whole: bool) -> list[str]:
+    """Move a run's output into the site: all of it (the first run, when the theme's files are remade),
+    or only its pages; return the paths moved."""
+    names = site_files(run.folder) if whole else [html_path(path) for path in run.render_only]
+    for name in names:
+        target = staging / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(run.folder / name, target)
+    shutil.rmtree(run.folder, ignore_errors=True)
+    return names

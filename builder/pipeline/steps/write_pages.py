@@ -1,0 +1,229 @@
+"""Render the generated pages on every core and write those that changed into the generated folder.
+
+The site-level pages (home listing, year pages, 数据下载) are one job; departments' pages
+(department, projects, 数据质量) go to the workers in groups. A worker writes a page only
+when its text changed, so unchanged pages keep their files, and sends back only each
+page's path and a hash of its text: rendered text never travels between processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...config import SiteConfig
+from ...data.load import LoadedDepartment
+from ...errors import BuilderError
+from ...lint.findings import Finding
+from ...opendata.export import downloads_markdown, format_size
+from ...printable import escape_controls
+from ...site.pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
+from ...site.quality import quality_markdown
+from ..fingerprint import code_fingerprint, digest, files_digest
+from ..progress import Stage
+from ..workers import run_parallel
+
+DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
+DEPARTMENTS_PER_JOB = 20
+SITE_JOB: tuple[tuple[int, str], ...] = ()  # the job of the site-level pages
+
+
+@dataclass(frozen=True)
+class _Shared:
+    loaded: list[LoadedDepartment]
+    findings: list[Finding]
+    known: dict[str, tuple[int, str]]
+    staging: Path
+    generated_dir: Path
+    with_pdf: bool
+    quality: bool
+
+
+def make_pages(
+    loaded: list[LoadedDepartment],
+    findings: list[Finding],
+    known: dict[str, tuple[int, str]],
+    staging: Path,
+    generated_dir: Path,
+    site_config: SiteConfig,
+    with_pdf: bool,
+    whole_site: bool,
+    jobs: int | None,
+    stage: Stage,
+    keys: dict[Path, str],
+    cache_dir: Path | None,
+) -> dict[str, str]:
+    """Write every generated page (a part: its departments' pages); return page path → hash of its text.
+
+    A group of departments whose pages were written by an earlier build from the same inputs
+    (`_job_keys`) and are still in the generated folder is not rendered again.
+    """
+    shared = _Shared(loaded, findings, known, staging, generated_dir, with_pdf, site_config.quality_report_public)
+    places = [(item.department.year, item.source.slug) for item in loaded]
+    work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
+    job_keys = _job_keys(work, loaded, keys, known, repr((site_config, with_pdf)))
+    cache_file = _cache_file(cache_dir, generated_dir)
+    earlier = _load_cache(cache_file)
+    hashes: dict[str, str] = {}
+    done: dict[str, dict[str, str]] = {}
+    todo = [SITE_JOB] if whole_site else []
+    for job in work:
+        cached = earlier.get(job_keys[job])
+        if cached is not None and all((generated_dir / path).is_file() for path in cached):
+            _refuse_collisions(hashes, cached)
+            hashes.update(cached)
+            done[job_keys[job]] = cached
+            stage.skip(len(job))
+        else:
+            todo.append(job)
+    for job, written in run_parallel(_render_job, todo, jobs, shared=shared):
+        _refuse_collisions(hashes, written)
+        hashes.update(written)
+        if job != SITE_JOB:
+            done[job_keys[job]] = written
+        stage.advance(len(job), item=f"{len(written)} 页")
+    _save_cache(cache_file, done)
+    for page in placeholders(whole_site):
+        _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
+    _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(whole_site))})
+    return hashes
+
+
+def _job_keys(
+    work: list[tuple[tuple[int, str], ...]],
+    loaded: list[LoadedDepartment],
+    keys: dict[Path, str],
+    known: dict[str, tuple[int, str]],
+    settings: str,
+) -> dict[tuple[tuple[int, str], ...], str]:
+    """What a group's pages are made from: each department's data and other years (the history chart),
+    the sizes of its downloads, the templates, the builder code and the settings."""
+    by_slug: dict[str, list[str]] = {}
+    for item in sorted(loaded, key=lambda x: x.department.year):
+        by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
+    templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
+    common = digest("pages", code_fingerprint(), templates, settings)
+    sizes_by_folder: dict[str, list[str]] = {}
+    for path, (size, _) in known.items():
+        sizes_by_folder.setdefault("/".join(path.split("/", 2)[:2]), []).append(f"{path} {size}")
+    result = {}
+    for job in work:
+        parts = []
+        for year, slug in job:
+            sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
+            parts += [str(year), slug, *by_slug.get(slug, []), *sizes]
+        result[job] = digest(common, *parts)
+    return result
+
+
+def _cache_file(cache_dir: Path | None, generated_dir: Path) -> Path | None:
+    if cache_dir is None:
+        return None
+    name = hashlib.sha256(str(generated_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / "build" / f"pages-{name}.json"
+
+
+def _load_cache(file: Path | None) -> dict[str, dict[str, str]]:
+    if file is None:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_cache(file: Path | None, done: dict[str, dict[str, str]]) -> None:
+    if file is None:
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=file.parent, prefix=".tmp-", delete=False) as handle:
+        json.dump(done, handle)
+    os.replace(handle.name, file)
+
+
+def _render_job(shared: _Shared, job: tuple[tuple[int, str], ...]) -> dict[str, str]:
+    pages = _site_level_pages(shared) if job == SITE_JOB else _department_pages(shared, job)
+    hashes: dict[str, str] = {}
+    for page in pages:
+        _refuse_collisions(hashes, {page.path: ""})
+        data = page.text.encode("utf-8")
+        _write_if_changed(shared.generated_dir / page.path, data)
+        hashes[page.path] = hashlib.sha256(data).hexdigest()
+    return hashes
+
+
+def _refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
+    """Two generated pages at one path: the build fails rather than publish one in place of the other."""
+    both = sorted(set(pages) & set(more))
+    if both:
+        raise BuilderError(f"两个生成的页面要写入同一个文件 {escape_controls(both[0])}，网站没有更新 — 请报告此问题")
+
+
+def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
+    return {path: format_size(size) for path, (size, _) in known.items()}
+
+
+def _findings(shared: _Shared) -> list[Finding] | None:
+    """The findings the pages show: none at all when the 数据质量 report is not public."""
+    return shared.findings if shared.quality else None
+
+
+def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
+    downloads, findings = _sizes(shared.known), _findings(shared)
+    pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
+    if shared.quality:
+        quality = quality_markdown(shared.loaded, shared.findings, only=())
+        pages += [GeneratedPage(path, text) for path, text in quality.items()]
+    body = downloads_markdown(
+        shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
+    )
+    pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
+    return pages
+
+
+def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list[GeneratedPage]:
+    downloads = _sizes(shared.known)
+    findings = _findings(shared)
+    pages = site_pages(
+        shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
+    )
+    if shared.quality:
+        quality = quality_markdown(shared.loaded, shared.findings, only=job, site_level=False)
+        pages += [GeneratedPage(path, text) for path, text in quality.items()]
+    return pages
+
+
+def placeholders(whole_site: bool) -> list[GeneratedPage]:
+    """Pages a part of a split build does not make but the navigation links to (made at the merge).
+
+    They are written to the generated folder, not rendered, so that MkDocs resolves the
+    navigation's links in a part's pages exactly as in a whole build.
+    """
+    if whole_site:
+        return []
+    return [GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n")]
+
+
+def _write_if_changed(target: Path, data: bytes) -> None:
+    try:
+        if target.read_bytes() == data:
+            return
+    except OSError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _remove_others(generated_dir: Path, wanted: set[str]) -> None:
+    """Delete what earlier builds wrote that this one did not (a department removed, say)."""
+    for directory, _, names in os.walk(generated_dir, topdown=False):
+        for name in names:
+            path = Path(directory) / name
+            if path.relative_to(generated_dir).as_posix() not in wanted:
+                path.unlink()
+        if Path(directory) != generated_dir and not os.listdir(directory):
+            os.rmdir(directory)

@@ -1,0 +1,1 @@
+"""The website: pages from templates, data-quality pages, charts, downloads list, MkDocs hooks, search, links, CSP."""

@@ -1,0 +1,221 @@
+"""MkDocs hooks: add the generated pages to the site and keep the output small and reproducible.
+
+Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs (and its Python-Markdown).
+- Generated pages live outside `docs_dir`'s hand-written files (`extra.generated_dir`,
+  default `content/generated/`); they are added under their own URLs, not in the nav,
+  so the navigation every page carries stays the same size however many departments there
+  are. Other generated files (the open-data downloads) are published as they are.
+- A generated page whose front matter says `html: true` (builder/site/pages.py, quality_pages.py)
+  is HTML already: it is put in the theme as it is, without Python-Markdown, and its table
+  of contents is the `toc` headings of its front matter. This is a `Page` subclass made in
+  `on_files` (MkDocs 1.6 keeps a page a plugin made there, as Material's blog plugin does),
+  because MkDocs' own `Page.render` builds a Markdown instance for every page, about 0.6 ms
+  a page even for an empty body (5 s for 8 000 pages).
+- `extra.render_only` (a collection of generated page paths like `2023/x/index.md`), when
+  set, limits the generated pages rendered to those; the other generated pages are added as
+  excluded (known to MkDocs, so the nav and links to them come out as in a full build, but
+  not rendered), and the other generated files are published all the same.
+- The home page gets the generated year and department listing where it says `<!-- 部门列表 -->`.
+- Search indexes published reader content only: a page's `pagefind` meta (read by theme/main.html) is
+  set here, true for the generated pages (departments, projects, years, 数据质量 reports) unless their
+  front matter says `pagefind: false`, and for the hand-written reader pages of `READER_PAGES`; false for
+  every other page, so a page an admin adds (deployment, configuration…) is never in the public index.
+- A 404 page only when `site_url` gives the site its address: it is served for any missing
+  URL, so it can only link with absolute paths. MkDocs' sitemap is never kept: it would list
+  only one run's pages; the builder writes sitemap.xml and robots.txt itself (builder/site/sitemap.py).
+- Run by the `mkdocs` command itself (`mkdocs build`, `mkdocs serve`, which MkDocs users type
+  by habit), MkDocs alone would wipe `site/` and publish a site without departments, PDFs,
+  search or data. `on_startup` is called only by the `mkdocs` command, never by the builder,
+  so `on_config` (still before anything is written) hands over to the builder instead:
+  `mkdocs build` runs `python -m builder build` into the configured `site_dir`, `mkdocs serve`
+  runs the builder's live preview, and `mkdocs gh-deploy` is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from pathlib import Path
+
+from jinja2 import Environment
+from jinja2.runtime import Context
+from markdown.extensions.toc import nest_toc_tokens
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
+
+HOME_LISTING = "home-listing.html"
+LISTING_MARKER = "<!-- 部门列表 -->"
+SEARCH_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")  # Material's lunr search, unused
+MKDOCS_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
+ERROR_PAGE = "404.html"
+_cli_command: list[str] = []  # what `on_startup` was given: set only when the `mkdocs` command runs
+# The hand-written pages written for readers, which search may list (the rest are for admins).
+READER_PAGES = frozenset({"guide.md", "about.md", "data-dictionary.md"})
+
+
+def generated_dir(config: MkDocsConfig) -> Path:
+    return Path(config.extra.get("generated_dir") or Path(config.docs_dir) / "generated")
+
+
+class GeneratedPage(Page):
+    """A generated page: with `html: true` in its front matter, its body is the page's HTML as it is."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        if not self.meta.get("html"):
+            super().render(config, files)
+            return
+        self.content = self.markdown
+        self.toc = get_toc(nest_toc_tokens([{**token} for token in self.meta.get("toc") or []]))
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _cli_command.append(command)
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """Under the `mkdocs` command, hand over to the builder before MkDocs cleans or writes anything."""
+    if _cli_command:
+        command = _cli_command.pop()  # the builder runs MkDocs in turn, with these hooks: not again
+        _cli_command.clear()
+        raise SystemExit(_hand_over(command, config))
+    return config
+
+
+def _hand_over(command: str, config: MkDocsConfig) -> int:
+    import sys
+
+    project = Path(config.config_file_path).resolve().parent
+    if command == "gh-deploy":
+        print("错误：本项目不用 mkdocs gh-deploy 发布。请运行 python -m builder build（make site），", file=sys.stderr)
+        print("再把 site/ 复制到 Web 服务器，见 docs/deploy.md。", file=sys.stderr)
+        return 1
+    sys.path.insert(0, str(project))
+    from builder.cli import main  # the project's own package, next to mkdocs.yml
+
+    data = str(project / "data")
+    if command == "build" and Path(config.site_dir).name.startswith("mkdocs_"):
+        command = "serve"  # `mkdocs serve --clean` says "build", and builds into its own temporary folder
+    if command == "serve":
+        host, port = config.dev_addr.host, config.dev_addr.port
+        print(f"mkdocs serve 在本项目中运行 python -m builder serve（make serve）：{host}:{port}", file=sys.stderr)
+        return main(["serve", "--data", data, "--host", host, "--port", str(port)])
+    site = config.site_dir
+    print(f"mkdocs build 在本项目中运行 python -m builder build（make site），输出到 {site}", file=sys.stderr)
+    return main(["build", "--data", data, "--site", site])
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for file in [file for file in files if _unpublished_theme_file(file, config)]:
+        files.remove(file)
+    folder = generated_dir(config)
+    render_only = _render_only(config)
+    for uri in _generated_files(folder, render_only, config):
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(f"生成的文件 {uri} 与 content/ 中手写的文件重名")
+        # Pages (`.md`) stay out of the nav; other files (open-data downloads) are copied as they are.
+        inclusion = InclusionLevel.NOT_IN_NAV if _renders(uri, render_only) else InclusionLevel.EXCLUDED
+        file = File(uri, str(folder), config.site_dir, config.use_directory_urls, inclusion=inclusion)
+        files.append(file)
+        if file.is_documentation_page() and inclusion is InclusionLevel.NOT_IN_NAV:
+            GeneratedPage(None, file, config)  # sets `file.page`, which MkDocs then keeps
+    return files
+
+
+def _generated_files(folder: Path, render_only: frozenset[str] | None, config: MkDocsConfig) -> list[str]:
+    """The generated files to add: all of them, or the pages to render plus those the navigation links to.
+
+    With `render_only`, the folder is not walked (thousands of pages, most reused from an
+    earlier build): pages outside the set matter only when the nav names them, and are
+    added excluded, so that the nav's links resolve as in a whole build.
+    """
+    if render_only is None:
+        found = (path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file())
+        return sorted(uri for uri in found if uri != HOME_LISTING)
+    in_nav = {uri for uri in _nav_targets(config.nav or []) if (folder / uri).is_file()}
+    return sorted(render_only | in_nav)
+
+
+def _nav_targets(nav: object) -> list[str]:
+    """Every file the `nav:` of mkdocs.yml names."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [uri for value in nav.values() for uri in _nav_targets(value)]
+    if isinstance(nav, list):
+        return [uri for item in nav for uri in _nav_targets(item)]
+    return []
+
+
+def _render_only(config: MkDocsConfig) -> frozenset[str] | None:
+    """`extra.render_only`: the generated pages this build renders (None: all of them)."""
+    pages: Collection[str] | None = config.extra.get("render_only")
+    return None if pages is None else frozenset(pages)
+
+
+def _renders(uri: str, render_only: frozenset[str] | None) -> bool:
+    """Whether this build publishes the generated file: every file but the pages left out of `render_only`."""
+    return render_only is None or not uri.endswith(".md") or uri in render_only
+
+
+def _unpublished_theme_file(file: File, config: MkDocsConfig) -> bool:
+    """Material's lunr files and source maps, and all of our `theme/` but `assets/` (page, PDF, data templates)."""
+    if file.src_uri.startswith(SEARCH_ASSETS) or file.src_uri.endswith(".map"):
+        return True
+    custom_dir = config.theme.custom_dir
+    return bool(custom_dir) and file.src_dir == custom_dir and not file.src_uri.startswith("assets/")
+
+
+def searchable(page: Page, config: MkDocsConfig) -> bool:
+    """Whether search indexes the page: a generated page that does not opt out, or a reader page."""
+    if Path(page.file.src_dir or "").resolve() == generated_dir(config).resolve():
+        return page.meta.get("pagefind", True) is not False
+    return page.file.src_uri in READER_PAGES
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **_: object) -> str:
+    page.meta["pagefind"] = searchable(page, config)
+    if not page.is_homepage:
+        return markdown
+    listing_path = generated_dir(config) / HOME_LISTING
+    listing = listing_path.read_text(encoding="utf-8") if listing_path.exists() else ""
+    if LISTING_MARKER in markdown:
+        return markdown.replace(LISTING_MARKER, "\n" + listing + "\n", 1)
+    return markdown + "\n\n" + listing
+
+
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    _reuse_navigation(env)
+    return env
+
+
+def _reuse_navigation(env: Environment) -> None:
+    """Render Material's navigation once per set of link addresses, not once per page.
+
+    The navigation (partials/nav.html) is a third of the time Material spends on a page.
+    For a page that is not itself in the navigation, it depends only on the addresses of
+    the navigation's pages relative to the page (and the site's configuration, the same
+    for every page), so the pages with the same relative addresses share one rendering.
+    """
+    template = env.get_template("partials/nav.html")
+    render = template.root_render_func
+    rendered: dict[tuple[object, ...], list[str]] = {}
+
+    def reuse(context: Context) -> Iterator[str]:
+        page, nav = context.get("page"), context.get("nav")
+        if page is None or nav is None or page in nav.pages:
+            yield from render(context)
+            return
+        key = (context.get("base_url"), *(get_relative_url(item.url, page.url) for item in nav.pages))
+        if key not in rendered:
+            rendered[key] = list(render(context))
+        yield from rendered[key]
+
+    template.root_render_func = reuse
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    for name in MKDOCS_SITEMAP if config.site_url else (*MKDOCS_SITEMAP, ERROR_PAGE):
+        (Path(config.site_dir) / name).unlink(missing_ok=True)

@@ -1,0 +1,48 @@
+"""sitemap.xml and robots.txt, for a site whose address is known (`site_url` in mkdocs.yml).
+
+Written by the builder rather than by MkDocs, whose sitemap lists only the pages of one
+MkDocs run (a build renders its pages in several). No `<lastmod>`: the same data makes the
+same bytes. Without `site_url` neither file is written: a sitemap needs absolute addresses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+from ..pipeline.fingerprint import digest
+from ..pipeline.outputs import Outputs
+
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+NOT_LISTED = ("404.html",)
+
+
+def page_address(base_url: str, html_path: str) -> str:
+    """`2023/x/index.html` → `<base>2023/x/`; `index.html` → `<base>`."""
+    folder = html_path.removesuffix("index.html")
+    return base_url + folder
+
+
+def sitemap_text(base_url: str, pages: Iterable[str]) -> str:
+    urls = sorted(page_address(base_url, page) for page in set(pages) if page not in NOT_LISTED)
+    lines = [f"  <url><loc>{escape(url)}</loc></url>" for url in urls]
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    return "\n".join([head, *lines, "</urlset>"]) + "\n"
+
+
+def robots_text(base_url: str) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}{SITEMAP}\n"
+
+
+def make_sitemap(outputs: Outputs, base_url: str, pages: Iterable[str]) -> None:
+    """Write (or reuse) sitemap.xml and robots.txt into the staging site when `base_url` is set."""
+    if not base_url:
+        return
+    texts = {SITEMAP: sitemap_text(base_url, pages), ROBOTS: robots_text(base_url)}
+    for name, text in texts.items():
+        key = digest("sitemap", name, text)
+        if outputs.reuse([name], key):
+            continue
+        (outputs.staging / name).write_text(text, encoding="utf-8")
+        outputs.record(name, key)

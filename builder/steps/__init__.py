@@ -1,1 +1,0 @@
-"""The build's steps, in the order `builder/build.py` runs them: read, open data, pages, MkDocs, search, PDFs, links."""
