@@ -64,6 +64,8 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     assert report.made and all(path.startswith(allowed) for path in report.made), report.made
     assert f"2023/{EDITED}/{EDITED}-2023.pdf" in report.made
     assert f"2023/{EDITED}/index.html" in report.made
+    # Search: the edited department's shard only; the shared pages' shard (home, year pages) indexes nothing new.
+    assert {path.split("/")[1] for path in report.made if path.startswith("pagefind/")} == {"2023-0"}
     assert NEW_WORDS in (site / f"2023/{EDITED}/index.html").read_text(encoding="utf-8")
     after = files_of(site)
     unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]

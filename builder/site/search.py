@@ -151,7 +151,7 @@ def index_shard(site_dir: Path, shard: SearchShard) -> None:
         )
     output = shard_dir(site_dir, shard.name)
     shutil.rmtree(output, ignore_errors=True)
-    pages = _marked_pages(site_dir, shard.pages)
+    pages = marked_pages(site_dir, shard.pages)
     if pages:
         _run_pagefind(site_dir, pages, output)
     for name in UNUSED_BUNDLE_FILES:
@@ -182,7 +182,7 @@ def _check_name(name: str) -> None:
         raise BuilderError(f"搜索索引分片名称不合适：{name!r} — 只能用字母、数字、连字符和下划线")
 
 
-def _marked_pages(site_dir: Path, pages: Iterable[str]) -> list[str]:
+def marked_pages(site_dir: Path, pages: Iterable[str]) -> list[str]:
     """The pages that mark their body, checked to be files inside `site_dir`."""
     marked, root = [], site_dir.resolve()
     for page in pages:

@@ -1,7 +1,10 @@
 """Index the site for search in shards (one per batch of departments, one for the rest), reusing unchanged shards.
 
-A shard's key is the keys of its pages: editing one department re-indexes its batch's
-shard and the `site` shard (whose year pages list every department), nothing else.
+A shard's key is the keys of the pages it indexes: editing one department re-indexes its
+batch's shard, and the small `site` shard (home, year pages, hand-written pages) only when
+one of its indexed pages changed — a year page lists departments' names and amounts, not
+their goals. Pages Pagefind leaves out (no `data-pagefind-body`: 数据下载, whose file sizes
+change with every edit, the all-projects lists) do not count.
 The browser merges the shards listed in `pagefind/shards.json` (theme/assets/budget/search.js).
 """
 
@@ -10,7 +13,7 @@ from __future__ import annotations
 from importlib.metadata import version
 from pathlib import Path
 
-from ...site.search import SearchShard, has_bundle, index_shards, split_shard, write_shard_list
+from ...site.search import SearchShard, has_bundle, index_shards, marked_pages, split_shard, write_shard_list
 from ..fingerprint import digest, file_sha256
 from ..outputs import Outputs
 from ..plan import SITE_BATCH, Batch, batch_names
@@ -23,25 +26,26 @@ PAGEFIND = "pagefind/"
 def plan_shards(
     page_keys: dict[str, str], handwritten: list[str], batches: list[Batch], whole_site: bool
 ) -> list[SearchShard]:
-    """Pages by shard: a department's pages in its batch's shard, the rest in the first batch's.
+    """Pages by shard: a department's pages in its batch's shard, the rest (a whole site's) in the `site` shard.
 
     A batch with more pages than one Pagefind run takes (a department of thousands of
     projects) is indexed as several shards, `<batch>`, `<batch>_2`… (`split_shard`).
 
-    The pages that are no department's (hand-written pages, year pages) are few; alone in a
-    shard of their own they would rank first for every common word, because Pagefind scores
-    each shard against its own word counts.
+    The pages that are no department's (home, year pages, hand-written pages) are few and
+    shared by all: in a shard of their own, an edit that leaves them as they were re-indexes
+    one batch only. The search page re-ranks the first results by where the query appears
+    (title, code, indicator, body; theme/assets/budget/search.js), so these pages, scored by
+    Pagefind against their own shard's word counts, do not crowd out the projects.
     """
     names = batch_names(batches)
     members: dict[str, list[str]] = {batch.name: [] for batch in batches}
-    site_shard = batches[0].name if batches else SITE_BATCH
     if whole_site:
-        members.setdefault(site_shard, []).extend(handwritten)
+        members[SITE_BATCH] = list(handwritten)
     for path in page_keys:
         parts = path.split("/")
         shard = names.get((int(parts[0]), parts[1])) if len(parts) > 2 and parts[0].isdigit() else None
         if shard is None and whole_site:
-            shard = site_shard
+            shard = SITE_BATCH
         if shard in members:
             members[shard].append(path)
     shards = [SearchShard(name, tuple(sorted(pages))) for name, pages in members.items() if pages]
@@ -49,10 +53,14 @@ def plan_shards(
 
 
 def shard_key(shard: SearchShard, page_keys: dict[str, str], staging: Path) -> str:
-    keys = [page_keys.get(path) or file_sha256(staging / path) for path in shard.pages]
-    return digest(
-        "search", version("pagefind"), shard.name, *[f"{p} {k}" for p, k in zip(shard.pages, keys, strict=True)]
-    )
+    """What the shard's bundle is made from: Pagefind's version, the shard's name, its indexed pages and their keys.
+
+    The `site` shard's pages are read to leave out those Pagefind skips (they are few; a
+    department's pages are all indexed, and reading thousands of them would cost seconds).
+    """
+    pages = marked_pages(staging, shard.pages) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
+    keys = [page_keys.get(path) or file_sha256(staging / path) for path in pages]
+    return digest("search", version("pagefind"), shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 
 def make_search(
