@@ -301,8 +301,8 @@ def text_file_problems(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
     """Files under `folder` with one of `suffixes` that are not UTF-8 (MkDocs and Jinja read them as UTF-8 and fail
     with no file named): each named with its line and the encoding it looks like."""
     problems = []
-    for file in sorted(folder.rglob("*")) if folder.is_dir() else []:
-        if file.suffix not in suffixes or not file.is_file() or "generated" in file.relative_to(folder).parts[:1]:
+    for file in sorted(_files_outside_generated(folder)):
+        if file.suffix not in suffixes or not file.is_file():
             continue
         raw = file.read_bytes()
         try:
@@ -314,6 +314,16 @@ def text_file_problems(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
                 f"{file}:{line}: 不是 UTF-8 编码（{looks_like(encoding)}） — {iconv_hint(encoding, file.name)}"
             )
     return problems
+
+
+def _files_outside_generated(folder: Path) -> list[Path]:
+    """Every file under `folder`, its top-level `generated/` not even listed (thousands of pages the builder wrote)."""
+    found: list[Path] = []
+    for base, dirs, files in os.walk(folder):
+        if Path(base) == folder:
+            dirs[:] = [name for name in dirs if name != "generated"]
+        found += [Path(base) / name for name in files]
+    return found
 
 
 def _mkdocs_keys() -> list[str]:

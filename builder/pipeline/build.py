@@ -25,7 +25,17 @@ from ..lint.rules.text import UNFILLED_TEMPLATE
 from ..site.downloads import make_download_names
 from ..site.sitemap import make_sitemap
 from .fingerprint import digest, site_chrome_fingerprint
-from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, escaping_links, guard_output, owner_kind, real, write_marker
+from .outdir import (
+    KIND_PART,
+    KIND_SITE,
+    KIND_TEMPORARY,
+    escaping_links,
+    guard_output,
+    owner_kind,
+    real,
+    remove_tree,
+    write_marker,
+)
 from .outputs import OWNER_MARKER, PART_MANIFEST, Manifest, Outputs, site_manifest_file
 from .plan import Batch, Part, place, plan_batches, whole_batches
 from .progress import Progress
@@ -445,7 +455,7 @@ def remove_stale_folders(parent: Path) -> list[Path]:
         and _made_by_a_build(folder)
     ]
     for folder in stale:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
     return stale
 
 
@@ -491,4 +501,4 @@ def _swap_in(staging: Path, site_dir: Path) -> None:
         os.replace(site_dir, old / site_dir.name)
     os.replace(staging, site_dir)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        remove_tree(old)

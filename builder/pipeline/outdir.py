@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import BuilderError
@@ -160,3 +162,35 @@ def _not_contained(root: Path) -> list[tuple[Path, str]]:
     if home:
         folders.append((real(Path(home)), "用户主目录"))
     return folders
+
+
+REMOVAL_THREADS = 16
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete `folder` like `shutil.rmtree(folder, ignore_errors=True)`, its subfolders on several threads at once.
+
+    Deleting a site is thousands of small waits on the disk: on a file system mounted with
+    online discard (`-o discard`, usual on cloud disks) each removed directory waits for its
+    blocks to be trimmed, and the 9 000 folders of a 500-department site took 25–30 s one after
+    another here, against 3–4 s spread over 16 threads. Each subfolder two levels down
+    (`2023/<department>`, `pagefind/<shard>`) is removed by `shutil.rmtree`, which follows no
+    symlink; what is left, then the folder itself, last.
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    units = [grandchild for child in _subfolders(folder) for grandchild in _subfolders(child)]
+    if len(units) > 1:
+        with ThreadPoolExecutor(max_workers=REMOVAL_THREADS) as pool:
+            list(pool.map(lambda unit: shutil.rmtree(unit, ignore_errors=True), units))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The real folders (not symlinks) directly in `folder`."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
