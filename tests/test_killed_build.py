@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from builder.pipeline.build import remove_stale_folders
-from builder.pipeline.outdir import KIND_TEMPORARY, write_marker
+from builder.pipeline.outdir import KIND_TEMPORARY, remove_tree, write_marker
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml")
@@ -170,3 +170,21 @@ def test_a_build_stopped_between_the_two_renames_gets_its_site_back(project: Pat
     assert result.returncode == 1  # the data error stops the build, yet the published site is back
     assert tree_digest(project / "site") == site
     assert leftovers(project) == [moved.name]  # empty now; removed by the next build that gets that far
+
+
+def test_removing_a_site_deletes_every_level_and_follows_no_symlink(tmp_path: Path) -> None:
+    """The old site is deleted on several threads, folder by folder; a symlink in it is removed, not followed."""
+    outside = tmp_path / "outside"
+    (outside / "keep").mkdir(parents=True)
+    (outside / "keep" / "file.txt").write_text("留下", encoding="utf-8")
+    old = tmp_path / ".site-old-1-x" / "site"
+    for number in range(80):
+        page = old / "2023" / f"dept-{number}" / f"p{number}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text("页面", encoding="utf-8")
+    (old / "index.html").write_text("首页", encoding="utf-8")
+    (old / "2023" / "dept-1" / "link").symlink_to(outside / "keep", target_is_directory=True)
+    (old / "2023" / "link").symlink_to(outside, target_is_directory=True)
+    remove_tree(tmp_path / ".site-old-1-x")
+    assert not (tmp_path / ".site-old-1-x").exists()
+    assert (outside / "keep" / "file.txt").read_text(encoding="utf-8") == "留下"

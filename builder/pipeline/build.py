@@ -167,10 +167,10 @@ def build(
         if error.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         written = folder_size(work)
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
         raise _no_space(error, site_dir, written) from error
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
     if plan.whole_site and cache_dir is not None:
         outputs.manifest(site_dir).save(site_manifest_file(cache_dir, site_dir))
     projects = sum(len(item.department.projects) for item in data.loaded)
