@@ -7,12 +7,21 @@ For each N it prints, as Markdown tables for the README:
 - rebuilds of that site after (a) no change, (b) one department's YAML edited, (c) one page template
   edited, each with what was made and what was reused;
 - with `--baselines`, the naive ways the issue measured, in the same run: the PDFs of 10 departments
-  rendered one after another in one process, against the builder's workers.
+  rendered one after another in one process, against the builder's workers; and, for each N up to
+  MATERIAL_UP_TO, what a user would pick instead of this builder: Material for MkDocs with its
+  navigation grouped by year and its lunr search (Chinese), over the same departments' Markdown,
+  pages and search only (`material_baseline`);
+- the ratios a reader compares: our full build / Material's, edit / full build, no change / full
+  build, and each N's full build against the first N's;
+- with `--sizes`, what a reader downloads from the full build's site (benchmarks/site_size.py):
+  the largest project page and the first search query of a fresh browser.
+`--huge` adds N = 3 000 (45 000 projects), built once without PDFs: it takes tens of minutes.
 Medians of `--runs` runs. Every build runs in a scratch copy of the project (its own `.cache/`),
 as `python -m builder build`, so nothing in this checkout is touched.
 
     .venv/bin/python benchmarks/build_speed.py                  # N = 100 and 500, 3 runs (about 40 minutes on 2 cores)
     .venv/bin/python benchmarks/build_speed.py 100 --runs 5 --baselines
+    .venv/bin/python benchmarks/build_speed.py 100 500 --no-pdf --baselines --sizes --huge
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ from builder.pipeline.workers import cpu_count  # noqa: E402
 
 COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml", "requirements.lock", "pyproject.toml")
 EDITED_TEMPLATE = "templates/pages/project.html"
+HUGE = 3000  # departments: a province
+MATERIAL_UP_TO = 500  # the Material baseline writes the whole navigation into every page: slow beyond this
 
 
 @dataclass
@@ -129,9 +140,16 @@ def run_build(project: Path, data: Path, site: Path, pdf: bool, pause: float = 0
     command = [sys.executable, "-m", "builder", "build", "--data", str(data), "--site", str(site), "--quiet"]
     command += ["--timings", str(report)] + ([] if pdf else ["--no-pdf"])
     settle(pause)
+    seconds, cpu, peak = run_measured(command, project)
+    data_out = json.loads(report.read_text(encoding="utf-8"))
+    return Run(seconds, data_out["timings"], peak, data_out["made"], data_out["reused"], _size_mb(site), cpu)
+
+
+def run_measured(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Run `command`; its wall seconds, CPU seconds (it and every process it started) and peak tree memory (MB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = TreeMemory(process.pid)
     out, err = process.communicate()
     seconds, peak = time.perf_counter() - started, memory.stop()
@@ -139,8 +157,7 @@ def run_build(project: Path, data: Path, site: Path, pdf: bool, pause: float = 0
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if process.returncode != 0:
         raise SystemExit(f"构建失败：{err or out}")
-    data_out = json.loads(report.read_text(encoding="utf-8"))
-    return Run(seconds, data_out["timings"], peak, data_out["made"], data_out["reused"], _size_mb(site), cpu)
+    return seconds, cpu, peak
 
 
 def _size_mb(folder: Path) -> float:
@@ -194,7 +211,20 @@ def row(label: str, run: Run, runs: int) -> str:
     )
 
 
-def measure(count: int, runs: int, work: Path, pdf: bool, pause: float) -> list[str]:
+@dataclass
+class Measured:
+    """One N's figures: the table lines and the medians the ratios are made of."""
+
+    count: int
+    lines: list[str]
+    full: Run
+    rebuilds: dict[str, Run]
+    material: Run | None = None
+
+
+def measure(
+    count: int, runs: int, work: Path, pdf: bool, pause: float, material: bool = False, sizes: bool = False
+) -> Measured:
     data = work / f"data-{count}"
     if not data.exists():
         generate(count, data, ROOT / "data")
@@ -209,22 +239,130 @@ def measure(count: int, runs: int, work: Path, pdf: bool, pause: float) -> list[
     for _ in range(runs):
         fresh(project, site)
         full.append(run_build(project, data, site, pdf=False, pause=pause))
-    lines.append(row("全新构建，不含 PDF", median_run(full), runs))
-    fresh(project, site)
-    with_pdf = run_build(project, data, site, pdf=pdf, pause=pause)
-    lines.append(row("全新构建，含 PDF" if pdf else "全新构建（--no-pdf）", with_pdf, 1))
+    full_run = median_run(full)
+    lines.append(row("全新构建，不含 PDF", full_run, runs))
+    extra = []
+    if sizes:
+        extra = reader_sizes(site, data, work)
+    baseline = None
+    if material:
+        baseline = material_baseline(project / "content" / "generated", work, pause)
+        lines.append(row("对照：Material，按年度分组的导航 + lunr 中文搜索（只有页面和搜索）", baseline, 1))
+    if pdf:
+        fresh(project, site)
+        lines.append(row("全新构建，含 PDF", run_build(project, data, site, pdf=True, pause=pause), 1))
     cases = {
         "(a) 无改动再构建": lambda n: None,
         "(b) 改一个部门的 YAML": lambda n: edit_department(data, n),
         f"(c) 改一个页面模板（{EDITED_TEMPLATE}）": lambda n: edit_template(project, n),
     }
+    rebuilds = {}
     for label, edit in cases.items():
         results = []
         for number in range(runs):
             edit(number + 1)
             results.append(run_build(project, data, site, pdf=pdf, pause=pause))
-        lines.append(row(label, median_run(results), runs))
+        rebuilds[label] = median_run(results)
+        lines.append(row(label, rebuilds[label], runs))
     shutil.rmtree(project.parent, ignore_errors=True)
+    return Measured(count, [*lines, "", *extra], full_run, rebuilds, baseline)
+
+
+def material_baseline(generated: Path, work: Path, pause: float) -> Run:
+    """What a user would pick: Material for MkDocs over the same Markdown, pages and search only.
+
+    The departments' pages are grouped by year in the navigation (`navigation.sections`; a
+    project is reached from its department's page, as on our site), and Material's own search
+    indexes every page with lunr in Chinese (`plugins: search: lang: zh`, jieba at build time).
+    No PDFs, no open data, no link check: less than this builder does.
+    """
+    folder = work / "material"
+    shutil.rmtree(folder, ignore_errors=True)
+    docs = folder / "docs"
+    shutil.copytree(generated, docs, ignore=shutil.ignore_patterns("*.html"))
+    config = {
+        "site_name": "部门预算绩效文本公开",
+        "docs_dir": "docs",
+        "site_dir": "site",
+        "theme": {"name": "material", "language": "zh", "font": False, "features": ["navigation.sections"]},
+        "plugins": [{"search": {"lang": "zh"}}],
+        "markdown_extensions": ["attr_list", "md_in_html", "tables", "admonition", "def_list"],
+        "validation": {"links": {"not_found": "info", "unrecognized_links": "info"}},
+        "nav": material_nav(docs),
+    }
+    (folder / "mkdocs.yml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")  # JSON is YAML
+    settle(pause)
+    seconds, cpu, peak = run_measured([sys.executable, "-m", "mkdocs", "build", "--quiet"], folder)
+    pages = sum(1 for _ in (folder / "site").rglob("index.html"))
+    run = Run(seconds, {}, peak, pages, 0, _size_mb(folder / "site"), cpu)
+    shutil.rmtree(folder, ignore_errors=True)
+    return run
+
+
+def material_nav(docs: Path) -> list[object]:
+    """The home page, then one section per year: its page and every department's page, by title."""
+    nav: list[object] = []
+    for year in sorted(path for path in docs.iterdir() if path.name.isdigit()):
+        entries: list[object] = [{f"{year.name}年": f"{year.name}/index.md"}] if (year / "index.md").exists() else []
+        for department in sorted(path for path in year.iterdir() if (path / "index.md").exists()):
+            page = department / "index.md"
+            entries.append({_title(page): page.relative_to(docs).as_posix()})
+        nav.append({f"{year.name}年": entries})
+    return nav
+
+
+def _title(page: Path) -> str:
+    for line in page.read_text(encoding="utf-8").splitlines()[:5]:
+        if line.startswith("title:"):
+            return line.removeprefix("title:").strip()
+    return page.parent.name
+
+
+def reader_sizes(site: Path, data: Path, work: Path) -> list[str]:
+    """The largest project page and the first search query of a fresh browser, on the full build's site."""
+    from site_size import SUB_PATH, first_query_bytes, page_figures, serve
+
+    from builder.data.load import load_all
+    from builder.site.paths import project_keys
+
+    loaded, _ = load_all([data])
+    figures = page_figures(site, loaded)
+    code = next(key for item in loaded for key in project_keys(item.department) if not key.startswith("x"))
+    root = work / "served"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / SUB_PATH).parent.mkdir(parents=True)
+    (root / SUB_PATH).symlink_to(site)
+    queries = ["满意度", "高新技术企业", "救灾物资", "项目开工数", code]
+    with serve(root) as base_url:
+        first = first_query_bytes(base_url, queries)
+    shards = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["shards"]
+    kb = 1024
+    downloads = "，".join(f"{query} {result['bytes'] / kb:.0f}" for query, result in first.items())
+    largest, median = figures["project_page_max"] / kb, figures["project_page_median"] / kb
+    index_mb = figures["pagefind_bytes"] / kb / kb
+    return [
+        f"项目页 HTML 最大 {largest:.1f} KB（中位数 {median:.1f} KB），首页 {figures['home_page'] / kb:.1f} KB；"
+        f"搜索索引 {len(shards)} 个分片，共 {index_mb:.1f} MB；首次搜索下载（KB）：{downloads}",
+        "",
+    ]
+
+
+def ratios(measured: list[Measured]) -> list[str]:
+    """The figures to compare within one run: ours against Material, rebuilds against the full build, N against N."""
+    lines = ["### 比值（同一次运行）", "", "| N | 比较 | 比值 |", "|---|---|---|"]
+    first = measured[0]
+    for item in measured:
+        full, n = item.full.seconds, item.count
+        if item.material is not None:
+            lines.append(f"| {n} | 全新构建（不含 PDF）/ Material + lunr：用时 | {full / item.material.seconds:.2f} |")
+            cpu = item.full.cpu / item.material.cpu
+            lines.append(f"| {n} | 全新构建（不含 PDF）/ Material + lunr：CPU | {cpu:.2f} |")
+        for label, run in item.rebuilds.items():
+            if not label.startswith("(c)"):
+                lines.append(f"| {n} | {label} / 全新构建（不含 PDF） | {run.seconds / full:.3f} |")
+        if item is not first:
+            scale = f"{n} / {first.count} 个部门（部门数之比 {n / first.count:.1f}）"
+            lines.append(f"| {n} | 全新构建用时：{scale} | {full / first.full.seconds:.2f} |")
     return [*lines, ""]
 
 
@@ -276,7 +414,9 @@ def main() -> None:
     parser.add_argument("counts", nargs="*", type=int, default=[100, 500], help="部门数，默认 100 500")
     parser.add_argument("--runs", type=int, default=3, help="每种构建重复几次取中位数，默认 3")
     parser.add_argument("--no-pdf", action="store_true", help="全程不生成 PDF")
-    parser.add_argument("--baselines", action="store_true", help="另测 issue 中的朴素 PDF 做法，同次对比")
+    parser.add_argument("--baselines", action="store_true", help="另测朴素做法和 Material + lunr（N ≤ 500），同次对比")
+    parser.add_argument("--sizes", action="store_true", help="在全新构建的网站上测项目页大小和首次搜索下载量")
+    parser.add_argument("--huge", action="store_true", help=f"另测 N = {HUGE}（只测一次，不含 PDF；需数十分钟）")
     parser.add_argument("--work", type=Path, help="放合成数据和副本的文件夹，默认临时文件夹")
     parser.add_argument(
         "--settle", type=float, default=30.0, help="每次构建前先 sync 并等待的秒数，默认 30（见 settle 的说明）"
@@ -290,8 +430,17 @@ def main() -> None:
     )
     if args.baselines:
         print("\n".join(baselines(work)))
+    measured = []
     for count in args.counts:
-        print("\n".join(measure(count, args.runs, work, pdf=not args.no_pdf, pause=args.settle)), flush=True)
+        material = args.baselines and count <= MATERIAL_UP_TO
+        item = measure(count, args.runs, work, not args.no_pdf, args.settle, material, args.sizes)
+        measured.append(item)
+        print("\n".join(item.lines), flush=True)
+    if args.huge:
+        item = measure(HUGE, 1, work, False, args.settle, False, args.sizes)
+        measured.append(item)
+        print("\n".join(item.lines), flush=True)
+    print("\n".join(ratios(measured)))
     print(f"本机速度参考：结束时 {machine_speed():.2f} 秒。")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)

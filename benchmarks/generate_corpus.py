@@ -120,9 +120,35 @@ def sample_departments(data_dir: Path) -> list[Department]:
     return [item.department for item in loaded]
 
 
+TOWNS = (
+    "城关镇",
+    "新华街道",
+    "建设街道",
+    "胜利街道",
+    "和平镇",
+    "东风镇",
+    "红旗乡",
+    "前进乡",
+    "东城街道",
+    "西城街道",
+    "南苑镇",
+    "北关镇",
+)
+TOWN_OFFICES = (
+    "人民政府",
+    "财政所",
+    "农业综合服务中心",
+    "社会事务办公室",
+    "综合行政执法队",
+    "退役军人服务站",
+    "便民服务中心",
+)
+
+
 def department_names(count: int) -> list[tuple[str, str]]:
-    """(region, department name) pairs, all different."""
+    """(region, department name) pairs, all different: the regions' bureaus first, then their towns' offices."""
     pairs = [(region, f"{region}{bureau}") for bureau in BUREAUS for region in REGIONS]
+    pairs += [(region, f"{region}{town}{office}") for office in TOWN_OFFICES for town in TOWNS for region in REGIONS]
     if count > len(pairs):
         raise SystemExit(f"最多可生成 {len(pairs)} 个部门")
     return pairs[:count]
