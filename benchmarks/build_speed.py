@@ -242,7 +242,7 @@ def baselines(work: Path) -> list[str]:
         render_pdf(item)
     naive = time.perf_counter() - started
     started = time.perf_counter()
-    render_pdfs(loaded, work / "pdf-site", progress=False)
+    render_pdfs(loaded, work / "pdf-site")
     ours = time.perf_counter() - started
     return [
         "### PDF：10 个部门，与 issue 中的朴素做法同机同次对比",

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.pipeline.build import remove_stale_folders
 from builder.pipeline.outdir import KIND_TEMPORARY, write_marker
+from builder.pipeline.swap import remove_stale_folders
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml")

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from .blocks import PRINTED_TABLE_TITLE, Block, ImportWarning, is_part_heading, parse_blocks
 from .common import clean_cell
-from .write import to_yaml, write_atomically
+from .write import to_yaml
 
 FAMILY = "Word 文本导出"
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for warning in warnings:
         print(warning.render(str(args.text)), file=sys.stderr)
-    write_atomically(args.output, to_yaml(data))
+    write_atomic(args.output, to_yaml(data))
     print(f"{args.output}: {data.get('department')}，{len(data.get('projects', []))} 个项目")
     return 0
 

@@ -31,7 +31,8 @@ from typing import Any
 
 from mkdocs.livereload import LiveReloadServer
 
-from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
+from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, build
+from ..pipeline.swap import builder_pid, is_running
 from ..errors import BuilderError
 from ..failures import user_error
 
@@ -52,8 +53,8 @@ def remove_stale_scratch(parent: Path) -> list[Path]:
     """Scratch folders of previews that are no longer running (killed, or from before a reboot)."""
     stale = []
     for folder in parent.glob(SCRATCH_PREFIX + "*"):
-        pid = _builder_pid(folder.name[len(SCRATCH_PREFIX) :])
-        if folder.is_dir() and pid is not None and not _is_running(pid):  # a name without a pid: not ours to judge
+        pid = builder_pid(folder.name[len(SCRATCH_PREFIX) :])
+        if folder.is_dir() and pid is not None and not is_running(pid):  # a name without a pid: not ours to judge
             stale.append(folder)
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
