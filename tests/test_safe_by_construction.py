@@ -115,7 +115,7 @@ def test_a_part_never_replaces_the_published_site(tmp_path: Path) -> None:
     build_site(data, site, tmp_path)
     before = tree(site)
     with pytest.raises(BuilderError, match="--part 只生成一部分"):
-        build_site(data, site, tmp_path, part=__import__("builder.pipeline.plan").batches.parse_part("2023"))
+        build_site(data, site, tmp_path, part=__import__("builder.pipeline.plan").pipeline.plan.parse_part("2023"))
     assert tree(site) == before
     with pytest.raises(BuilderError, match="发布用的网站文件夹"):
         guard_output(ROOT / "site", project_root=ROOT, data_dir=ROOT / "data", part=True, published_site=ROOT / "site")

@@ -13,7 +13,6 @@ site's files are read back from the departments' own files instead (builder/open
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
+from ..pipeline.fingerprint import content_sha256
 from ..site.paths import data_dir, data_files, data_prefix, pdf_path
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
@@ -174,15 +174,15 @@ def scope_files_and_digests(scope: Scope, contents: dict[str, bytes]) -> tuple[d
     """`scope_files`, and the SHA-256 (hex) of each file, each file hashed once."""
     paths = data_files(scope.year, scope.slug)
     files = {paths[kind]: data for kind, data in contents.items() if kind in paths}
-    digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    digests = {path: content_sha256(data) for path, data in files.items()}
     files[paths["checksums"]] = checksums_text(digests)
-    digests[paths["checksums"]] = hashlib.sha256(files[paths["checksums"]]).hexdigest()
+    digests[paths["checksums"]] = content_sha256(files[paths["checksums"]])
     return files, digests
 
 
 def checksums(files: dict[str, bytes]) -> bytes:
     """`sha256sum` format, one line per file of the folder, by name."""
-    return checksums_text({path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
+    return checksums_text({path: content_sha256(data) for path, data in files.items()})
 
 
 def checksums_text(digests: dict[str, str]) -> bytes:
@@ -312,7 +312,7 @@ def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int
         size, digest = known[path]
     else:
         data = (site_dir / path).read_bytes()
-        size, digest = len(data), hashlib.sha256(data).hexdigest()
+        size, digest = len(data), content_sha256(data)
     return Download(path, kind, KIND_LABELS[kind], size, digest)
 
 
