@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
@@ -59,19 +60,20 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def build(
-    data_dir: Path,
-    site_dir: Path,
-    *,
-    jobs: int | None = None,
-    with_pdf: bool = True,
-    generated_dir: Path = GENERATED_DIR,
-    progress: Progress | None = None,
-    site_config: SiteConfig | None = None,
-    part: Part | None = None,
-    merge: Sequence[Path] = (),
-    cache_dir: Path | None = CACHE_DIR,
-) -> BuildReport:
+class BuildOptions(TypedDict, total=False):
+    """The keyword options of `build`; each one left out takes the default named here."""
+
+    jobs: int | None  # worker processes; None: one per core
+    with_pdf: bool  # True
+    generated_dir: Path  # GENERATED_DIR
+    progress: Progress | None  # None: silent
+    site_config: SiteConfig | None  # None: what mkdocs.yml says
+    part: Part | None  # None: the whole site
+    merge: Sequence[Path]  # ()
+    cache_dir: Path | None  # CACHE_DIR; None: no cache
+
+
+def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> BuildReport:
     """Build the site from `data_dir` into `site_dir`; raise BuilderError and keep the old site on failure.
 
     Outputs unchanged since the build that made `site_dir` (or in the `merge` folders, parts
@@ -79,7 +81,12 @@ def build(
     part's departments are built, into a folder for a later merge. `site_config` (publisher,
     years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
     """
-    progress = progress or Progress.silent()
+    unknown = set(options) - set(BuildOptions.__annotations__)
+    if unknown:
+        raise TypeError(f"build() got unexpected options {sorted(unknown)}")
+    progress = options.get("progress") or Progress.silent()
+    part, merge = options.get("part"), options.get("merge", ())
+    generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
     guard_output(
         site_dir,
         project_root=PROJECT_ROOT,
@@ -91,7 +98,7 @@ def build(
     )
     site_dir = site_dir.resolve()
     restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
-    site_config = _checked_config(site_config, generated_dir, cache_dir)
+    site_config = _checked_config(options.get("site_config"), generated_dir, cache_dir)
     plan = plan_build(data_dir, site_config, part)
     earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     store = Store.in_cache(cache_dir)
@@ -99,7 +106,9 @@ def build(
         folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
         outputs = Outputs(folders.staging, earlier)
         outputs.staging.mkdir()
-        b = Build(plan, site_config, folders, outputs, store, progress, jobs, with_pdf)
+        b = Build(
+            plan, site_config, folders, outputs, store, progress, options.get("jobs"), options.get("with_pdf", True)
+        )
         for step in STEPS:
             _run(step, b)
         publish(b)
