@@ -13,9 +13,9 @@ from typing import Any
 from ...atomic import write_atomic
 from ...errors import ImportFailed
 from .. import printed
-from ..blocks import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from ..common import clean, clean_code
 from ..running import running_lines
+from ..structure.labels import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from ..write import to_yaml
 
 NUMERALS = "一二三四五六七八九十"
