@@ -127,9 +127,11 @@ def _run(step: Step, b: Build) -> None:
 
 
 def _report(b: Build) -> BuildReport:
-    projects = sum(len(item.department.projects) for item in b.loaded)
-    summary = build_summary(b.data.findings)
-    report = BuildReport(b.folders.site, len(b.loaded), projects, b.pdfs, b.progress.timings, summary)
+    """The report the steps began (the PDFs), completed with the counts, timings and notes."""
+    report = b.report
+    report.site_dir, report.departments = b.folders.site, len(b.loaded)
+    report.projects = sum(len(item.department.projects) for item in b.loaded)
+    report.timings, report.quality = b.progress.timings, build_summary(b.data.findings)
     report.made, report.reused = sorted(b.outputs.made_paths), b.outputs.reused
     report.notes = b.plan.notes
     return report

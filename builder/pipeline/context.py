@@ -100,7 +100,7 @@ class Build:
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
     page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
     handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/
-    pdfs: int = 0  # PDFs made or reused
+    report: BuildReport = field(default_factory=lambda: BuildReport(Path(), 0, 0, 0))  # completed by build()
 
     @property
     def loaded(self) -> list[LoadedDepartment]:

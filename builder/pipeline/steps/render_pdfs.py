@@ -46,7 +46,8 @@ def total(b: Build) -> int:
 
 
 def run(b: Build, stage: Stage) -> None:
-    b.pdfs = len(render_pdfs(b.loaded, b.folders.staging, b.jobs, b.store, b.config, b.outputs, stage, b.data.keys))
+    made = render_pdfs(b.loaded, b.folders.staging, b.jobs, b.store, b.config, b.outputs, stage, b.data.keys)
+    b.report.pdfs = len(made)
 
 
 def render_pdf(loaded: LoadedDepartment) -> bytes:
