@@ -81,7 +81,11 @@ def _tree(pid: int) -> list[int]:
     while queue:
         current = queue.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
+        try:
+            tasks = list(Path(f"/proc/{current}/task").glob("*/children"))
+        except OSError:  # the process ended while its tree was walked
+            continue
+        for task in tasks:
             try:
                 queue += [int(child) for child in task.read_text().split()]
             except OSError:
