@@ -1,10 +1,9 @@
-"""The build's progress display: exact plain lines for logs, a rich bar on a terminal, ETA and widths."""
+"""The build's progress display: exact plain lines for logs, a rewritten bar on a terminal, ETA and widths."""
 
 from __future__ import annotations
 
 import io
 import os
-import re
 import select
 import struct
 import subprocess
@@ -13,16 +12,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rich.cells import cell_len
 
 from builder.pipeline.progress import (
     Progress,
     StageState,
-    bar_stats,
+    bar_line,
+    char_width,
     choose_mode,
+    clean_text,
+    display_width,
     eta_seconds,
     format_clock,
     format_duration,
+    truncate,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,84 +226,77 @@ def test_clock_format() -> None:
     assert (format_clock(5), format_clock(65.9), format_clock(3723)) == ("00:05", "01:05", "1:02:03")
 
 
-# The bar on a (fake) terminal
-
-ERASE = "\r\x1b[2K"  # rich redraws its line: back to the start, erase it
+# Widths
 
 
-def drawn_lines(output: str) -> list[str]:
-    """The lines a terminal shows one after the other, colours left out."""
-    plain_text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.replace(ERASE, "\n"))
-    return [line.rstrip() for line in plain_text.replace("\r", "").split("\n") if line.strip()]
+def test_character_widths() -> None:
+    assert [char_width(char) for char in "a中（）１e\u0301"] == [1, 2, 2, 2, 2, 1, 0]
+    assert display_width("某某局（2023）") == 14
+    assert display_width("…") == 2  # ambiguous: counted wide, so that CJK terminals never wrap
 
 
-def test_bar_shows_counts_percent_elapsed_eta_and_item() -> None:
-    clock = FakeClock()
-    progress, stream = bar(clock, columns=120)
-    with progress.stage("生成 PDF", total=500) as stage:
-        stage.skip(23)
-        clock.now = 10.0
-        stage.advance(100, item="某某局（2023）")
-        progress.note("警告：某某局缺少附件")
-    lines = drawn_lines(stream.getvalue())
-    assert lines[0].startswith("生成 PDF ") and lines[0].endswith("0/500   0% 用时 00:00 剩余 --:--")
-    bars = [line for line in lines if line.startswith("生成 PDF ━")]
-    assert bars[-1].endswith(" 123/500  24% 用时 00:10 剩余 00:37 某某局（2023）")
-    assert lines.index("警告：某某局缺少附件") < len(lines) - 2  # the bar is drawn again below a note
-    assert lines[-2] == bars[-1]
-    assert lines[-1] == "生成 PDF：123/500 个，其中 23 个未改动沿用，用时 10.0 秒"
-    assert stream.getvalue().endswith("生成 PDF：123/500 个，其中 23 个未改动沿用，用时 10.0 秒\n")
-
-
-def test_stats_text() -> None:
-    state = StageState("生成 PDF", total=500, started=0.0, done=100, skipped=23)
-    assert bar_stats(state, 10.0) == "123/500  24% 用时 00:10 剩余 00:37"
-    assert bar_stats(StageState("MkDocs 排版", total=None, started=0.0, done=3), 2.0) == "3 个 用时 00:02"
+def test_truncate_counts_cjk_as_two_columns() -> None:
+    assert truncate("某某局（2023）", 14) == "某某局（2023）"
+    assert truncate("某某局（2023）", 13) == "某某局（202…"
+    assert truncate("某某局（2023）", 8) == "某某局…"
+    assert truncate("某某局（2023）", 7) == "某某…"  # a wide character never straddles the edge
+    assert display_width(truncate("某" * 50, 33)) <= 33
 
 
 @pytest.mark.parametrize("columns", [20, 40, 60, 80, 120])
-def test_bar_fits_the_terminal_and_cuts_the_item_first(columns: int) -> None:
-    clock = FakeClock()
-    progress, stream = bar(clock, columns=columns)
-    with progress.stage("生成 PDF", total=500) as stage:
-        clock.now = 12.0
-        stage.advance(100, item="唐山市丰南区农业农村局（2023 年部门预算项目支出绩效目标）")
-    bars = [line for line in drawn_lines(stream.getvalue()) if "/500" in line and "：" not in line]  # not the summary
-    assert bars
-    assert all(cell_len(line) <= columns for line in bars)  # CJK characters count two columns
-    if columns >= 60:
-        assert bars[-1].startswith("生成 PDF ━")
-        assert "100/500  20% 用时 00:12 剩余 00:48 唐山市" in bars[-1]
-        assert bars[-1].endswith("…")
-    else:  # no room for a bar
-        assert "━" not in bars[-1]
-    if columns == 120:
-        assert bars[-1].count("━") + bars[-1].count("╸") + bars[-1].count("╺") == 24  # the bar keeps its width
+def test_bar_line_fits_the_terminal(columns: int) -> None:
+    state = StageState("生成 PDF", total=500, started=0.0, done=100, skipped=23)
+    state.item = "唐山市丰南区农业农村局（2023 年部门预算项目支出绩效目标）"
+    line = bar_line(state, 12.0, columns)
+    assert display_width(line) <= columns - 1
+    assert line.startswith("生成 PDF")
 
 
-def test_item_names_are_escaped_and_never_markup() -> None:
-    clock = FakeClock()
-    progress, stream = bar(clock, columns=120)
-    with progress.stage("读取数据", total=2) as stage:
-        stage.advance(item="某局\r\n[bold]（2023）\x1b[31m\u202e")
-        progress.note("[red]警告\x1b]0;标题\x07[/red]")
-    output = stream.getvalue()
-    assert "某局\\x0d\\x0a[bold]（2023）\\x1b[31m\\u202e" in output
-    assert "[red]警告\\x1b]0;标题\\x07[/red]\n" in output
-    assert "\x1b[31m" not in output and "\x07" not in output and "\u202e" not in output
+def test_bar_line_shows_counts_percent_elapsed_eta_and_item() -> None:
+    state = StageState("生成 PDF", total=500, started=0.0, done=100, skipped=23, item="某某局（2023）")
+    line = bar_line(state, 10.0, 120)
+    assert line == "生成 PDF [#####------------------] 123/500  24% 用时 00:10 剩余 00:37  某某局（2023）"
 
 
-def test_the_bar_ends_with_the_summary_alone() -> None:
+def test_bar_line_cuts_the_item_first() -> None:
+    state = StageState("生成 PDF", total=500, started=0.0, done=1, item="很长的部门名称" * 10)
+    line = bar_line(state, 1.0, 80)
+    assert "1/500   0% 用时 00:01 剩余 08:19" in line
+    assert line.endswith("…")
+    assert display_width(line) in (78, 79)
+
+
+def test_item_names_lose_control_characters() -> None:
+    assert clean_text("某局\r\n（2023）\x1b[31m\u202e") == "某局 （2023） [31m"
+
+
+# The bar on a (fake) terminal
+
+
+def test_bar_is_rewritten_at_most_ten_times_a_second() -> None:
     clock = FakeClock()
     progress, stream = bar(clock)
     with progress.stage("生成页面", total=100) as stage:
         for index in range(1, 101):
-            clock.now = index / 100
+            clock.now = index / 100  # one second in all
             stage.advance(item=f"页面 {index}")
-    progress.note("网站已生成")
     output = stream.getvalue()
-    assert output.endswith("\x1b[2K生成页面：100 个，用时 1.0 秒\n网站已生成\n")
-    assert drawn_lines(output)[-2:] == ["生成页面：100 个，用时 1.0 秒", "网站已生成"]
+    assert 10 <= output.count("\r\x1b[K生成页面 [") <= 12
+    assert output.endswith("\r\x1b[K生成页面：100 个，用时 1.0 秒\n")
+    assert output.count("\n") == 1
+
+
+def test_note_does_not_break_the_bar() -> None:
+    clock = FakeClock()
+    progress, stream = bar(clock)
+    with progress.stage("生成 PDF", total=4) as stage:
+        stage.advance(item="某某局")
+        progress.note("警告：某某局缺少附件")
+        line = stream.getvalue().rsplit("\n", 1)[-1]
+        assert line.startswith("生成 PDF [")  # the bar is drawn again below the note
+    progress.note("网站已生成")
+    assert "\r\x1b[K警告：某某局缺少附件\n生成 PDF [" in stream.getvalue()
+    assert stream.getvalue().endswith("生成 PDF：1/4 个，用时 0.0 秒\n网站已生成\n")
 
 
 @pytest.mark.parametrize("make", [plain, bar])
@@ -328,14 +323,8 @@ def test_quiet_shows_notes_only() -> None:
     assert "生成 PDF" in progress.timings
 
 
-@pytest.mark.parametrize("environ", [{"CI": "true"}, {"TERM": "xterm"}])
-def test_a_broken_stream_does_not_fail_the_build(environ: dict[str, str]) -> None:
-    class BrokenTerminal(BrokenStream):
-        def isatty(self) -> bool:
-            return True
-
-    progress = Progress.for_stream(BrokenTerminal(), environ=environ)
-    assert progress.mode == ("plain" if "CI" in environ else "bar")
+def test_a_broken_stream_does_not_fail_the_build() -> None:
+    progress = Progress.for_stream(BrokenStream(), environ={})
     with progress.stage("生成 PDF", total=2) as stage:
         stage.advance(2)
     progress.note("网站已生成")
@@ -367,8 +356,6 @@ with progress.stage("生成 PDF", total=5) as stage:
     for year in range(2020, 2024):
         time.sleep(0.15)
         stage.advance(item=f"某某市很长很长的部门名称人民政府办公室（{year}）")
-        if year == 2021:
-            progress.note("警告：某某局缺少附件")
 progress.note("网站已生成")
 """
 
@@ -381,7 +368,7 @@ def test_bar_on_a_pseudo_terminal() -> None:
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
-    env = {key: value for key, value in os.environ.items() if key not in ("CI", "COLUMNS", "LINES")}
+    env = {key: value for key, value in os.environ.items() if key != "CI"}
     env.update(TERM="xterm", PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
     child = subprocess.Popen([sys.executable, "-c", CHILD], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env)
     os.close(slave)
@@ -391,15 +378,12 @@ def test_bar_on_a_pseudo_terminal() -> None:
         os.close(master)
         assert child.wait(timeout=30) == 0
     assert output.startswith("bar\r\n")
-    lines = drawn_lines(output)
-    bars = [line for line in lines if line.startswith("生成 PDF ━")]
-    assert len(bars) >= 4  # drawn at the start and after each item, on the same line
-    assert any(line.endswith("1/5  20% 用时 00:00 剩余 --:--") for line in bars)  # reused: no rate yet
-    assert any(line.endswith("…") for line in bars)  # the long department name is cut to the width
-    assert all(cell_len(line) <= 72 for line in bars)
-    assert "警告：某某局缺少附件\r\n" in output
-    assert lines[-2].startswith("生成 PDF：5 个，其中 1 个未改动沿用，用时 0.")
-    assert output.endswith("\x1b[2K" + lines[-2] + "\r\n网站已生成\r\n")  # the bar replaced by its summary
+    assert output.count("\r\x1b[K生成 PDF [") >= 4  # drawn at the start and after each item, on the same line
+    assert "\r\x1b[K生成 PDF：5 个，其中 1 个未改动沿用，用时 0." in output
+    assert output.endswith("网站已生成\r\n")
+    bars = [part for part in output.split("\r\x1b[K") if part.startswith("生成 PDF [")]
+    assert any(part.endswith("…") for part in bars)  # the long department name is cut to the width
+    assert all(display_width(part.split("\r\n")[0]) <= 71 for part in bars)
 
 
 def read_all(master: int) -> bytes:
