@@ -15,7 +15,7 @@ stage moves on), and a summary. Otherwise the stage is one line rewritten at mos
 name, bar, counts, percent, elapsed time, ETA and the item just finished, cut to the terminal width
 (CJK characters take two columns), replaced by the summary when the stage ends.
 
-Why not rich or tqdm, measured (issue 20): of this module's 340 lines of code (524 with docstrings),
+Why not rich or tqdm, measured (issue 20): of this module's 340 lines of code (docstrings and comments aside),
 82 draw the terminal bar (widths, cutting, the bar, redraws, terminal size); the rest — the plain
 lines for CI logs and pipes, an ETA that leaves out reused items, the Chinese wording of counts,
 durations and summaries, the stage API — no progress library does: rich writes nothing until the
