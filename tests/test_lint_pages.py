@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import markdown
-import pytest
 from mkdocs.utils import meta
 
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
 from builder.lint.findings import lint_all, lint_department, lint_paths
 from builder.lint.rules import RULES, SEVERITY_NAMES
-from builder.site.quality import quality_markdown, report_is_public
+from builder.site.quality import quality_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"
@@ -159,27 +158,6 @@ def test_data_text_is_escaped_everywhere() -> None:
 
 def test_same_input_same_pages() -> None:
     assert seed_pages() == seed_pages()
-
-
-@pytest.mark.parametrize(
-    ("text", "public"),
-    [
-        ("site_name: x\n", True),
-        ("site_name: x\nextra:\n  quality_report_public: false\n", False),
-        ("site_name: x\nextra:\n  quality_report_public: true\n", True),
-        ("extra:\n  quality_report_public: false\n  x: !!python/name:material.extensions.emoji.twemoji\n", False),
-        ("extra: !ENV [X, y]\n", True),
-    ],
-)
-def test_report_is_public(tmp_path: Path, text: str, public: bool) -> None:
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    assert report_is_public(config) is public
-
-
-def test_report_is_public_by_default() -> None:
-    assert report_is_public(ROOT / "mkdocs.yml") is True
-    assert report_is_public(ROOT / "no-such-file.yml") is True
 
 
 def test_every_rule_has_a_note_for_readers() -> None:
