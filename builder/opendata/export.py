@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
+from ..site.pages import environment
 from ..site.paths import data_dir, data_files, data_prefix, pdf_path
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
@@ -270,21 +271,6 @@ def export_files(loaded_list: Iterable[LoadedDepartment], site_url: str = "") ->
     }
 
 
-def write_exports(loaded_list: Iterable[LoadedDepartment], site_dir: Path, site_url: str = "") -> list[Path]:
-    """Write every download under `site_dir` and return the paths written, sorted.
-
-    `site_url` (e.g. `https://example.org/budget/`) makes the page links inside the
-    data absolute; without it they are relative to the site root.
-    """
-    written = []
-    for relative, data in sorted(export_files(loaded_list, site_url).items()):
-        path = site_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    return written
-
-
 @dataclass(frozen=True)
 class Download:
     """One file on the 数据下载 page."""
@@ -295,6 +281,10 @@ class Download:
     size: int
     sha256: str
 
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
 
 @dataclass(frozen=True)
 class DownloadGroup:
@@ -304,6 +294,9 @@ class DownloadGroup:
     year: int | None
     slug: str | None
     files: list[Download]
+
+    def file(self, kind: str) -> Download:
+        return next(item for item in self.files if item.kind == kind)
 
 
 def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int, str]] | None = None) -> Download:
@@ -336,76 +329,52 @@ def scope_title(scope: Scope) -> str:
     return scope.departments[0].department.department
 
 
-def format_size(size: int) -> str:
-    """`812 字节`, `12.3 KB`, `4.5 MB` (1 KB = 1024 字节)."""
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+@dataclass(frozen=True)
+class Archive:
+    """A year's ZIP archive (made after the PDFs by builder/pipeline/steps/pack_archives.py, so listed without size)."""
+
+    year: int
+    path: str
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
 
 
-def markdown_text(text: str) -> str:
-    """Text safe inside a Markdown table cell or link label."""
-    for char in "\\`*_[]<>|":
-        text = text.replace(char, "\\" + char)
-    return text
+@dataclass(frozen=True)
+class PdfRow:
+    """A department's PDF on the 数据下载 page."""
+
+    year: int
+    department: str
+    region: str
+    path: str
+    label: str
 
 
-def files_table(files: list[Download], link_prefix: str) -> list[str]:
-    lines = ["| 文件 | 内容 | 大小 | SHA-256 |", "| --- | --- | --- | --- |"]
-    for item in files:
-        name = PurePosixPath(item.path).name
-        lines.append(
-            f"| [{markdown_text(name)}]({link_prefix}{item.path}) | {item.label} | {format_size(item.size)} "
-            f"| `{item.sha256}` |"
-        )
-    return lines
-
-
-def department_links(group: DownloadGroup, link_prefix: str) -> str:
-    by_kind = {item.kind: item for item in group.files}
-    short = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
-    return " · ".join(
-        f"[{label}]({link_prefix}{by_kind[kind].path})（{format_size(by_kind[kind].size)}）"
-        for kind, label in short.items()
-    )
-
-
-def archive_lines(loaded_list: list[LoadedDepartment], link_prefix: str, with_pdf: bool) -> list[str]:
-    """One archive per year (made after the PDFs by builder/pipeline/steps/pack_archives.py, so listed without size)."""
+def archives(loaded_list: list[LoadedDepartment]) -> list[Archive]:
+    """One archive per year, newest first."""
     years = sorted({loaded.department.year for loaded in loaded_list}, reverse=True)
-    if not years:
-        return []
-    what = "全部部门的 PDF 和开放数据文件" if with_pdf else "全部开放数据文件"
-    lines = [
-        "## 按年度打包下载",
-        "",
-        f"每个年度一个 ZIP 压缩包，内含该年度{what}、说明（哪个 PDF 是哪个部门）和 `SHA256SUMS`"
-        "（解压后运行 `sha256sum -c SHA256SUMS` 核对每个文件）；压缩包本身的校验和在同名的 `.sha256` 文件中。",
-        "",
-        "| 年度 | 下载 | 校验和 |",
-        "| --- | --- | --- |",
-    ]
-    for year in years:
-        path = f"{data_dir(year)}{data_prefix(year)}.zip"
-        name = markdown_text(PurePosixPath(path).name)
-        lines.append(f"| {year} | [{name}]({link_prefix}{path}) | [{name}.sha256]({link_prefix}{path}.sha256) |")
-    return [*lines, ""]
+    return [Archive(year, f"{data_dir(year)}{data_prefix(year)}.zip") for year in years]
 
 
-def pdf_lines(loaded_list: list[LoadedDepartment], link_prefix: str) -> list[str]:
+def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
     """Every department's PDF, newest year first, then by department."""
     ordered = sorted(loaded_list, key=lambda loaded: (-loaded.department.year, loaded.source.slug))
-    lines = ["## PDF 文件", "", "各部门的《部门预算绩效文本》，每个部门每年一份。", "", "| 年度 | 部门 | 地区 | PDF |"]
-    lines.append("| --- | --- | --- | --- |")
-    for loaded in ordered:
-        department = loaded.department
-        path = pdf_path(department.year, loaded.source.slug)
-        label = markdown_text(f"{department.department}{department.year}年部门预算绩效文本.pdf")
-        name, region = markdown_text(department.department), markdown_text(department.region or "")
-        lines.append(f"| {department.year} | {name} | {region} | [{label}]({link_prefix}{path}) |")
-    return [*lines, ""]
+    return [
+        PdfRow(
+            loaded.department.year,
+            loaded.department.department,
+            loaded.department.region or "",
+            pdf_path(loaded.department.year, loaded.source.slug),
+            f"{loaded.department.department}{loaded.department.year}年部门预算绩效文本.pdf",
+        )
+        for loaded in ordered
+    ]
+
+
+# The files linked on a department's line of the 数据下载 page, by kind, with their short labels.
+DEPARTMENT_LINKS = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
 
 
 def downloads_markdown(
@@ -423,18 +392,13 @@ def downloads_markdown(
     """
     loaded_list = list(loaded_list)
     groups = download_groups(site_dir, loaded_list, known)
-    lines = ["<!-- 由 builder/export.py 生成，请勿手改 -->", ""]
-    lines += archive_lines(loaded_list, link_prefix, with_pdf)
-    if with_pdf:
-        lines += pdf_lines(loaded_list, link_prefix)
-    for group in (group for group in groups if group.slug is None):
-        lines += [f"## {group.title}", "", *files_table(group.files, link_prefix), ""]
-    departments = [group for group in groups if group.slug is not None]
-    if departments:
-        lines += ["## 各部门", "", "| 年度 | 部门 | 下载 |", "| --- | --- | --- |"]
-        lines += [
-            f"| {group.year} | {markdown_text(group.title)} | {department_links(group, link_prefix)} |"
-            for group in departments
-        ]
-        lines += ["", "各部门文件的完整列表和校验和见各自文件夹中的 `SHA256SUMS`。", ""]
-    return "\n".join(lines)
+    context = {
+        "prefix": link_prefix,
+        "with_pdf": with_pdf,
+        "archives": archives(loaded_list),
+        "pdfs": pdf_rows(loaded_list) if with_pdf else [],
+        "groups": [group for group in groups if group.slug is None],
+        "departments": [group for group in groups if group.slug is not None],
+        "short_labels": DEPARTMENT_LINKS,
+    }
+    return environment().get_template("downloads.md").render(**context)

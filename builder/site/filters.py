@@ -91,6 +91,25 @@ def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
     ]
 
 
+def format_size(size: int) -> str:
+    """`812 字节`, `12.3 KB`, `4.5 MB` (1 KB = 1024 字节)."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def markdown_text(text: str) -> str:
+    """Data text safe inside a Markdown table cell or link label: Markdown's signs backslash-escaped.
+
+    For Markdown templates; autoescape then escapes `<`, `>`, `&` and quotes as HTML entities, which Markdown keeps.
+    """
+    for char in "\\`*_[]|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
 _DIGITS = "〇一二三四五六七八九"
 
 
@@ -141,6 +160,8 @@ def template_environment(folder: Path) -> Environment:
 
 def register(environment: Environment) -> Environment:
     """Install the shared filters and globals into a Jinja environment."""
-    environment.filters.update(money=money, printed=printed, chinese_number=chinese_number)
+    environment.filters.update(
+        money=money, printed=printed, chinese_number=chinese_number, file_size=format_size, markdown_text=markdown_text
+    )
     environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars, notes_parts=notes_parts)
     return environment

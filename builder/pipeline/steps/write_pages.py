@@ -19,8 +19,9 @@ from ...config import SiteConfig
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding
-from ...opendata.export import downloads_markdown, format_size
+from ...opendata.export import downloads_markdown
 from ...printable import escape_controls
+from ...site.filters import format_size
 from ...site.pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
 from ...site.quality import quality_markdown
 from ..fingerprint import code_fingerprint, digest, files_digest
