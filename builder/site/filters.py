@@ -13,7 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..data.amounts import Amount, format_amount
-from ..data.model import Checkpoint, Indicator, Notes, Project
+from ..data.model import Indicator, Notes, Project
+from .charts import spending_chart
 
 
 def money(value: Amount | Decimal | None) -> str:
@@ -68,27 +69,6 @@ def _run_length(indicators: list[Indicator], start: int, merged: str) -> int:
             break
         length += 1
     return length
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the spending-plan chart: label, published value and height in percent (0–100)."""
-
-    label: str
-    value: str
-    percent: Decimal | None
-
-
-def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
-    """The spending plan as bars; a blank or non-numeric cell has no bar but keeps its label."""
-    return [
-        Bar(
-            label=checkpoint.label,
-            value=checkpoint.value or "",
-            percent=None if checkpoint.percent is None else max(Decimal(0), min(Decimal(100), checkpoint.percent)),
-        )
-        for checkpoint in plan
-    ]
 
 
 def format_size(size: int) -> str:
@@ -163,5 +143,5 @@ def register(environment: Environment) -> Environment:
     environment.filters.update(
         money=money, printed=printed, chinese_number=chinese_number, file_size=format_size, markdown_text=markdown_text
     )
-    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars, notes_parts=notes_parts)
+    environment.globals.update(indicator_rows=indicator_rows, notes_parts=notes_parts, spending_chart=spending_chart)
     return environment

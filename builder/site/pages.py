@@ -30,7 +30,7 @@ from .charts import DepartmentHistory, department_history, year_comparison
 from ..errors import BuilderError
 from ..lint.findings import Finding
 from ..data.load import LoadedDepartment
-from ..data.model import Checkpoint, Department, Project
+from ..data.model import Department, Project
 from .finding_words import ReaderFinding, by_project
 from ..data.titles import TITLE_NOTE, title_differs
 
@@ -203,7 +203,6 @@ def environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
     env = filters.template_environment(THEME_PAGES)
     env.globals.update(
-        spending_chart=spending_chart,
         wan=amount_in_wan,
         title_differs=title_differs,
         title_note=TITLE_NOTE,
@@ -232,56 +231,6 @@ class Quality:
 def department_quality(entry: DepartmentEntry, findings: list[Finding]) -> Quality:
     url = f"{entry.url}quality/"
     return Quality(url, len(findings), by_project(findings, entry.department))
-
-
-@dataclass(frozen=True)
-class ChartBar:
-    """One bar of the spending chart, geometry as SVG attribute text."""
-
-    label: str
-    value: str
-    x: str
-    center: str
-    y: str | None
-    height: str | None
-    label_y: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    baseline: int
-    bar_width: int
-    bars: list[ChartBar]
-
-
-def spending_chart(plan: list[Checkpoint], slot: int = 64, bar_width: int = 36, plot_height: int = 100) -> Chart:
-    """The spending plan as an SVG bar chart laid out at build time (heights from `spending_bars`)."""
-    baseline = 20 + plot_height  # room above the tallest bar for its value
-    bars = []
-    for index, bar in enumerate(filters.spending_bars(plan)):
-        x = index * slot + (slot - bar_width) // 2
-        height = None if bar.percent is None else bar.percent * plot_height / 100
-        bar_top = baseline if height is None else baseline - height
-        bars.append(
-            ChartBar(
-                label=bar.label,
-                value=bar.value,
-                x=str(x),
-                center=str(x + bar_width // 2),
-                y=None if height is None else _svg_number(bar_top),
-                height=None if height is None else _svg_number(height),
-                label_y=_svg_number(bar_top - 5),
-            )
-        )
-    return Chart(
-        width=max(1, len(bars)) * slot, height=baseline + 24, baseline=baseline, bar_width=bar_width, bars=bars
-    )
-
-
-def _svg_number(value: Decimal | int) -> str:
-    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
 
 
 def root_of(url: str) -> str:
