@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
-from ..site.pages import environment
+from ..site.pages import environment, front_matter
 from ..site.paths import data_dir, data_files, data_prefix, pdf_path
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
@@ -34,6 +34,8 @@ from .to_sqlite import ExportError, prepare, sqlite_bytes
 from .to_xlsx import row_templates, xlsx_from_rows
 
 CHECKSUMS = "SHA256SUMS"
+DOWNLOADS = "downloads.md"  # the 数据下载 page's template, in templates/pages/
+DOWNLOADS_TITLE = "数据下载"
 
 KIND_LABELS = {
     "xlsx": "Excel 工作簿（部门、项目、绩效指标、资金支出计划四张表）",
@@ -377,6 +379,25 @@ def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
 DEPARTMENT_LINKS = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
 
 
+def downloads_page(
+    site_dir: Path,
+    loaded_list: Iterable[LoadedDepartment],
+    link_prefix: str = "",
+    known: Mapping[str, tuple[int, str]] | None = None,
+    with_pdf: bool = False,
+) -> str:
+    """The whole 数据下载 page: front matter, then `downloads_markdown`."""
+    return front_matter(DOWNLOADS_TITLE, pagefind=False) + downloads_markdown(
+        site_dir, loaded_list, link_prefix, known, with_pdf
+    )
+
+
+def downloads_placeholder() -> str:
+    """The 数据下载 page with its heading only, for a part of a split build (the whole page is made at the merge)."""
+    heading = environment().get_template(DOWNLOADS).render(placeholder=True)
+    return front_matter(DOWNLOADS_TITLE, pagefind=False) + heading
+
+
 def downloads_markdown(
     site_dir: Path,
     loaded_list: Iterable[LoadedDepartment],
@@ -384,8 +405,8 @@ def downloads_markdown(
     known: Mapping[str, tuple[int, str]] | None = None,
     with_pdf: bool = False,
 ) -> str:
-    """The 数据下载 page body: the yearly archives, every PDF (when made), site-wide and yearly files in full,
-    then a line per department.
+    """The 数据下载 page's Markdown (`templates/pages/downloads.md`): its heading, the yearly archives, every PDF
+    (when made), site-wide and yearly files in full, then a line per department.
 
     `link_prefix` leads from the page to the site root (e.g. `../` for a page at `downloads/`);
     `known` gives files' sizes and SHA-256 already known ({path: (size, hex)}), else they are read back.
@@ -393,6 +414,7 @@ def downloads_markdown(
     loaded_list = list(loaded_list)
     groups = download_groups(site_dir, loaded_list, known)
     context = {
+        "placeholder": False,
         "prefix": link_prefix,
         "with_pdf": with_pdf,
         "archives": archives(loaded_list),
@@ -401,4 +423,4 @@ def downloads_markdown(
         "departments": [group for group in groups if group.slug is not None],
         "short_labels": DEPARTMENT_LINKS,
     }
-    return environment().get_template("downloads.md").render(**context)
+    return environment().get_template(DOWNLOADS).render(**context)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -252,21 +252,21 @@ def front_matter(title: str, **meta: object) -> str:
 class Headings:
     """The headings a page template writes with `heading(level, id, text)`: its table of contents.
 
-    Each is written as Python-Markdown's `## text { #id }` came out, and kept as the token
-    Markdown's `toc` extension gave MkDocs (`name` is HTML, as MkDocs expects).
+    Each is written by the `heading` macro of `_macros.html` as Python-Markdown's `## text { #id }`
+    came out, and kept as the token Markdown's `toc` extension gave MkDocs (`name` is HTML, as MkDocs expects).
     """
 
+    macro: Callable[..., Markup]
     tokens: list[dict[str, object]] = field(default_factory=list)
 
     def heading(self, level: int, anchor: str, text: str) -> Markup:
-        name = escape(text)
-        self.tokens.append({"level": level, "id": anchor, "name": str(name)})
-        return Markup('<h{0} id="{1}">{2}</h{0}>').format(level, anchor, name)
+        self.tokens.append({"level": level, "id": anchor, "name": str(escape(text))})
+        return self.macro(level, anchor, text)
 
 
 def render(env: Environment, template: str, url: str, title: str, meta: dict[str, object], **context: object) -> str:
     """An HTML page: front matter (with `html: true` and the headings) and the rendered template."""
-    headings = Headings()
+    headings = Headings(env.get_template("_macros.html").module.heading)
     body = env.get_template(template).render(root=root_of(url), heading=headings.heading, **context)
     return front_matter(title, **meta, html=True, toc=headings.tokens) + body
 

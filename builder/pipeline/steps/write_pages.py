@@ -19,10 +19,10 @@ from ...config import SiteConfig
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding
-from ...opendata.export import downloads_markdown
+from ...opendata.export import downloads_page, downloads_placeholder
 from ...printable import escape_controls
 from ...site.filters import format_size
-from ...site.pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
+from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
 from ...site.quality import quality_markdown
 from ..fingerprint import code_fingerprint, digest, files_digest
 from ..progress import Stage
@@ -180,10 +180,10 @@ def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
     if shared.quality:
         quality = quality_markdown(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    body = downloads_markdown(
+    page = downloads_page(
         shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
     )
-    pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
+    pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
     return pages
 
 
@@ -207,7 +207,7 @@ def placeholders(whole_site: bool) -> list[GeneratedPage]:
     """
     if whole_site:
         return []
-    return [GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n")]
+    return [GeneratedPage(DOWNLOADS_PAGE, downloads_placeholder())]
 
 
 def _write_if_changed(target: Path, data: bytes) -> None:
