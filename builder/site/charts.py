@@ -14,9 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 from ..data.amounts import format_amount
-from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
 from ..data.load import LoadedDepartment
 from ..data.model import Checkpoint, Project
+from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
 
 WIDTH = 720
 VALUE_SPACE = 150  # room right of the longest bar for its figure

@@ -15,10 +15,10 @@ import posixpath
 from collections.abc import Iterable
 from urllib.parse import quote
 
-from . import paths
-from ..pipeline.fingerprint import digest
 from ..data.load import LoadedDepartment
+from ..pipeline.fingerprint import digest
 from ..pipeline.outputs import Outputs
+from . import paths
 
 MAP_FILE = "download-names.nginx.conf"
 APACHE_MAP_FILE = "download-names.apache.map"

@@ -1,7 +1,8 @@
 """Turn loaded departments into the website's generated pages (`content/generated/`).
 
-Every page is a Jinja template from `theme/pages/` rendered with autoescape on, so
-each string from the YAML reaches the page as escaped text. The year, all-projects,
+Every page is a Jinja template from `templates/pages/` rendered with autoescape on, so
+each string from the YAML reaches the page as escaped text (the 数据质量 pages, builder/site/quality.py,
+and the 数据下载 page, builder/opendata/export.py, too: no page is built in Python strings). The year, all-projects,
 department and project pages are HTML as they are: their front matter says `html: true`
 and lists the headings of the table of contents (`toc`), and the MkDocs hooks put the
 body in the theme without Markdown (which took most of the build time on their big
@@ -12,7 +13,6 @@ relative, so the site works under any sub-path.
 from __future__ import annotations
 
 import posixpath
-import shutil
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,15 +24,15 @@ import yaml
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from . import filters, paths
 from ..data.amounts import Amount, to_unit
-from .charts import DepartmentHistory, department_history, year_comparison
-from ..errors import BuilderError
-from ..lint.findings import Finding
 from ..data.load import LoadedDepartment
 from ..data.model import Department, Project
-from .finding_words import ReaderFinding, by_project
 from ..data.titles import TITLE_NOTE, title_differs
+from ..errors import BuilderError
+from ..lint.findings import Finding
+from . import filters, paths
+from .charts import DepartmentHistory, department_history, year_comparison
+from .finding_words import ReaderFinding, by_project
 
 THEME_PAGES = Path(__file__).resolve().parent.parent.parent / "templates" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
@@ -372,13 +372,3 @@ def _project_page(
 
 def _index(url: str) -> str:
     return posixpath.join(url, "index.md")
-
-
-def write_pages(pages: list[GeneratedPage], generated_dir: Path) -> None:
-    """Replace the generated folder's contents with `pages` (it is rebuilt from scratch each time)."""
-    if generated_dir.exists():
-        shutil.rmtree(generated_dir)
-    for page in pages:
-        target = generated_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.text, encoding="utf-8")

@@ -30,9 +30,9 @@ from typing import Any
 
 from mkdocs.livereload import LiveReloadServer
 
-from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
 from ..errors import BuilderError
 from ..failures import user_error
+from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
 from .pages import environment
 
 WATCHED = (PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates", MKDOCS_CONFIG)

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from jinja2 import Environment
 
-from . import paths
 from ..data.load import LoadedDepartment
 from ..data.titles import contents_entries
 from ..lint.findings import Finding, counts
 from ..lint.rules import SEVERITIES
+from . import paths
 from .finding_words import SEVERITY_WORDS, ReaderFinding, reader_finding
 from .pages import environment, render
 
