@@ -168,13 +168,8 @@ def site_contents(tables: dict[str, Table], date: datetime | None) -> dict[str, 
     }
 
 
-def scope_files(scope: Scope, contents: dict[str, bytes]) -> dict[str, bytes]:
-    """The scope's files by path from the site root, with its SHA256SUMS."""
-    return scope_files_and_digests(scope, contents)[0]
-
-
 def scope_files_and_digests(scope: Scope, contents: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, str]]:
-    """`scope_files`, and the SHA-256 (hex) of each file, each file hashed once."""
+    """The scope's files by path from the site root, with its SHA256SUMS, and the SHA-256 (hex) of each, hashed once."""
     paths = data_files(scope.year, scope.slug)
     files = {paths[kind]: data for kind, data in contents.items() if kind in paths}
     digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
@@ -183,42 +178,16 @@ def scope_files_and_digests(scope: Scope, contents: dict[str, bytes]) -> tuple[d
     return files, digests
 
 
-def checksums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum` format, one line per file of the folder, by name."""
-    return checksums_text({path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
-
-
 def checksums_text(digests: dict[str, str]) -> bytes:
     """`sha256sum` lines from the files' digests, sorted by file name."""
     lines = [f"{digest}  {PurePosixPath(path).name}\n" for path, digest in digests.items()]
     return "".join(sorted(lines, key=lambda line: line.split("  ", 1)[1])).encode("utf-8")
 
 
-def write_scope(
-    scope: Scope,
-    site_url: str,
-    date: datetime | None,
-    folder: Path,
-    tables: dict[str, Table] | None = None,
-    encoded: Encoded | None = None,
-) -> dict[str, tuple[int, str]]:
-    """Make one scope's files and write them under `folder` (the site root); {path: (size, SHA-256 hex)}.
-
-    For a worker process: only the sizes and digests travel back. `tables` and `encoded`
-    may be given when already made (e.g. joined from the departments'); otherwise they
-    are made here from `scope.departments`.
-    """
-    with collector_paused():
-        if tables is None:
-            tables = build_tables(scope.departments, site_url)
-        files, digests = scope_files_and_digests(scope, scope_contents(scope, tables, site_url, date, encoded))
-    return write_files(folder, files, digests)
-
-
 def scope_outputs(
     scope_list: Sequence[Scope], site_url: str, date: datetime | None
 ) -> Iterator[tuple[Scope, dict[str, bytes], dict[str, str]]]:
-    """Each scope's files (`scope_files`) and their SHA-256, one scope at a time.
+    """Each scope's files (`scope_files_and_digests`) and their SHA-256, one scope at a time.
 
     Every department's tables and pieces are made once for all the scopes, and scopes of
     the same departments (the whole site and its only year) share their files' contents.
@@ -250,7 +219,11 @@ def scope_outputs(
 def write_scopes(
     scope_list: Sequence[Scope], site_url: str, date: datetime | None, folder: Path
 ) -> dict[str, tuple[int, str]]:
-    """`write_scope` for several scopes, each department's rows encoded once (`scope_outputs`)."""
+    """Make several scopes' files and write them under `folder` (the site root); {path: (size, SHA-256 hex)}.
+
+    For a worker process: only the sizes and digests travel back. Each department's rows are
+    encoded once for all the scopes (`scope_outputs`).
+    """
     written: dict[str, tuple[int, str]] = {}
     for _, files, digests in scope_outputs(scope_list, site_url, date):
         written.update(write_files(folder, files, digests))
@@ -266,7 +239,12 @@ def write_files(folder: Path, files: dict[str, bytes], digests: dict[str, str]) 
 
 
 def export_files(loaded_list: Iterable[LoadedDepartment], site_url: str = "") -> dict[str, bytes]:
-    """Every download as bytes, by path from the site root; nothing is written."""
+    """Every download as bytes, by path from the site root; nothing is written.
+
+    The reference the build's files are checked against: the build writes the departments' files
+    with `write_scopes` and joins the year's and the site's from them (builder/opendata/join.py);
+    tests/test_export_assembly.py asserts the same bytes.
+    """
     ordered, date = sorted_departments(loaded_list), source_date()
     return {
         path: data for _, files, _ in scope_outputs(scopes(ordered), site_url, date) for path, data in files.items()
@@ -302,7 +280,7 @@ class DownloadGroup:
 
 
 def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int, str]] | None = None) -> Download:
-    """One file's entry: its size and SHA-256 from `known` (`write_scope`'s answer) or read back."""
+    """One file's entry: its size and SHA-256 from `known` (`write_scopes`' answer) or read back."""
     if known is not None and path in known:
         size, digest = known[path]
     else:
