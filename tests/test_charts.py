@@ -11,7 +11,7 @@ import pytest
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
 from builder.site.charts import BarChart, bar_chart, department_history, year_comparison
-from builder.site.pages import environment
+from builder.site.pages import page_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -19,7 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def svg(chart: BarChart | None) -> str:
     """The chart as the year and department pages draw it (templates/pages/_charts.html)."""
-    template = environment().from_string('{% import "_charts.html" as charts %}{{ charts.bar_chart(chart) }}')
+    template = page_environment().from_string('{% import "_charts.html" as charts %}{{ charts.bar_chart(chart) }}')
     return template.render(chart=chart)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
-from ..site.pages import environment, front_matter
+from ..site.pages import front_matter, page_environment
 from ..site.paths import data_dir, data_files, data_prefix, pdf_path
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
@@ -372,7 +372,7 @@ def downloads_page(
 
 def downloads_placeholder() -> str:
     """The 数据下载 page with its heading only, for a part of a split build (the whole page is made at the merge)."""
-    heading = environment().get_template(DOWNLOADS).render(placeholder=True)
+    heading = page_environment().get_template(DOWNLOADS).render(placeholder=True)
     return front_matter(DOWNLOADS_TITLE, pagefind=False) + heading
 
 
@@ -401,4 +401,4 @@ def downloads_markdown(
         "departments": [group for group in groups if group.slug is not None],
         "short_labels": DEPARTMENT_LINKS,
     }
-    return environment().get_template(DOWNLOADS).render(**context)
+    return page_environment().get_template(DOWNLOADS).render(**context)

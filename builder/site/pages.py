@@ -90,7 +90,7 @@ DOWNLOAD_LABELS = {
 
 
 @dataclass(frozen=True)
-class Download:
+class DownloadLink:
     label: str
     url: str
     size: str
@@ -105,10 +105,10 @@ class DepartmentEntry:
     sizes: dict[str, str] = field(default_factory=dict)
 
     @property
-    def downloads(self) -> list[Download]:
+    def downloads(self) -> list[DownloadLink]:
         files = paths.data_files(self.department.year, self.slug)
         return [
-            Download(label, files[kind], self.sizes[files[kind]])
+            DownloadLink(label, files[kind], self.sizes[files[kind]])
             for kind, label in DOWNLOAD_LABELS.items()
             if files.get(kind) in self.sizes
         ]
@@ -199,7 +199,7 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
         seen.add(entry.url)
 
 
-def environment() -> Environment:
+def page_environment() -> Environment:
     """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
     env = filters.template_environment(THEME_PAGES)
     env.globals.update(
@@ -288,7 +288,7 @@ def site_pages(
     `findings` (lint's, of every department) are shown on the pages and linked to the 数据质量 reports;
     None when the reports are not public.
     """
-    env = environment()
+    env = page_environment()
     all_years = years(loaded, downloads)
     pages = []
     if site_level:

@@ -33,7 +33,7 @@ from mkdocs.livereload import LiveReloadServer
 from ..errors import BuilderError
 from ..failures import user_error
 from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
-from .pages import environment
+from .pages import page_environment
 
 WATCHED = (PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates", MKDOCS_CONFIG)
 SCRATCH_PREFIX = "budget-preview-"
@@ -65,7 +65,7 @@ class _Server(LiveReloadServer):
         if self.preview.error and not path.startswith("/livereload/"):
             with self._epoch_cond:
                 epoch = self._visible_epoch
-            body = environment().get_template(ERROR_PAGE).render(error=self.preview.error).encode("utf-8")
+            body = page_environment().get_template(ERROR_PAGE).render(error=self.preview.error).encode("utf-8")
             body = self._inject_js_into_html(body, epoch)
             no_store("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8")])
             return [body]

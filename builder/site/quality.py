@@ -24,7 +24,7 @@ from ..lint.findings import Finding, counts
 from ..lint.rules import SEVERITIES
 from . import paths
 from .finding_words import SEVERITY_WORDS, ReaderFinding, reader_finding
-from .pages import environment, render
+from .pages import page_environment, render
 
 QUALITY = "quality"  # `2023/quality/` and `2023/<slug>/quality/`
 PAGE_META = {"hide": ["navigation"]}
@@ -50,7 +50,7 @@ def quality_markdown(
 
     `only` and `site_level` select pages as in `pages.site_pages`.
     """
-    env = environment()
+    env = page_environment()
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_file[str(finding.path)].append(finding)

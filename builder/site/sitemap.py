@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from ..pipeline.fingerprint import digest
 from ..pipeline.outputs import Outputs
-from .pages import environment
+from .pages import page_environment
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -27,7 +27,7 @@ def page_address(base_url: str, html_path: str) -> str:
 def sitemap_text(base_url: str, pages: Iterable[str]) -> str:
     """The sitemap from templates/pages/sitemap.xml: each page's address, sorted."""
     urls = sorted(page_address(base_url, page) for page in set(pages) if page not in NOT_LISTED)
-    return environment().get_template(SITEMAP).render(urls=urls)
+    return page_environment().get_template(SITEMAP).render(urls=urls)
 
 
 def robots_text(base_url: str) -> str:
