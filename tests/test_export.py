@@ -20,7 +20,6 @@ from builder.data.amounts import format_amount
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
 from builder.opendata.export import (
-    downloads_markdown,
     export_files,
     scopes,
     sorted_departments,
@@ -31,6 +30,7 @@ from builder.opendata.join import write_joined_scopes
 from builder.opendata.tables import TABLE_COLUMNS, TABLE_LABELS
 from builder.opendata.to_csv import neutralise, unneutralise
 from builder.opendata.to_sqlite import ExportError
+from builder.site.downloads import downloads_markdown
 from builder.site.paths import data_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from builder.data.load import LoadedDepartment, load_all
 from builder.opendata.export import (
-    downloads_markdown,
     encode,
     export_files,
     join_encoded,
@@ -35,6 +34,7 @@ from builder.opendata.export import (
 from builder.opendata.tables import Column, Table, build_tables, concat
 from builder.opendata.to_json import json_text
 from builder.opendata.to_xlsx import xlsx_bytes
+from builder.site.downloads import downloads_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Write the open-data downloads (per department, per year, whole site) and list them for the 数据下载 page.
+"""Write the open-data downloads (per department, per year, whole site); site/downloads.py lists them.
 
 Every file is made in memory first, so an error leaves nothing half-written; the
 same data give the same bytes (no dates unless SOURCE_DATE_EPOCH is set).
@@ -16,7 +16,7 @@ import gc
 import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,8 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
-from ..site.pages import front_matter, page_environment
-from ..site.paths import data_dir, data_files, data_prefix, pdf_path
+from ..site.paths import data_files
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
 from .to_json import department_piece, json_document
@@ -34,20 +33,6 @@ from .to_sqlite import ExportError, prepare, sqlite_bytes
 from .to_xlsx import row_templates, xlsx_from_rows
 
 CHECKSUMS = "SHA256SUMS"
-DOWNLOADS = "downloads.md"  # the 数据下载 page's template, in templates/pages/
-DOWNLOADS_TITLE = "数据下载"
-
-KIND_LABELS = {
-    "xlsx": "Excel 工作簿（部门、项目、绩效指标、资金支出计划四张表）",
-    "departments.csv": "部门表（CSV）",
-    "projects.csv": "项目表（CSV）",
-    "indicators.csv": "绩效指标表（CSV）",
-    "spending-plan.csv": "资金支出计划表（CSV）",
-    "json": "完整数据（JSON）",
-    "sqlite": "SQLite 数据库（全部年度，可用 Datasette 等工具查询）",
-    "schema": "数据文件格式（JSON Schema）",
-    "checksums": "SHA-256 校验和（sha256sum -c SHA256SUMS）",
-}
 
 
 @contextmanager
@@ -251,154 +236,9 @@ def export_files(loaded_list: Iterable[LoadedDepartment], site_url: str = "") ->
     }
 
 
-@dataclass(frozen=True)
-class Download:
-    """One file on the 数据下载 page."""
-
-    path: str
-    kind: str
-    label: str
-    size: int
-    sha256: str
-
-    @property
-    def name(self) -> str:
-        return PurePosixPath(self.path).name
-
-
-@dataclass(frozen=True)
-class DownloadGroup:
-    """The files of one scope: the whole site (year None), one year, or one department."""
-
-    title: str
-    year: int | None
-    slug: str | None
-    files: list[Download]
-
-    def file(self, kind: str) -> Download:
-        return next(item for item in self.files if item.kind == kind)
-
-
-def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int, str]] | None = None) -> Download:
-    """One file's entry: its size and SHA-256 from `known` (`write_scopes`' answer) or read back."""
-    if known is not None and path in known:
-        size, digest = known[path]
-    else:
-        data = (site_dir / path).read_bytes()
-        size, digest = len(data), hashlib.sha256(data).hexdigest()
-    return Download(path, kind, KIND_LABELS[kind], size, digest)
-
-
-def download_groups(
-    site_dir: Path, loaded_list: Iterable[LoadedDepartment], known: Mapping[str, tuple[int, str]] | None = None
-) -> list[DownloadGroup]:
-    """The written downloads of every scope, with sizes and SHA-256, from `known` or read back from `site_dir`."""
-    groups = []
-    for scope in scopes(sorted_departments(loaded_list)):
-        paths = data_files(scope.year, scope.slug)
-        files = [download(site_dir, kind, path, known) for kind, path in paths.items()]
-        groups.append(DownloadGroup(scope_title(scope), scope.year, scope.slug, files))
-    return groups
-
-
 def scope_title(scope: Scope) -> str:
     if scope.year is None:
         return "全部年度"
     if scope.slug is None:
         return f"{scope.year} 年"
     return scope.departments[0].department.department
-
-
-@dataclass(frozen=True)
-class Archive:
-    """A year's ZIP archive (made after the PDFs by builder/pipeline/steps/pack_archives.py, so listed without size)."""
-
-    year: int
-    path: str
-
-    @property
-    def name(self) -> str:
-        return PurePosixPath(self.path).name
-
-
-@dataclass(frozen=True)
-class PdfRow:
-    """A department's PDF on the 数据下载 page."""
-
-    year: int
-    department: str
-    region: str
-    path: str
-    label: str
-
-
-def archives(loaded_list: list[LoadedDepartment]) -> list[Archive]:
-    """One archive per year, newest first."""
-    years = sorted({loaded.department.year for loaded in loaded_list}, reverse=True)
-    return [Archive(year, f"{data_dir(year)}{data_prefix(year)}.zip") for year in years]
-
-
-def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
-    """Every department's PDF, newest year first, then by department."""
-    ordered = sorted(loaded_list, key=lambda loaded: (-loaded.department.year, loaded.source.slug))
-    return [
-        PdfRow(
-            loaded.department.year,
-            loaded.department.department,
-            loaded.department.region or "",
-            pdf_path(loaded.department.year, loaded.source.slug),
-            f"{loaded.department.department}{loaded.department.year}年部门预算绩效文本.pdf",
-        )
-        for loaded in ordered
-    ]
-
-
-# The files linked on a department's line of the 数据下载 page, by kind, with their short labels.
-DEPARTMENT_LINKS = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
-
-
-def downloads_page(
-    site_dir: Path,
-    loaded_list: Iterable[LoadedDepartment],
-    link_prefix: str = "",
-    known: Mapping[str, tuple[int, str]] | None = None,
-    with_pdf: bool = False,
-) -> str:
-    """The whole 数据下载 page: front matter, then `downloads_markdown`."""
-    return front_matter(DOWNLOADS_TITLE, pagefind=False) + downloads_markdown(
-        site_dir, loaded_list, link_prefix, known, with_pdf
-    )
-
-
-def downloads_placeholder() -> str:
-    """The 数据下载 page with its heading only, for a part of a split build (the whole page is made at the merge)."""
-    heading = page_environment().get_template(DOWNLOADS).render(placeholder=True)
-    return front_matter(DOWNLOADS_TITLE, pagefind=False) + heading
-
-
-def downloads_markdown(
-    site_dir: Path,
-    loaded_list: Iterable[LoadedDepartment],
-    link_prefix: str = "",
-    known: Mapping[str, tuple[int, str]] | None = None,
-    with_pdf: bool = False,
-) -> str:
-    """The 数据下载 page's Markdown (`templates/pages/downloads.md`): its heading, the yearly archives, every PDF
-    (when made), site-wide and yearly files in full, then a line per department.
-
-    `link_prefix` leads from the page to the site root (e.g. `../` for a page at `downloads/`);
-    `known` gives files' sizes and SHA-256 already known ({path: (size, hex)}), else they are read back.
-    """
-    loaded_list = list(loaded_list)
-    groups = download_groups(site_dir, loaded_list, known)
-    context = {
-        "placeholder": False,
-        "prefix": link_prefix,
-        "with_pdf": with_pdf,
-        "archives": archives(loaded_list),
-        "pdfs": pdf_rows(loaded_list) if with_pdf else [],
-        "groups": [group for group in groups if group.slug is None],
-        "departments": [group for group in groups if group.slug is not None],
-        "short_labels": DEPARTMENT_LINKS,
-    }
-    return page_environment().get_template(DOWNLOADS).render(**context)

@@ -19,8 +19,8 @@ from ...config import SiteConfig
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding
-from ...opendata.export import downloads_page, downloads_placeholder
 from ...printable import escape_controls
+from ...site.downloads import downloads_page, downloads_placeholder
 from ...site.filters import format_size
 from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
 from ...site.quality import quality_markdown
