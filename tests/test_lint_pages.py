@@ -13,7 +13,7 @@ from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
 from builder.lint.findings import lint_all, lint_department, lint_paths
 from builder.lint.rules import RULES, SEVERITY_NAMES
-from builder.site.quality import quality_markdown
+from builder.site.quality import quality_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"
@@ -24,7 +24,7 @@ EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "def_list", "to
 def seed_pages() -> dict[str, str]:
     loaded, errors = load_all([DATA])
     assert errors == []
-    return quality_markdown(loaded, lint_all(loaded))
+    return quality_pages(loaded, lint_all(loaded))
 
 
 def body(page: str) -> str:
@@ -144,7 +144,7 @@ def test_data_text_is_escaped_everywhere() -> None:
         ],
     }
     loaded = LoadedDepartment(Source(Path("2023/hostile.yaml"), "hostile"), Department.model_validate(data))
-    pages = quality_markdown([loaded], lint_department(loaded))
+    pages = quality_pages([loaded], lint_department(loaded))
     for page in pages.values():
         html = body(page)
         assert "<script>" not in html and "<em>" not in html and 'href="http://x"' not in html

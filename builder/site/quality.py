@@ -40,7 +40,7 @@ def department_page(year: int, slug: str) -> str:
     return f"{paths.department_dir(year, slug)}{QUALITY}.md"
 
 
-def quality_markdown(
+def quality_pages(
     loaded_list: list[LoadedDepartment],
     findings: list[Finding],
     only: Collection[tuple[int, str]] | None = None,

@@ -23,7 +23,7 @@ from ...printable import escape_controls
 from ...site.downloads import downloads_page, downloads_placeholder
 from ...site.filters import format_size
 from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
-from ...site.quality import quality_markdown
+from ...site.quality import quality_pages
 from ..fingerprint import code_fingerprint, digest, files_digest
 from ..progress import Stage
 from ..workers import run_parallel
@@ -178,7 +178,7 @@ def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
     downloads, findings = _sizes(shared.known), _findings(shared)
     pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=())
+        quality = quality_pages(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     page = downloads_page(
         shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
@@ -194,7 +194,7 @@ def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list
         shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=job, site_level=False)
+        quality = quality_pages(shared.loaded, shared.findings, only=job, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
