@@ -16,7 +16,7 @@ import posixpath
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import groupby
 from pathlib import Path
 
@@ -199,8 +199,13 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
         seen.add(entry.url)
 
 
+@cache
 def page_environment() -> Environment:
-    """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
+    """The Jinja environment of the page templates: autoescape on, undefined names are errors.
+
+    One per process, so each template is compiled once (a build renders its pages in many calls);
+    a template edited meanwhile is reloaded (Jinja checks its modification time).
+    """
     env = filters.template_environment(THEME_PAGES)
     env.globals.update(
         wan=amount_in_wan,
