@@ -17,10 +17,11 @@ from pathlib import Path
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding
-from ...opendata.export import downloads_markdown, format_size
 from ...printable import escape_controls
-from ...site.pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
-from ...site.quality import quality_markdown
+from ...site.downloads import downloads_page, downloads_placeholder
+from ...site.filters import format_size
+from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
+from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
@@ -166,12 +167,12 @@ def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
     downloads, findings = _sizes(shared.known), _findings(shared)
     pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=())
+        quality = quality_pages(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    body = downloads_markdown(
+    page = downloads_page(
         shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
     )
-    pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
+    pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
     return pages
 
 
@@ -182,7 +183,7 @@ def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list
         shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=job, site_level=False)
+        quality = quality_pages(shared.loaded, shared.findings, only=job, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
@@ -195,7 +196,7 @@ def placeholders(whole_site: bool) -> list[GeneratedPage]:
     """
     if whole_site:
         return []
-    return [GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n")]
+    return [GeneratedPage(DOWNLOADS_PAGE, downloads_placeholder())]
 
 
 def _write_if_changed(target: Path, data: bytes) -> None:
