@@ -14,13 +14,14 @@ from .fonts import fonts_fingerprint
 from .html import PRINT_THEME, theme_files, theme_stamp
 
 
-def cache_key(html: str) -> str:
+def cache_key(html: str, pieces: str = "") -> str:
     """A hash of the print HTML (data, templates, filters, SOURCE_DATE_EPOCH all show in it) plus the rest.
 
     The rest: the print theme's files (CSS), the renderer's code and options, the
-    WeasyPrint version and the font files.
+    WeasyPrint version and the font files; for a PDF printed in pieces, how (`split.pieces_stamp`).
     """
     digest = hashlib.sha256(_renderer_fingerprint(theme_stamp()).encode())
+    digest.update(pieces.encode())
     digest.update(html.encode())
     return digest.hexdigest()
 

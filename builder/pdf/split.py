@@ -12,6 +12,8 @@ Smaller departments keep the one-render path (builder/pdf/render.py) and its exa
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -73,6 +75,16 @@ def is_split(department: Department) -> bool:
     return len(department.projects) > part_projects()
 
 
+def pieces_stamp(department: Department) -> str:
+    """What else shapes a PDF printed in pieces (piece size, merging code, pypdf), for its cache key; "" if whole."""
+    if not is_split(department):
+        return ""
+    import pypdf
+
+    code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("split.py", "merge.py"))
+    return f"pieces of {part_projects()}, pypdf {pypdf.__version__}, {hashlib.sha256(code).hexdigest()}"
+
+
 def body_pieces(sections: list[ProjectSection], size: int) -> list[Piece]:
     """第一部分, then 第二部分 in runs of `size` projects (its heading with the first run), unnumbered yet."""
     runs = [tuple(sections[start : start + size]) for start in range(0, len(sections), size)]
@@ -84,41 +96,32 @@ def render_split(department: Department, site_config: SiteConfig | None, data_di
     sections = project_sections(department)
     anchors = [*FIXED_ANCHORS, *(section.anchor for section in sections)]
     body = body_pieces(sections, part_projects())
-    with tempfile.TemporaryDirectory(prefix="pdf-pieces-") as folder, _fresh_processes() as pool:
-        render = _renderer(pool, department, site_config, data_dir, Path(folder))
+    with tempfile.TemporaryDirectory(prefix="pdf-pieces-") as folder:
+        printer = _Printer(department, site_config, data_dir, Path(folder))
         # Placeholder numbers as wide as the real ones will likely be: the 目录's page count rarely changes after.
         placeholder = "8" * len(str(2 * len(sections) + 10))
-        front = render("front", Piece(front=True, pages=dict.fromkeys(anchors, placeholder)))
+        front = printer.render("front", Piece(front=True, pages=dict.fromkeys(anchors, placeholder)))
         for _ in range(MAX_ROUNDS):
-            parts, found = _render_body(render, body, front.page_count + 1)
+            parts, found = _render_body(printer, body, front.page_count + 1)
             missing = [anchor for anchor in anchors if anchor not in found]
             if missing:
                 raise BuilderError(f"分份排版 PDF 时找不到目录指向的位置：{'、'.join(missing[:5])}")
-            pages = {anchor: str(found[anchor]) for anchor in anchors}
             settled = front.page_count
-            front = render("front", Piece(front=True, pages=pages))
+            front = printer.render("front", Piece(front=True, pages={anchor: str(found[anchor]) for anchor in anchors}))
             if front.page_count == settled:
                 break
         else:
             raise BuilderError(f"分份排版 PDF 时目录的页数没有稳定下来（{MAX_ROUNDS} 轮）")
-        from .merge import merge_pieces
-
         continued = [False, *(not piece.part_one and not piece.part_two_heading for piece in body)]
         paths = [front.path, *(part.path for part in parts)]
-        return pool.apply(merge_pieces, (paths, continued, set(anchors)))
+        return in_fresh_process(_merge, paths, continued, set(anchors))
 
 
-def _render_body(render: object, body: list[Piece], first_page: int) -> tuple[list[Rendered], dict[str, int]]:
+def _render_body(printer: _Printer, body: list[Piece], first_page: int) -> tuple[list[Rendered], dict[str, int]]:
     """Each body piece numbered on from the one before; the absolute page number (from 1) of every anchor."""
     parts, found = [], {}
     for index, piece in enumerate(body):
-        numbered = Piece(
-            part_one=piece.part_one,
-            part_two_heading=piece.part_two_heading,
-            sections=piece.sections,
-            first_page=first_page,
-        )
-        rendered = render(f"body-{index:04d}", numbered)  # type: ignore[operator]
+        rendered = printer.render(f"body-{index:04d}", dataclasses.replace(piece, first_page=first_page))
         for anchor, page in rendered.anchors.items():
             found.setdefault(anchor, first_page + page)
         parts.append(rendered)
@@ -126,14 +129,20 @@ def _render_body(render: object, body: list[Piece], first_page: int) -> tuple[li
     return parts, found
 
 
-def _renderer(pool: object, department: Department, site_config: SiteConfig | None, data_dir: Path, folder: Path):  # noqa: ANN202
-    def render(name: str, piece: Piece) -> Rendered:
-        html = document_html(department, site_config, piece)
-        path = folder / f"{name}.pdf"
-        count, anchors = pool.apply(_render_piece, (html, data_dir, path))  # type: ignore[attr-defined]
-        return Rendered(path, count, anchors)
+@dataclass(frozen=True)
+class _Printer:
+    """Renders pieces of one department's document into `folder`, each in a fresh process."""
 
-    return render
+    department: Department
+    site_config: SiteConfig | None
+    data_dir: Path
+    folder: Path
+
+    def render(self, name: str, piece: Piece) -> Rendered:
+        html = document_html(self.department, self.site_config, piece)
+        path = self.folder / f"{name}.pdf"
+        count, anchors = in_fresh_process(_render_piece, html, self.data_dir, path)
+        return Rendered(path, count, anchors)
 
 
 def _render_piece(html: str, data_dir: Path, path: Path) -> tuple[int, dict[str, int]]:
@@ -143,23 +152,20 @@ def _render_piece(html: str, data_dir: Path, path: Path) -> tuple[int, dict[str,
     return render_to_file(html, data_dir, path)
 
 
-class _fresh_processes:  # noqa: N801
-    """Runs each task in a new worker process: each piece's memory is given back to the system when it is done."""
+def _merge(paths: list[Path], continued: list[bool], anchors: set[str]) -> bytes:
+    from .merge import merge_pieces
 
-    def __enter__(self) -> _fresh_processes:
-        from .render import warm_up
+    return merge_pieces(paths, continued, anchors)
 
-        self.method = "fork" if sys.platform == "linux" else "spawn"
-        if self.method == "fork":
-            warm_up()  # forked workers start with WeasyPrint imported and the stylesheet parsed
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+def in_fresh_process(function: Callable[..., Result], *args: object) -> Result:
+    """`function(*args)` in a new worker process, forked from this warmed-up one where the system allows: the
+    memory it takes is given back to the system when it ends, whatever Python's allocator keeps."""
+    from .render import warm_up
 
-    def apply(self, function: Callable[..., Result], args: tuple[object, ...]) -> Result:
-        from .render import warm_up
-
-        context = multiprocessing.get_context(self.method)
-        with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=warm_up) as pool:
-            return pool.submit(function, *args).result()
+    method = "fork" if sys.platform == "linux" else "spawn"
+    if method == "fork":
+        warm_up()  # the worker starts with WeasyPrint imported and the stylesheet parsed
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=warm_up) as pool:
+        return pool.submit(function, *args).result()

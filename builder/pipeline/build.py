@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
-from ..data.load import LoadedDepartment, find_data_files, link_problems, pdf_size_problems
+from ..data.load import LoadedDepartment, find_data_files, link_problems
 from ..errors import BuilderError, DataError
 from ..failures import folder_size
 from ..lint.findings import Finding, build_summary
@@ -135,10 +135,6 @@ def build(
     data, plan = _unfilled_and_drafts(data, plan)
     if part is not None and part.year is None:
         data, plan = _take_share(data, plan, part)
-    if with_pdf:  # before any page is made: the PDF of a department this large would not fit in memory
-        too_large = [DataError(item.source.path, found) for item in data.loaded if (found := pdf_size_problems(item))]
-        if too_large:
-            raise DataErrors(too_large)
     earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_folders(site_dir.parent)

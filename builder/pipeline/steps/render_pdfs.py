@@ -23,6 +23,7 @@ from ...pdf.cache import PdfCache, cache_key, write_atomic
 from ...pdf.fonts import cjk_font_files, fonts_fingerprint
 from ...pdf.html import PRINT_THEME, document_html, theme_files
 from ...pdf.render import html_to_pdf, quiet_weasyprint_logs, warm_up
+from ...pdf.split import is_split, part_projects, pieces_stamp, render_split
 from ...site import paths
 from ..fingerprint import code_fingerprint, digest, files_digest
 from ..outputs import Outputs
@@ -31,8 +32,10 @@ from ..workers import worker_count
 
 
 def render_pdf(loaded: LoadedDepartment) -> bytes:
-    """The PDF of one department, rendered in this process."""
+    """The PDF of one department, rendered in this process (a large one piece by piece, in fresh processes)."""
     quiet_weasyprint_logs()
+    if is_split(loaded.department):
+        return render_split(loaded.department, None, loaded.source.path.parent)
     return html_to_pdf(document_html(loaded.department), loaded.source.path.parent)
 
 
@@ -44,6 +47,7 @@ class PdfJob:
     html: str
     key: str
     output: Path
+    site_config: SiteConfig | None = None
 
     @property
     def name(self) -> str:
@@ -94,8 +98,9 @@ def input_key(loaded: LoadedDepartment, keys: dict[Path, str], site_config: Site
     theme, the fonts, the builder code (templates' filters, renderer), the settings and SOURCE_DATE_EPOCH."""
     theme = files_digest(PRINT_THEME, theme_files())
     date = os.environ.get("SOURCE_DATE_EPOCH", "")
+    pieces = str(part_projects())
     return digest(
-        "pdf", code_fingerprint(), theme, fonts_fingerprint(), repr(site_config), date, keys[loaded.source.path]
+        "pdf", code_fingerprint(), theme, fonts_fingerprint(), repr(site_config), date, pieces, keys[loaded.source.path]
     )
 
 
@@ -147,11 +152,21 @@ def _reuse(
 def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None = None) -> PdfJob:
     html = document_html(loaded.department, site_config)
     output = site_dir / paths.pdf_path(loaded.department.year, loaded.source.slug)
-    return PdfJob(loaded, html, cache_key(html), output)
+    return PdfJob(loaded, html, cache_key(html, pieces_stamp(loaded.department)), output, site_config)
 
 
 def _render_all(pending: list[PdfJob], workers: int) -> Iterator[tuple[PdfJob, bytes]]:
-    """Yield (job, pdf bytes) as each finishes; the largest documents start first."""
+    """Yield (job, pdf bytes) as each finishes; the largest documents start first.
+
+    A department too large for one render (builder/pdf/split.py) is printed here, piece by piece, each piece
+    in a fresh process of its own; the others go to the pool of workers."""
+    for job in (job for job in pending if is_split(job.loaded.department)):
+        try:
+            pdf = render_split(job.loaded.department, job.site_config, job.loaded.source.path.parent)
+        except Exception as error:
+            _raise_for(job, error)
+        yield job, pdf
+    pending = [job for job in pending if not is_split(job.loaded.department)]
     ordered = sorted(pending, key=lambda job: len(job.html), reverse=True)
     if workers <= 1:
         for job in ordered:
