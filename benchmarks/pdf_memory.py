@@ -69,7 +69,8 @@ def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, float, in
     wall = time.perf_counter() - started
     after = os.times()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed:\n{process.stderr.read().decode()[-3000:] if process.stderr else ''}")
+        error = process.stderr.read().decode()[-3000:] if process.stderr else ""
+        raise SystemExit(f"{' '.join(argv)} failed:\n{error}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return wall, cpu, peak
 
