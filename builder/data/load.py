@@ -143,10 +143,22 @@ def _file_problems(path: Path) -> list[Problem]:
         ]
     if path.stem in RESERVED_SLUGS:
         return [Problem(1, "", f"文件名 `{path.name}` 与网站自用的文件夹重名", "请换一个部门代号，如 gxq-fagaiju.yaml")]
-    if path.stat().st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 1024 // 1024
-        return [Problem(1, "", f"文件超过 {limit} MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return [_file_size_problem(size)]
     return []
+
+
+def _file_size_problem(size: int) -> Problem:
+    """A file refused unread by its size: the limit, what fits in it, and how to split a department that big."""
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    message = f"文件有 {size / 1024 / 1024:.1f} MB，超过每个数据文件 {limit} MB 的上限，没有读取"
+    hint = (
+        f"一个部门至多 {MAX_PROJECTS} 个项目（样例的写法约 5 MB）；请检查是否误粘贴了内容。部门的项目确实这么多时，"
+        f"请按下属单位拆成几个文件，每个文件一个部门代号（如 jiaoyuju.yaml 拆成 jiaoyuju-xiaoxue.yaml、"
+        f"jiaoyuju-zhongxue.yaml），每个文件至多 {MAX_PROJECTS} 个项目"
+    )
+    return Problem(1, "", message, hint)
 
 
 def _project_count_problems(located: Located) -> list[Problem]:
