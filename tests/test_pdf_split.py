@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -120,8 +121,21 @@ def test_it_reads_as_the_same_document_printed_in_one_render(
     assert merged.metadata == single.metadata
     assert merged.metadata.title == f"{large.department.department}2023年部门预算绩效文本"
     assert merged.metadata.creation_date.year == 2023
-    for key in ("/Lang", "/PageMode", "/ViewerPreferences"):
+    for key in ("/Lang", "/PageMode", "/ViewerPreferences", "/MarkInfo"):
         assert merged.trailer["/Root"][key] == single.trailer["/Root"][key]
+    assert structure(split_pdf) == structure(whole)
+
+
+def structure(path: Path) -> tuple[list[str], bool]:
+    """The tagged structure's sections under its one Document element, and whether every page's marked content
+    is found through the parent tree under a key of its own."""
+    with pikepdf.open(path) as pdf:
+        [document] = pdf.Root.StructTreeRoot.K
+        numbers = pdf.Root.StructTreeRoot.ParentTree.Nums
+        keys = {int(numbers[index]) for index in range(0, len(numbers), 2)}
+        pages = [int(page.obj.StructParents) for page in pdf.pages]
+        assert all(kid.P.objgen == document.objgen for kid in document.K)
+        return [str(kid.S) for kid in document.K], len(set(pages)) == len(pages) and set(pages) <= keys
 
 
 def test_merging_the_same_pieces_gives_the_same_bytes(split_pdf: Path, tmp_path: Path) -> None:
@@ -136,7 +150,7 @@ def test_merging_the_same_pieces_gives_the_same_bytes(split_pdf: Path, tmp_path:
         writer.write(path)
     first = merge_pieces(halves, [False, False], set())
     assert merge_pieces(halves, [False, False], set()) == first
-    assert b"/ID" not in first and b"CreationDate" not in first  # no date or random identifier of pypdf's own
+    assert b"CreationDate" not in first  # no date of its own; the file identifier is derived from the content
 
 
 def test_the_piece_size_setting(monkeypatch: pytest.MonkeyPatch) -> None:
