@@ -154,7 +154,7 @@ def _file_size_problem(size: int) -> Problem:
     limit = MAX_FILE_BYTES // 1024 // 1024
     message = f"文件有 {size / 1024 / 1024:.1f} MB，超过每个数据文件 {limit} MB 的上限，没有读取"
     hint = (
-        f"一个部门至多 {MAX_PROJECTS} 个项目（样例的写法约 5 MB）；请检查是否误粘贴了内容。部门的项目确实这么多时，"
+        f"一个部门至多 {MAX_PROJECTS} 个项目（通常只有 3–6 MB）；请检查是否误粘贴了内容。部门的项目确实这么多时，"
         f"请按下属单位拆成几个文件，每个文件一个部门代号（如 jiaoyuju.yaml 拆成 jiaoyuju-xiaoxue.yaml、"
         f"jiaoyuju-zhongxue.yaml），每个文件至多 {MAX_PROJECTS} 个项目"
     )
