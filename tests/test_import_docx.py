@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 from builder.data.load import load_department
 from builder.data.model import Department
 from builder.errors import ImportFailed
-from builder.importer.blocks import Block, Cells, Report, read_indicators, read_spending_plan
 from builder.importer.docx import parse_docx, read_docx_blocks
 from builder.importer.numbering import chinese, format_number
+from builder.importer.structure.blocks import Block, Report
+from builder.importer.structure.project_table import Cells, read_indicators, read_spending_plan
 from builder.importer.word_text import parse_word_text
 
 ROOT = Path(__file__).resolve().parents[1]

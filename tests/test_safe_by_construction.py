@@ -29,6 +29,7 @@ from builder.importer.zipguard import check_docx
 from builder.pipeline.build import build
 from builder.pipeline.outdir import OWNER_MARKER, guard_output
 from builder.pipeline.outputs import PART_MANIFEST, Outputs, path_problem
+from builder.pipeline.plan import parse_part
 from builder.printable import escape_controls
 from builder.site.paths import RESERVED_KEYS, project_keys
 
@@ -115,7 +116,7 @@ def test_a_part_never_replaces_the_published_site(tmp_path: Path) -> None:
     build_site(data, site, tmp_path)
     before = tree(site)
     with pytest.raises(BuilderError, match="--part 只生成一部分"):
-        build_site(data, site, tmp_path, part=__import__("builder.pipeline.plan").batches.parse_part("2023"))
+        build_site(data, site, tmp_path, part=parse_part("2023"))
     assert tree(site) == before
     with pytest.raises(BuilderError, match="发布用的网站文件夹"):
         guard_output(ROOT / "site", project_root=ROOT, data_dir=ROOT / "data", part=True, published_site=ROOT / "site")

@@ -23,9 +23,10 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from ..errors import ImportFailed
-from .blocks import Block, ImportWarning, parse_blocks
 from .common import clean_cell
 from .numbering import Numbering
+from .structure.blocks import Block, ImportWarning
+from .structure.document import parse_blocks
 from .zipguard import check_docx
 
 FAMILY = "Word 文档"

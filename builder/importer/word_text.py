@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .blocks import PRINTED_TABLE_TITLE, Block, ImportWarning, is_part_heading, parse_blocks
 from .common import clean_cell
+from .structure.blocks import Block, ImportWarning, is_part_heading
+from .structure.document import parse_blocks
+from .structure.labels import PRINTED_TABLE_TITLE
 from .write import to_yaml, write_atomically
 
 FAMILY = "Word 文本导出"

@@ -24,8 +24,10 @@ from typing import Any
 
 from ...data.titles import CONTENTS_ONLY_NOTE, TITLE_NOTE
 from ...errors import ImportFailed
-from ..blocks import BROKEN_PAGE, TOC_HEADING, Block, ImportWarning, parse_blocks
 from ..common import clean_cell, furniture_key, is_page_number
+from ..structure.blocks import Block, ImportWarning
+from ..structure.document import parse_blocks
+from ..structure.labels import BROKEN_PAGE, TOC_HEADING
 from . import bounded as pdf_bounded
 from .page_layout import Line, Page, TablePart, paragraph_text, paragraphs
 from .ruled_tables import JoinedTable, PlacedCell, place_cells, same_frame

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..blocks import CHECKPOINT, _is_header, _is_label
+from ..structure.labels import CHECKPOINT, is_header, is_label
 from .page_layout import Cell, TablePart
 
 
@@ -130,14 +130,14 @@ def _row_was_cut(pairs: list[tuple[PlacedCell, PlacedCell]]) -> bool:
 def _is_form_label(text: str) -> bool:
     """A label of the form, an indicator column header, or a checkpoint of the spending plan (`3月底`)."""
     short_checkpoint = len(text) <= 8 and bool(CHECKPOINT.search(text)) and not re.search(r"\d\s*%", text)
-    return _is_label(text) or _is_header(text) or short_checkpoint
+    return is_label(text) or is_header(text) or short_checkpoint
 
 
 def _cut_label(above: str, below: str) -> bool:
     """`预算规模及资金用` above the break and `途` below: a merged label the page break cut, not two cells."""
     if not above or not below:
         return False
-    return any(test(above + below) and not test(below) for test in (_is_label, _is_header))
+    return any(test(above + below) and not test(below) for test in (is_label, is_header))
 
 
 def _join_cell(above: PlacedCell, below: PlacedCell) -> None:

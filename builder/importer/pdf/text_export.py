@@ -12,9 +12,9 @@ from typing import Any
 
 from ...errors import ImportFailed
 from .. import printed
-from ..blocks import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from ..common import clean, clean_code
 from ..running import running_lines
+from ..structure.labels import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
 from ..write import to_yaml, write_atomically
 
 NUMERALS = "一二三四五六七八九十"
