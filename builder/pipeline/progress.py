@@ -15,6 +15,17 @@ stage moves on), and a summary. Otherwise the stage is one line rewritten at mos
 name, bar, counts, percent, elapsed time, ETA and the item just finished, cut to the terminal width
 (CJK characters take two columns), replaced by the summary when the stage ends.
 
+Why not rich or tqdm, measured (issue 20): of this module's 340 lines of code (docstrings and comments aside),
+82 draw the terminal bar (widths, cutting, the bar, redraws, terminal size); the rest — the plain
+lines for CI logs and pipes, an ETA that leaves out reused items, the Chinese wording of counts,
+durations and summaries, the stage API — no progress library does: rich writes nothing until the
+end when the stream is not a terminal, tqdm rewrites its line with `\\r` there (or, told to, writes
+nothing), and both count every advanced item into the rate. A port to rich 15 that kept all of it
+(stats, item and bar-width columns, its Console on a broken-pipe-proof stream) came to 338 lines of
+code, and its tests to 323 against 303; one on rich's stock columns would save about 45 lines but
+show English clocks and an ETA inflated by reused items. Either adds three packages (rich,
+markdown-it-py, mdurl) and 50–80 ms of import. So the bar stays ours.
+
 Updates are expected from one thread (the one collecting a process pool's results); a lock keeps
 notes from other threads from tearing a line.
 """
