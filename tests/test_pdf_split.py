@@ -9,6 +9,7 @@ number, and the text is the text of the same department printed in one render.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -159,3 +160,22 @@ def test_the_piece_size_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PART_PROJECTS_VARIABLE, "0")
     with pytest.raises(Exception, match=PART_PROJECTS_VARIABLE):
         part_projects()
+
+
+def test_same_bytes_from_fresh_processes_with_different_hash_seeds() -> None:
+    """The split path is reproducible too: the sample department printed in pieces of two projects, twice."""
+    sample = ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml"  # 4 projects: cover and 目录, 第一部分, two runs
+    code = (
+        "import sys, hashlib; from pathlib import Path; from builder.data.load import load_department; "
+        "from builder.pipeline.steps.render_pdfs import render_pdf; "
+        "print(hashlib.sha256(render_pdf(load_department(Path(sys.argv[1])))).hexdigest())"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed, PART_PROJECTS_VARIABLE: "2", "SOURCE_DATE_EPOCH": "1"}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(sample)], cwd=ROOT, env=environment, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1
