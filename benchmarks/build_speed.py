@@ -81,7 +81,11 @@ def _tree(pid: int) -> list[int]:
     while queue:
         current = queue.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
+        try:
+            tasks = list(Path(f"/proc/{current}/task").glob("*/children"))
+        except OSError:  # the process ended while its tree was walked
+            continue
+        for task in tasks:
             try:
                 queue += [int(child) for child in task.read_text().split()]
             except OSError:
@@ -242,7 +246,7 @@ def baselines(work: Path) -> list[str]:
         render_pdf(item)
     naive = time.perf_counter() - started
     started = time.perf_counter()
-    render_pdfs(loaded, work / "pdf-site", progress=False)
+    render_pdfs(loaded, work / "pdf-site")
     ours = time.perf_counter() - started
     return [
         "### PDF：10 个部门，与 issue 中的朴素做法同机同次对比",

@@ -29,6 +29,7 @@ from generate_corpus import generate  # noqa: E402
 from builder.data.load import LoadedDepartment, load_all  # noqa: E402
 from builder.pdf.render import warm_up  # noqa: E402
 from builder.pipeline.steps.render_pdfs import render_pdf, render_pdfs  # noqa: E402
+from builder.pipeline.store import Store  # noqa: E402
 
 
 def measure(action: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -73,12 +74,12 @@ def whole_set(departments: list[LoadedDepartment], jobs_options: list[int], runs
     with tempfile.TemporaryDirectory() as scratch:
         site = Path(scratch)
         for jobs in jobs_options:
-            wall, _ = measure(lambda jobs=jobs: render_pdfs(departments, site, jobs=jobs, progress=False), runs)
+            wall, _ = measure(lambda jobs=jobs: render_pdfs(departments, site, jobs=jobs), runs)
             label = "1 个进程" if jobs == 1 else f"jobs={jobs}"
             rows.append(f"| {label} | {wall:.1f} | {wall / len(departments):.2f} | {pages / wall:.1f} |")
         cache = Path(scratch) / "cache"
-        render_pdfs(departments, site, jobs=max(jobs_options), cache_dir=cache, progress=False)
-        wall, _ = measure(lambda: render_pdfs(departments, site, cache_dir=cache, progress=False), runs)
+        render_pdfs(departments, site, jobs=max(jobs_options), store=Store(cache))
+        wall, _ = measure(lambda: render_pdfs(departments, site, store=Store(cache)), runs)
         rows.append(f"| 缓存命中（数据未改） | {wall:.2f} | {wall / len(departments):.3f} | — |")
     return rows
 

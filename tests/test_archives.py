@@ -12,8 +12,8 @@ import pytest
 
 from builder.data.load import load_all
 from builder.opendata.archives import archive_path, members, readme_text, zip_bytes
-from builder.opendata.export import downloads_markdown
 from builder.pipeline.build import build
+from builder.site.downloads import downloads_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = ["chengde-gxq-jingkeju", "tangshan-gxq-fagaiju", "tangshan-gxq-kejiju", "zunhua-jingkaiqu"]

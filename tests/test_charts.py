@@ -10,10 +10,17 @@ import pytest
 
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
-from builder.site.charts import bar_chart, department_history, year_comparison
+from builder.site.charts import BarChart, bar_chart, department_history, year_comparison
+from builder.site.pages import page_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg(chart: BarChart | None) -> str:
+    """The chart as the year and department pages draw it (templates/pages/_charts.html)."""
+    template = page_environment().from_string('{% import "_charts.html" as charts %}{{ charts.bar_chart(chart) }}')
+    return template.render(chart=chart)
 
 
 @pytest.fixture(scope="module")
@@ -67,25 +74,25 @@ def test_year_table_is_largest_first_with_the_published_figures(loaded: list[Loa
 
 def test_year_chart_is_accessible_svg_showing_the_table_figures(loaded: list[LoadedDepartment]) -> None:
     comparison = year_comparison(loaded, 2023)
-    svg = ET.fromstring(comparison.svg)
-    assert svg.tag == f"{SVG}svg" and svg.get("role") == "img"
-    assert svg.get("aria-label") == svg.find(f"{SVG}title").text == "2023 年各部门项目预算数合计（万元）"
-    texts = [text.text for text in svg.iter(f"{SVG}text")]
+    drawing = ET.fromstring(svg(comparison.chart))
+    assert drawing.tag == f"{SVG}svg" and drawing.get("role") == "img"
+    assert drawing.get("aria-label") == drawing.find(f"{SVG}title").text == "2023 年各部门项目预算数合计（万元）"
+    texts = [text.text for text in drawing.iter(f"{SVG}text")]
     for row in comparison.rows:
         assert row.department in texts
         assert f"{row.total} 万元" in texts
-    widths = [float(rect.get("width")) for rect in svg.iter(f"{SVG}rect")]
+    widths = [float(rect.get("width")) for rect in drawing.iter(f"{SVG}rect")]
     assert widths == sorted(widths, reverse=True) and widths[0] == 570.0
 
 
 def test_chart_text_is_escaped() -> None:
-    svg = bar_chart("<script>&", [("A&B <局>", Decimal("1")), ("零", Decimal("0"))])
-    assert "<script>" not in svg and "A&amp;B &lt;局&gt;" in svg
-    assert ET.fromstring(svg).find(f"{SVG}title").text == "<script>&"
+    drawn = svg(bar_chart("<script>&", [("A&B <局>", Decimal("1")), ("零", Decimal("0"))]))
+    assert "<script>" not in drawn and "A&amp;B &lt;局&gt;" in drawn
+    assert ET.fromstring(drawn).find(f"{SVG}title").text == "<script>&"
 
 
 def test_chart_of_nothing_is_still_valid() -> None:
-    assert ET.fromstring(bar_chart("空", [])).get("height") == "8"
+    assert ET.fromstring(svg(bar_chart("空", []))).get("height") == "8"
 
 
 def test_year_without_departments(loaded: list[LoadedDepartment]) -> None:
@@ -96,7 +103,7 @@ def test_year_without_departments(loaded: list[LoadedDepartment]) -> None:
 def test_single_year_department_has_no_comparison(loaded: list[LoadedDepartment]) -> None:
     history = department_history(loaded, "tangshan-gxq-fagaiju")
     assert [(y.year, str(y.total)) for y in history.years] == [(2023, "1848.51")]
-    assert (history.pairs, history.svg) == ([], "")
+    assert (history.pairs, history.chart) == ([], None)
     assert department_history(loaded, "高新区发改局") == history
     assert department_history(loaded, "no-such-department") is None
 
@@ -138,8 +145,8 @@ def test_history_matches_projects_by_code_then_name() -> None:
 
 
 def test_history_chart_has_a_bar_per_year() -> None:
-    svg = ET.fromstring(department_history(history_sample(), "ju").svg)
-    assert [t.text for t in svg.iter(f"{SVG}text")] == ["2022 年", "160.00 万元", "2023 年", "168.50 万元"]
+    drawing = ET.fromstring(svg(department_history(history_sample(), "ju").chart))
+    assert [t.text for t in drawing.iter(f"{SVG}text")] == ["2022 年", "160.00 万元", "2023 年", "168.50 万元"]
 
 
 def test_history_found_by_printed_name_too() -> None:

@@ -12,16 +12,25 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import markdown
 import openpyxl
 import pytest
 
 from builder.data.amounts import format_amount
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
-from builder.opendata.export import downloads_markdown, export_files, write_exports
+from builder.opendata.export import (
+    export_files,
+    scopes,
+    sorted_departments,
+    source_date,
+    write_scopes,
+)
+from builder.opendata.join import write_joined_scopes
 from builder.opendata.tables import TABLE_COLUMNS, TABLE_LABELS
 from builder.opendata.to_csv import neutralise, unneutralise
 from builder.opendata.to_sqlite import ExportError
+from builder.site.downloads import downloads_markdown
 from builder.site.paths import data_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,8 +54,11 @@ def loaded() -> list[LoadedDepartment]:
 
 @pytest.fixture(scope="module")
 def site(loaded: list[LoadedDepartment], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The downloads as a build writes them: each department's files, then the site's and years' joined from them."""
     site_dir = tmp_path_factory.mktemp("site")
-    write_exports(loaded, site_dir)
+    every = scopes(sorted_departments(loaded))
+    write_scopes([scope for scope in every if scope.slug is not None], "", source_date(), site_dir)
+    write_joined_scopes([scope for scope in every if scope.slug is None], "", source_date(), site_dir)
     return site_dir
 
 
@@ -332,6 +344,20 @@ def test_downloads_page_lists_files_with_sizes_and_checksums(site: Path, loaded:
         assert hashlib.sha256(data).hexdigest() in page
     assert "| 2023 | 高新区发改局 |" in page
     assert re.search(r"\| \d+\.\d KB \|", page)
+
+
+def test_downloads_page_shows_data_text_as_text(tmp_path: Path) -> None:
+    """A department name with Markdown and HTML signs stays one table cell of plain text on the 数据下载 page."""
+    plain = small_department()
+    name = "<b>局</b> & *强调* [链接](http://x) | 竖线 _下划线_"
+    hostile = LoadedDepartment(plain.source, plain.department.model_copy(update={"department": name}))
+    every = scopes([hostile])
+    write_scopes(every, "", None, tmp_path)
+    page = markdown.markdown(downloads_markdown(tmp_path, [hostile], "../", with_pdf=True), extensions=["tables"])
+    assert "<b>" not in page and "<em>" not in page and 'href="http://x"' not in page
+    assert "&lt;b&gt;局&lt;/b&gt; &amp; *强调* [链接](http://x) | 竖线 _下划线_</td>" in page
+    rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.DOTALL)
+    assert all(row.count("<td>") in (0, 3, 4) for row in rows)  # no cell split by the `|` in the name
 
 
 def test_same_data_same_bytes(loaded: list[LoadedDepartment], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,21 +21,20 @@ from hypothesis import strategies as st
 
 from builder.data.load import LoadedDepartment, load_all
 from builder.opendata.export import (
-    downloads_markdown,
     encode,
     export_files,
     join_encoded,
     scope_contents,
-    scope_files,
+    scope_files_and_digests,
     scopes,
     sorted_departments,
     source_date,
-    write_scope,
     write_scopes,
 )
 from builder.opendata.tables import Column, Table, build_tables, concat
 from builder.opendata.to_json import json_text
 from builder.opendata.to_xlsx import xlsx_bytes
+from builder.site.downloads import downloads_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,14 +57,14 @@ def test_joined_department_pieces_give_the_files_of_the_whole_scope(loaded: list
     assert scope_contents(site, tables, "https://example.org/", None, joined) == direct
 
 
-def test_write_scope_writes_the_files_of_export_files(
+def test_write_scopes_one_scope_at_a_time_writes_the_files_of_export_files(
     loaded: list[LoadedDepartment], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     expected = export_files(loaded)
     written: dict[str, tuple[int, str]] = {}
     for scope in scopes(loaded):
-        written.update(write_scope(scope, "", None, tmp_path))
+        written.update(write_scopes([scope], "", None, tmp_path))
     assert set(written) == set(expected)
     for path, (size, digest) in written.items():
         data = (tmp_path / path).read_bytes()
@@ -87,7 +86,7 @@ def test_write_scopes_in_any_order_writes_the_files_of_export_files(
 
 def test_scope_files_checksum_every_file(loaded: list[LoadedDepartment]) -> None:
     scope = scopes(loaded)[-1]
-    files = scope_files(scope, scope_contents(scope, build_tables(scope.departments), "", None))
+    files, _ = scope_files_and_digests(scope, scope_contents(scope, build_tables(scope.departments), "", None))
     sums = next(data for path, data in files.items() if path.endswith("SHA256SUMS")).decode().splitlines()
     by_name = {path.rsplit("/", 1)[1]: data for path, data in files.items()}
     assert len(sums) == len(files) - 1

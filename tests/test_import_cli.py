@@ -8,9 +8,9 @@ import pytest
 from docx import Document
 from docx_fixtures import Layout, write_docx
 
+from builder import atomic as write_module
 from builder.cli import main
 from builder.data.load import load_department
-from builder.importer import write as write_module
 from builder.importer.run import ImportRefused, import_file, is_pdf_export
 
 ROOT = Path(__file__).resolve().parents[1]

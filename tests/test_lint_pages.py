@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import markdown
-import pytest
 from mkdocs.utils import meta
 
 from builder.data.load import LoadedDepartment, Source, load_all
 from builder.data.model import Department
 from builder.lint.findings import lint_all, lint_department, lint_paths
 from builder.lint.rules import RULES, SEVERITY_NAMES
-from builder.site.quality import quality_markdown, report_is_public
+from builder.site.quality import quality_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data" / "2023"
@@ -25,7 +24,7 @@ EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "def_list", "to
 def seed_pages() -> dict[str, str]:
     loaded, errors = load_all([DATA])
     assert errors == []
-    return quality_markdown(loaded, lint_all(loaded))
+    return quality_pages(loaded, lint_all(loaded))
 
 
 def body(page: str) -> str:
@@ -145,7 +144,7 @@ def test_data_text_is_escaped_everywhere() -> None:
         ],
     }
     loaded = LoadedDepartment(Source(Path("2023/hostile.yaml"), "hostile"), Department.model_validate(data))
-    pages = quality_markdown([loaded], lint_department(loaded))
+    pages = quality_pages([loaded], lint_department(loaded))
     for page in pages.values():
         html = body(page)
         assert "<script>" not in html and "<em>" not in html and 'href="http://x"' not in html
@@ -159,27 +158,6 @@ def test_data_text_is_escaped_everywhere() -> None:
 
 def test_same_input_same_pages() -> None:
     assert seed_pages() == seed_pages()
-
-
-@pytest.mark.parametrize(
-    ("text", "public"),
-    [
-        ("site_name: x\n", True),
-        ("site_name: x\nextra:\n  quality_report_public: false\n", False),
-        ("site_name: x\nextra:\n  quality_report_public: true\n", True),
-        ("extra:\n  quality_report_public: false\n  x: !!python/name:material.extensions.emoji.twemoji\n", False),
-        ("extra: !ENV [X, y]\n", True),
-    ],
-)
-def test_report_is_public(tmp_path: Path, text: str, public: bool) -> None:
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(text, encoding="utf-8")
-    assert report_is_public(config) is public
-
-
-def test_report_is_public_by_default() -> None:
-    assert report_is_public(ROOT / "mkdocs.yml") is True
-    assert report_is_public(ROOT / "no-such-file.yml") is True
 
 
 def test_every_rule_has_a_note_for_readers() -> None:

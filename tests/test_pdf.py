@@ -21,6 +21,7 @@ from pypdf.generic import IndirectObject
 from builder.data.load import LoadedDepartment, load_all
 from builder.pdf.html import ProjectSection, contents_lines, project_sections
 from builder.pipeline.steps.render_pdfs import render_pdfs
+from builder.pipeline.store import Store
 from builder.site import paths
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +134,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RenderedPdf]
     site = tmp_path_factory.mktemp("site")
     with pytest.MonkeyPatch.context() as env:
         env.delenv("SOURCE_DATE_EPOCH", raising=False)  # other tests' builds may have set it
-        outputs = render_pdfs(loaded, site, jobs=2, cache_dir=tmp_path_factory.mktemp("cache"), progress=False)
+        outputs = render_pdfs(loaded, site, jobs=2, store=Store(tmp_path_factory.mktemp("cache")))
     return {item.source.slug: RenderedPdf(item, path) for item, path in zip(loaded, outputs, strict=True)}
 
 

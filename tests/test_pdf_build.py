@@ -21,6 +21,7 @@ from builder.pdf.render import html_to_pdf
 from builder.pipeline.progress import Progress
 from builder.pipeline.steps import render_pdfs as pdf
 from builder.pipeline.steps.render_pdfs import render_pdf, render_pdfs
+from builder.pipeline.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALLEST = ROOT / "data" / "2023" / "tangshan-gxq-kejiju.yaml"  # 3 projects, 7 pages: the quickest to render
@@ -51,7 +52,7 @@ def test_same_data_gives_the_same_bytes_in_process_and_in_workers(
     first = render_pdf(smallest)
     assert render_pdf(smallest) == first
     other = load_department(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml")
-    outputs = render_pdfs([smallest, other], tmp_path, jobs=2, progress=False)
+    outputs = render_pdfs([smallest, other], tmp_path, jobs=2)
     assert outputs[0].read_bytes() == first
 
 
@@ -89,35 +90,35 @@ def test_an_unchanged_department_is_copied_from_the_cache(
     smallest: LoadedDepartment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_epoch: None
 ) -> None:
     cache = tmp_path / "cache"
-    [first] = render_pdfs([smallest], tmp_path / "site1", jobs=1, cache_dir=cache, progress=False)
+    [first] = render_pdfs([smallest], tmp_path / "site1", jobs=1, store=Store(cache))
 
     def must_not_render(html: str, data_dir: Path) -> bytes:
         raise AssertionError("rendered again although nothing changed")
 
     monkeypatch.setattr(pdf, "html_to_pdf", must_not_render)
-    [second] = render_pdfs([smallest], tmp_path / "site2", jobs=1, cache_dir=cache, progress=False)
+    [second] = render_pdfs([smallest], tmp_path / "site2", jobs=1, store=Store(cache))
     assert second.read_bytes() == first.read_bytes()
 
 
-def test_a_changed_department_is_rendered_again_and_replaces_its_cache_entry(
+def test_a_changed_department_is_rendered_again_into_an_entry_of_its_own(
     smallest: LoadedDepartment, tmp_path: Path, no_epoch: None
 ) -> None:
     cache = tmp_path / "cache"
-    [before] = render_pdfs([smallest], tmp_path / "a", jobs=1, cache_dir=cache, progress=False)
+    [before] = render_pdfs([smallest], tmp_path / "a", jobs=1, store=Store(cache))
     changed = with_department_name(smallest, "高新区科技局（修订）")
-    [after] = render_pdfs([changed], tmp_path / "b", jobs=1, cache_dir=cache, progress=False)
+    [after] = render_pdfs([changed], tmp_path / "b", jobs=1, store=Store(cache))
     assert after.read_bytes() != before.read_bytes()
     assert "高新区科技局（修订）" in PdfReader(after).metadata.title
-    assert len(list(cache.glob("*.pdf"))) == 1
+    assert len(list((cache / "pdf").glob("*.pdf"))) == 2  # the older one goes when the store is pruned
 
 
 def test_the_cache_key_covers_the_creation_date(smallest: LoadedDepartment, monkeypatch: pytest.MonkeyPatch) -> None:
-    from builder.pdf.cache import cache_key
+    from builder.pipeline.steps.render_pdfs import html_key
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
-    with_zero = cache_key(document_html(smallest.department))
+    with_zero = html_key(document_html(smallest.department))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
-    assert cache_key(document_html(smallest.department)) != with_zero
+    assert html_key(document_html(smallest.department)) != with_zero
 
 
 # Safety: WeasyPrint reads the print theme and the data folder only
@@ -165,7 +166,7 @@ def test_missing_cjk_font_fails_with_the_install_command(
     pdf_fonts.cjk_font_files.cache_clear()
     try:
         with pytest.raises(BuilderError, match="apt-get install fonts-noto-cjk"):
-            render_pdfs([smallest], tmp_path, jobs=1, progress=False)
+            render_pdfs([smallest], tmp_path, jobs=1)
         assert not list(tmp_path.rglob("*.pdf"))
     finally:
         pdf_fonts.cjk_font_files.cache_clear()
@@ -190,13 +191,13 @@ def test_a_failing_department_is_named_in_the_error(
     monkeypatch.setattr(pdf, "html_to_pdf", broken)  # forked workers inherit the patch
     other = load_department(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml")
     with pytest.raises(BuilderError, match=r"（2023）：排版失败"):
-        render_pdfs([smallest, other], tmp_path, jobs=jobs, progress=False)
+        render_pdfs([smallest, other], tmp_path, jobs=jobs)
     assert not list(tmp_path.rglob("*.pdf"))
 
 
 def test_jobs_must_be_positive(smallest: LoadedDepartment, tmp_path: Path) -> None:
     with pytest.raises(BuilderError, match="--jobs"):
-        render_pdfs([smallest], tmp_path, jobs=0, progress=False)
+        render_pdfs([smallest], tmp_path, jobs=0)
 
 
 def test_progress_counts_rendered_and_reused_pdfs(smallest: LoadedDepartment, tmp_path: Path) -> None:
@@ -205,7 +206,7 @@ def test_progress_counts_rendered_and_reused_pdfs(smallest: LoadedDepartment, tm
         stream = io.StringIO()
         progress = Progress.for_stream(stream, environ={"CI": "true"})
         with progress.stage("生成 PDF", total=1) as stage:
-            render_pdfs([smallest], tmp_path / site, jobs=1, cache_dir=cache, stage=stage)
+            render_pdfs([smallest], tmp_path / site, jobs=1, store=Store(cache), stage=stage)
         assert stage.done + stage.skipped == 1
     assert stage.skipped == 1  # the second build copied the PDF from the cache
     assert "生成 PDF：1 个，其中 1 个未改动沿用" in stream.getvalue()

@@ -45,7 +45,7 @@ def split_pdf(large: LoadedDepartment, tmp_path_factory: pytest.TempPathFactory)
         patch.setenv(PART_PROJECTS_VARIABLE, str(PIECE))
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         assert is_split(large.department)
-        [path] = render_pdfs([large], tmp_path_factory.mktemp("site"), jobs=1, progress=False)
+        [path] = render_pdfs([large], tmp_path_factory.mktemp("site"), jobs=1)
     return path
 
 

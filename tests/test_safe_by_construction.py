@@ -337,7 +337,7 @@ def test_a_full_disk_names_the_folder_and_the_space(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "site" / "x.html"))
 
-    monkeypatch.setattr("builder.pipeline.build.make_open_data", full)
+    monkeypatch.setattr("builder.pipeline.steps.export_data.make_open_data", full)
     data = one_department(tmp_path)
     assert main(["build", "--no-pdf", "--quiet", "--data", str(data), "--site", str(tmp_path / "site")]) == 1
     err = capsys.readouterr().err

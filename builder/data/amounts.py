@@ -7,7 +7,6 @@ both that text (as printed) and a `Decimal` in the document's amount unit.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -44,11 +43,6 @@ class Amount:
 
     def __str__(self) -> str:
         return self.printed
-
-
-def normalize_digits(text: str) -> str:
-    """Fold full-width digits, signs and punctuation to their ASCII forms (NFKC)."""
-    return unicodedata.normalize("NFKC", text)
 
 
 def parse_amount(text: str, document_unit: str = "万元") -> Amount:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..atomic import write_atomic
 from ..errors import BuilderError
-from ..importer.write import write_atomically
 from ..printable import escape_controls, is_unsafe
 from .load import RESERVED_SLUGS, SLUG, load_department
 from .yamlread import read_yaml
@@ -70,6 +70,6 @@ def new_department(department: str, year: int, slug: str, data_dir: Path = Path(
     located = read_yaml(text)
     if located.problems:  # never write a file that check would refuse
         raise BuilderError(f"生成的模板有问题：{located.problems[0].render(str(path))}；没有生成任何文件")
-    write_atomically(path, text)
+    write_atomic(path, text)
     load_department(path)  # the template must pass check; a failure here is a bug in the template
     return path

@@ -53,10 +53,6 @@ def clean_code(text: str) -> str:
     return re.sub(r"\s+", "", BOOKMARK.sub("", text))
 
 
-def blank_to_none(text: str) -> str | None:
-    return text or None
-
-
 # Page numbers as offices print them: `— 2 —`, `- 2 -`, `2`, `第 2 页`, `第2页 共60页`, `共 60 页 第 2 页`,
 # `2 / 60`, `Page 2 of 60`.
 PAGE_NUMBER = re.compile(

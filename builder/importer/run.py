@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from ..data.amounts import format_amount
 from ..data.encodings import utf16_without_bom
 from ..data.load import SLUG, load_department
@@ -24,7 +25,7 @@ from .office import converted
 from .pdf.reader import parse_pdf
 from .pdf.text_export import parse_pdf_text
 from .word_text import parse_word_text
-from .write import to_yaml, write_atomically
+from .write import to_yaml
 
 TEXT_SUFFIXES = (".txt", ".text")
 # Converted to .docx by LibreOffice, then read as a .docx: what each kind is called in messages.
@@ -279,7 +280,7 @@ def _same_targets(results: list[ImportResult]) -> list[ImportRefused]:
 def write(result: ImportResult) -> ImportResult:
     """Write one checked result, atomically; a failed write leaves neither a half file nor a temporary one."""
     try:
-        write_atomically(result.target, to_yaml(result.data))
+        write_atomic(result.target, to_yaml(result.data))
     except OSError as error:
         raise ImportRefused(
             f"{result.source}：写入 {result.target} 失败（{error.strerror or error}），没有留下半个文件",

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..atomic import write_atomic
 from .common import clean_cell
 from .structure.blocks import Block, ImportWarning, is_part_heading
 from .structure.document import parse_blocks
 from .structure.labels import PRINTED_TABLE_TITLE
-from .write import to_yaml, write_atomically
+from .write import to_yaml
 
 FAMILY = "Word 文本导出"
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for warning in warnings:
         print(warning.render(str(args.text)), file=sys.stderr)
-    write_atomically(args.output, to_yaml(data))
+    write_atomic(args.output, to_yaml(data))
     print(f"{args.output}: {data.get('department')}，{len(data.get('projects', []))} 个项目")
     return 0
 

@@ -9,13 +9,13 @@ is which department. Next to the zip, `<zip>.sha256` holds the zip's own checksu
 
 from __future__ import annotations
 
-import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from ..pipeline.fingerprint import content_sha256
 from ..site import paths
 from .export import CHECKSUMS
 
@@ -64,9 +64,7 @@ def zip_bytes(contents: list[tuple[str, bytes]], readme: str, date: datetime | N
     folder = contents[0][0].split("/", 1)[0] if contents else "archive"
     readme_bytes = ("\ufeff" + readme).encode("utf-8")
     every = [*contents, (f"{folder}/说明.txt", readme_bytes)]
-    sums = "".join(
-        f"{hashlib.sha256(data).hexdigest()}  {name.split('/', 1)[1]}\n" for name, data in sorted(every)
-    ).encode("utf-8")
+    sums = "".join(f"{content_sha256(data)}  {name.split('/', 1)[1]}\n" for name, data in sorted(every)).encode("utf-8")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in [*every, (f"{folder}/{CHECKSUMS}", sums)]:

@@ -1,4 +1,4 @@
-"""Write the open-data downloads (per department, per year, whole site) and list them for the 数据下载 page.
+"""Write the open-data downloads (per department, per year, whole site); site/downloads.py lists them.
 
 Every file is made in memory first, so an error leaves nothing half-written; the
 same data give the same bytes (no dates unless SOURCE_DATE_EPOCH is set).
@@ -13,10 +13,9 @@ site's files are read back from the departments' own files instead (builder/open
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +24,8 @@ from pathlib import Path, PurePosixPath
 
 from ..data.load import LoadedDepartment
 from ..data.schema import schema_text
-from ..site.paths import data_dir, data_files, data_prefix, pdf_path
+from ..pipeline.fingerprint import content_sha256
+from ..site.paths import data_files
 from .tables import TABLE_COLUMNS, Table, build_tables, concat
 from .to_csv import csv_document, csv_rows
 from .to_json import department_piece, json_document
@@ -33,18 +33,6 @@ from .to_sqlite import ExportError, prepare, sqlite_bytes
 from .to_xlsx import row_templates, xlsx_from_rows
 
 CHECKSUMS = "SHA256SUMS"
-
-KIND_LABELS = {
-    "xlsx": "Excel 工作簿（部门、项目、绩效指标、资金支出计划四张表）",
-    "departments.csv": "部门表（CSV）",
-    "projects.csv": "项目表（CSV）",
-    "indicators.csv": "绩效指标表（CSV）",
-    "spending-plan.csv": "资金支出计划表（CSV）",
-    "json": "完整数据（JSON）",
-    "sqlite": "SQLite 数据库（全部年度，可用 Datasette 等工具查询）",
-    "schema": "数据文件格式（JSON Schema）",
-    "checksums": "SHA-256 校验和（sha256sum -c SHA256SUMS）",
-}
 
 
 @contextmanager
@@ -165,24 +153,14 @@ def site_contents(tables: dict[str, Table], date: datetime | None) -> dict[str, 
     }
 
 
-def scope_files(scope: Scope, contents: dict[str, bytes]) -> dict[str, bytes]:
-    """The scope's files by path from the site root, with its SHA256SUMS."""
-    return scope_files_and_digests(scope, contents)[0]
-
-
 def scope_files_and_digests(scope: Scope, contents: dict[str, bytes]) -> tuple[dict[str, bytes], dict[str, str]]:
-    """`scope_files`, and the SHA-256 (hex) of each file, each file hashed once."""
+    """The scope's files by path from the site root, with its SHA256SUMS, and the SHA-256 (hex) of each, hashed once."""
     paths = data_files(scope.year, scope.slug)
     files = {paths[kind]: data for kind, data in contents.items() if kind in paths}
-    digests = {path: hashlib.sha256(data).hexdigest() for path, data in files.items()}
+    digests = {path: content_sha256(data) for path, data in files.items()}
     files[paths["checksums"]] = checksums_text(digests)
-    digests[paths["checksums"]] = hashlib.sha256(files[paths["checksums"]]).hexdigest()
+    digests[paths["checksums"]] = content_sha256(files[paths["checksums"]])
     return files, digests
-
-
-def checksums(files: dict[str, bytes]) -> bytes:
-    """`sha256sum` format, one line per file of the folder, by name."""
-    return checksums_text({path: hashlib.sha256(data).hexdigest() for path, data in files.items()})
 
 
 def checksums_text(digests: dict[str, str]) -> bytes:
@@ -191,31 +169,10 @@ def checksums_text(digests: dict[str, str]) -> bytes:
     return "".join(sorted(lines, key=lambda line: line.split("  ", 1)[1])).encode("utf-8")
 
 
-def write_scope(
-    scope: Scope,
-    site_url: str,
-    date: datetime | None,
-    folder: Path,
-    tables: dict[str, Table] | None = None,
-    encoded: Encoded | None = None,
-) -> dict[str, tuple[int, str]]:
-    """Make one scope's files and write them under `folder` (the site root); {path: (size, SHA-256 hex)}.
-
-    For a worker process: only the sizes and digests travel back. `tables` and `encoded`
-    may be given when already made (e.g. joined from the departments'); otherwise they
-    are made here from `scope.departments`.
-    """
-    with collector_paused():
-        if tables is None:
-            tables = build_tables(scope.departments, site_url)
-        files, digests = scope_files_and_digests(scope, scope_contents(scope, tables, site_url, date, encoded))
-    return write_files(folder, files, digests)
-
-
 def scope_outputs(
     scope_list: Sequence[Scope], site_url: str, date: datetime | None
 ) -> Iterator[tuple[Scope, dict[str, bytes], dict[str, str]]]:
-    """Each scope's files (`scope_files`) and their SHA-256, one scope at a time.
+    """Each scope's files (`scope_files_and_digests`) and their SHA-256, one scope at a time.
 
     Every department's tables and pieces are made once for all the scopes, and scopes of
     the same departments (the whole site and its only year) share their files' contents.
@@ -247,7 +204,11 @@ def scope_outputs(
 def write_scopes(
     scope_list: Sequence[Scope], site_url: str, date: datetime | None, folder: Path
 ) -> dict[str, tuple[int, str]]:
-    """`write_scope` for several scopes, each department's rows encoded once (`scope_outputs`)."""
+    """Make several scopes' files and write them under `folder` (the site root); {path: (size, SHA-256 hex)}.
+
+    For a worker process: only the sizes and digests travel back. Each department's rows are
+    encoded once for all the scopes (`scope_outputs`).
+    """
     written: dict[str, tuple[int, str]] = {}
     for _, files, digests in scope_outputs(scope_list, site_url, date):
         written.update(write_files(folder, files, digests))
@@ -263,69 +224,16 @@ def write_files(folder: Path, files: dict[str, bytes], digests: dict[str, str]) 
 
 
 def export_files(loaded_list: Iterable[LoadedDepartment], site_url: str = "") -> dict[str, bytes]:
-    """Every download as bytes, by path from the site root; nothing is written."""
+    """Every download as bytes, by path from the site root; nothing is written.
+
+    The reference the build's files are checked against: the build writes the departments' files
+    with `write_scopes` and joins the year's and the site's from them (builder/opendata/join.py);
+    tests/test_export_assembly.py asserts the same bytes.
+    """
     ordered, date = sorted_departments(loaded_list), source_date()
     return {
         path: data for _, files, _ in scope_outputs(scopes(ordered), site_url, date) for path, data in files.items()
     }
-
-
-def write_exports(loaded_list: Iterable[LoadedDepartment], site_dir: Path, site_url: str = "") -> list[Path]:
-    """Write every download under `site_dir` and return the paths written, sorted.
-
-    `site_url` (e.g. `https://example.org/budget/`) makes the page links inside the
-    data absolute; without it they are relative to the site root.
-    """
-    written = []
-    for relative, data in sorted(export_files(loaded_list, site_url).items()):
-        path = site_dir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    return written
-
-
-@dataclass(frozen=True)
-class Download:
-    """One file on the 数据下载 page."""
-
-    path: str
-    kind: str
-    label: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class DownloadGroup:
-    """The files of one scope: the whole site (year None), one year, or one department."""
-
-    title: str
-    year: int | None
-    slug: str | None
-    files: list[Download]
-
-
-def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int, str]] | None = None) -> Download:
-    """One file's entry: its size and SHA-256 from `known` (`write_scope`'s answer) or read back."""
-    if known is not None and path in known:
-        size, digest = known[path]
-    else:
-        data = (site_dir / path).read_bytes()
-        size, digest = len(data), hashlib.sha256(data).hexdigest()
-    return Download(path, kind, KIND_LABELS[kind], size, digest)
-
-
-def download_groups(
-    site_dir: Path, loaded_list: Iterable[LoadedDepartment], known: Mapping[str, tuple[int, str]] | None = None
-) -> list[DownloadGroup]:
-    """The written downloads of every scope, with sizes and SHA-256, from `known` or read back from `site_dir`."""
-    groups = []
-    for scope in scopes(sorted_departments(loaded_list)):
-        paths = data_files(scope.year, scope.slug)
-        files = [download(site_dir, kind, path, known) for kind, path in paths.items()]
-        groups.append(DownloadGroup(scope_title(scope), scope.year, scope.slug, files))
-    return groups
 
 
 def scope_title(scope: Scope) -> str:
@@ -334,107 +242,3 @@ def scope_title(scope: Scope) -> str:
     if scope.slug is None:
         return f"{scope.year} 年"
     return scope.departments[0].department.department
-
-
-def format_size(size: int) -> str:
-    """`812 字节`, `12.3 KB`, `4.5 MB` (1 KB = 1024 字节)."""
-    if size < 1024:
-        return f"{size} 字节"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def markdown_text(text: str) -> str:
-    """Text safe inside a Markdown table cell or link label."""
-    for char in "\\`*_[]<>|":
-        text = text.replace(char, "\\" + char)
-    return text
-
-
-def files_table(files: list[Download], link_prefix: str) -> list[str]:
-    lines = ["| 文件 | 内容 | 大小 | SHA-256 |", "| --- | --- | --- | --- |"]
-    for item in files:
-        name = PurePosixPath(item.path).name
-        lines.append(
-            f"| [{markdown_text(name)}]({link_prefix}{item.path}) | {item.label} | {format_size(item.size)} "
-            f"| `{item.sha256}` |"
-        )
-    return lines
-
-
-def department_links(group: DownloadGroup, link_prefix: str) -> str:
-    by_kind = {item.kind: item for item in group.files}
-    short = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
-    return " · ".join(
-        f"[{label}]({link_prefix}{by_kind[kind].path})（{format_size(by_kind[kind].size)}）"
-        for kind, label in short.items()
-    )
-
-
-def archive_lines(loaded_list: list[LoadedDepartment], link_prefix: str, with_pdf: bool) -> list[str]:
-    """One archive per year (made after the PDFs by builder/pipeline/steps/pack_archives.py, so listed without size)."""
-    years = sorted({loaded.department.year for loaded in loaded_list}, reverse=True)
-    if not years:
-        return []
-    what = "全部部门的 PDF 和开放数据文件" if with_pdf else "全部开放数据文件"
-    lines = [
-        "## 按年度打包下载",
-        "",
-        f"每个年度一个 ZIP 压缩包，内含该年度{what}、说明（哪个 PDF 是哪个部门）和 `SHA256SUMS`"
-        "（解压后运行 `sha256sum -c SHA256SUMS` 核对每个文件）；压缩包本身的校验和在同名的 `.sha256` 文件中。",
-        "",
-        "| 年度 | 下载 | 校验和 |",
-        "| --- | --- | --- |",
-    ]
-    for year in years:
-        path = f"{data_dir(year)}{data_prefix(year)}.zip"
-        name = markdown_text(PurePosixPath(path).name)
-        lines.append(f"| {year} | [{name}]({link_prefix}{path}) | [{name}.sha256]({link_prefix}{path}.sha256) |")
-    return [*lines, ""]
-
-
-def pdf_lines(loaded_list: list[LoadedDepartment], link_prefix: str) -> list[str]:
-    """Every department's PDF, newest year first, then by department."""
-    ordered = sorted(loaded_list, key=lambda loaded: (-loaded.department.year, loaded.source.slug))
-    lines = ["## PDF 文件", "", "各部门的《部门预算绩效文本》，每个部门每年一份。", "", "| 年度 | 部门 | 地区 | PDF |"]
-    lines.append("| --- | --- | --- | --- |")
-    for loaded in ordered:
-        department = loaded.department
-        path = pdf_path(department.year, loaded.source.slug)
-        label = markdown_text(f"{department.department}{department.year}年部门预算绩效文本.pdf")
-        name, region = markdown_text(department.department), markdown_text(department.region or "")
-        lines.append(f"| {department.year} | {name} | {region} | [{label}]({link_prefix}{path}) |")
-    return [*lines, ""]
-
-
-def downloads_markdown(
-    site_dir: Path,
-    loaded_list: Iterable[LoadedDepartment],
-    link_prefix: str = "",
-    known: Mapping[str, tuple[int, str]] | None = None,
-    with_pdf: bool = False,
-) -> str:
-    """The 数据下载 page body: the yearly archives, every PDF (when made), site-wide and yearly files in full,
-    then a line per department.
-
-    `link_prefix` leads from the page to the site root (e.g. `../` for a page at `downloads/`);
-    `known` gives files' sizes and SHA-256 already known ({path: (size, hex)}), else they are read back.
-    """
-    loaded_list = list(loaded_list)
-    groups = download_groups(site_dir, loaded_list, known)
-    lines = ["<!-- 由 builder/export.py 生成，请勿手改 -->", ""]
-    lines += archive_lines(loaded_list, link_prefix, with_pdf)
-    if with_pdf:
-        lines += pdf_lines(loaded_list, link_prefix)
-    for group in (group for group in groups if group.slug is None):
-        lines += [f"## {group.title}", "", *files_table(group.files, link_prefix), ""]
-    departments = [group for group in groups if group.slug is not None]
-    if departments:
-        lines += ["## 各部门", "", "| 年度 | 部门 | 下载 |", "| --- | --- | --- |"]
-        lines += [
-            f"| {group.year} | {markdown_text(group.title)} | {department_links(group, link_prefix)} |"
-            for group in departments
-        ]
-        lines += ["", "各部门文件的完整列表和校验和见各自文件夹中的 `SHA256SUMS`。", ""]
-    return "\n".join(lines)

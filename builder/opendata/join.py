@@ -10,7 +10,6 @@ gives; a department file not framed as written is encoded again instead of being
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..data.load import LoadedDepartment
-from ..pipeline.fingerprint import file_sha256
+from ..pipeline.fingerprint import content_sha256, file_sha256
 from ..site.paths import data_files
 from .export import Scope, checksums_text, collector_paused, csv_kind, site_contents
 from .tables import Table, build_tables, concat
@@ -117,10 +116,10 @@ def _write_scope(
         with collector_paused():
             for kind, data in site_contents(joined, date).items():
                 (folder / paths[kind]).write_bytes(data)
-                digests[paths[kind]] = hashlib.sha256(data).hexdigest()
+                digests[paths[kind]] = content_sha256(data)
     checksums = checksums_text(digests)
     (folder / paths["checksums"]).write_bytes(checksums)
-    digests[paths["checksums"]] = hashlib.sha256(checksums).hexdigest()
+    digests[paths["checksums"]] = content_sha256(checksums)
     return {path: ((folder / path).stat().st_size, digest) for path, digest in digests.items()}
 
 

@@ -68,8 +68,3 @@ def csv_document(columns: Iterable[Column], rows: Iterable[bytes]) -> bytes:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow([column.name for column in columns])
     return b"".join([BOM, buffer.getvalue().encode("utf-8"), *rows])
-
-
-def csv_bytes(table: Table) -> bytes:
-    """The table as CSV bytes: BOM, one header row of column names, CRLF line ends (RFC 4180)."""
-    return csv_document(table.columns, [csv_rows(table)])

@@ -197,8 +197,3 @@ def _document_head() -> str:
 def document_frame() -> tuple[bytes, bytes]:
     """What a document of one or more departments has before the first piece and after the last."""
     return (_document_head().removesuffix("[]\n}") + "[\n").encode(), ("\n" + INDENT + "]\n}\n").encode()
-
-
-def json_bytes(loaded_list: list[LoadedDepartment], site_url: str = "") -> bytes:
-    """The departments as one JSON document, pretty-printed, in a stable order."""
-    return json_document(department_piece(loaded, site_url) for loaded in loaded_list)

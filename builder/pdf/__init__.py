@@ -1,1 +1,1 @@
-"""The printed document: print HTML from templates, WeasyPrint rendering with bundled fonts, layout checks, cache."""
+"""The printed document: print HTML from templates, WeasyPrint rendering with bundled fonts, layout checks."""

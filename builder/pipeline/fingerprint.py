@@ -32,6 +32,11 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+def content_sha256(data: bytes) -> str:
+    """The SHA-256 of bytes in memory (a page's text, a zip), as in SHA256SUMS files."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of one file's bytes, read in blocks (a PDF or a site download can be large)."""
     with path.open("rb") as handle:

@@ -13,20 +13,19 @@ folder (`build-manifest.json`), because the folder travels between machines.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import BuilderError
 from ..printable import escape_controls
-from .fingerprint import file_sha256
+from .fingerprint import content_sha256, file_sha256
 
 MANIFEST_VERSION = 1
 PART_MANIFEST = "build-manifest.json"
@@ -181,10 +180,7 @@ class Manifest:
             "by_content": self.by_content,
             "files": {path: [e.key, e.size, e.mtime_ns, e.sha256] for path, e in entries},
         }
-        file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=file.parent, prefix=f".{file.name}.", delete=False) as handle:
-            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
-        os.replace(handle.name, file)
+        write_atomic(file, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
     def intact(self, path: str, entry: Entry) -> bool:
         """Whether the file is still as recorded: same size, and same modification time (or, for a part, content)."""
@@ -206,7 +202,7 @@ class Manifest:
 
 def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
     """Where the manifest of the site at `site_dir` is kept: one file per output folder."""
-    name = hashlib.sha256(str(site_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    name = content_sha256(str(site_dir.resolve()).encode("utf-8"))[:16]  # the name earlier versions used
     return cache_dir / "build" / f"site-{name}.json"
 
 

@@ -1,28 +1,29 @@
-"""Turn departments into comparison figures: plain data for tables, and static SVG bar charts made at build time.
+"""Every chart of the site, laid out at build time: comparison figures and the spending plan, as static SVG.
 
-Totals are exact 万元 sums of the projects' 预算数. The SVG carries a `<title>` and an
+This module computes what a chart shows and where (totals, bars, coordinates as SVG attribute
+text); the macros of `templates/pages/_charts.html` draw the SVG from that, with autoescape on,
+and `filters.register` makes `spending_chart` available to every template. No script, no request.
+Totals are exact 万元 sums of the projects' 预算数. Each SVG carries a `<title>` and an
 `aria-label`; pages show the same figures as a table for screen readers and print.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
 from ..data.amounts import format_amount
-from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
 from ..data.load import LoadedDepartment
-from ..data.model import Project
+from ..data.model import Checkpoint, Project
+from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
 
 WIDTH = 720
 VALUE_SPACE = 150  # room right of the longest bar for its figure
 ROW_HEIGHT = 46
 LABEL_SIZE = 14
 BAR_HEIGHT = 18
-BAR_COLOUR = "#3f6fb5"
-FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+# The font and colour are in templates/pages/_charts.html.
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class YearComparison:
     year: int
     rows: list[DepartmentTotal]
     total: Decimal
-    svg: str
+    chart: BarChart
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,13 @@ class YearPair(_Change):
 
 @dataclass(frozen=True)
 class DepartmentHistory:
-    """A department over the years it was published; `svg` is empty with fewer than two years."""
+    """A department over the years it was published; no `chart` with fewer than two years."""
 
     slug: str
     department: str
     years: list[YearTotal]
     pairs: list[YearPair]
-    svg: str
+    chart: BarChart | None
 
 
 def percent_change(before: Decimal, after: Decimal) -> Decimal | None:
@@ -140,8 +141,8 @@ def department_history(loaded_list: list[LoadedDepartment], department: str) -> 
     pairs = [year_pair(before, after) for before, after in pairwise(history)]
     latest = history[-1]
     title = f"{latest.department.department} 历年项目预算数合计（{EXPORT_UNIT}）"
-    svg = bar_chart(title, [(f"{row.year} 年", row.total) for row in years]) if len(years) > 1 else ""
-    return DepartmentHistory(latest.source.slug, latest.department.department, years, pairs, svg)
+    chart = bar_chart(title, [(f"{row.year} 年", row.total) for row in years]) if len(years) > 1 else None
+    return DepartmentHistory(latest.source.slug, latest.department.department, years, pairs, chart)
 
 
 def year_total(loaded: LoadedDepartment) -> YearTotal:
@@ -205,43 +206,122 @@ def budget_in_export_unit(project: Project, loaded: LoadedDepartment) -> Decimal
     return in_export_unit(project.budget.total, loaded.department.amount_unit) or Decimal(0)
 
 
-def bar_chart(title: str, bars: list[tuple[str, Decimal]], unit: str = EXPORT_UNIT) -> str:
-    """A horizontal bar chart as an SVG string: each label on its own line above its bar, the figure after it."""
-    height = ROW_HEIGHT * len(bars) + 8
-    svg = ET.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "viewBox": f"0 0 {WIDTH} {height}",
-            "width": str(WIDTH),
-            "height": str(height),
-            "role": "img",
-            "aria-label": title,
-            "font-family": FONT,
-        },
-    )
-    ET.SubElement(svg, "title").text = title
+@dataclass(frozen=True)
+class Row:
+    """One row of a horizontal bar chart: its label, its bar and the figure after the bar."""
+
+    label: str
+    label_y: int
+    bar_y: int
+    length: str
+    figure: str
+    figure_x: str
+    figure_y: int
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A horizontal bar chart (`_charts.html` `bar_chart`): each label on its own line above its bar."""
+
+    title: str
+    width: int
+    height: int
+    label_size: int
+    bar_height: int
+    rows: list[Row]
+
+
+def bar_chart(title: str, bars: list[tuple[str, Decimal]], unit: str = EXPORT_UNIT) -> BarChart:
+    """Bars as long as their value is to the largest, the figure in `unit` right of each bar."""
     largest = max((value for _, value in bars), default=Decimal(0))
-    for index, (label, value) in enumerate(bars):
-        add_bar(svg, index * ROW_HEIGHT, label, value, largest, unit)
-    return ET.tostring(svg, encoding="unicode")
+    rows = [bar_row(index * ROW_HEIGHT, label, value, largest, unit) for index, (label, value) in enumerate(bars)]
+    return BarChart(title, WIDTH, ROW_HEIGHT * len(bars) + 8, LABEL_SIZE, BAR_HEIGHT, rows)
 
 
-def add_bar(svg: ET.Element, top: int, label: str, value: Decimal, largest: Decimal, unit: str) -> None:
+def bar_row(top: int, label: str, value: Decimal, largest: Decimal, unit: str) -> Row:
     length = float(value / largest * (WIDTH - VALUE_SPACE)) if largest > 0 and value > 0 else 0.0
     bar_top = top + LABEL_SIZE + 8
-    text = ET.SubElement(svg, "text", {"x": "0", "y": str(top + LABEL_SIZE + 2), "font-size": str(LABEL_SIZE)})
-    text.set("fill", "currentColor")
-    text.text = label
-    ET.SubElement(
-        svg,
-        "rect",
-        {"x": "0", "y": str(bar_top), "width": f"{length:.1f}", "height": str(BAR_HEIGHT), "fill": BAR_COLOUR},
+    return Row(
+        label=label,
+        label_y=top + LABEL_SIZE + 2,
+        bar_y=bar_top,
+        length=f"{length:.1f}",
+        figure=f"{format_amount(value)} {unit}",
+        figure_x=f"{length + 6:.1f}",
+        figure_y=bar_top + BAR_HEIGHT - 4,
     )
-    figure = ET.SubElement(
-        svg,
-        "text",
-        {"x": f"{length + 6:.1f}", "y": str(bar_top + BAR_HEIGHT - 4), "font-size": str(LABEL_SIZE)},
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of the spending-plan chart: label, published value and height in percent (0–100)."""
+
+    label: str
+    value: str
+    percent: Decimal | None
+
+
+def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
+    """The spending plan as bars; a blank or non-numeric cell has no bar but keeps its label."""
+    return [
+        Bar(
+            label=checkpoint.label,
+            value=checkpoint.value or "",
+            percent=None if checkpoint.percent is None else max(Decimal(0), min(Decimal(100), checkpoint.percent)),
+        )
+        for checkpoint in plan
+    ]
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One bar of the spending chart, geometry as SVG attribute text."""
+
+    label: str
+    value: str
+    x: str
+    center: str
+    y: str | None
+    height: str | None
+    label_y: str
+
+
+@dataclass(frozen=True)
+class SpendingChart:
+    """The spending plan as vertical bars (`_charts.html` `spending_chart`), cumulative percent up to 100."""
+
+    width: int
+    height: int
+    baseline: int
+    bar_width: int
+    bars: list[ChartBar]
+
+
+def spending_chart(
+    plan: list[Checkpoint], slot: int = 64, bar_width: int = 36, plot_height: int = 100
+) -> SpendingChart:
+    """The spending plan's bars (`spending_bars`) laid out: one slot per checkpoint, room above for the value."""
+    baseline = 20 + plot_height  # room above the tallest bar for its value
+    bars = []
+    for index, bar in enumerate(spending_bars(plan)):
+        x = index * slot + (slot - bar_width) // 2
+        height = None if bar.percent is None else bar.percent * plot_height / 100
+        bar_top = baseline if height is None else baseline - height
+        bars.append(
+            ChartBar(
+                label=bar.label,
+                value=bar.value,
+                x=str(x),
+                center=str(x + bar_width // 2),
+                y=None if height is None else _svg_number(bar_top),
+                height=None if height is None else _svg_number(height),
+                label_y=_svg_number(bar_top - 5),
+            )
+        )
+    return SpendingChart(
+        width=max(1, len(bars)) * slot, height=baseline + 24, baseline=baseline, bar_width=bar_width, bars=bars
     )
-    figure.set("fill", "currentColor")
-    figure.text = f"{format_amount(value)} {unit}"
+
+
+def _svg_number(value: Decimal | int) -> str:
+    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")

@@ -1,4 +1,9 @@
-"""The Chinese file name of every PDF and download, for the web server's `Content-Disposition` header.
+"""The site's downloads: the 数据下载 page, and the Chinese file name of every PDF and download for the web server.
+
+The 数据下载 page (`downloads_page`, from templates/pages/downloads.md) lists the yearly archives,
+every PDF and the open-data files (builder/opendata/export.py writes them) with size and SHA-256.
+
+The file names are for the web server's `Content-Disposition` header.
 
 A link's `download` attribute names the saved file only when the reader clicks it on our
 page; a link shared in a chat, or typed, saves under the URL's ASCII name. The deployment
@@ -12,13 +17,32 @@ names as a `RewriteMap` text file (`download-names.apache.map`: path, then the e
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
-from . import paths
-from ..pipeline.fingerprint import digest
 from ..data.load import LoadedDepartment
+from ..opendata.export import scope_title, scopes, sorted_departments
+from ..pipeline.fingerprint import content_sha256, digest
 from ..pipeline.outputs import Outputs
+from . import paths
+from .pages import front_matter, page_environment
+
+DOWNLOADS = "downloads.md"  # the 数据下载 page's template, in templates/pages/
+DOWNLOADS_TITLE = "数据下载"
+
+KIND_LABELS = {
+    "xlsx": "Excel 工作簿（部门、项目、绩效指标、资金支出计划四张表）",
+    "departments.csv": "部门表（CSV）",
+    "projects.csv": "项目表（CSV）",
+    "indicators.csv": "绩效指标表（CSV）",
+    "spending-plan.csv": "资金支出计划表（CSV）",
+    "json": "完整数据（JSON）",
+    "sqlite": "SQLite 数据库（全部年度，可用 Datasette 等工具查询）",
+    "schema": "数据文件格式（JSON Schema）",
+    "checksums": "SHA-256 校验和（sha256sum -c SHA256SUMS）",
+}
 
 MAP_FILE = "download-names.nginx.conf"
 APACHE_MAP_FILE = "download-names.apache.map"
@@ -84,3 +108,149 @@ def make_download_names(outputs: Outputs, loaded: list[LoadedDepartment]) -> Non
         if not outputs.reuse([file], key):
             (outputs.staging / file).write_text(text, encoding="utf-8")
             outputs.record(file, key)
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file on the 数据下载 page."""
+
+    path: str
+    kind: str
+    label: str
+    size: int
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+@dataclass(frozen=True)
+class DownloadGroup:
+    """The files of one scope: the whole site (year None), one year, or one department."""
+
+    title: str
+    year: int | None
+    slug: str | None
+    files: list[Download]
+
+    def file(self, kind: str) -> Download:
+        return next(item for item in self.files if item.kind == kind)
+
+
+def download(site_dir: Path, kind: str, path: str, known: Mapping[str, tuple[int, str]] | None = None) -> Download:
+    """One file's entry: its size and SHA-256 from `known` (`write_scopes`' answer) or read back."""
+    if known is not None and path in known:
+        size, digest = known[path]
+    else:
+        data = (site_dir / path).read_bytes()
+        size, digest = len(data), content_sha256(data)
+    return Download(path, kind, KIND_LABELS[kind], size, digest)
+
+
+def download_groups(
+    site_dir: Path, loaded_list: Iterable[LoadedDepartment], known: Mapping[str, tuple[int, str]] | None = None
+) -> list[DownloadGroup]:
+    """The written downloads of every scope, with sizes and SHA-256, from `known` or read back from `site_dir`."""
+    groups = []
+    for scope in scopes(sorted_departments(loaded_list)):
+        files = [
+            download(site_dir, kind, path, known) for kind, path in paths.data_files(scope.year, scope.slug).items()
+        ]
+        groups.append(DownloadGroup(scope_title(scope), scope.year, scope.slug, files))
+    return groups
+
+
+@dataclass(frozen=True)
+class Archive:
+    """A year's ZIP archive (made after the PDFs by builder/pipeline/steps/pack_archives.py, so listed without size)."""
+
+    year: int
+    path: str
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.path).name
+
+
+@dataclass(frozen=True)
+class PdfRow:
+    """A department's PDF on the 数据下载 page."""
+
+    year: int
+    department: str
+    region: str
+    path: str
+    label: str
+
+
+def archives(loaded_list: list[LoadedDepartment]) -> list[Archive]:
+    """One archive per year, newest first."""
+    years = sorted({loaded.department.year for loaded in loaded_list}, reverse=True)
+    return [Archive(year, f"{paths.data_dir(year)}{paths.data_prefix(year)}.zip") for year in years]
+
+
+def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
+    """Every department's PDF, newest year first, then by department."""
+    ordered = sorted(loaded_list, key=lambda loaded: (-loaded.department.year, loaded.source.slug))
+    return [
+        PdfRow(
+            loaded.department.year,
+            loaded.department.department,
+            loaded.department.region or "",
+            paths.pdf_path(loaded.department.year, loaded.source.slug),
+            f"{loaded.department.department}{loaded.department.year}年部门预算绩效文本.pdf",
+        )
+        for loaded in ordered
+    ]
+
+
+# The files linked on a department's line of the 数据下载 page, by kind, with their short labels.
+DEPARTMENT_LINKS = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
+
+
+def downloads_page(
+    site_dir: Path,
+    loaded_list: Iterable[LoadedDepartment],
+    link_prefix: str = "",
+    known: Mapping[str, tuple[int, str]] | None = None,
+    with_pdf: bool = False,
+) -> str:
+    """The whole 数据下载 page: front matter, then `downloads_markdown`."""
+    return front_matter(DOWNLOADS_TITLE, pagefind=False) + downloads_markdown(
+        site_dir, loaded_list, link_prefix, known, with_pdf
+    )
+
+
+def downloads_placeholder() -> str:
+    """The 数据下载 page with its heading only, for a part of a split build (the whole page is made at the merge)."""
+    heading = page_environment().get_template(DOWNLOADS).render(placeholder=True)
+    return front_matter(DOWNLOADS_TITLE, pagefind=False) + heading
+
+
+def downloads_markdown(
+    site_dir: Path,
+    loaded_list: Iterable[LoadedDepartment],
+    link_prefix: str = "",
+    known: Mapping[str, tuple[int, str]] | None = None,
+    with_pdf: bool = False,
+) -> str:
+    """The 数据下载 page's Markdown (`templates/pages/downloads.md`): its heading, the yearly archives, every PDF
+    (when made), site-wide and yearly files in full, then a line per department.
+
+    `link_prefix` leads from the page to the site root (e.g. `../` for a page at `downloads/`);
+    `known` gives files' sizes and SHA-256 already known ({path: (size, hex)}), else they are read back.
+    """
+    loaded_list = list(loaded_list)
+    groups = download_groups(site_dir, loaded_list, known)
+    context = {
+        "placeholder": False,
+        "prefix": link_prefix,
+        "with_pdf": with_pdf,
+        "archives": archives(loaded_list),
+        "pdfs": pdf_rows(loaded_list) if with_pdf else [],
+        "groups": [group for group in groups if group.slug is None],
+        "departments": [group for group in groups if group.slug is not None],
+        "short_labels": DEPARTMENT_LINKS,
+    }
+    return page_environment().get_template(DOWNLOADS).render(**context)

@@ -13,7 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..data.amounts import Amount, format_amount
-from ..data.model import Checkpoint, Indicator, Notes, Project
+from ..data.model import Indicator, Notes, Project
+from .charts import spending_chart
 
 
 def money(value: Amount | Decimal | None) -> str:
@@ -70,25 +71,23 @@ def _run_length(indicators: list[Indicator], start: int, merged: str) -> int:
     return length
 
 
-@dataclass(frozen=True)
-class Bar:
-    """One bar of the spending-plan chart: label, published value and height in percent (0–100)."""
+def format_size(size: int) -> str:
+    """`812 字节`, `12.3 KB`, `4.5 MB` (1 KB = 1024 字节)."""
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
-    label: str
-    value: str
-    percent: Decimal | None
 
+def markdown_text(text: str) -> str:
+    """Data text safe inside a Markdown table cell or link label: Markdown's signs backslash-escaped.
 
-def spending_bars(plan: list[Checkpoint]) -> list[Bar]:
-    """The spending plan as bars; a blank or non-numeric cell has no bar but keeps its label."""
-    return [
-        Bar(
-            label=checkpoint.label,
-            value=checkpoint.value or "",
-            percent=None if checkpoint.percent is None else max(Decimal(0), min(Decimal(100), checkpoint.percent)),
-        )
-        for checkpoint in plan
-    ]
+    For Markdown templates; autoescape then escapes `<`, `>`, `&` and quotes as HTML entities, which Markdown keeps.
+    """
+    for char in "\\`*_[]|":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 _DIGITS = "〇一二三四五六七八九"
@@ -141,6 +140,8 @@ def template_environment(folder: Path) -> Environment:
 
 def register(environment: Environment) -> Environment:
     """Install the shared filters and globals into a Jinja environment."""
-    environment.filters.update(money=money, printed=printed, chinese_number=chinese_number)
-    environment.globals.update(indicator_rows=indicator_rows, spending_bars=spending_bars, notes_parts=notes_parts)
+    environment.filters.update(
+        money=money, printed=printed, chinese_number=chinese_number, file_size=format_size, markdown_text=markdown_text
+    )
+    environment.globals.update(indicator_rows=indicator_rows, notes_parts=notes_parts, spending_chart=spending_chart)
     return environment

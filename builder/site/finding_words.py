@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..lint.findings import Finding
 from ..data.model import Department
+from ..lint.findings import Finding
 from ..lint.rules import RULES
 
 # What each rule's finding means for someone reading the published table.

@@ -5,7 +5,7 @@ Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs 
   default `content/generated/`); they are added under their own URLs, not in the nav,
   so the navigation every page carries stays the same size however many departments there
   are. Other generated files (the open-data downloads) are published as they are.
-- A generated page whose front matter says `html: true` (builder/site/pages.py, quality_pages.py)
+- A generated page whose front matter says `html: true` (builder/site/pages.py, builder/site/quality.py)
   is HTML already: it is put in the theme as it is, without Python-Markdown, and its table
   of contents is the `toc` headings of its front matter. This is a `Page` subclass made in
   `on_files` (MkDocs 1.6 keeps a page a plugin made there, as Material's blog plugin does),

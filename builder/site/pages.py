@@ -1,7 +1,8 @@
 """Turn loaded departments into the website's generated pages (`content/generated/`).
 
-Every page is a Jinja template from `theme/pages/` rendered with autoescape on, so
-each string from the YAML reaches the page as escaped text. The year, all-projects,
+Every page is a Jinja template from `templates/pages/` rendered with autoescape on, so
+each string from the YAML reaches the page as escaped text (the 数据质量 pages, builder/site/quality.py,
+and the 数据下载 page, builder/opendata/export.py, too: no page is built in Python strings). The year, all-projects,
 department and project pages are HTML as they are: their front matter says `html: true`
 and lists the headings of the table of contents (`toc`), and the MkDocs hooks put the
 body in the theme without Markdown (which took most of the build time on their big
@@ -12,11 +13,10 @@ relative, so the site works under any sub-path.
 from __future__ import annotations
 
 import posixpath
-import shutil
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import groupby
 from pathlib import Path
 
@@ -24,15 +24,15 @@ import yaml
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from . import filters, paths
 from ..data.amounts import Amount, to_unit
-from .charts import DepartmentHistory, department_history, year_comparison
+from ..data.load import LoadedDepartment
+from ..data.model import Department, Project
+from ..data.titles import TITLE_NOTE, title_differs
 from ..errors import BuilderError
 from ..lint.findings import Finding
-from ..data.load import LoadedDepartment
-from ..data.model import Checkpoint, Department, Project
+from . import filters, paths
+from .charts import DepartmentHistory, department_history, year_comparison
 from .finding_words import ReaderFinding, by_project
-from ..data.titles import TITLE_NOTE, title_differs
 
 THEME_PAGES = Path(__file__).resolve().parent.parent.parent / "templates" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
@@ -90,7 +90,7 @@ DOWNLOAD_LABELS = {
 
 
 @dataclass(frozen=True)
-class Download:
+class DownloadLink:
     label: str
     url: str
     size: str
@@ -105,10 +105,10 @@ class DepartmentEntry:
     sizes: dict[str, str] = field(default_factory=dict)
 
     @property
-    def downloads(self) -> list[Download]:
+    def downloads(self) -> list[DownloadLink]:
         files = paths.data_files(self.department.year, self.slug)
         return [
-            Download(label, files[kind], self.sizes[files[kind]])
+            DownloadLink(label, files[kind], self.sizes[files[kind]])
             for kind, label in DOWNLOAD_LABELS.items()
             if files.get(kind) in self.sizes
         ]
@@ -199,11 +199,15 @@ def _check_urls(entries: list[DepartmentEntry]) -> None:
         seen.add(entry.url)
 
 
-def environment() -> Environment:
-    """The Jinja environment of the page templates: autoescape on, undefined names are errors."""
+@cache
+def page_environment() -> Environment:
+    """The Jinja environment of the page templates: autoescape on, undefined names are errors.
+
+    One per process, so each template is compiled once (a build renders its pages in many calls);
+    a template edited meanwhile is reloaded (Jinja checks its modification time).
+    """
     env = filters.template_environment(THEME_PAGES)
     env.globals.update(
-        spending_chart=spending_chart,
         wan=amount_in_wan,
         title_differs=title_differs,
         title_note=TITLE_NOTE,
@@ -234,56 +238,6 @@ def department_quality(entry: DepartmentEntry, findings: list[Finding]) -> Quali
     return Quality(url, len(findings), by_project(findings, entry.department))
 
 
-@dataclass(frozen=True)
-class ChartBar:
-    """One bar of the spending chart, geometry as SVG attribute text."""
-
-    label: str
-    value: str
-    x: str
-    center: str
-    y: str | None
-    height: str | None
-    label_y: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    width: int
-    height: int
-    baseline: int
-    bar_width: int
-    bars: list[ChartBar]
-
-
-def spending_chart(plan: list[Checkpoint], slot: int = 64, bar_width: int = 36, plot_height: int = 100) -> Chart:
-    """The spending plan as an SVG bar chart laid out at build time (heights from `spending_bars`)."""
-    baseline = 20 + plot_height  # room above the tallest bar for its value
-    bars = []
-    for index, bar in enumerate(filters.spending_bars(plan)):
-        x = index * slot + (slot - bar_width) // 2
-        height = None if bar.percent is None else bar.percent * plot_height / 100
-        bar_top = baseline if height is None else baseline - height
-        bars.append(
-            ChartBar(
-                label=bar.label,
-                value=bar.value,
-                x=str(x),
-                center=str(x + bar_width // 2),
-                y=None if height is None else _svg_number(bar_top),
-                height=None if height is None else _svg_number(height),
-                label_y=_svg_number(bar_top - 5),
-            )
-        )
-    return Chart(
-        width=max(1, len(bars)) * slot, height=baseline + 24, baseline=baseline, bar_width=bar_width, bars=bars
-    )
-
-
-def _svg_number(value: Decimal | int) -> str:
-    return format(Decimal(value).quantize(Decimal("0.1")).normalize(), "f")
-
-
 def root_of(url: str) -> str:
     """The relative way back to the site root from a page at `url` (`2023/x/` → `../../`)."""
     depth = len([part for part in url.split("/") if part])
@@ -303,21 +257,21 @@ def front_matter(title: str, **meta: object) -> str:
 class Headings:
     """The headings a page template writes with `heading(level, id, text)`: its table of contents.
 
-    Each is written as Python-Markdown's `## text { #id }` came out, and kept as the token
-    Markdown's `toc` extension gave MkDocs (`name` is HTML, as MkDocs expects).
+    Each is written by the `heading` macro of `_macros.html` as Python-Markdown's `## text { #id }`
+    came out, and kept as the token Markdown's `toc` extension gave MkDocs (`name` is HTML, as MkDocs expects).
     """
 
+    macro: Callable[..., Markup]
     tokens: list[dict[str, object]] = field(default_factory=list)
 
     def heading(self, level: int, anchor: str, text: str) -> Markup:
-        name = escape(text)
-        self.tokens.append({"level": level, "id": anchor, "name": str(name)})
-        return Markup('<h{0} id="{1}">{2}</h{0}>').format(level, anchor, name)
+        self.tokens.append({"level": level, "id": anchor, "name": str(escape(text))})
+        return self.macro(level, anchor, text)
 
 
 def render(env: Environment, template: str, url: str, title: str, meta: dict[str, object], **context: object) -> str:
     """An HTML page: front matter (with `html: true` and the headings) and the rendered template."""
-    headings = Headings()
+    headings = Headings(env.get_template("_macros.html").module.heading)
     body = env.get_template(template).render(root=root_of(url), heading=headings.heading, **context)
     return front_matter(title, **meta, html=True, toc=headings.tokens) + body
 
@@ -339,7 +293,7 @@ def site_pages(
     `findings` (lint's, of every department) are shown on the pages and linked to the 数据质量 reports;
     None when the reports are not public.
     """
-    env = environment()
+    env = page_environment()
     all_years = years(loaded, downloads)
     pages = []
     if site_level:
@@ -423,13 +377,3 @@ def _project_page(
 
 def _index(url: str) -> str:
     return posixpath.join(url, "index.md")
-
-
-def write_pages(pages: list[GeneratedPage], generated_dir: Path) -> None:
-    """Replace the generated folder's contents with `pages` (it is rebuilt from scratch each time)."""
-    if generated_dir.exists():
-        shutil.rmtree(generated_dir)
-    for page in pages:
-        target = generated_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.text, encoding="utf-8")

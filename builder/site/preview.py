@@ -25,7 +25,6 @@ reported) before anything is built, and `stop` can end it from another thread.
 from __future__ import annotations
 
 import errno
-import html
 import logging
 import os
 import shutil
@@ -40,29 +39,23 @@ from typing import Any
 
 from mkdocs.livereload import LiveReloadServer
 
-from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, _builder_pid, _is_running, build
 from ..errors import BuilderError
 from ..failures import user_error
+from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, build
+from ..pipeline.swap import builder_pid, is_running
+from .pages import page_environment
 
 WATCHED = (PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates", MKDOCS_CONFIG)
 SCRATCH_PREFIX = "budget-preview-"
-ERROR_PAGE = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<title>生成失败 — 本机预览</title>
-<style>body{{font:16px/1.6 sans-serif;margin:2rem;color:#111}}pre{{white-space:pre-wrap;background:#fdf2f2;
-border-left:4px solid #9b1c22;padding:1rem}}</style></head>
-<body><main><h1>网站生成失败</h1>
-<p>请按下面的提示改正文件并保存；改正后本页自动显示网站。</p>
-<pre>{error}</pre></main></body></html>
-"""
+ERROR_PAGE = "preview_error.html"  # in templates/pages/
 
 
 def remove_stale_scratch(parent: Path) -> list[Path]:
     """Scratch folders of previews that are no longer running (killed, or from before a reboot)."""
     stale = []
     for folder in parent.glob(SCRATCH_PREFIX + "*"):
-        pid = _builder_pid(folder.name[len(SCRATCH_PREFIX) :])
-        if folder.is_dir() and pid is not None and not _is_running(pid):  # a name without a pid: not ours to judge
+        pid = builder_pid(folder.name[len(SCRATCH_PREFIX) :])
+        if folder.is_dir() and pid is not None and not is_running(pid):  # a name without a pid: not ours to judge
             stale.append(folder)
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
@@ -82,7 +75,7 @@ class _Server(LiveReloadServer):
         if self.preview.error and not path.startswith("/livereload/"):
             with self._epoch_cond:
                 epoch = self._visible_epoch
-            body = ERROR_PAGE.format(error=html.escape(self.preview.error)).encode("utf-8")
+            body = page_environment().get_template(ERROR_PAGE).render(error=self.preview.error).encode("utf-8")
             body = self._inject_js_into_html(body, epoch)
             no_store("500 Internal Server Error", [("Content-Type", "text/html; charset=utf-8")])
             return [body]

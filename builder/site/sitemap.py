@@ -8,10 +8,10 @@ same bytes. Without `site_url` neither file is written: a sitemap needs absolute
 from __future__ import annotations
 
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
 
 from ..pipeline.fingerprint import digest
 from ..pipeline.outputs import Outputs
+from .pages import page_environment
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -25,10 +25,9 @@ def page_address(base_url: str, html_path: str) -> str:
 
 
 def sitemap_text(base_url: str, pages: Iterable[str]) -> str:
+    """The sitemap from templates/pages/sitemap.xml: each page's address, sorted."""
     urls = sorted(page_address(base_url, page) for page in set(pages) if page not in NOT_LISTED)
-    lines = [f"  <url><loc>{escape(url)}</loc></url>" for url in urls]
-    head = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-    return "\n".join([head, *lines, "</urlset>"]) + "\n"
+    return page_environment().get_template(SITEMAP).render(urls=urls)
 
 
 def robots_text(base_url: str) -> str:

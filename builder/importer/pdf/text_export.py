@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...atomic import write_atomic
 from ...errors import ImportFailed
 from .. import printed
 from ..common import clean, clean_code
 from ..running import running_lines
 from ..structure.labels import NOTES_BY_NUMBER, NOTES_KEYS, NOTES_PARTS, NOTES_SECTIONS
-from ..write import to_yaml, write_atomically
+from ..write import to_yaml
 
 NUMERALS = "一二三四五六七八九十"
 PART_HEADING = re.compile(rf"^第([{NUMERALS}]+)部分\s*(.*)$")
@@ -753,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
     for warning in warnings:
         print(f"警告：{warning}", file=sys.stderr)
     Department.model_validate(data)
-    write_atomically(args.output, to_yaml(data))
+    write_atomic(args.output, to_yaml(data))
     print(f"已写入 {args.output}：{len(data['projects'])} 个项目，{len(warnings)} 条警告。")
     return 0
 

@@ -10,7 +10,6 @@ so an edit encodes only the edited department's rows.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -18,7 +17,8 @@ from ...data.load import LoadedDepartment
 from ...opendata.export import Scope, scope_title, scopes, sorted_departments, source_date, write_scopes
 from ...opendata.join import write_joined_scopes
 from ...site.paths import data_files
-from ..fingerprint import code_fingerprint, digest
+from ..context import Build
+from ..fingerprint import code_fingerprint, digest, file_sha256
 from ..outputs import Outputs
 from ..progress import Stage
 from ..workers import run_parallel
@@ -26,6 +26,21 @@ from ..workers import run_parallel
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
 _Shared = tuple[list[Scope], str, datetime | None, Path]
 DEPARTMENTS_PER_JOB = 25
+TITLE = "开放数据"
+
+
+def wanted(b: Build) -> bool:
+    return True
+
+
+def total(b: Build) -> int:
+    return len(plan_scopes(b.loaded, b.whole_site))
+
+
+def run(b: Build, stage: Stage) -> None:
+    """Every scope's files in the staging site; their sizes and SHA-256 for the 数据下载 page (`b.known`)."""
+    scopes = plan_scopes(b.loaded, b.whole_site)
+    b.known = make_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage)
 
 
 def scope_paths(scope: Scope) -> list[str]:
@@ -103,6 +118,6 @@ def _read_checksums(staging: Path, scope: Scope) -> Known:
     for path in paths.values():
         file = staging / path
         name = PurePosixPath(path).name
-        sha = by_name.get(name) or hashlib.sha256(file.read_bytes()).hexdigest()
+        sha = by_name.get(name) or file_sha256(file)
         known[path] = (file.stat().st_size, sha)
     return known

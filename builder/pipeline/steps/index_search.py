@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from ...site.search import SearchShard, has_bundle, index_shards, split_shard, write_shard_list
+from ..context import Build
 from ..fingerprint import digest, file_sha256
 from ..outputs import Outputs
 from ..plan import SITE_BATCH, Batch, batch_names
@@ -18,6 +19,20 @@ from ..progress import Stage
 from ..workers import cpu_count
 
 PAGEFIND = "pagefind/"
+TITLE = "搜索索引"
+
+
+def wanted(b: Build) -> bool:
+    return True
+
+
+def total(b: Build) -> int:
+    return len(plan_shards(b.page_keys, b.handwritten, b.plan.batches, b.whole_site))
+
+
+def run(b: Build, stage: Stage) -> None:
+    shards = plan_shards(b.page_keys, b.handwritten, b.plan.batches, b.whole_site)
+    make_search(shards, b.page_keys, b.outputs, b.jobs, stage)
 
 
 def plan_shards(

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from ...data.load import LoadedDepartment
 from ...opendata.archives import archive_path, checksum_path, members, readme_text, zip_bytes
 from ...opendata.export import source_date
-from ..fingerprint import code_fingerprint, digest, file_sha256
+from ..context import Build
+from ..fingerprint import code_fingerprint, content_sha256, digest, file_sha256
 from ..outputs import Outputs
+from ..progress import Stage
+
+TITLE = "年度打包"
+
+
+def wanted(b: Build) -> bool:
+    return b.whole_site
+
+
+def total(b: Build) -> None:
+    return None
+
+
+def run(b: Build, stage: Stage) -> None:
+    make_archives(b.loaded, b.outputs, b.with_pdf)
 
 
 def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bool) -> list[str]:
@@ -34,7 +49,7 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
             data = zip_bytes(contents, readme, date)
             name = archive_path(year).rsplit("/", 1)[1]
             (outputs.staging / targets[0]).write_bytes(data)
-            (outputs.staging / targets[1]).write_text(f"{hashlib.sha256(data).hexdigest()}  {name}\n", encoding="utf-8")
+            (outputs.staging / targets[1]).write_text(f"{content_sha256(data)}  {name}\n", encoding="utf-8")
             for target in targets:
                 outputs.record(target, key)
         made.append(targets[0])

@@ -1,18 +1,15 @@
 """Read and lint every data file, on every core, with a cache keyed by each file's bytes.
 
 A file whose bytes, place and builder code are unchanged since an earlier build is not
-parsed again: its validated department and its lint findings come from
-`.cache/build/data/<key>.pickle`. Files with problems are always read again (their errors
-must be shown each time) and never cached.
+parsed again: its validated department and its lint findings come from the store
+(namespace `data`, by `file_key`). Files with problems are always read again (their errors
+must be shown each time) and never cached. Then the plan is narrowed to the departments
+published (builder/pipeline/selection.py): no drafts, a split build's share.
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import pickle
-import tempfile
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,36 +17,44 @@ from ...data.load import LoadedDepartment, Source, load_department
 from ...data.yamlread import Problem
 from ...errors import DataError
 from ...lint.findings import Finding, lint_department, sort_key
+from ..context import Build, ReadData
 from ..fingerprint import code_fingerprint, digest
 from ..progress import Stage
+from ..selection import select_departments
+from ..store import Store
 from ..workers import run_parallel
 
-CACHE_DAYS = 14  # cache entries unused for this long are deleted
+TITLE = "读取数据"
+NAMESPACE = "data"
 
 
-@dataclass(frozen=True)
-class ReadData:
-    """The departments read (file order), their findings (sorted), and each one's key."""
+def wanted(b: Build) -> bool:
+    return True
 
-    loaded: list[LoadedDepartment]
-    findings: list[Finding]
-    errors: list[DataError]
-    keys: dict[Path, str]  # data file → hash of its bytes, its place under the data folder and the builder code
+
+def total(b: Build) -> int:
+    return len(b.plan.files)
+
+
+def run(b: Build, stage: Stage) -> None:
+    """Read every file of the plan; keep the departments published (refusing files with problems)."""
+    data = read_data(b.plan.files, b.folders.data, b.store, b.jobs, stage)
+    b.data, b.plan = select_departments(data, b.plan)
 
 
 @dataclass(frozen=True)
 class _Settings:
     data_root: Path
-    cache: Path | None
+    store: Store
 
 
 # What a worker sends back: the department and findings, or the file's problems.
 _Outcome = tuple[str, LoadedDepartment | None, list[Finding], list[Problem]]
 
 
-def read_data(files: list[Path], data_root: Path, cache_dir: Path | None, jobs: int | None, stage: Stage) -> ReadData:
+def read_data(files: list[Path], data_root: Path, store: Store, jobs: int | None, stage: Stage) -> ReadData:
     """Every file read and linted; problems are collected, never raised."""
-    settings = _Settings(data_root, cache_dir / "build" / "data" if cache_dir else None)
+    settings = _Settings(data_root, store)
     outcomes: dict[Path, _Outcome] = {}
     gc.disable()  # millions of new objects: the collector would walk them again and again
     try:
@@ -66,8 +71,6 @@ def read_data(files: list[Path], data_root: Path, cache_dir: Path | None, jobs: 
         loaded.append(department)
         findings += found
         keys[path] = key
-    if settings.cache is not None:
-        _prune(settings.cache)
     return ReadData(loaded, sorted(findings, key=sort_key), errors, keys)
 
 
@@ -78,7 +81,7 @@ def _read_all(
     missing = []
     for path in files:
         key = file_key(path, settings.data_root)
-        cached = _from_cache(settings.cache, key, path)
+        cached = _from_cache(settings.store, key, path)
         if cached is None:
             missing.append(path)
         else:
@@ -101,7 +104,7 @@ def _read_chunk(settings: _Settings, paths: tuple[Path, ...]) -> list[_Outcome]:
 
 def _read_one(settings: _Settings, path: Path) -> _Outcome:
     key = file_key(path, settings.data_root)
-    cached = _from_cache(settings.cache, key, path)
+    cached = _from_cache(settings.store, key, path)
     if cached is not None:
         return key, *cached, []
     try:
@@ -110,8 +113,7 @@ def _read_one(settings: _Settings, path: Path) -> _Outcome:
         return key, None, [], error.problems
     findings = lint_department(loaded)
     loaded = replace(loaded, located=None)  # the line map served lint; pages and exports do not need it
-    if settings.cache is not None:
-        _store(settings.cache, key, loaded, findings)
+    settings.store.put_pickle(NAMESPACE, key, (loaded, findings))
     return key, loaded, findings, []
 
 
@@ -124,34 +126,11 @@ def file_key(path: Path, data_root: Path) -> str:
     return digest(code_fingerprint(), place, path.read_bytes())
 
 
-def _from_cache(cache: Path | None, key: str, path: Path) -> tuple[LoadedDepartment, list[Finding]] | None:
-    if cache is None:
+def _from_cache(store: Store, key: str, path: Path) -> tuple[LoadedDepartment, list[Finding]] | None:
+    cached = store.get_pickle(NAMESPACE, key)
+    if not isinstance(cached, tuple) or len(cached) != 2:
         return None
-    entry = cache / f"{key}.pickle"
-    try:
-        with entry.open("rb") as handle:
-            loaded, findings = pickle.load(handle)
-        os.utime(entry)  # in use: keep it
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-        return None
+    loaded, findings = cached
     # The same bytes at another path (a copied data folder) are the same department, reported at this path.
     loaded = replace(loaded, source=Source(path, loaded.source.slug))
     return loaded, [replace(finding, path=path) for finding in findings]
-
-
-def _store(cache: Path, key: str, loaded: LoadedDepartment, findings: list[Finding]) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache, prefix=".tmp-", delete=False) as handle:
-        pickle.dump((loaded, findings), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(handle.name, cache / f"{key}.pickle")
-
-
-def _prune(cache: Path) -> None:
-    """Delete entries no build has used for CACHE_DAYS (data edited since, files removed)."""
-    limit = time.time() - CACHE_DAYS * 86400
-    for entry in cache.glob("*.pickle"):
-        try:
-            if entry.stat().st_mtime < limit:
-                entry.unlink()
-        except OSError:
-            continue

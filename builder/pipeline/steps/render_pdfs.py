@@ -1,34 +1,54 @@
-"""Turn loaded departments into print-grade PDFs in `site/`, in parallel, skipping unchanged ones.
+"""Turn loaded departments into print-grade PDFs in the staging site, on every core, skipping unchanged ones.
 
-The pipeline per department: model → print HTML (`pdf_html`) → cache lookup by content
-hash (`pdf_cache`) → WeasyPrint in a worker process (`pdf_render`) → `site/<year>/<slug>/…pdf`.
+Per department: model → print HTML (builder/pdf/html.py) → WeasyPrint in a worker
+(builder/pdf/render.py) → `site/<year>/<slug>/…pdf`. Two reuse checks, cheapest first:
+- `input_key` (the department's data key, print theme, fonts, code, settings): an earlier
+  build's PDF with that key is hard-linked without even making the print HTML;
+- `html_key` (the print HTML and the renderer): the PDF is taken from the store (namespace
+  `pdf`), so a change to the builder's code that leaves the print HTML as it was renders nothing.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import NoReturn
 
+from ...atomic import write_atomic
 from ...config import SiteConfig
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
-from ...pdf.cache import PdfCache, cache_key, write_atomic
+from ...pdf import render as pdf_render
 from ...pdf.fonts import cjk_font_files, fonts_fingerprint
-from ...pdf.html import PRINT_THEME, document_html, theme_files
+from ...pdf.html import PRINT_THEME, document_html, theme_files, theme_stamp
 from ...pdf.render import html_to_pdf, quiet_weasyprint_logs, warm_up
 from ...pdf.split import is_split, part_projects, pieces_stamp, render_split
 from ...site import paths
-from ..fingerprint import code_fingerprint, digest, files_digest
+from ..context import Build
+from ..fingerprint import code_fingerprint, digest, file_sha256, files_digest
 from ..outputs import Outputs
 from ..progress import Progress, Stage
-from ..workers import worker_count
+from ..store import Store
+from ..workers import run_parallel, worker_count
+
+TITLE = "生成 PDF"
+NAMESPACE = "pdf"
+PDF_MODE = 0o644  # readable by the web server, like any other file of the site
+
+
+def wanted(b: Build) -> bool:
+    return b.with_pdf
+
+
+def total(b: Build) -> int:
+    return len(b.loaded)
+
+
+def run(b: Build, stage: Stage) -> None:
+    made = render_pdfs(b.loaded, b.folders.staging, b.jobs, b.store, b.config, b.outputs, stage, b.data.keys)
+    b.report.pdfs = len(made)
 
 
 def render_pdf(loaded: LoadedDepartment) -> bytes:
@@ -41,12 +61,13 @@ def render_pdf(loaded: LoadedDepartment) -> bytes:
 
 @dataclass(frozen=True)
 class PdfJob:
-    """One department to print: its HTML, cache key and where the PDF goes."""
+    """One department to print: its HTML, the key of that HTML, where the PDF goes and the key it is recorded by."""
 
     loaded: LoadedDepartment
     html: str
     key: str
     output: Path
+    recorded_key: str
     site_config: SiteConfig | None = None
 
     @property
@@ -55,11 +76,10 @@ class PdfJob:
 
 
 def render_pdfs(
-    loaded_departments: list[LoadedDepartment],
+    departments: list[LoadedDepartment],
     site_dir: Path,
     jobs: int | None = None,
-    cache_dir: Path | None = None,
-    progress: bool = True,
+    store: Store | None = None,
     site_config: SiteConfig | None = None,
     outputs: Outputs | None = None,
     stage: Stage | None = None,
@@ -67,30 +87,26 @@ def render_pdfs(
 ) -> list[Path]:
     """Write every department's PDF at `site_dir / paths.pdf_path(year, slug)`; return the paths in input order.
 
-    `jobs` worker processes render in parallel (default: one per CPU core). A department
-    whose print HTML, theme, fonts and renderer are unchanged is not rendered: its PDF is
-    linked from an earlier build (`outputs`) or copied from the cache (`cache_dir`).
-    Progress goes to `stage`, or to a bar of its own on a terminal when `progress` is true.
-    With `keys` (each department's data key), an earlier build's PDF is found without even
-    making the print HTML: see `input_key`.
+    Reused when unchanged: linked from an earlier build (`outputs`, found by `input_key` when
+    `keys` gives each department's data key) or taken from the `store`; the rest are rendered
+    by `jobs` workers (default: one per core), the largest documents first.
     """
+    if stage is None:  # a caller with no progress display of its own (tests, benchmarks)
+        with Progress.silent().stage(TITLE, total=len(departments)) as silent:
+            return render_pdfs(departments, site_dir, jobs, store, site_config, outputs, silent, keys)
     cjk_font_files()  # fail before any work when the fonts are missing
     quiet_weasyprint_logs()
-    pdf_cache = PdfCache(cache_dir) if cache_dir is not None else None
-    outputs_paths = [site_dir / paths.pdf_path(x.department.year, x.source.slug) for x in loaded_departments]
-    with _stage(stage, progress, len(loaded_departments)) as display:
-        inputs = {id(x): input_key(x, keys, site_config) for x in loaded_departments} if keys else {}
-        left = [x for x in loaded_departments if not _reuse_earlier(x, site_dir, outputs, inputs, display)]
-        work = [_plan(loaded, site_dir, site_config) for loaded in left]
-        pending = [job for job in work if not _reuse(job, site_dir, outputs, pdf_cache, display, inputs)]
-        for job, pdf in _render_all(pending, worker_count(jobs, len(pending))):
-            write_atomic(job.output, pdf)
-            if pdf_cache is not None:
-                pdf_cache.put(job.loaded.department.year, job.loaded.source.slug, job.key, pdf)
-            if outputs is not None:
-                outputs.record(_relative(job, site_dir), inputs.get(id(job.loaded), job.key))
-            display.advance(1, item=job.name)
-    return outputs_paths
+    store = store or Store(None)
+    inputs = {id(item): input_key(item, keys, site_config) for item in departments} if keys else {}
+    pending = []
+    for item in departments:
+        if _linked(item, outputs, inputs.get(id(item)), stage):
+            continue
+        job = _plan(item, site_dir, site_config, inputs.get(id(item)))
+        if not _from_store(job, site_dir, store, outputs, stage):
+            pending.append(job)
+    _render_all(pending, site_dir, store, outputs, jobs, stage)
+    return [site_dir / paths.pdf_path(item.department.year, item.source.slug) for item in departments]
 
 
 def input_key(loaded: LoadedDepartment, keys: dict[Path, str], site_config: SiteConfig | None) -> str:
@@ -104,105 +120,108 @@ def input_key(loaded: LoadedDepartment, keys: dict[Path, str], site_config: Site
     )
 
 
-def _reuse_earlier(
-    loaded: LoadedDepartment, site_dir: Path, outputs: Outputs | None, inputs: dict[int, str], display: Stage
-) -> bool:
-    if outputs is None or id(loaded) not in inputs:
+def html_key(html: str, pieces: str = "") -> str:
+    """What a PDF is made from, given its print HTML (data, templates, filters, SOURCE_DATE_EPOCH all show in
+    it): that HTML, the print theme's files (CSS), the renderer's code and options, WeasyPrint and the fonts;
+    for a PDF printed in pieces, how (`split.pieces_stamp`)."""
+    if pieces:
+        return digest("pdf-html", _renderer_fingerprint(theme_stamp()), pieces, html)
+    return digest("pdf-html", _renderer_fingerprint(theme_stamp()), html)
+
+
+@cache
+def _renderer_fingerprint(stamp: tuple[tuple[str, int, int], ...]) -> str:
+    """Cached by the theme files' names, sizes and times, so the theme is hashed again only when it changed."""
+    import weasyprint
+
+    return digest(
+        weasyprint.__version__,
+        repr(pdf_render.PDF_OPTIONS),
+        file_sha256(Path(pdf_render.__file__)),
+        files_digest(PRINT_THEME, theme_files()),
+        fonts_fingerprint(),
+    )
+
+
+def _relative(loaded: LoadedDepartment) -> str:
+    return paths.pdf_path(loaded.department.year, loaded.source.slug)
+
+
+def _linked(loaded: LoadedDepartment, outputs: Outputs | None, key: str | None, stage: Stage) -> bool:
+    """Link the PDF from an earlier build made from the same inputs; False when there is none."""
+    if outputs is None or key is None or not outputs.reuse([_relative(loaded)], key):
         return False
-    path = paths.pdf_path(loaded.department.year, loaded.source.slug)
-    if not outputs.reuse([path], inputs[id(loaded)]):
-        return False
-    display.skip(1)
+    stage.skip(1)
     return True
 
 
-def _stage(stage: Stage | None, progress: bool, total: int) -> AbstractContextManager[Stage]:
-    if stage is not None:
-        return nullcontext(stage)
-    shown = Progress.for_stream(sys.stderr) if progress else Progress.silent()
-    return shown.stage("生成 PDF", total=total)
+def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None, recorded: str | None) -> PdfJob:
+    html = document_html(loaded.department, site_config)
+    key = html_key(html, pieces_stamp(loaded.department))
+    return PdfJob(loaded, html, key, site_dir / _relative(loaded), recorded or key, site_config)
 
 
-def _relative(job: PdfJob, site_dir: Path) -> str:
-    return job.output.relative_to(site_dir).as_posix()
-
-
-def _reuse(
-    job: PdfJob,
-    site_dir: Path,
-    outputs: Outputs | None,
-    pdf_cache: PdfCache | None,
-    display: Stage,
-    inputs: dict[int, str],
-) -> bool:
-    """Link the PDF from an earlier build, or copy it from the cache; False when it must be rendered."""
-    if outputs is not None and outputs.reuse([_relative(job, site_dir)], job.key):
-        display.skip(1)
-        return True
-    cached = pdf_cache.get(job.loaded.department.year, job.loaded.source.slug, job.key) if pdf_cache else None
+def _from_store(job: PdfJob, site_dir: Path, store: Store, outputs: Outputs | None, stage: Stage) -> bool:
+    """Write the PDF the store holds for this print HTML; False when it must be rendered."""
+    cached = store.get_bytes(NAMESPACE, job.key, "pdf")
     if cached is None:
         return False
-    write_atomic(job.output, cached)
+    write_atomic(job.output, cached, PDF_MODE)
     if outputs is not None:
-        outputs.record(_relative(job, site_dir), inputs.get(id(job.loaded), job.key))
-    display.skip(1)
+        outputs.record(_relative(job.loaded), job.recorded_key)
+    stage.skip(1)
     return True
 
 
-def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None = None) -> PdfJob:
-    html = document_html(loaded.department, site_config)
-    output = site_dir / paths.pdf_path(loaded.department.year, loaded.source.slug)
-    return PdfJob(loaded, html, cache_key(html, pieces_stamp(loaded.department)), output, site_config)
+@dataclass(frozen=True)
+class _Shared:
+    jobs: list[PdfJob]
+    store: Store
 
 
-def _render_all(pending: list[PdfJob], workers: int) -> Iterator[tuple[PdfJob, bytes]]:
-    """Yield (job, pdf bytes) as each finishes; the largest documents start first.
+def _render_all(
+    pending: list[PdfJob], site_dir: Path, store: Store, outputs: Outputs | None, jobs: int | None, stage: Stage
+) -> None:
+    """Render in workers (builder/pipeline/workers.py), each writing its PDF and its store entry itself.
 
-    A department too large for one render (builder/pdf/split.py) is printed here, piece by piece, each piece
-    in a fresh process of its own; the others go to the pool of workers."""
+    A department too large for one render (builder/pdf/split.py) is printed first, here, piece by piece, each
+    piece in a fresh process of its own."""
     for job in (job for job in pending if is_split(job.loaded.department)):
-        try:
-            pdf = render_split(job.loaded.department, job.site_config, job.loaded.source.path.parent)
-        except Exception as error:
-            _raise_for(job, error)
-        yield job, pdf
+        _render_split(job, store)
+        if outputs is not None:
+            outputs.record(_relative(job.loaded), job.recorded_key)
+        stage.advance(1, item=job.name)
     pending = [job for job in pending if not is_split(job.loaded.department)]
-    ordered = sorted(pending, key=lambda job: len(job.html), reverse=True)
-    if workers <= 1:
-        for job in ordered:
-            try:
-                pdf = _render_job(job.html, job.loaded.source.path.parent)
-            except Exception as error:
-                _raise_for(job, error)
-            yield job, pdf
-        return
-    # Fork workers from a warmed-up parent: they start with WeasyPrint imported and the stylesheet
-    # parsed (read-only state; FreeType memory-maps font files). macOS cannot fork safely.
-    start_method = "fork" if sys.platform == "linux" else "spawn"
-    if start_method == "fork":
-        warm_up()
-    context = multiprocessing.get_context(start_method)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_up) as pool:
-        futures = {pool.submit(_render_job, job.html, job.loaded.source.path.parent): job for job in ordered}
-        yield from _as_completed(futures, pool)
+    pending = sorted(pending, key=lambda job: len(job.html), reverse=True)
+    if worker_count(jobs, len(pending)) > 1:
+        warm_up()  # forked workers start with WeasyPrint imported and the stylesheet parsed
+    indexes = list(range(len(pending)))
+    for index, _ in run_parallel(_render_one, indexes, jobs, shared=_Shared(pending, store)):
+        job = pending[index]
+        if outputs is not None:
+            outputs.record(_relative(job.loaded), job.recorded_key)
+        stage.advance(1, item=job.name)
 
 
-def _as_completed(futures: dict[Future[bytes], PdfJob], pool: ProcessPoolExecutor) -> Iterator[tuple[PdfJob, bytes]]:
-    """Each PDF as soon as its worker is done; on the first failure, cancel the rest and raise."""
-    remaining = set(futures)
-    while remaining:
-        finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-        for future in finished:
-            job = futures[future]
-            error = future.exception()
-            if error is not None:
-                pool.shutdown(cancel_futures=True)
-                _raise_for(job, error)
-            yield job, future.result()
+def _render_one(shared: _Shared, index: int) -> int:
+    """Render one PDF into the staging site and the store; only its size goes back through the pipe."""
+    job = shared.jobs[index]
+    try:
+        pdf = html_to_pdf(job.html, job.loaded.source.path.parent)
+    except Exception as error:
+        _raise_for(job, error)
+    write_atomic(job.output, pdf, PDF_MODE)
+    shared.store.put_bytes(NAMESPACE, job.key, pdf, "pdf")
+    return len(pdf)
 
 
-def _render_job(html: str, data_dir: Path) -> bytes:
-    return html_to_pdf(html, data_dir)
+def _render_split(job: PdfJob, store: Store) -> None:
+    try:
+        pdf = render_split(job.loaded.department, job.site_config, job.loaded.source.path.parent)
+    except Exception as error:
+        _raise_for(job, error)
+    write_atomic(job.output, pdf, PDF_MODE)
+    store.put_bytes(NAMESPACE, job.key, pdf, "pdf")
 
 
 def _raise_for(job: PdfJob, error: BaseException) -> NoReturn:

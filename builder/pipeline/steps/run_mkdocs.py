@@ -5,6 +5,7 @@ page (theme, mkdocs.yml, hooks, libraries: `site_chrome_fingerprint`), so that p
 key. The pages to render are dealt into chunks of at most 4 000, each rendered by its own
 MkDocs run in a worker process (memory stays flat however many departments there are);
 the hand-written pages and the theme's assets come from the first chunk's run.
+The sitemap (builder/site/sitemap.py) lists the pages made here.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from ...config import SiteConfig
 from ...errors import BuilderError
 from ...site.linkcheck import site_files
 from ...site.pages import HOME_LISTING
-from ..fingerprint import digest, files_digest
-from ..outputs import Outputs
+from ...site.sitemap import make_sitemap
+from ..context import Build
+from ..fingerprint import digest, files_digest, site_chrome_fingerprint
 from ..progress import Stage
 from ..workers import cpu_count, run_parallel
 
 CHUNK_PAGES = 4000
+TITLE = "MkDocs 排版"
 
 
 def html_path(markdown_path: str) -> str:
@@ -52,34 +55,36 @@ class _Run:
     render_only: tuple[str, ...]
 
 
-def render_site(
-    pages: dict[str, str],
-    chrome: str,
-    outputs: Outputs,
-    work: Path,
-    generated_dir: Path,
-    config_file: Path,
-    site_config: SiteConfig,
-    jobs: int | None,
-    stage: Stage,
-) -> tuple[dict[str, str], list[str]]:
-    """Every generated page's HTML in `outputs.staging`, made or reused; `pages` gives each one's text hash.
+def wanted(b: Build) -> bool:
+    return True
 
-    Returns each generated page's key by HTML path, and the HTML paths of the hand-written pages.
+
+def total(b: Build) -> int:
+    return sum(path.endswith(".md") for path in b.pages)
+
+
+def run(b: Build, stage: Stage) -> None:
+    """Every generated page's HTML in the staging site, made or reused, then (whole site) the sitemap.
+
+    Leaves each generated page's key by HTML path (`b.page_keys`) and the HTML paths of the
+    hand-written pages (`b.handwritten`) for the search index and the link check.
     """
-    markdown = [path for path in pages if path.endswith(".md")]
-    keys = {html_path(path): page_key(chrome, path, pages[path]) for path in markdown}
+    config_file, outputs = b.folders.mkdocs_config, b.outputs
+    chrome = digest(site_chrome_fingerprint(config_file), repr(b.config))
+    markdown = [path for path in b.pages if path.endswith(".md")]
+    keys = {html_path(path): page_key(chrome, path, b.pages[path]) for path in markdown}
     sources = {html_path(path): path for path in markdown}
     reused = [path for path, key in keys.items() if outputs.reusable([path], key)]
     todo = sorted(set(keys) - set(reused))
-    theme_key = _theme_key(chrome, pages, generated_dir, config_file)
+    theme_key = _theme_key(chrome, b.pages, b.folders.generated, config_file)
     theme_files = outputs.source_paths("", theme_key)  # hand-written pages and assets of an earlier build
-    runs = _runs(work, [sources[path] for path in todo], jobs) if todo or theme_files is None else []
+    runs = _runs(b.folders.work, [sources[path] for path in todo], b.jobs) if todo or theme_files is None else []
     stage.skip(len(reused))
-    for run, _ in run_parallel(_render, runs, jobs, shared=(generated_dir, config_file, site_config)):
-        stage.advance(len(run.render_only), item=f"{len(run.render_only)} 页")
-    for index, run in enumerate(runs):
-        made = _move(run, outputs.staging, whole=index == 0 and theme_files is None)
+    shared = (b.folders.generated, config_file, b.config)
+    for run_, _ in run_parallel(_render, runs, b.jobs, shared=shared):
+        stage.advance(len(run_.render_only), item=f"{len(run_.render_only)} 页")
+    for index, run_ in enumerate(runs):
+        made = _move(run_, outputs.staging, whole=index == 0 and theme_files is None)
         for path in made:
             outputs.record(path, keys.get(path, theme_key))
     for path in reused:
@@ -87,7 +92,9 @@ def render_site(
     if theme_files is not None:
         outputs.reuse(theme_files, theme_key)
     themed = theme_files or [path for path, entry in outputs.entries.items() if entry.key == theme_key]
-    return keys, sorted(path for path in themed if _is_page(path))
+    b.page_keys, b.handwritten = keys, sorted(path for path in themed if _is_page(path))
+    if b.whole_site:
+        make_sitemap(outputs, b.config.base_url, [*b.page_keys, *b.handwritten])
 
 
 def _theme_key(chrome: str, pages: dict[str, str], generated_dir: Path, config_file: Path) -> str:

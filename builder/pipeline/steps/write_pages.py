@@ -4,28 +4,32 @@ The site-level pages (home listing, year pages, 数据下载) are one job; depar
 (department, projects, 数据质量) go to the workers in groups. A worker writes a page only
 when its text changed, so unchanged pages keep their files, and sends back only each
 page's path and a hash of its text: rendered text never travels between processes.
+Which groups' pages the generated folder holds, by the group's key, is kept in the store
+(namespace `pages`, one entry per generated folder).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...config import SiteConfig
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding
-from ...opendata.export import downloads_markdown, format_size
 from ...printable import escape_controls
-from ...site.pages import THEME_PAGES, GeneratedPage, front_matter, site_pages
-from ...site.quality import quality_markdown
-from ..fingerprint import code_fingerprint, digest, files_digest
+from ...site.downloads import downloads_page, downloads_placeholder
+from ...site.filters import format_size
+from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
+from ...site.quality import quality_pages
+from ..context import Build
+from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
+from ..store import Store
 from ..workers import run_parallel
+
+TITLE = "生成页面"
+NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
 DEPARTMENTS_PER_JOB = 20
@@ -43,31 +47,43 @@ class _Shared:
     quality: bool
 
 
-def make_pages(
-    loaded: list[LoadedDepartment],
-    findings: list[Finding],
-    known: dict[str, tuple[int, str]],
-    staging: Path,
-    generated_dir: Path,
-    site_config: SiteConfig,
-    with_pdf: bool,
-    whole_site: bool,
-    jobs: int | None,
-    stage: Stage,
-    keys: dict[Path, str],
-    cache_dir: Path | None,
-) -> dict[str, str]:
-    """Write every generated page (a part: its departments' pages); return page path → hash of its text.
+def wanted(b: Build) -> bool:
+    return True
+
+
+def total(b: Build) -> int:
+    return len(b.loaded)
+
+
+def run(b: Build, stage: Stage) -> None:
+    """Write every generated page (a part: its departments' pages) into the generated folder; note their hashes.
 
     A group of departments whose pages were written by an earlier build from the same inputs
     (`_job_keys`) and are still in the generated folder is not rendered again.
     """
-    shared = _Shared(loaded, findings, known, staging, generated_dir, with_pdf, site_config.quality_report_public)
-    places = [(item.department.year, item.source.slug) for item in loaded]
+    generated_dir, config = b.folders.generated, b.config
+    shared = _Shared(
+        b.loaded, b.data.findings, b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public
+    )
+    places = [(item.department.year, item.source.slug) for item in b.loaded]
     work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
-    job_keys = _job_keys(work, loaded, keys, known, repr((site_config, with_pdf)))
-    cache_file = _cache_file(cache_dir, generated_dir)
-    earlier = _load_cache(cache_file)
+    job_keys = _job_keys(work, b.loaded, b.data.keys, b.known, repr((config, b.with_pdf)))
+    b.pages = _make_pages(shared, work, job_keys, b.store, b.jobs, stage, b.whole_site)
+
+
+def _make_pages(
+    shared: _Shared,
+    work: list[tuple[tuple[int, str], ...]],
+    job_keys: dict[tuple[tuple[int, str], ...], str],
+    store: Store,
+    jobs: int | None,
+    stage: Stage,
+    whole_site: bool,
+) -> dict[str, str]:
+    generated_dir = shared.generated_dir
+    folder_key = digest("generated-folder", str(generated_dir.resolve()))
+    earlier = store.get_json(NAMESPACE, folder_key)
+    earlier = earlier if isinstance(earlier, dict) else {}
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = [SITE_JOB] if whole_site else []
@@ -86,7 +102,7 @@ def make_pages(
         if job != SITE_JOB:
             done[job_keys[job]] = written
         stage.advance(len(job), item=f"{len(written)} 页")
-    _save_cache(cache_file, done)
+    store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
     _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(whole_site))})
@@ -120,32 +136,6 @@ def _job_keys(
     return result
 
 
-def _cache_file(cache_dir: Path | None, generated_dir: Path) -> Path | None:
-    if cache_dir is None:
-        return None
-    name = hashlib.sha256(str(generated_dir.resolve()).encode("utf-8")).hexdigest()[:16]
-    return cache_dir / "build" / f"pages-{name}.json"
-
-
-def _load_cache(file: Path | None) -> dict[str, dict[str, str]]:
-    if file is None:
-        return {}
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save_cache(file: Path | None, done: dict[str, dict[str, str]]) -> None:
-    if file is None:
-        return
-    file.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=file.parent, prefix=".tmp-", delete=False) as handle:
-        json.dump(done, handle)
-    os.replace(handle.name, file)
-
-
 def _render_job(shared: _Shared, job: tuple[tuple[int, str], ...]) -> dict[str, str]:
     pages = _site_level_pages(shared) if job == SITE_JOB else _department_pages(shared, job)
     hashes: dict[str, str] = {}
@@ -153,7 +143,7 @@ def _render_job(shared: _Shared, job: tuple[tuple[int, str], ...]) -> dict[str, 
         _refuse_collisions(hashes, {page.path: ""})
         data = page.text.encode("utf-8")
         _write_if_changed(shared.generated_dir / page.path, data)
-        hashes[page.path] = hashlib.sha256(data).hexdigest()
+        hashes[page.path] = content_sha256(data)
     return hashes
 
 
@@ -177,12 +167,12 @@ def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
     downloads, findings = _sizes(shared.known), _findings(shared)
     pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=())
+        quality = quality_pages(shared.loaded, shared.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    body = downloads_markdown(
+    page = downloads_page(
         shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
     )
-    pages.append(GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n\n" + body))
+    pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
     return pages
 
 
@@ -193,7 +183,7 @@ def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list
         shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_markdown(shared.loaded, shared.findings, only=job, site_level=False)
+        quality = quality_pages(shared.loaded, shared.findings, only=job, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
@@ -206,7 +196,7 @@ def placeholders(whole_site: bool) -> list[GeneratedPage]:
     """
     if whole_site:
         return []
-    return [GeneratedPage(DOWNLOADS_PAGE, front_matter("数据下载", pagefind=False) + "# 数据下载\n")]
+    return [GeneratedPage(DOWNLOADS_PAGE, downloads_placeholder())]
 
 
 def _write_if_changed(target: Path, data: bytes) -> None:

@@ -1,0 +1,124 @@
+"""The one object a build hands to every step: what it covers, where it writes, what earlier steps made.
+
+MkDocs passes its `config` to every plugin event, Pelican a `context`; here each step of
+builder/pipeline/steps/ is `run(b: Build, stage: Stage) -> None` and reads what it needs
+from `b` (the departments, the plan, the site settings, the folders, the store) and leaves
+what later steps need on it (`known` sizes for the 数据下载 page, page keys for the search
+index and the link check). The order of steps is STEPS in builder/pipeline/build.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..config import SiteConfig
+from ..data.load import LoadedDepartment
+from ..errors import DataError
+from ..lint.findings import Finding
+from .outputs import Outputs
+from .plan import Batch, Part
+from .progress import Progress, Stage
+from .store import Store
+
+
+@dataclass(frozen=True)
+class ReadData:
+    """The departments read (file order), their findings (sorted), and each one's key."""
+
+    loaded: list[LoadedDepartment]
+    findings: list[Finding]
+    errors: list[DataError]
+    keys: dict[Path, str]  # data file → hash of its bytes, its place under the data folder and the builder code
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What this build covers: every department, or one part of a split build."""
+
+    files: list[Path]
+    batches: list[Batch]
+    part: Part | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def whole_site(self) -> bool:
+        return self.part is None
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where a build reads and writes. Only `work` (and the swap into `site`), `generated` and `cache` are written."""
+
+    project: Path  # the checkout: mkdocs.yml, content/, theme/, templates/
+    data: Path
+    site: Path  # the published folder (or a part's), replaced at the end
+    work: Path  # the build's own temporary folder beside `site`; `staging` inside it becomes `site`
+    generated: Path  # the generated Markdown pages MkDocs reads
+    cache: Path | None
+
+    @property
+    def staging(self) -> Path:
+        return self.work / "site"
+
+    @property
+    def mkdocs_config(self) -> Path:
+        return self.project / "mkdocs.yml"
+
+
+@dataclass
+class BuildReport:
+    """What a build made, what it reused from earlier builds, and how long each step took (seconds)."""
+
+    site_dir: Path
+    departments: int
+    projects: int
+    pdfs: int
+    timings: dict[str, float] = field(default_factory=dict)
+    quality: str = ""
+    made: list[str] = field(default_factory=list)  # files made by this build (paths from the site root)
+    reused: int = 0  # files linked from an earlier build
+    notes: list[str] = field(default_factory=list)  # what the admin should know: data left out, an empty part
+
+
+@dataclass
+class Build:
+    """One build in progress. Steps read the fields above the line and fill those below it."""
+
+    plan: BuildPlan
+    config: SiteConfig
+    folders: Folders
+    outputs: Outputs
+    store: Store
+    progress: Progress
+    jobs: int | None = None
+    with_pdf: bool = True
+    # ---- filled by the steps, in order
+    data: ReadData = field(default_factory=lambda: ReadData([], [], [], {}))
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
+    pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
+    page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
+    handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/
+    report: BuildReport = field(default_factory=lambda: BuildReport(Path(), 0, 0, 0))  # completed by build()
+
+    @property
+    def loaded(self) -> list[LoadedDepartment]:
+        return self.data.loaded
+
+    @property
+    def whole_site(self) -> bool:
+        return self.plan.whole_site
+
+
+class Step(Protocol):
+    """A module of builder/pipeline/steps/: a title for the progress display (None: no stage shown),
+    whether it runs for this build, how many items it works through, and the work itself."""
+
+    TITLE: str | None
+
+    def wanted(self, b: Build) -> bool: ...
+
+    def total(self, b: Build) -> int | None: ...
+
+    def run(self, b: Build, stage: Stage) -> None: ...

@@ -1,0 +1,162 @@
+"""Publish a finished build: swap the staging folder in for `site/` with two renames, never leaving it half-made.
+
+The build writes into `<prefix><pid>-<random>` folders beside `site/` (STAGING_PREFIX);
+the swap renames `site/` into an OLD_SITE_PREFIX folder, the staging folder to `site/`,
+then deletes the old one. A build killed between the renames is repaired by the next
+(`restore_interrupted_swap`), and folders left by killed builds are deleted once their
+process is gone (`remove_stale_folders`). A disk that fills up is named with what it needs.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import BuilderError
+from ..failures import folder_size
+from .context import Build
+from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, owner_kind, write_marker
+from .outputs import OWNER_MARKER, PART_MANIFEST, site_manifest_file
+
+# Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
+STAGING_PREFIX = ".site-build-"
+OLD_SITE_PREFIX = ".site-old-"
+
+
+@contextmanager
+def work_folder(site_dir: Path) -> Iterator[Path]:
+    """The build's temporary folder beside `site_dir`, deleted however the build ends.
+
+    Folders of earlier builds that were killed are deleted first; a full disk becomes a
+    BuilderError that says how much room the build needs.
+    """
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_folders(site_dir.parent)
+    work = owned_temporary(STAGING_PREFIX, site_dir.parent)
+    try:
+        yield work
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        written = folder_size(work)
+        shutil.rmtree(work, ignore_errors=True)
+        raise _no_space(error, site_dir, written) from error
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def publish(b: Build) -> None:
+    """Mark the staging folder (a part also gets its manifest, for the merge) and swap it in for `b.folders.site`."""
+    staging = b.folders.staging
+    if not b.whole_site:
+        # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
+        b.outputs.manifest(staging, by_content=True).save(staging / PART_MANIFEST)
+    write_marker(staging, KIND_SITE if b.whole_site else KIND_PART)
+    swap_in(staging, b.folders.site)
+
+
+def save_site_manifest(b: Build) -> None:
+    """After the swap: what the published site holds, for the next build to reuse (parts keep theirs inside)."""
+    if b.whole_site and b.folders.cache is not None:
+        site = b.folders.site
+        b.outputs.manifest(site).save(site_manifest_file(b.folders.cache, site))
+
+
+def restore_interrupted_swap(site_dir: Path) -> bool:
+    """Put the previous site back if a build was stopped between the two renames of `swap_in`."""
+    if site_dir.exists() or not site_dir.parent.exists():
+        return False
+    moved = sorted(site_dir.parent.glob(f"{OLD_SITE_PREFIX}*/{site_dir.name}"), key=lambda path: path.stat().st_mtime)
+    moved = [path for path in moved if not is_running(builder_pid(path.parent.name[len(OLD_SITE_PREFIX) :]))]
+    moved = [path for path in moved if path.is_dir() and not path.is_symlink() and owner_kind(path) is not None]
+    if not moved:
+        return False
+    os.replace(moved[-1], site_dir)
+    return True
+
+
+def remove_stale_folders(parent: Path) -> list[Path]:
+    """Delete the staging and old-site folders left in `parent` by builds that are no longer running.
+
+    Only folders the builder made are deleted (they carry its marker, or hold nothing but a
+    site it wrote): a folder someone else named `.site-build-…` is left alone.
+    """
+    stale = [
+        folder
+        for prefix in (STAGING_PREFIX, OLD_SITE_PREFIX)
+        for folder in sorted(parent.glob(prefix + "*"))
+        if folder.is_dir()
+        and not folder.is_symlink()
+        and not is_running(builder_pid(folder.name[len(prefix) :]))
+        and _made_by_a_build(folder)
+    ]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
+
+
+def owned_temporary(prefix: str, parent: Path) -> Path:
+    """A new folder `<prefix><pid>-<random>` in `parent`, marked as the builder's so a later build may delete it."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent))
+    write_marker(folder, KIND_TEMPORARY)
+    return folder
+
+
+def _made_by_a_build(folder: Path) -> bool:
+    """Marked, empty (killed before the marker was written), or holding only a folder the builder wrote."""
+    children = [child for child in folder.iterdir() if child.name != OWNER_MARKER]
+    if (folder / OWNER_MARKER).is_file() or not children:
+        return True
+    return len(children) == 1 and children[0].is_dir() and owner_kind(children[0]) is not None
+
+
+def builder_pid(suffix: str) -> int | None:
+    """The process id in a folder name `<pid>-<random>`; None for names from before pids were recorded."""
+    head, _, _ = suffix.partition("-")
+    return int(head) if head.isdigit() else None
+
+
+def is_running(pid: int | None) -> bool:
+    """Whether a build with this process id may still be running (another build's folders are left alone)."""
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def swap_in(staging: Path, site_dir: Path) -> None:
+    """Replace `site_dir` by `staging` with two renames, then delete the old site."""
+    old = None
+    if site_dir.exists():
+        old = owned_temporary(OLD_SITE_PREFIX, site_dir.parent)
+        os.replace(site_dir, old / site_dir.name)
+    os.replace(staging, site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _no_space(error: OSError, site_dir: Path, written: int) -> BuilderError:
+    """The disk filled up: name the folder, how far the build got, what the previous site takes and what is free."""
+    previous = folder_size(site_dir)
+    free = shutil.disk_usage(site_dir.parent).free  # after the staging folder was removed
+    need = max(written, previous) * 11 // 10 + 1024 * 1024
+    where = f"写入 {error.filename} 时" if error.filename else "写入文件时"
+    return BuilderError(
+        f"磁盘空间不足：在 {site_dir.parent} 中生成网站，{where}空间用完（已写入 {_mb(written)}）；"
+        f"生成时至少需要 {_mb(need)} 空闲空间（原网站占 {_mb(previous)}），该磁盘现有 {_mb(free)}"
+        " — 请腾出空间后重试；原来的网站没有改动"
+    )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
