@@ -13,7 +13,6 @@ Smaller departments keep the one-render path (builder/pdf/render.py) and its exa
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import multiprocessing
 import os
 import sys
@@ -27,6 +26,7 @@ from typing import TypeVar
 from ..config import SiteConfig
 from ..data.model import Department
 from ..errors import BuilderError
+from ..pipeline.fingerprint import digest
 from .html import ProjectSection, document_html, project_sections
 
 Result = TypeVar("Result")
@@ -76,13 +76,13 @@ def is_split(department: Department) -> bool:
 
 
 def pieces_stamp(department: Department) -> str:
-    """What else shapes a PDF printed in pieces (piece size, merging code, pypdf), for its cache key; "" if whole."""
+    """What else shapes a PDF printed in pieces (piece size, merging code, pikepdf), for its cache key; "" if whole."""
     if not is_split(department):
         return ""
-    import pypdf
+    import pikepdf
 
-    code = b"".join(Path(__file__).with_name(name).read_bytes() for name in ("split.py", "merge.py"))
-    return f"pieces of {part_projects()}, pypdf {pypdf.__version__}, {hashlib.sha256(code).hexdigest()}"
+    code = digest(*(Path(__file__).with_name(name).read_bytes() for name in ("split.py", "merge.py")))
+    return f"pieces of {part_projects()}, pikepdf {pikepdf.__version__}, {code}"
 
 
 def body_pieces(sections: list[ProjectSection], size: int) -> list[Piece]:
