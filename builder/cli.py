@@ -279,9 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="例：python -m builder check data/2023/",
     )
     checker.add_argument("paths", nargs="*", type=Path, default=[Path("data")], help="文件或文件夹，默认 data/")
-    checker.add_argument(
-        "--no-pdf", action="store_true", help="按 build --no-pdf 检查：不检查部门是否超过生成 PDF 的项目数上限"
-    )
+    checker.add_argument("--no-pdf", action="store_true", help="按 build --no-pdf 检查（结果相同：PDF 没有另外的上限）")
     checker.set_defaults(run=command_check)
     builder = commands.add_parser(
         "build",

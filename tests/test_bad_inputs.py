@@ -74,7 +74,7 @@ def test_a_20_mb_file_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureF
     started = time.perf_counter()
     code, output = run_check(tmp_path, big, capsys)
     assert code == 1
-    assert "2023/big.yaml:1: 文件超过 16 MB" in output
+    assert "2023/big.yaml:1: 文件有 20.0 MB，超过每个数据文件 16 MB 的上限，没有读取" in output
     assert time.perf_counter() - started < 2
 
 

@@ -28,11 +28,9 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
 MAX_FILE_BYTES = 16 * 1024 * 1024  # about 6 000 projects as the sample departments write them
 # The largest department the site, its search index and its PDF are built and measured for (benchmarks/README.md,
-# “大部门”): a department above it is refused when read, before any page is made.
+# “大部门”): a department above it is refused when read, before any page is made. Its PDF is printed in pieces of
+# bounded memory (builder/pdf/split.py), so the PDF sets no lower limit.
 MAX_PROJECTS = 2_000
-# WeasyPrint lays a whole PDF out in memory: 2 000 projects (3 120 pages) took 7.5 GB. A department's PDF is made
-# only up to this many projects (under 3 GB measured); above it `build` refuses unless `--no-pdf`, and so does `check`.
-MAX_PDF_PROJECTS = 800
 _GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
 
 
@@ -145,10 +143,22 @@ def _file_problems(path: Path) -> list[Problem]:
         ]
     if path.stem in RESERVED_SLUGS:
         return [Problem(1, "", f"文件名 `{path.name}` 与网站自用的文件夹重名", "请换一个部门代号，如 gxq-fagaiju.yaml")]
-    if path.stat().st_size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 1024 // 1024
-        return [Problem(1, "", f"文件超过 {limit} MB", "一个部门的数据不应这么大，请检查是否误粘贴了内容")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return [_file_size_problem(size)]
     return []
+
+
+def _file_size_problem(size: int) -> Problem:
+    """A file refused unread by its size: the limit, what fits in it, and how to split a department that big."""
+    limit = MAX_FILE_BYTES // 1024 // 1024
+    message = f"文件有 {size / 1024 / 1024:.1f} MB，超过每个数据文件 {limit} MB 的上限，没有读取"
+    hint = (
+        f"一个部门至多 {MAX_PROJECTS} 个项目（通常只有 3–6 MB）；请检查是否误粘贴了内容。部门的项目确实这么多时，"
+        f"请按下属单位拆成几个文件，每个文件一个部门代号（如 jiaoyuju.yaml 拆成 jiaoyuju-xiaoxue.yaml、"
+        f"jiaoyuju-zhongxue.yaml），每个文件至多 {MAX_PROJECTS} 个项目"
+    )
+    return Problem(1, "", message, hint)
 
 
 def _project_count_problems(located: Located) -> list[Problem]:
@@ -158,22 +168,8 @@ def _project_count_problems(located: Located) -> list[Problem]:
         return []
     message = f"有 {len(projects)} 个项目，超过每个部门 {MAX_PROJECTS} 个项目的上限"
     hint = (
-        f"网页和搜索索引按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
+        f"网页、搜索索引和 PDF 按每个部门至多 {MAX_PROJECTS} 个项目设计和实测；"
         "请检查是否误粘贴了内容，或把部门按下属单位拆成几个文件（每个文件一个部门代号）"
-    )
-    return [Problem(located.line_of(("projects",)), "projects", message, hint)]
-
-
-def pdf_size_problems(loaded: LoadedDepartment) -> list[Problem]:
-    """A department too large for its PDF to be made (MAX_PDF_PROJECTS), located at its `projects:` line."""
-    count = len(loaded.department.projects)
-    if count <= MAX_PDF_PROJECTS:
-        return []
-    located = loaded.located or read_yaml(_read_text(loaded.source.path))
-    message = f"有 {count} 个项目，超过生成 PDF 的上限 {MAX_PDF_PROJECTS} 个"
-    hint = (
-        "PDF 整份排版，所需内存随页数增长（2000 个项目约 7.5 GB）；请用 build --no-pdf 只生成网页和数据"
-        "（check --no-pdf 按此检查），或把部门按下属单位拆成几个文件"
     )
     return [Problem(located.line_of(("projects",)), "projects", message, hint)]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..data.amounts import format_amount
-from ..data.load import LoadedDepartment, load_all, pdf_size_problems
+from ..data.load import LoadedDepartment, load_all
 from ..errors import DataError
 from ..printable import escape_controls
 
@@ -45,11 +45,9 @@ def summarise(loaded: LoadedDepartment) -> Summary:
 def check(paths: list[Path], with_pdf: bool = True) -> tuple[list[Summary], list[DataError]]:
     """Validate every file under `paths`; return summaries of the good ones and all errors.
 
-    With `with_pdf` (as `build` makes PDFs by default), a department too large for its PDF is an error too.
+    `with_pdf` is kept for `check --no-pdf`: every department `check` accepts also gets its PDF (a large one is
+    printed in pieces, builder/pdf/split.py), so the PDF adds no check of its own.
     """
+    del with_pdf
     loaded, errors = load_all(paths)
-    if with_pdf:
-        too_large = [item for item in loaded if pdf_size_problems(item)]
-        errors += [DataError(item.source.path, pdf_size_problems(item)) for item in too_large]
-        loaded = [item for item in loaded if item not in too_large]
     return [summarise(item) for item in loaded], errors

@@ -159,8 +159,11 @@ def environment() -> Environment:
     return env
 
 
-def document_html(department: Department, site_config: SiteConfig | None = None) -> str:
-    """The whole printed document as one HTML string; `site_config` adds the publisher, paper size and font."""
+def document_html(department: Department, site_config: SiteConfig | None = None, piece: object = None) -> str:
+    """The whole printed document as one HTML string; `site_config` adds the publisher, paper size and font.
+
+    With `piece` (a builder/pdf/split.py `Piece`), only that piece of it: the cover and 目录, 第一部分, or some
+    projects of 第二部分, numbered from the piece's first page."""
     sections = project_sections(department)
     return (
         environment()
@@ -171,6 +174,7 @@ def document_html(department: Department, site_config: SiteConfig | None = None)
             contents=contents_lines(department, sections),
             created=creation_date(),
             site=site_config or SiteConfig(),
+            piece=piece,
         )
     )
 

@@ -52,6 +52,17 @@ def html_to_pdf(html: str, data_dir: Path | None = None) -> bytes:
     return document.write_pdf(finisher=_viewer_preferences, **PDF_OPTIONS)
 
 
+def render_to_file(html: str, data_dir: Path | None, output: Path) -> tuple[int, dict[str, int]]:
+    """Write the PDF of `html` to `output`; return its page count and the page index of each anchor (id) in it."""
+    document = lay_out(html, data_dir)
+    output.write_bytes(document.write_pdf(finisher=_viewer_preferences, **PDF_OPTIONS))
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, index)
+    return len(document.pages), anchors
+
+
 def lay_out(html: str, data_dir: Path | None = None) -> object:
     """The laid-out WeasyPrint document (pages of boxes): what is written as PDF, and what builder/pdf/layout_check.py
     measures (where each title, table and indicator row landed)."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..data.load import find_data_files, link_problems, pdf_size_problems
+from ..data.load import find_data_files, link_problems
 from ..errors import BuilderError, DataError
 from ..lint.rules.text import UNFILLED_TEMPLATE
 from .context import BuildPlan, ReadData
@@ -27,21 +27,17 @@ class DataErrors(BuilderError):
         super().__init__(f"{listing}\n发现 {count} 个问题，涉及 {len(errors)} 个文件；网站没有更新。")
 
 
-def select_departments(data: ReadData, plan: BuildPlan, with_pdf: bool) -> tuple[ReadData, BuildPlan]:
+def select_departments(data: ReadData, plan: BuildPlan) -> tuple[ReadData, BuildPlan]:
     """The departments read that this build publishes, and the plan narrowed to them.
 
-    Raises DataErrors for files with problems, and for a department whose PDF would not fit
-    in memory (before any page is made).
+    Raises DataErrors for files with problems (before any page is made). A department's PDF needs no
+    check of its own: a large one is printed in pieces of bounded memory (builder/pdf/split.py).
     """
     if data.errors:
         raise DataErrors(data.errors)
     data, plan = _unfilled_and_drafts(data, plan)
     if plan.part is not None and plan.part.year is None:
         data, plan = _take_share(data, plan, plan.part)
-    if with_pdf:
-        too_large = [DataError(item.source.path, found) for item in data.loaded if (found := pdf_size_problems(item))]
-        if too_large:
-            raise DataErrors(too_large)
     return data, plan
 
 

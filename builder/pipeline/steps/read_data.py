@@ -39,7 +39,7 @@ def total(b: Build) -> int:
 def run(b: Build, stage: Stage) -> None:
     """Read every file of the plan; keep the departments published (refusing files with problems)."""
     data = read_data(b.plan.files, b.folders.data, b.store, b.jobs, stage)
-    b.data, b.plan = select_departments(data, b.plan, b.with_pdf)
+    b.data, b.plan = select_departments(data, b.plan)
 
 
 @dataclass(frozen=True)

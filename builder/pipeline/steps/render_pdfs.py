@@ -24,6 +24,7 @@ from ...pdf import render as pdf_render
 from ...pdf.fonts import cjk_font_files, fonts_fingerprint
 from ...pdf.html import PRINT_THEME, document_html, theme_files, theme_stamp
 from ...pdf.render import html_to_pdf, quiet_weasyprint_logs, warm_up
+from ...pdf.split import is_split, part_projects, pieces_stamp, render_split
 from ...site import paths
 from ..context import Build
 from ..fingerprint import code_fingerprint, digest, file_sha256, files_digest
@@ -51,8 +52,10 @@ def run(b: Build, stage: Stage) -> None:
 
 
 def render_pdf(loaded: LoadedDepartment) -> bytes:
-    """The PDF of one department, rendered in this process."""
+    """The PDF of one department, rendered in this process (a large one piece by piece, in fresh processes)."""
     quiet_weasyprint_logs()
+    if is_split(loaded.department):
+        return render_split(loaded.department, None, loaded.source.path.parent)
     return html_to_pdf(document_html(loaded.department), loaded.source.path.parent)
 
 
@@ -65,6 +68,7 @@ class PdfJob:
     key: str
     output: Path
     recorded_key: str
+    site_config: SiteConfig | None = None
 
     @property
     def name(self) -> str:
@@ -110,14 +114,18 @@ def input_key(loaded: LoadedDepartment, keys: dict[Path, str], site_config: Site
     theme, the fonts, the builder code (templates' filters, renderer), the settings and SOURCE_DATE_EPOCH."""
     theme = files_digest(PRINT_THEME, theme_files())
     date = os.environ.get("SOURCE_DATE_EPOCH", "")
+    pieces = str(part_projects())
     return digest(
-        "pdf", code_fingerprint(), theme, fonts_fingerprint(), repr(site_config), date, keys[loaded.source.path]
+        "pdf", code_fingerprint(), theme, fonts_fingerprint(), repr(site_config), date, pieces, keys[loaded.source.path]
     )
 
 
-def html_key(html: str) -> str:
+def html_key(html: str, pieces: str = "") -> str:
     """What a PDF is made from, given its print HTML (data, templates, filters, SOURCE_DATE_EPOCH all show in
-    it): that HTML, the print theme's files (CSS), the renderer's code and options, WeasyPrint and the fonts."""
+    it): that HTML, the print theme's files (CSS), the renderer's code and options, WeasyPrint and the fonts;
+    for a PDF printed in pieces, how (`split.pieces_stamp`)."""
+    if pieces:
+        return digest("pdf-html", _renderer_fingerprint(theme_stamp()), pieces, html)
     return digest("pdf-html", _renderer_fingerprint(theme_stamp()), html)
 
 
@@ -149,8 +157,8 @@ def _linked(loaded: LoadedDepartment, outputs: Outputs | None, key: str | None, 
 
 def _plan(loaded: LoadedDepartment, site_dir: Path, site_config: SiteConfig | None, recorded: str | None) -> PdfJob:
     html = document_html(loaded.department, site_config)
-    key = html_key(html)
-    return PdfJob(loaded, html, key, site_dir / _relative(loaded), recorded or key)
+    key = html_key(html, pieces_stamp(loaded.department))
+    return PdfJob(loaded, html, key, site_dir / _relative(loaded), recorded or key, site_config)
 
 
 def _from_store(job: PdfJob, site_dir: Path, store: Store, outputs: Outputs | None, stage: Stage) -> bool:
@@ -174,7 +182,16 @@ class _Shared:
 def _render_all(
     pending: list[PdfJob], site_dir: Path, store: Store, outputs: Outputs | None, jobs: int | None, stage: Stage
 ) -> None:
-    """Render in workers (builder/pipeline/workers.py), each writing its PDF and its store entry itself."""
+    """Render in workers (builder/pipeline/workers.py), each writing its PDF and its store entry itself.
+
+    A department too large for one render (builder/pdf/split.py) is printed first, here, piece by piece, each
+    piece in a fresh process of its own."""
+    for job in (job for job in pending if is_split(job.loaded.department)):
+        _render_split(job, store)
+        if outputs is not None:
+            outputs.record(_relative(job.loaded), job.recorded_key)
+        stage.advance(1, item=job.name)
+    pending = [job for job in pending if not is_split(job.loaded.department)]
     pending = sorted(pending, key=lambda job: len(job.html), reverse=True)
     if worker_count(jobs, len(pending)) > 1:
         warm_up()  # forked workers start with WeasyPrint imported and the stylesheet parsed
@@ -196,6 +213,15 @@ def _render_one(shared: _Shared, index: int) -> int:
     write_atomic(job.output, pdf, PDF_MODE)
     shared.store.put_bytes(NAMESPACE, job.key, pdf, "pdf")
     return len(pdf)
+
+
+def _render_split(job: PdfJob, store: Store) -> None:
+    try:
+        pdf = render_split(job.loaded.department, job.site_config, job.loaded.source.path.parent)
+    except Exception as error:
+        _raise_for(job, error)
+    write_atomic(job.output, pdf, PDF_MODE)
+    store.put_bytes(NAMESPACE, job.key, pdf, "pdf")
 
 
 def _raise_for(job: PdfJob, error: BaseException) -> NoReturn:
