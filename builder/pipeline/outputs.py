@@ -224,6 +224,14 @@ class Outputs:
                 return source
         return None
 
+    def location(self, path: str) -> Path:
+        """Where this build's file `path` is to be read by a later step (made in staging, or reused).
+
+        Steps read the files of the site being built only through this, never `staging / path`:
+        where a reused file lies is the business of this class.
+        """
+        return self.staging / path
+
     def reusable(self, paths: Iterable[str], key: str) -> bool:
         return all(self.find(path, key) is not None for path in paths)
 

@@ -102,7 +102,7 @@ def apache_map_text(names: dict[str, str]) -> str:
 
 def make_download_names(outputs: Outputs, loaded: list[LoadedDepartment]) -> None:
     """Write (or reuse) the maps of download names into the staging site; only names of files the site has."""
-    names = {path: name for path, name in download_names(loaded).items() if (outputs.staging / path).is_file()}
+    names = {path: name for path, name in download_names(loaded).items() if outputs.location(path).is_file()}
     for file, text in ((MAP_FILE, map_text(names)), (APACHE_MAP_FILE, apache_map_text(names))):
         key = digest("download-names", file, text)
         if not outputs.reuse([file], key):

@@ -74,7 +74,7 @@ def make_open_data(
     todo = []
     for index, scope in enumerate(planned):
         if outputs.reuse(scope_paths(scope), scope_keys[index]):
-            known.update(_read_checksums(outputs.staging, scope))
+            known.update(_read_checksums(outputs, scope))
             stage.skip(1)
         else:
             todo.append(index)
@@ -108,15 +108,15 @@ def _write(shared: _Shared, job: tuple[int, ...]) -> Known:
     return write_scopes(scope_list, site_url, date, folder)
 
 
-def _read_checksums(staging: Path, scope: Scope) -> Known:
+def _read_checksums(outputs: Outputs, scope: Scope) -> Known:
     """Sizes and SHA-256 of a reused scope's files, from its SHA256SUMS (which is hashed itself)."""
     paths = data_files(scope.year, scope.slug)
-    checksums = staging / paths["checksums"]
+    checksums = outputs.location(paths["checksums"])
     text = checksums.read_text(encoding="utf-8")
     by_name = dict(reversed(line.split("  ", 1)) for line in text.splitlines() if "  " in line)
     known = {}
     for path in paths.values():
-        file = staging / path
+        file = outputs.location(path)
         name = PurePosixPath(path).name
         sha = by_name.get(name) or file_sha256(file)
         known[path] = (file.stat().st_size, sha)

@@ -45,7 +45,7 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
         key = digest("archive", code_fingerprint(), str(year), str(date), readme, *parts)
         targets = [archive_path(year), checksum_path(year)]
         if not outputs.reuse(targets, key):
-            contents = [(m.name, (outputs.staging / m.source).read_bytes()) for m in files]
+            contents = [(m.name, outputs.location(m.source).read_bytes()) for m in files]
             data = zip_bytes(contents, readme, date)
             name = archive_path(year).rsplit("/", 1)[1]
             (outputs.staging / targets[0]).write_bytes(data)
@@ -61,4 +61,4 @@ def _key(outputs: Outputs, path: str) -> str:
     entry = outputs.entries.get(path)
     if entry is not None:
         return entry.key
-    return file_sha256(outputs.staging / path)
+    return file_sha256(outputs.location(path))
