@@ -1,4 +1,8 @@
-"""Turn the print HTML of one department into PDF bytes with WeasyPrint."""
+"""Turn the print HTML of one department into PDF bytes with WeasyPrint.
+
+WeasyPrint is imported where it is used, not with this module: importing it takes most of
+a second (its C bindings), which a build without PDFs (`--no-pdf`, a rebuild) never needs.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import BuilderError
-from .fetch import LocalFilesFetcher
 from .fonts import cjk_font_files
 from .html import PRINT_THEME, theme_stamp
 
@@ -33,6 +36,8 @@ def _stylesheet() -> object:
 @cache
 def _parsed_stylesheet(stamp: tuple[tuple[str, int, int], ...]) -> object:
     from weasyprint import CSS
+
+    from .fetch import LocalFilesFetcher
 
     fetcher = LocalFilesFetcher((PRINT_THEME,))
     return CSS(filename=str(STYLESHEET), url_fetcher=fetcher, font_config=_font_config())
@@ -68,6 +73,8 @@ def lay_out(html: str, data_dir: Path | None = None) -> object:
     measures (where each title, table and indicator row landed)."""
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
+
+    from .fetch import LocalFilesFetcher
 
     cjk_font_files()
     roots = (PRINT_THEME,) if data_dir is None else (PRINT_THEME, data_dir)
