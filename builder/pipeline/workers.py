@@ -4,15 +4,25 @@ Workers are forked, so they start with the parent's modules imported and with th
 `shared` object (say, every loaded department) already in memory: only the items and
 the results travel through pipes, and results should be small (sizes, hashes, paths),
 never rendered output. Where fork is not available the items run one after another.
+
+A forked worker maps every page of its parent, and the pages count in its resident memory
+(and are copied as soon as a reference count on them changes): forked from a build that
+holds 3 000 departments, each worker weighed as much as the build itself. Steps whose items
+carry what the work needs ask for `fresh` workers instead: forked from a small server
+process started on first use (multiprocessing's `forkserver`, with the builder's modules
+loaded), given `shared` once each (pickled: keep it small), the parent's environment and
+working folder.
 """
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing import forkserver
 from typing import Any, TypeVar
 
 from ..errors import BuilderError
@@ -39,26 +49,58 @@ def run_parallel(
     items: Sequence[Item],
     jobs: int | None = None,
     shared: Any = None,
+    fresh: bool = False,
 ) -> Iterator[tuple[Item, Result]]:
     """Yield `(item, function(shared, item))` for every item, in the order they finish.
 
     `function` must be a module-level function. On the first failure the remaining
-    items are cancelled and the exception is raised here.
+    items are cancelled and the exception is raised here. With `fresh`, the workers do
+    not inherit the parent's memory (see above): `shared` and the items are pickled.
     """
     workers = worker_count(jobs, len(items))
     if workers <= 1 or sys.platform != "linux":
         for item in items:
             yield item, function(shared, item)
         return
+    if fresh:
+        context, setup = _forkserver(), (_set_shared, (shared, dict(os.environ), os.getcwd()))
+    else:
+        context, setup = multiprocessing.get_context("fork"), (None, ())
     global _shared
     _shared = shared
-    context = multiprocessing.get_context("fork")
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(workers, context, initializer=setup[0], initargs=setup[1]) as pool:
             futures = {pool.submit(_call, function, item): item for item in items}
             yield from _as_completed(futures, pool)
     finally:
         _shared = None
+
+
+def _forkserver() -> multiprocessing.context.BaseContext:
+    """The context of fresh workers; its server loads the pipeline's modules once, when first used."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["builder.pipeline.build"])
+    if not _server_stopped_at_exit:
+        atexit.register(_stop_server)
+        _server_stopped_at_exit.append(True)
+    return context
+
+
+_server_stopped_at_exit: list[bool] = []
+
+
+def _stop_server() -> None:
+    """Stop the server and wait for it, so that its workers' CPU time counts in this process's (benchmarks)."""
+    forkserver._forkserver._stop()  # the standard library offers no public way to wait for it
+
+
+def _set_shared(shared: Any, environ: dict[str, str], cwd: str) -> None:
+    """A fresh worker's start: the parent's `shared`, environment and folder (the server's may be older)."""
+    global _shared
+    _shared = shared
+    os.environ.clear()
+    os.environ.update(environ)
+    os.chdir(cwd)
 
 
 def _call(function: Callable[[Any, Item], Result], item: Item) -> Result:

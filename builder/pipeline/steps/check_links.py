@@ -55,7 +55,7 @@ def check_links(
     todo = [path for path in pages if path not in scans]
     stage.skip(len(scans))
     chunks = [tuple(todo[start : start + 200]) for start in range(0, len(todo), 200)]
-    for chunk, results in run_parallel(_scan_chunk, chunks, jobs, shared=site):
+    for chunk, results in run_parallel(_scan_chunk, chunks, jobs, shared=site, fresh=True):
         scans.update(zip(chunk, results, strict=True))
         stage.advance(len(chunk))
     store.put_pickle(NAMESPACE, cache_key, {path: (keys[path], scans[path]) for path in pages})

@@ -24,7 +24,7 @@ from ..progress import Stage
 from ..workers import run_parallel
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
-_Shared = tuple[list[Scope], str, datetime | None, Path]
+_Shared = tuple[str, datetime | None, Path]
 DEPARTMENTS_PER_JOB = 25
 TITLE = "开放数据"
 
@@ -78,10 +78,11 @@ def make_open_data(
             stage.skip(1)
         else:
             todo.append(index)
-    shared: _Shared = (planned, site_url, date, outputs.staging)
+    shared: _Shared = (site_url, date, outputs.staging)
     single, aggregate = _jobs(planned, todo)
     for step in (single, aggregate):  # the departments' files first: the aggregate files are joined from them
-        for job, written in run_parallel(_write, step, jobs, shared=shared):
+        work = [(job, [planned[index] for index in job]) for job in step]  # fresh workers get their scopes only
+        for (job, _), written in run_parallel(_write, work, jobs, shared=shared, fresh=True):
             for index in job:
                 for path in scope_paths(planned[index]):
                     outputs.record(path, scope_keys[index])
@@ -100,9 +101,9 @@ def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]],
     return groups, [aggregate] if aggregate else []
 
 
-def _write(shared: _Shared, job: tuple[int, ...]) -> Known:
-    planned, site_url, date, folder = shared
-    scope_list = [planned[index] for index in job]
+def _write(shared: _Shared, work: tuple[tuple[int, ...], list[Scope]]) -> Known:
+    site_url, date, folder = shared
+    _, scope_list = work
     if scope_list[0].slug is None:
         return write_joined_scopes(scope_list, site_url, date, folder)
     return write_scopes(scope_list, site_url, date, folder)

@@ -87,7 +87,7 @@ def _read_all(
         else:
             outcomes[path] = (key, *cached, [])
             stage.skip(1, item=path.name)
-    for chunk, results in run_parallel(_read_chunk, _chunks(missing), jobs, shared=settings):
+    for chunk, results in run_parallel(_read_chunk, _chunks(missing), jobs, shared=settings, fresh=True):
         for path, outcome in zip(chunk, results, strict=True):
             outcomes[path] = outcome
             stage.advance(1, item=path.name)

@@ -81,7 +81,7 @@ def run(b: Build, stage: Stage) -> None:
     runs = _runs(b.folders.work, [sources[path] for path in todo], b.jobs) if todo or theme_files is None else []
     stage.skip(len(reused))
     shared = (b.folders.generated, config_file, b.config)
-    for run_, _ in run_parallel(_render, runs, b.jobs, shared=shared):
+    for run_, _ in run_parallel(_render, runs, b.jobs, shared=shared, fresh=True):
         stage.advance(len(run_.render_only), item=f"{len(run_.render_only)} 页")
     for index, run_ in enumerate(runs):
         made = _move(run_, outputs.staging, whole=index == 0 and theme_files is None)

@@ -1,9 +1,11 @@
 """Render the generated pages on every core and write those that changed into the generated folder.
 
-The site-level pages (home listing, year pages, 数据下载) are one job; departments' pages
-(department, projects, 数据质量) go to the workers in groups. A worker writes a page only
-when its text changed, so unchanged pages keep their files, and sends back only each
-page's path and a hash of its text: rendered text never travels between processes.
+The site-level pages (home listing, year pages, 数据下载) are made here, from every
+department; departments' pages (department, projects, 数据质量) go to fresh workers
+(builder/pipeline/workers.py) in groups, each group with its departments, their other
+years (the history chart) and their findings: a worker holds twenty departments, not the
+whole corpus. A page is written only when its text changed, so unchanged pages keep
+their files; a worker sends back only each page's path and a hash of its text.
 Which groups' pages the generated folder holds, by the group's key, is kept in the store
 (namespace `pages`, one entry per generated folder).
 """
@@ -20,12 +22,11 @@ from ...lint.findings import Finding
 from ...printable import escape_controls
 from ...site.downloads import downloads_page, downloads_placeholder
 from ...site.filters import format_size
-from ...site.pages import THEME_PAGES, GeneratedPage, site_pages
+from ...site.pages import THEME_PAGES, GeneratedPage, site_pages, years
 from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
-from ..store import Store
 from ..workers import run_parallel
 
 TITLE = "生成页面"
@@ -33,13 +34,10 @@ NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
 DEPARTMENTS_PER_JOB = 20
-SITE_JOB: tuple[tuple[int, str], ...] = ()  # the job of the site-level pages
 
 
 @dataclass(frozen=True)
 class _Shared:
-    loaded: list[LoadedDepartment]
-    findings: list[Finding]
     known: dict[str, tuple[int, str]]
     staging: Path
     generated_dir: Path
@@ -62,31 +60,45 @@ def run(b: Build, stage: Stage) -> None:
     (`_job_keys`) and are still in the generated folder is not rendered again.
     """
     generated_dir, config = b.folders.generated, b.config
-    shared = _Shared(
-        b.loaded, b.data.findings, b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public
-    )
+    shared = _Shared(b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public)
     places = [(item.department.year, item.source.slug) for item in b.loaded]
     work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
     job_keys = _job_keys(work, b.loaded, b.data.keys, b.known, repr((config, b.with_pdf)))
-    b.pages = _make_pages(shared, work, job_keys, b.store, b.jobs, stage, b.whole_site)
+    b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), work, job_keys, b, stage)
+
+
+@dataclass(frozen=True)
+class _Departments:
+    """Every department read, with the findings of all of them."""
+
+    loaded: list[LoadedDepartment]
+    findings: list[Finding]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A group of departments' pages, with what a fresh worker needs to make them."""
+
+    places: tuple[tuple[int, str], ...]
+    loaded: list[LoadedDepartment]  # the group's departments and their other years
+    findings: list[Finding]  # of the group's departments
 
 
 def _make_pages(
     shared: _Shared,
+    every: _Departments,
     work: list[tuple[tuple[int, str], ...]],
     job_keys: dict[tuple[tuple[int, str], ...], str],
-    store: Store,
-    jobs: int | None,
+    b: Build,
     stage: Stage,
-    whole_site: bool,
 ) -> dict[str, str]:
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
-    earlier = store.get_json(NAMESPACE, folder_key)
+    earlier = b.store.get_json(NAMESPACE, folder_key)
     earlier = earlier if isinstance(earlier, dict) else {}
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
-    todo = [SITE_JOB] if whole_site else []
+    todo = []
     for job in work:
         cached = earlier.get(job_keys[job])
         if cached is not None and all((generated_dir / path).is_file() for path in cached):
@@ -96,16 +108,21 @@ def _make_pages(
             stage.skip(len(job))
         else:
             todo.append(job)
-    for job, written in run_parallel(_render_job, todo, jobs, shared=shared):
+    years(every.loaded)  # two departments at one URL are refused here, before any page is written
+    if b.whole_site:
+        written = _write_pages(shared, _site_level_pages(shared, every))
         _refuse_collisions(hashes, written)
         hashes.update(written)
-        if job != SITE_JOB:
-            done[job_keys[job]] = written
-        stage.advance(len(job), item=f"{len(written)} 页")
-    store.put_json(NAMESPACE, folder_key, done)
-    for page in placeholders(whole_site):
+    jobs = _jobs(todo, every)
+    for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True):
+        _refuse_collisions(hashes, written)
+        hashes.update(written)
+        done[job_keys[job.places]] = written
+        stage.advance(len(job.places), item=f"{len(written)} 页")
+    b.store.put_json(NAMESPACE, folder_key, done)
+    for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
-    _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(whole_site))})
+    _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(b.whole_site))})
     return hashes
 
 
@@ -136,8 +153,32 @@ def _job_keys(
     return result
 
 
-def _render_job(shared: _Shared, job: tuple[tuple[int, str], ...]) -> dict[str, str]:
-    pages = _site_level_pages(shared) if job == SITE_JOB else _department_pages(shared, job)
+def _jobs(todo: list[tuple[tuple[int, str], ...]], every: _Departments) -> list[_Job]:
+    """Each group with its departments, every year of them (by slug, or by printed name: `department_history`)."""
+    by_key: dict[str, list[LoadedDepartment]] = {}
+    for item in every.loaded:
+        by_key.setdefault(item.source.slug, []).append(item)
+        if item.department.department != item.source.slug:
+            by_key.setdefault(item.department.department, []).append(item)
+    findings: dict[Path, list[Finding]] = {}
+    for finding in every.findings:
+        findings.setdefault(finding.path, []).append(finding)
+    jobs = []
+    for places in todo:
+        wanted = set(places)
+        slugs = dict.fromkeys(slug for _, slug in places)
+        chosen = {id(item): item for slug in slugs for item in by_key.get(slug, [])}
+        loaded = [item for item in every.loaded if id(item) in chosen]
+        own = [item.source.path for item in loaded if (item.department.year, item.source.slug) in wanted]
+        jobs.append(_Job(places, loaded, [finding for path in own for finding in findings.get(path, [])]))
+    return jobs
+
+
+def _render_job(shared: _Shared, job: _Job) -> dict[str, str]:
+    return _write_pages(shared, _department_pages(shared, job))
+
+
+def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
     hashes: dict[str, str] = {}
     for page in pages:
         _refuse_collisions(hashes, {page.path: ""})
@@ -158,32 +199,26 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
     return {path: format_size(size) for path, (size, _) in known.items()}
 
 
-def _findings(shared: _Shared) -> list[Finding] | None:
-    """The findings the pages show: none at all when the 数据质量 report is not public."""
-    return shared.findings if shared.quality else None
-
-
-def _site_level_pages(shared: _Shared) -> list[GeneratedPage]:
-    downloads, findings = _sizes(shared.known), _findings(shared)
-    pages = site_pages(shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
+def _site_level_pages(shared: _Shared, every: _Departments) -> list[GeneratedPage]:
+    downloads = _sizes(shared.known)
+    findings = every.findings if shared.quality else None  # none at all when the 数据质量 report is not public
+    pages = site_pages(every.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
     if shared.quality:
-        quality = quality_pages(shared.loaded, shared.findings, only=())
+        quality = quality_pages(every.loaded, every.findings, only=())
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    page = downloads_page(
-        shared.staging, shared.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
-    )
+    page = downloads_page(shared.staging, every.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
     pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
     return pages
 
 
-def _department_pages(shared: _Shared, job: tuple[tuple[int, str], ...]) -> list[GeneratedPage]:
+def _department_pages(shared: _Shared, job: _Job) -> list[GeneratedPage]:
     downloads = _sizes(shared.known)
-    findings = _findings(shared)
+    findings = job.findings if shared.quality else None
     pages = site_pages(
-        shared.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job, site_level=False, findings=findings
+        job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job.places, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_pages(shared.loaded, shared.findings, only=job, site_level=False)
+        quality = quality_pages(job.loaded, job.findings, only=job.places, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
