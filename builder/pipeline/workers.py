@@ -50,15 +50,19 @@ def run_parallel(
     jobs: int | None = None,
     shared: Any = None,
     fresh: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Item, Result]]:
     """Yield `(item, function(shared, item))` for every item, in the order they finish.
 
     `function` must be a module-level function. On the first failure the remaining
     items are cancelled and the exception is raised here. With `fresh`, the workers do
     not inherit the parent's memory (see above): `shared` and the items are pickled.
+    `meanwhile` is work for this process, done once the items are handed out.
     """
     workers = worker_count(jobs, len(items))
     if workers <= 1 or sys.platform != "linux":
+        if meanwhile is not None:
+            meanwhile()
         for item in items:
             yield item, function(shared, item)
         return
@@ -71,6 +75,12 @@ def run_parallel(
     try:
         with ProcessPoolExecutor(workers, context, initializer=setup[0], initargs=setup[1]) as pool:
             futures = {pool.submit(_call, function, item): item for item in items}
+            if meanwhile is not None:
+                try:
+                    meanwhile()
+                except BaseException:
+                    pool.shutdown(cancel_futures=True)
+                    raise
             yield from _as_completed(futures, pool)
     finally:
         _shared = None

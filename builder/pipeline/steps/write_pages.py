@@ -109,16 +109,21 @@ def _make_pages(
         else:
             todo.append(job)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
-    if b.whole_site:
-        written = _write_pages(shared, _site_level_pages(shared, every))
-        _refuse_collisions(hashes, written)
-        hashes.update(written)
+    site_level: list[dict[str, str]] = []
+
+    def site_level_pages() -> None:  # made here, from every department, while the workers make the rest
+        if b.whole_site:
+            site_level.append(_write_pages(shared, _site_level_pages(shared, every)))
+
     jobs = _jobs(todo, every)
-    for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True):
+    for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=site_level_pages):
         _refuse_collisions(hashes, written)
         hashes.update(written)
         done[job_keys[job.places]] = written
         stage.advance(len(job.places), item=f"{len(written)} 页")
+    for written in site_level:
+        _refuse_collisions(hashes, written)
+        hashes.update(written)
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
