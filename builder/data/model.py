@@ -96,13 +96,18 @@ class Strict(BaseModel):
         A build keeps thousands of departments of hundreds of models each: one set per model
         was a third of their memory (127 of 365 KB a department). The models are frozen, and
         pydantic copies the set before a `model_copy(update=...)` adds to it, so sharing is safe.
+        Private attributes (`Indicator._merged_level1`) are shared alike: they are set only while
+        a model is validated, never on one unpickled.
         """
         super().__setstate__(state)
         named = self.__pydantic_fields_set__
-        object.__setattr__(self, "__pydantic_fields_set__", _FIELD_SETS.setdefault(frozenset(named), named))
+        object.__setattr__(self, "__pydantic_fields_set__", _SHARED.setdefault(frozenset(named), named))
+        private = self.__pydantic_private__
+        if private:
+            object.__setattr__(self, "__pydantic_private__", _SHARED.setdefault(tuple(private.items()), private))
 
 
-_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_SHARED: dict[object, Any] = {}  # a set of field names, or the items of a private dict → the one shared
 
 
 class BudgetUnit(Strict):

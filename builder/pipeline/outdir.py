@@ -66,14 +66,21 @@ def escaping_links(folder: Path, roots: Iterable[Path]) -> list[tuple[Path, Path
     """Every symlink under `folder` (not followed) whose target lies outside `roots`, with that target."""
     roots = [real(root) for root in roots]
     found = []
-    for base, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(base) / name
-            if path.is_symlink():
-                target = escapes(path, roots)
+    pending = [str(folder)]
+    while pending:  # os.scandir tells links from the directory listing: no system call per file (content/generated)
+        try:
+            with os.scandir(pending.pop()) as entries:
+                listed = list(entries)
+        except OSError:  # as os.walk: a folder that cannot be listed is passed over
+            continue
+        for entry in listed:
+            if entry.is_symlink():
+                target = escapes(Path(entry.path), roots)
                 if target is not None:
-                    found.append((path, target))
-    return found
+                    found.append((Path(entry.path), target))
+            elif entry.is_dir():
+                pending.append(entry.path)
+    return sorted(found)
 
 
 def marker_text(kind: str) -> str:
