@@ -2,7 +2,7 @@
 
 For each N it prints, as Markdown tables for the README:
 - the full build without PDFs (pages, MkDocs, search index, open data, link check) with its steps,
-  peak memory of the whole process tree, and the size of the site;
+  peak memory of the whole process tree (and, below the table, step by step: memory_profile.py), the size of the site;
 - the full build with PDFs (once: it takes minutes);
 - rebuilds of that site after (a) no change, (b) one department's YAML edited, (c) one page template
   edited, each with what was made and what was reused;
@@ -37,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate_corpus import generate  # noqa: E402
+from memory_profile import run_profiled  # noqa: E402
 
 from builder.pipeline.workers import cpu_count  # noqa: E402
 
@@ -65,6 +66,7 @@ class Run:
     reused: int
     site_mb: float = 0.0
     cpu: float = 0.0  # user + system seconds of the build and every process it started
+    step_mb: dict[str, float] = field(default_factory=dict)  # peak tree memory while each step ran (memory_profile)
 
 
 class TreeMemory:
@@ -140,13 +142,16 @@ def settle(seconds: float) -> None:
 
 
 def run_build(project: Path, data: Path, site: Path, pdf: bool, pause: float = 0.0) -> Run:
+    """One build with its progress lines read, so that the tree's memory is known step by step."""
     report = project / "timings.json"
-    command = [sys.executable, "-m", "builder", "build", "--data", str(data), "--site", str(site), "--quiet"]
+    command = [sys.executable, "-m", "builder", "build", "--data", str(data), "--site", str(site)]
     command += ["--timings", str(report)] + ([] if pdf else ["--no-pdf"])
     settle(pause)
-    seconds, cpu, peak = run_measured(command, project)
+    seconds, cpu, memory = run_profiled(command, project)
     data_out = json.loads(report.read_text(encoding="utf-8"))
-    return Run(seconds, data_out["timings"], peak, data_out["made"], data_out["reused"], _size_mb(site), cpu)
+    steps_mb = {step: peak.tree / 1024 / 1024 for step, peak in memory.peaks.items()}
+    made, reused = data_out["made"], data_out["reused"]
+    return Run(seconds, data_out["timings"], memory.peak_mb, made, reused, _size_mb(site), cpu, steps_mb)
 
 
 def run_measured(command: list[str], cwd: Path) -> tuple[float, float, float]:
@@ -204,7 +209,14 @@ def median_run(runs: list[Run]) -> Run:
         int(statistics.median(run.reused for run in runs)),
         statistics.median(run.site_mb for run in runs),
         statistics.median(run.cpu for run in runs),
+        {step: statistics.median(run.step_mb.get(step, 0.0) for run in runs) for step in runs[0].step_mb},
     )
+
+
+def memory_line(label: str, run: Run) -> str:
+    """`全新构建：启动 47，读取数据 412，…`: the tree's peak (MB) while each step ran (benchmarks/memory_profile.py)."""
+    figures = (f"{step} {mb:.0f}" if mb else f"{step} –" for step, mb in run.step_mb.items())  # –: too short to sample
+    return f"- {label}：" + "，".join(figures)
 
 
 def row(label: str, run: Run, runs: int) -> str:
@@ -276,6 +288,8 @@ def measure(
             results.append(run_build(project, data, site, pdf=pdf, pause=pause))
         rebuilds[label] = median_run(results)
         lines.append(row(label, rebuilds[label], runs))
+    lines += ["", "各步骤运行时进程树内存峰值（MB，中位数；启动 = 第一步之前，收尾 = 替换网站和清理缓存）：", ""]
+    lines += [memory_line("全新构建，不含 PDF", full_run), *(memory_line(k, v) for k, v in rebuilds.items())]
     shutil.rmtree(project.parent, ignore_errors=True)
     return Measured(count, [*lines, "", *extra], full_run, rebuilds, baseline)
 
