@@ -157,7 +157,9 @@ def table(peaks: dict[str, Peak]) -> list[str]:
     lines = ["| 步骤 | 用时 | 进程树内存峰值 | 其中构建进程 | 进程数 |", "|---|---:|---:|---:|---:|"]
     mb = 1024 * 1024
     for step, peak in peaks.items():
-        figures = f"{peak.tree / mb:.0f} MB | {peak.parent / mb:.0f} MB | {peak.processes}" if peak.tree else "– | – | –"
+        figures = (
+            f"{peak.tree / mb:.0f} MB | {peak.parent / mb:.0f} MB | {peak.processes}" if peak.tree else "– | – | –"
+        )
         lines.append(f"| {step} | {peak.seconds:.1f} 秒 | {figures} |")
     return lines
 
