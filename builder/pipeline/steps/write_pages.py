@@ -34,6 +34,7 @@ NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
 DEPARTMENTS_PER_JOB = 20
+SITE_JOB: tuple[tuple[int, str], ...] = ()  # the site-level pages' entry in the job keys
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ def run(b: Build, stage: Stage) -> None:
     places = [(item.department.year, item.source.slug) for item in b.loaded]
     work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
     job_keys = _job_keys(work, b.loaded, b.data.keys, b.known, repr((config, b.with_pdf)))
+    if b.whole_site:  # the site-level pages: every department's data, every download's size, templates, code, settings
+        files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
+        common = _job_keys([SITE_JOB], [], {}, {}, repr((config, b.with_pdf)))[SITE_JOB]  # templates, code, settings
+        job_keys[SITE_JOB] = digest("site-level", common, *(job_keys[job] for job in work), *files)
     b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), work, job_keys, b, stage)
 
 
@@ -110,9 +115,13 @@ def _make_pages(
             todo.append(job)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
     site_level: list[dict[str, str]] = []
+    site_key = job_keys.get(SITE_JOB)
+    cached = earlier.get(site_key) if site_key is not None else None
+    if cached is not None and all((generated_dir / path).is_file() for path in cached):
+        site_level.append(cached)  # a rebuild with no change (or a part's edit) does not render them again
 
     def site_level_pages() -> None:  # made here, from every department, while the workers make the rest
-        if b.whole_site:
+        if site_key is not None and not site_level:
             site_level.append(_write_pages(shared, _site_level_pages(shared, every)))
 
     jobs = _jobs(todo, every)
@@ -124,6 +133,7 @@ def _make_pages(
     for written in site_level:
         _refuse_collisions(hashes, written)
         hashes.update(written)
+        done[job_keys[SITE_JOB]] = written
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
