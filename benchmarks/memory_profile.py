@@ -12,6 +12,9 @@ counted in the step before.
     .venv/bin/python benchmarks/memory_profile.py /tmp/corpus --site /tmp/s        # full build, no PDFs
     .venv/bin/python benchmarks/memory_profile.py /tmp/corpus --site /tmp/s --edit  # again after editing one file
 
+The build runs in a copy of the project beside the site (`.s-project/`: its own generated pages), so
+that nothing in this checkout changes; the cache is `BUILDER_CACHE_DIR`, or that copy's `.cache/`.
+
 Sums of resident memory count pages shared by forked workers once per process, as the
 issue's "peak memory of the whole process tree" does (and as a container's limit does not).
 """
@@ -22,6 +25,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 START = "启动"
 END = "收尾"
 _STARTED = re.compile(r"^(?P<name>[^：]+)：(共 \d+ 个|开始)$")
@@ -186,7 +191,13 @@ def main() -> None:
         print(f"已修改 {edit_one(args.data)}")
     command = [sys.executable, "-m", "builder", "build", "--data", str(args.data.resolve())]
     command += ["--site", str(args.site.resolve())] + ([] if args.pdf else ["--no-pdf"])
-    seconds, cpu, memory = run_profiled(command, ROOT)
+    project = args.site.resolve().parent / f".{args.site.name}-project"  # generated pages of its own, kept for --edit
+    if not project.exists():
+        from build_speed import project_copy  # here: build_speed imports this module
+
+        project_copy(project.parent / "scratch").rename(project)
+        shutil.rmtree(project.parent / "scratch")
+    seconds, cpu, memory = run_profiled(command, project)
     print(f"用时 {seconds:.1f} 秒，CPU {cpu:.1f} 秒，进程树内存峰值 {memory.peak_mb:.0f} MB\n")
     print("\n".join(table(memory.peaks)))
 
