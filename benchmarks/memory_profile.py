@@ -17,6 +17,10 @@ that nothing in this checkout changes; the cache is `BUILDER_CACHE_DIR`, or that
 
 Sums of resident memory count pages shared by forked workers once per process, as the
 issue's "peak memory of the whole process tree" does (and as a container's limit does not).
+A process being started by `subprocess` shows its parent's whole resident memory until it
+runs its program (Python starts it with vfork: the two share one address space): a build
+process of 1 GB starting Pagefind may be sampled at 2 GB for that moment. Steps should start
+other programs from small processes, or few times.
 """
 
 from __future__ import annotations
