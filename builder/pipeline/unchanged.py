@@ -22,7 +22,6 @@ inputs (data edited meanwhile) records nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass
@@ -32,7 +31,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..config import SiteConfig
 from .context import BuildReport
-from .fingerprint import code_fingerprint, digest
+from .fingerprint import code_fingerprint, digest, entries_digest, file_sha256, tree_digest
 from .outputs import site_manifest_file
 
 RECORD_VERSION = 1
@@ -62,8 +61,8 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         "whole-build",
         str(RECORD_VERSION),
         code_fingerprint(),
-        _folder_digest(project / "content", skip=folders.generated),
-        *(_folder_digest(project / name) for name in PROJECT_INPUTS),
+        tree_digest(project / "content", skip=folders.generated),
+        *(tree_digest(project / name) for name in PROJECT_INPUTS),
         _file_digest(project / "mkdocs.yml"),
         _file_digest(project / site_config.logo) if site_config.logo else "",
         repr(site_config),
@@ -73,7 +72,7 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         *_libraries(),
         _pdf_inputs() if with_pdf else "",
-        _folder_digest(folders.data),
+        tree_digest(folders.data),
     ]
     return digest(*parts)
 
@@ -81,7 +80,7 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
 def state_key(folders: WholeBuild) -> str:
     """A hash of the site's entries, the generated pages' entries (path, type, size, time) and the manifest's bytes."""
     manifest = site_manifest_file(folders.cache, folders.site)
-    return digest(_listing(folders.site), _listing(folders.generated), _file_digest(manifest))
+    return digest(entries_digest(folders.site), entries_digest(folders.generated), _file_digest(manifest))
 
 
 def replay(folders: WholeBuild, key: str) -> BuildReport | None:
@@ -132,43 +131,6 @@ def _pdf_inputs() -> str:
 
 def _file_digest(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        return file_sha256(path)
     except OSError:
         return "-"
-
-
-def _folder_digest(root: Path, skip: Path | None = None) -> str:
-    """Every file under `root` (symlinks followed, as the build reads them), by path and bytes; `skip` left out."""
-    hasher = hashlib.sha256()
-    skipped = skip.resolve() if skip is not None else None
-    for directory, folders, files in os.walk(root, followlinks=True):
-        folders[:] = sorted(name for name in folders if Path(directory, name).resolve() != skipped)
-        for name in sorted(files):
-            path = Path(directory, name)
-            hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-            hasher.update(_file_digest(path).encode("ascii") + b"\0")
-    return hasher.hexdigest()
-
-
-def _listing(root: Path) -> str:
-    """Every entry under `root`, symlinks not followed: path, type, and for a file its size and modification time."""
-    hasher = hashlib.sha256()
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = sorted(os.scandir(os.path.join(root, folder)), key=lambda entry: entry.name)
-        except OSError:
-            hasher.update(f"{folder}\0unreadable\0".encode("utf-8", "surrogateescape"))
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                hasher.update(f"{path}\0dir\0".encode("utf-8", "surrogateescape"))
-                pending.append(path)
-                continue
-            status = entry.stat(follow_symlinks=False)
-            line = f"{path}\0{status.st_mode}\0{status.st_size}\0{status.st_mtime_ns}\0"
-            hasher.update(line.encode("utf-8", "surrogateescape"))
-    return hasher.hexdigest()
