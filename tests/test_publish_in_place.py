@@ -9,6 +9,7 @@ A commit cut short is undone: at once when it fails, by the next build when it w
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from builder.config import load_site_config
 from builder.errors import BuilderError
 from builder.pipeline import commit as commit_module
 from builder.pipeline.build import BuildReport, build
@@ -78,6 +80,25 @@ def test_an_edit_is_published_in_place_and_equals_a_fresh_build(project: Path, f
     assert files_of(site) == new  # byte for byte, and no file more or less
     assert "2023/tangshan-gxq-kejiju/index.html" in report.made and report.reused > len(report.made)
     assert kept_page.stat().st_ino == inode  # a reused file stays where it lies: not copied, not linked anew
+    assert leftovers(project) == []
+
+
+def test_a_rebuild_that_remakes_most_files_swaps_the_site_whole(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Another site name changes every page: the few kept files are linked into the staging folder, which is
+    swapped in (two renames) rather than committed file by file; the result equals a fresh build."""
+    site = project / "site"
+    config = dataclasses.replace(load_site_config(ROOT / "mkdocs.yml"), site_name="另一个网站名称")
+    kept = site / "2023" / "zunhua-jingkaiqu" / "data" / "zunhua-jingkaiqu-2023.json"
+    inode = kept.stat().st_ino
+    report = run(project / "data", site, project, site_config=config)
+    assert len(report.made) > report.reused > 0
+    assert kept.stat().st_ino == inode  # linked, not made again
+    fresh = tmp_path_factory.mktemp("renamed")
+    shutil.copytree(ROOT / "data", fresh / "data")
+    run(fresh / "data", fresh / "site", fresh, site_config=config)
+    assert files_of(site) == files_of(fresh / "site")
     assert leftovers(project) == []
 
 

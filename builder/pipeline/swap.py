@@ -57,17 +57,22 @@ def work_folder(site_dir: Path) -> Iterator[Path]:
 def publish(b: Build, published: SiteTree | None) -> None:
     """Commit the made files into the site `published` describes, or mark the staging folder and swap it in.
 
+    When most files were made (a template edited), the few kept files are linked into the
+    staging folder and it is swapped in: two renames, where a commit would move every file one
+    by one (20 000 files took about 7 s here) and leave the site a mix of old and new meanwhile.
     A part also gets its manifest, for the merge.
     """
-    staging, site = b.folders.staging, b.folders.site
-    if published is not None and b.outputs.in_place is not None:
-        backup = owned_temporary(COMMIT_PREFIX, site.parent)
-        commit(staging, site, published, b.outputs.paths(), backup)
-        remove_tree(backup)
-        return
+    staging, site, outputs = b.folders.staging, b.folders.site, b.outputs
+    if published is not None and outputs.in_place is not None:
+        if len(outputs.made_paths) <= len(outputs.kept):
+            backup = owned_temporary(COMMIT_PREFIX, site.parent)
+            commit(staging, site, published, outputs.paths(), backup)
+            remove_tree(backup)
+            return
+        outputs.stage(sorted(outputs.kept))
     if not b.whole_site:
         # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
-        b.outputs.manifest(staging, by_content=True).save(staging / PART_MANIFEST)
+        outputs.manifest(staging, by_content=True).save(staging / PART_MANIFEST)
     write_marker(staging, KIND_SITE if b.whole_site else KIND_PART)
     swap_in(staging, site)
 
