@@ -70,8 +70,8 @@ def in_place_tree(site_dir: Path, manifest: Manifest | None, whole_site: bool) -
 
     In place only when the build makes a whole site, the folder is a real folder marked as a site
     by the builder, on the same file system as the folder beside it where the build works, and its
-    manifest is sound. The manifest is narrowed to the regular files reached through real folders:
-    a file behind a symlink someone put in the site is made again, and the symlink goes.
+    manifest is sound. Only regular files reached through real folders count as intact: a file
+    behind a symlink someone put in the site is made again, and the symlink goes.
     """
     if not whole_site or manifest is None or not manifest.entries:
         return None
@@ -85,7 +85,8 @@ def in_place_tree(site_dir: Path, manifest: Manifest | None, whole_site: bool) -
     if owner_kind(site_dir) != KIND_SITE:
         return None
     tree = scan(site_dir)
-    manifest.entries = {path: entry for path, entry in manifest.entries.items() if path in tree.regular}
+    for path in manifest.entries.keys() - tree.regular:  # kept listed: a folder of outputs is reused whole or not
+        manifest.mark_changed(path)
     return tree
 
 

@@ -190,6 +190,10 @@ class Manifest:
             self._checked[path] = self._check(path, entry)
         return self._checked[path]
 
+    def mark_changed(self, path: str) -> None:
+        """Count the file as changed (not to be reused) whatever its size and time say."""
+        self._checked[path] = False
+
     def _check(self, path: str, entry: Entry) -> bool:
         try:
             status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
