@@ -24,7 +24,7 @@ from ..progress import Stage
 from ..workers import run_parallel
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
-_Shared = tuple[str, datetime | None, Path]
+_Shared = tuple[str, datetime | None, Path | Outputs]  # the staging folder for departments, Outputs for the rest
 DEPARTMENTS_PER_JOB = 25
 TITLE = "开放数据"
 
@@ -78,10 +78,10 @@ def make_open_data(
             stage.skip(1)
         else:
             todo.append(index)
-    shared: _Shared = (site_url, date, outputs.staging)
     single, aggregate = _jobs(planned, todo)
     for step in (single, aggregate):  # the departments' files first: the aggregate files are joined from them
         work = [(job, [planned[index] for index in job]) for job in step]  # fresh workers get their scopes only
+        shared: _Shared = (site_url, date, outputs if step is aggregate else outputs.staging)
         for (job, _), written in run_parallel(_write, work, jobs, shared=shared, fresh=True):
             for index in job:
                 for path in scope_paths(planned[index]):
@@ -102,11 +102,11 @@ def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]],
 
 
 def _write(shared: _Shared, work: tuple[tuple[int, ...], list[Scope]]) -> Known:
-    site_url, date, folder = shared
+    site_url, date, where = shared
     _, scope_list = work
-    if scope_list[0].slug is None:
-        return write_joined_scopes(scope_list, site_url, date, folder)
-    return write_scopes(scope_list, site_url, date, folder)
+    if isinstance(where, Outputs):  # joined from the departments' files, made here or kept in the published site
+        return write_joined_scopes(scope_list, site_url, date, where.staging, where.location)
+    return write_scopes(scope_list, site_url, date, where)
 
 
 def _read_checksums(outputs: Outputs, scope: Scope) -> Known:
