@@ -251,3 +251,44 @@ def test_a_missing_pagefind_names_the_install(site: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
     with pytest.raises(BuilderError, match=r"无法运行 Pagefind.*安装完整"):
         index_shard(site, SHARDS[1])
+
+
+THEMED = """<!doctype html>
+<html lang="zh" class="no-js"><head><meta charset="utf-8"><title>{title} - 部门预算绩效文本公开</title>
+<link rel="stylesheet" href="site.css"></head>
+<body><header><nav>首页 搜索 数据下载 关于本站</nav></header>
+<div data-pagefind-body><article><h1>{title}</h1><p>{text}</p>
+<p data-pagefind-meta="kind:project">项目</p></article></div><!--/pagefind-body-->
+<footer>主办单位：唐山市人民政府办公室</footer></body></html>
+"""
+
+
+def test_pagefind_is_handed_the_body_only_and_makes_the_same_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages as theme/main.html writes them: menus and footer are not sent, and the bundle does not change."""
+    site = tmp_path / "site"
+    titles = {f"2023/x/p{n}/index.html": f"高新技术企业扶持资金{n}" for n in range(3)}
+    pages = {path: THEMED.format(title=title, text="研发投入") for path, title in titles.items()}
+    for path, html in pages.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(html, encoding="utf-8")
+    sent = search.body_only(THEMED.format(title="科技局", text="正文").encode())
+    assert b"<nav>" not in sent and "主办单位".encode() not in sent and "正文".encode() in sent
+    index_shard(site, SearchShard("body", tuple(pages)))
+    monkeypatch.setattr(search, "body_only", lambda html: html)
+    index_shard(site, SearchShard("whole", tuple(pages)))
+    assert bundle_files(site / "pagefind" / "body") == bundle_files(site / "pagefind" / "whole")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE.format(title="没有主题的包装", text="正文"),
+        THEMED.replace("<footer>", "<footer data-pagefind-meta='x:y'>"),
+        THEMED.replace("<header>", "<header><div data-pagefind-body>另一处正文</div>"),
+    ],
+)
+def test_a_page_not_wrapped_as_the_theme_does_is_handed_over_whole(page: str) -> None:
+    html = page.format(title="科技局", text="正文").encode()
+    assert search.body_only(html) == html

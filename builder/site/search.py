@@ -44,6 +44,11 @@ WHOLE_SITE_SHARD = "all"
 SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # A page is indexed only if it marks its body; with no marked page in a run Pagefind would index whole pages.
 BODY_MARK = re.compile(rb"<[^>]*\sdata-pagefind-body[\s>=/]")
+# How theme/main.html wraps the body (`body_only`).
+BODY_START, BODY_END = b"<div data-pagefind-body>", b"<!--/pagefind-body-->"
+HTML_TAG = re.compile(rb"<html(?:\s[^>]*)?>", re.IGNORECASE)
+TITLE = re.compile(rb"<title>[^<]*</title>", re.IGNORECASE)
+PAGEFIND_ATTRIBUTE = b"data-pagefind-"
 # A larger group of pages (a department of thousands of projects) is split over several shards (`split_shard`),
 # which the browser merges: a shard is held in Pagefind's memory whole, and re-indexed whole when one page changes.
 MAX_SHARD_PAGES = 1_000  # about 2.5 s of Pagefind (2.5 ms a page)
@@ -209,6 +214,24 @@ def marked_contents(pages: Iterable[str], read: PageReader) -> list[tuple[str, b
     return [(page, html) for page, html in contents if BODY_MARK.search(html)]
 
 
+def body_only(html: bytes) -> bytes:
+    """What Pagefind reads of a page of theme/main.html: its `<html>` tag (the language), title and marked body.
+
+    Pagefind parses the whole page, menus and all, though it indexes only the body: handing it
+    just the body takes about 12 % less of its time and gives the same bundle, byte for byte.
+    The page is handed over whole unless it has exactly one body, wrapped as theme/main.html
+    does (`<div data-pagefind-body>` … `<!--/pagefind-body-->`), and no other Pagefind attribute.
+    """
+    start, end = html.find(BODY_START), html.rfind(BODY_END)
+    tag, title = HTML_TAG.search(html), TITLE.search(html)
+    if start < 0 or end < start or tag is None or len(BODY_MARK.findall(html)) != 1:
+        return html
+    if PAGEFIND_ATTRIBUTE in html[:start] or PAGEFIND_ATTRIBUTE in html[end:]:
+        return html
+    head = b"<head>" + (title.group(0) if title else b"") + b"</head>"
+    return tag.group(0) + head + b"<body>" + html[start:end] + b"</body></html>"
+
+
 def marked_pages(site_dir: Path, pages: Iterable[str], read: PageReader | None = None) -> list[str]:
     """The pages that mark their body (read from `site_dir`, checked to be files inside it, if `read` is not given)."""
     return [page for page, _ in marked_contents(pages, read or folder_reader(site_dir))]
@@ -280,7 +303,7 @@ class PagefindService:
             for path, html in pages:
                 # The URL is made from the path as the CLI does: `2023/x/index.html` → `/2023/x/`.
                 add = {"type": "AddFile", "index_id": index, "file_path": path, "url": None}
-                self._send({**add, "file_contents": html.decode("utf-8", errors="replace")})
+                self._send({**add, "file_contents": body_only(html).decode("utf-8", errors="replace")})
             problems = []
             for path, _ in pages:
                 answer = self._receive()
