@@ -9,11 +9,14 @@ import gzip
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from builder.errors import BuilderError
+from builder.pipeline.plan import plan_batches
+from builder.pipeline.steps.index_search import SHARD_DEPARTMENTS, department_shards, plan_shards
 from builder.site import search
 from builder.site.search import (
     MAX_SHARD_PAGES,
@@ -292,3 +295,31 @@ def test_pagefind_is_handed_the_body_only_and_makes_the_same_bundle(
 def test_a_page_not_wrapped_as_the_theme_does_is_handed_over_whole(page: str) -> None:
     html = page.format(title="科技局", text="正文").encode()
     assert search.body_only(html) == html
+
+
+def test_departments_are_dealt_into_shards_of_about_shard_departments() -> None:
+    """Batches of ~40 departments become two shards each; adding a department moves no other department."""
+    slugs = [f"dept-{number:04d}" for number in range(80)]
+    before = department_shards(plan_batches([(2023, slug) for slug in slugs]))
+    sizes = Counter(before.values())
+    assert len(sizes) == 4 and all(name.count("-") == 2 for name in sizes)
+    assert all(SHARD_DEPARTMENTS / 2 <= size <= SHARD_DEPARTMENTS * 1.6 for size in sizes.values())
+    after = department_shards(plan_batches([(2023, slug) for slug in [*slugs, "dept-new"]]))
+    assert {place: name for place, name in after.items() if place[1] != "dept-new"} == before
+
+
+def test_a_small_batch_is_one_shard_with_the_batch_s_name() -> None:
+    shards = department_shards(plan_batches([(2023, "kejiju"), (2023, "yingji")]))
+    assert set(shards.values()) == {"2023-0"}
+
+
+def test_pages_go_to_their_department_s_shard_and_the_rest_to_site() -> None:
+    batches = plan_batches([(2023, f"dept-{number:04d}") for number in range(60)])
+    paths = ["index.html", "2023/index.html", "2023/dept-0001/index.html", "2023/dept-0001/p/index.html"]
+    pages = dict.fromkeys(paths, "key")
+    shards = plan_shards(pages, ["about/index.html"], batches, whole_site=True)
+    by_name = {shard.name: shard.pages for shard in shards}
+    assert by_name["site"] == ("2023/index.html", "about/index.html", "index.html")
+    assert [name for name, found in by_name.items() if "2023/dept-0001/index.html" in found] == [
+        department_shards(batches)[(2023, "dept-0001")]
+    ]
