@@ -24,6 +24,7 @@ system lists a folder in (the CLI's walk order).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import queue
 import re
@@ -40,6 +41,7 @@ from ..errors import BuilderError
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
+ENTRY = "pagefind-entry.json"  # in every complete bundle
 WHOLE_SITE_SHARD = "all"
 SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # A page is indexed only if it marks its body; with no marked page in a run Pagefind would index whole pages.
@@ -96,7 +98,7 @@ def shard_dir(site_dir: Path, name: str) -> Path:
 
 def has_bundle(site_dir: Path, name: str) -> bool:
     """Whether the shard `name` has a complete bundle in `site_dir/pagefind/<name>/`."""
-    return (shard_dir(site_dir, name) / "pagefind-entry.json").is_file()
+    return (shard_dir(site_dir, name) / ENTRY).is_file()
 
 
 def index_site(site_dir: Path) -> None:
@@ -237,10 +239,11 @@ def marked_pages(site_dir: Path, pages: Iterable[str], read: PageReader | None =
     return [page for page, _ in marked_contents(pages, read or folder_reader(site_dir))]
 
 
-def write_shard_list(site_dir: Path, names: Iterable[str]) -> None:
+def write_shard_list(site_dir: Path, names: Iterable[str], bundled: Callable[[str], bool] | None = None) -> None:
     """Write `pagefind/shards.json`, the shards the search page loads; the first one is loaded first.
 
-    Shards without a bundle (none of their pages is indexed) are left out.
+    Shards without a bundle (none of their pages is indexed) are left out; `bundled(name)` says
+    whether a shard has one (default: a bundle in `site_dir`).
     """
     names = list(names)
     for name in names:
@@ -248,7 +251,7 @@ def write_shard_list(site_dir: Path, names: Iterable[str]) -> None:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise BuilderError(f"搜索索引分片名称重复：{'、'.join(repeated)}")
-    names = [name for name in names if has_bundle(site_dir, name)]
+    names = [name for name in names if (bundled or functools.partial(has_bundle, site_dir))(name)]
     if not names:
         raise BuilderError("搜索索引没有任何分片 — 网站中没有可供检索的页面（带 data-pagefind-body 的页面）")
     path = site_dir / BUNDLE_DIR / SHARD_LIST

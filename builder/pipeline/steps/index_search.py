@@ -18,7 +18,15 @@ import zlib
 from collections.abc import Callable
 from importlib.metadata import version
 
-from ...site.search import SearchShard, has_bundle, index_shards, marked_pages, split_shard, write_shard_list
+from ...site.search import (
+    ENTRY,
+    SearchShard,
+    has_bundle,
+    index_shards,
+    marked_pages,
+    split_shard,
+    write_shard_list,
+)
 from ..context import Build
 from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
@@ -128,10 +136,15 @@ def make_search(
     stage.advance(len(todo))
     names = [shard.name for shard in shards]
     if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
-        write_shard_list(outputs.staging, names)
+        write_shard_list(outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file())
     return names
 
 
 def _reader(outputs: Outputs) -> Callable[[str], bytes]:
     """Read a page of the site being built, made in this build or reused (`Outputs.location`)."""
     return lambda path: outputs.location(path).read_bytes()
+
+
+def _entry(shard: str) -> str:
+    """The file every complete bundle has, as a path in the site."""
+    return f"{PAGEFIND}{shard}/{ENTRY}"
