@@ -81,7 +81,7 @@ def test_a_build_writes_the_files_of_encoding_every_department(
 
 def pieces(item: LoadedDepartment, folder: Path) -> tuple[dict[str, bytes], bytes, dict[str, tuple[bytes, ...]]]:
     tables = build_tables([item], SITE_URL)
-    files = DepartmentFiles(item, tables, folder, SITE_URL)
+    files = DepartmentFiles(item, tables, folder.joinpath, SITE_URL)
     csv = {name: files.csv(name) for name in tables}
     xlsx = {name: files.xlsx(index, name) for index, name in enumerate(tables, start=1)}
     return csv, files.json(), xlsx

@@ -28,16 +28,17 @@ from .to_xlsx import row_templates, templates_from_sheet, write_xlsx
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex)
 Writer = Callable[[BinaryIO], None]
+Locate = Callable[[str], Path]  # where a department's file (path from the site root) is read
 _Written = dict[tuple[int, ...], dict[str, str]]  # departments → kind → path of a file already joined from them
 
 
 class DepartmentFiles:
-    """One department's pieces, from its files under `folder`, or encoded when a file is not as written."""
+    """One department's pieces, from its files (where `locate` says), or encoded when a file is not as written."""
 
-    def __init__(self, loaded: LoadedDepartment, tables: dict[str, Table], folder: Path, site_url: str) -> None:
+    def __init__(self, loaded: LoadedDepartment, tables: dict[str, Table], locate: Locate, site_url: str) -> None:
         self.loaded, self.tables, self.site_url = loaded, tables, site_url
         self.paths = {
-            kind: folder / path for kind, path in data_files(loaded.department.year, loaded.source.slug).items()
+            kind: locate(path) for kind, path in data_files(loaded.department.year, loaded.source.slug).items()
         }
 
     def csv(self, name: str) -> bytes:
@@ -70,8 +71,11 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def write_joined_scopes(scope_list: list[Scope], site_url: str, date: datetime | None, folder: Path) -> Known:
-    """Write the site and year scopes under `folder`, where their departments' files already are."""
+def write_joined_scopes(
+    scope_list: list[Scope], site_url: str, date: datetime | None, folder: Path, locate: Locate | None = None
+) -> Known:
+    """Write the site and year scopes under `folder`; their departments' files already are there, or where `locate`
+    says (a file kept in the published site)."""
     written: Known = {}
     earlier: _Written = {}
     tables: dict[int, dict[str, Table]] = {}  # each department's tables, made once for all the scopes
@@ -82,18 +86,24 @@ def write_joined_scopes(scope_list: list[Scope], site_url: str, date: datetime |
                     tables[id(loaded)] = build_tables([loaded], site_url)
     for scope in scope_list:
         parts = [tables[id(loaded)] for loaded in scope.departments]
-        written.update(_write_scope(scope, parts, site_url, date, folder, earlier))
+        written.update(_write_scope(scope, parts, site_url, date, folder, earlier, locate or folder.joinpath))
     return written
 
 
 def _write_scope(
-    scope: Scope, tables: list[dict[str, Table]], site_url: str, date: datetime | None, folder: Path, earlier: _Written
+    scope: Scope,
+    tables: list[dict[str, Table]],
+    site_url: str,
+    date: datetime | None,
+    folder: Path,
+    earlier: _Written,
+    locate: Locate,
 ) -> Known:
     """One scope's files; a file another scope of the same departments already has (the site's only year) is copied."""
     paths = data_files(scope.year, scope.slug)
     joined = concat(tables)  # the scope's tables: columns, row counts, first rows (column widths), the database
     departments = [
-        DepartmentFiles(loaded, part, folder, site_url) for loaded, part in zip(scope.departments, tables, strict=True)
+        DepartmentFiles(loaded, part, locate, site_url) for loaded, part in zip(scope.departments, tables, strict=True)
     ]
     same = earlier.setdefault(tuple(id(loaded) for loaded in scope.departments), {})
     writers: dict[str, Writer] = {

@@ -24,7 +24,7 @@ from ..progress import Stage
 from ..workers import run_parallel
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
-_Shared = tuple[list[Scope], str, datetime | None, Path]
+_Shared = tuple[list[Scope], str, datetime | None, Outputs]
 DEPARTMENTS_PER_JOB = 25
 TITLE = "开放数据"
 
@@ -78,7 +78,7 @@ def make_open_data(
             stage.skip(1)
         else:
             todo.append(index)
-    shared: _Shared = (planned, site_url, date, outputs.staging)
+    shared: _Shared = (planned, site_url, date, outputs)
     single, aggregate = _jobs(planned, todo)
     for step in (single, aggregate):  # the departments' files first: the aggregate files are joined from them
         for job, written in run_parallel(_write, step, jobs, shared=shared):
@@ -101,11 +101,11 @@ def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]],
 
 
 def _write(shared: _Shared, job: tuple[int, ...]) -> Known:
-    planned, site_url, date, folder = shared
+    planned, site_url, date, outputs = shared
     scope_list = [planned[index] for index in job]
-    if scope_list[0].slug is None:
-        return write_joined_scopes(scope_list, site_url, date, folder)
-    return write_scopes(scope_list, site_url, date, folder)
+    if scope_list[0].slug is None:  # joined from the departments' files, made here or kept in the published site
+        return write_joined_scopes(scope_list, site_url, date, outputs.staging, outputs.location)
+    return write_scopes(scope_list, site_url, date, outputs.staging)
 
 
 def _read_checksums(outputs: Outputs, scope: Scope) -> Known:

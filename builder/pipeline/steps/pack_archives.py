@@ -48,8 +48,8 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
             contents = [(m.name, outputs.location(m.source).read_bytes()) for m in files]
             data = zip_bytes(contents, readme, date)
             name = archive_path(year).rsplit("/", 1)[1]
-            (outputs.staging / targets[0]).write_bytes(data)
-            (outputs.staging / targets[1]).write_text(f"{content_sha256(data)}  {name}\n", encoding="utf-8")
+            outputs.target(targets[0]).write_bytes(data)
+            outputs.target(targets[1]).write_text(f"{content_sha256(data)}  {name}\n", encoding="utf-8")
             for target in targets:
                 outputs.record(target, key)
         made.append(targets[0])
