@@ -314,7 +314,10 @@ class PagefindService:
                     problems.append(f"{path}：{answer.get('message', answer)}")
             if problems:
                 raise BuilderError(f"Pagefind 无法处理 {len(problems)} 个页面：\n{_shorten(chr(10).join(problems))}")
-            self._call({"type": "WriteFiles", "index_id": index, "output_path": str(output.resolve())})
+            # The bundle comes back in the answer and is written here: Pagefind's own writes (WriteFiles) go
+            # through tokio's buffered files and can be lost when the service exits just after answering.
+            files = self._call({"type": "GetFiles", "index_id": index})["files"]
+            _write_bundle(output, {file["path"]: base64.b64decode(file["content"]) for file in files})
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})
@@ -351,12 +354,13 @@ class PagefindService:
     def _receive(self) -> dict[str, Any]:
         """The next answer's payload."""
         assert self.process.stdout is not None
-        while b"," not in self.buffer:
+        chunks = [self.buffer]
+        while b"," not in chunks[-1]:  # base64 has no comma: only the end of a message has one
             data = self.process.stdout.read1(1 << 20)
             if not data:
                 raise self._died()
-            self.buffer += data
-        message, _, self.buffer = self.buffer.partition(b",")
+            chunks.append(data)
+        message, _, self.buffer = b"".join(chunks).partition(b",")
         return json.loads(base64.b64decode(message))["payload"]
 
     def _died(self) -> BuilderError:
@@ -370,6 +374,19 @@ class PagefindService:
         said = self.errors.read().decode("utf-8", errors="replace").strip()
         details = _shorten(said or "（Pagefind 没有输出任何信息）")
         return BuilderError(f"Pagefind 意外退出（退出码 {self.process.returncode}）：\n{details}")
+
+
+def _write_bundle(output: Path, files: dict[str, bytes]) -> None:
+    """Write a bundle's files (paths relative to the bundle, as Pagefind gives them) into `output`."""
+    root = output.resolve()
+    for name, content in files.items():
+        if name in UNUSED_BUNDLE_FILES:
+            continue
+        target = output / name
+        if not target.resolve().is_relative_to(root):
+            raise BuilderError(f"Pagefind 给出了包外的文件名：{name!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
 
 
 def _shorten(text: str) -> str:
