@@ -123,14 +123,17 @@ class Pieces:
             raise FileNotFoundError(f"open-data piece {what} of {self.key} is missing from the store")
         return value
 
-    def missing(self, wanted: Wanted) -> Wanted:
-        """What of `wanted` the store does not have."""
-        has = self.store.has
+    def missing(self, wanted: Wanted, present: set[str]) -> Wanted:
+        """What of `wanted` the store does not have; `present`: the names in the namespace (`Store.names`)."""
+
+        def has(entry: str, kind: str = "bin") -> bool:
+            return f"{entry}.{kind}" in present
+
         return Wanted(
-            text=wanted.text and not has(NAMESPACE, self._entry("text"), "pickle"),
-            sqlite=wanted.sqlite and not all(has(NAMESPACE, self._entry(f"sqlite-{t}"), "pickle") for t in TABLE_NAMES),
-            archive=wanted.archive and not all(has(NAMESPACE, self._entry(f"archive-{k}")) for k in ARCHIVE_KINDS),
-            sheets=tuple(sheet for sheet in wanted.sheets if not has(NAMESPACE, self._sheet(*sheet))),
+            text=wanted.text and not has(self._entry("text"), "pickle"),
+            sqlite=wanted.sqlite and not all(has(self._entry(f"sqlite-{t}"), "pickle") for t in TABLE_NAMES),
+            archive=wanted.archive and not all(has(self._entry(f"archive-{k}")) for k in ARCHIVE_KINDS),
+            sheets=tuple(sheet for sheet in wanted.sheets if not has(self._sheet(*sheet))),
         )
 
     def make(

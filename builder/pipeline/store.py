@@ -62,6 +62,15 @@ class Store:
         path = self.path(namespace, key, kind)
         return path is not None and path.is_file()
 
+    def names(self, namespace: str) -> set[str]:
+        """The file names of a namespace's entries (`<key>.<kind>`): one listing instead of a check per entry."""
+        if self.root is None or not _NAME.fullmatch(namespace):
+            return set()
+        try:
+            return set(os.listdir(self.root / namespace))
+        except OSError:
+            return set()
+
     def get_bytes(self, namespace: str, key: str, kind: str = "bin") -> bytes | None:
         """The entry's bytes, or None; a hit marks the entry as used now (see the pruning above)."""
         path = self.path(namespace, key, kind)

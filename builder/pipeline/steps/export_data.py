@@ -33,7 +33,7 @@ from ...opendata.export import (
     write_files,
 )
 from ...opendata.join import sheets_wanted, write_scope_files, write_site_database
-from ...opendata.pieces import Pieces, Wanted, piece_key, pieces_store, row_counts
+from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store, row_counts
 from ...opendata.tables import build_tables
 from ...site.paths import data_files
 from ..context import Build
@@ -155,8 +155,9 @@ def _department_work(
             )
     todo_set = set(todo)
     work = []
+    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
     for ident, index in own.items():
-        missing = pieces[ident].missing(wanted[ident])
+        missing = pieces[ident].missing(wanted[ident], present)
         if index in todo_set or missing != Wanted():
             work.append(DepartmentWork(index, index in todo_set, missing))
     return work

@@ -23,7 +23,7 @@ from ...opendata.archives import (
 )
 from ...opendata.export import source_date
 from ...opendata.join import HashedFile, archive_member
-from ...opendata.pieces import Pieces, Wanted, piece_key, pieces_store
+from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store
 from ...site.paths import data_files
 from ..context import Build
 from ..fingerprint import code_fingerprint, digest, file_sha256
@@ -56,10 +56,12 @@ class Sources:
 
     def year_pieces(self, departments: list[LoadedDepartment]) -> list[Pieces]:
         """The year's departments' pieces in the order of its files; any the store lost are made again here."""
-        found = []
-        for item in sorted(departments, key=lambda item: item.source.slug):
+        found: list[Pieces] = []
+        ordered = sorted(departments, key=lambda item: item.source.slug)
+        present = self.pieces[ordered[0].source.path].store.names(NAMESPACE) if ordered else set()
+        for item in ordered:
             piece = self.pieces[item.source.path]
-            piece.make(item, self.site_url, piece.missing(Wanted(text=True, archive=True)), None)
+            piece.make(item, self.site_url, piece.missing(Wanted(text=True, archive=True), present), None)
             found.append(piece)
         return found
 
