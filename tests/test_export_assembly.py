@@ -89,10 +89,11 @@ def test_the_stored_pieces_are_the_departments_encoding(corpus: Path, tmp_path: 
     build_open_data(loaded, tmp_path / "site", store)
     for item in loaded:
         encoded = encode(build_tables([item], SITE_URL), [item], SITE_URL)
-        text = Pieces(store, piece_key(digest(item.source.path.read_bytes().decode("utf-8")), SITE_URL)).text()
+        department = Pieces(store, piece_key(digest(item.source.path.read_bytes().decode("utf-8")), SITE_URL))
+        text = department.text()
         assert text.csv == {name: pieces[0] for name, pieces in encoded.csv.items()}
         assert (text.json,) == encoded.json
-        assert text.templates == {name: pieces[0] for name, pieces in encoded.xlsx.items()}
+        assert department.templates() == {name: pieces[0] for name, pieces in encoded.xlsx.items()}
         assert text.counts == row_counts(item)
 
 

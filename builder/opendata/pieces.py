@@ -7,8 +7,8 @@ changes, and kept in the store under the department's piece key (`piece_key`, na
 pieces by streaming, one department at a time, so an edit encodes one department and the
 corpus is never in memory. Per department:
 
-- `text`: its CSV rows and JSON piece as they stand in the joined files, its XLSX row
-  templates (`to_xlsx.row_templates`), its row counts and first rows (column widths);
+- `text`: its CSV rows and JSON piece as they stand in the joined files, its row counts and
+  first rows (column widths); `templates`: its XLSX row templates (`to_xlsx.row_templates`);
 - `sqlite-<table>`: its rows of each table as the database stores them (`to_sqlite.prepare`);
 - `sheet-<table>-<row>`: its rows of a sheet numbered from that row on and compressed
   (`to_xlsx.rows_piece`). The number is where the department lands in a workbook, so an edit
@@ -65,13 +65,15 @@ def row_counts(loaded: LoadedDepartment) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class TextPiece:
-    """A department's rows as text: CSV rows and XLSX row templates by table, its JSON piece, counts, first rows."""
+    """A department's rows as text: CSV rows by table, its JSON piece, its row counts and first rows.
+
+    (Its XLSX row templates are an entry of their own: only a department that moved needs them.)
+    """
 
     counts: tuple[int, ...]
     sample: dict[str, tuple[tuple[Cell, ...], ...]]
     csv: dict[str, bytes]
     json: bytes
-    templates: dict[str, tuple[bytes, ...]]
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ class Pieces:
     def text(self) -> TextPiece:
         return self._required(self.store.get_pickle(NAMESPACE, self._entry("text")), "text")
 
+    def templates(self) -> dict[str, tuple[bytes, ...]]:
+        return self._required(self.store.get_pickle(NAMESPACE, self._entry("templates")), "templates")
+
     def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
         return self._required(self.store.get_pickle(NAMESPACE, self._entry(f"sqlite-{table}")), table)
 
@@ -130,7 +135,7 @@ class Pieces:
             return f"{entry}.{kind}" in present
 
         return Wanted(
-            text=wanted.text and not has(self._entry("text"), "pickle"),
+            text=wanted.text and not (has(self._entry("text"), "pickle") and has(self._entry("templates"), "pickle")),
             sqlite=wanted.sqlite and not all(has(self._entry(f"sqlite-{t}"), "pickle") for t in TABLE_NAMES),
             archive=wanted.archive and not all(has(self._entry(f"archive-{k}")) for k in ARCHIVE_KINDS),
             sheets=tuple(sheet for sheet in wanted.sheets if not has(self._sheet(*sheet))),
@@ -145,25 +150,26 @@ class Pieces:
         """
         if wanted == Wanted():
             return
-        if made is None and (wanted.text or wanted.sqlite or wanted.archive or not self._has_text()):
+        templates = None if made is not None else self.store.get_pickle(NAMESPACE, self._entry("templates"))
+        if made is None and (wanted.text or wanted.sqlite or wanted.archive or templates is None):
             made = _encoded(loaded, site_url)
-        text = _text_piece(loaded, *made) if made is not None else self.text()
+        if made is not None:
+            templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
         if wanted.text:
-            self.store.put_pickle(NAMESPACE, self._entry("text"), text)
+            self.store.put_pickle(NAMESPACE, self._entry("text"), _text_piece(loaded, *made))  # type: ignore[misc]
+            self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
         if wanted.sqlite and made is not None:  # (always made: see above)
             for name, table in made[0].items():
                 self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
         if wanted.archive:
+            text = _text_piece(loaded, *made) if made is not None else self.text()
             for kind, data in _archive_texts(text):
                 self.store.put_bytes(
                     NAMESPACE, self._entry(f"archive-{kind}"), _pack(deflate_piece(data, ARCHIVE_LEVEL))
                 )
         for table, first in wanted.sheets:
-            piece = rows_piece(text.templates[table], first)
+            piece = rows_piece(templates[table], first)  # type: ignore[index]
             self.store.put_bytes(NAMESPACE, self._sheet(table, first), _pack(piece))
-
-    def _has_text(self) -> bool:
-        return self.store.has(NAMESPACE, self._entry("text"), "pickle")
 
 
 def _encoded(loaded: LoadedDepartment, site_url: str) -> tuple[dict[str, Table], Encoded]:
@@ -180,7 +186,6 @@ def _text_piece(loaded: LoadedDepartment, tables: dict[str, Table], encoded: Enc
         sample={name: table.rows[:WIDTH_SAMPLE_ROWS] for name, table in tables.items()},
         csv={name: b"".join(encoded.csv[name]) for name in TABLE_NAMES},
         json=b"".join(encoded.json),
-        templates={name: tuple(t for piece in encoded.xlsx[name] for t in piece) for name in TABLE_NAMES},
     )
 
 
