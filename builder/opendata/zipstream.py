@@ -88,18 +88,6 @@ def crc32_combine(first: int, second: int, second_size: int, shift: int | None =
     return _multmodp(crc_shift(second_size) if shift is None else shift, first) ^ second
 
 
-def joined(pieces: Iterable[Compressed], final: bool = True) -> tuple[int, int, list[bytes]]:
-    """CRC, uncompressed size and compressed chunks of deflate pieces concatenated (closed when `final`)."""
-    crc, size, chunks = 0, 0, []
-    for piece in pieces:
-        crc = crc32_combine(crc, piece.crc, piece.size, piece.shift)
-        size += piece.size
-        chunks.append(piece.data)
-    if final:
-        chunks.append(FINAL_BLOCK)
-    return crc, size, chunks
-
-
 @dataclass(frozen=True)
 class Member:
     """One member: how it is compressed, its CRC and sizes, and its compressed bytes as chunks (read once)."""
