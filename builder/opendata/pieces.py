@@ -150,20 +150,23 @@ class Pieces:
         """
         if wanted == Wanted():
             return
-        templates = None if made is not None else self.store.get_pickle(NAMESPACE, self._entry("templates"))
-        if made is None and (wanted.text or wanted.sqlite or wanted.archive or templates is None):
+        get = self.store.get_pickle
+        templates = get(NAMESPACE, self._entry("templates")) if made is None and wanted.sheets else None
+        text = get(NAMESPACE, self._entry("text")) if made is None and wanted.archive else None
+        stored_enough = (templates is not None or not wanted.sheets) and (text is not None or not wanted.archive)
+        if made is None and (wanted.text or wanted.sqlite or not stored_enough):
             made = _encoded(loaded, site_url)
         if made is not None:
+            text = _text_piece(loaded, *made)
             templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
-        if wanted.text:
-            self.store.put_pickle(NAMESPACE, self._entry("text"), _text_piece(loaded, *made))  # type: ignore[misc]
-            self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
-        if wanted.sqlite and made is not None:  # (always made: see above)
-            for name, table in made[0].items():
-                self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
+            if wanted.text:
+                self.store.put_pickle(NAMESPACE, self._entry("text"), text)
+                self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
+            if wanted.sqlite:
+                for name, table in made[0].items():
+                    self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
         if wanted.archive:
-            text = _text_piece(loaded, *made) if made is not None else self.text()
-            for kind, data in _archive_texts(text):
+            for kind, data in _archive_texts(text):  # type: ignore[arg-type]
                 self.store.put_bytes(
                     NAMESPACE, self._entry(f"archive-{kind}"), _pack(deflate_piece(data, ARCHIVE_LEVEL))
                 )

@@ -6,7 +6,8 @@ files and the files of its year and of the whole site, nothing else.
 
 Departments go to the workers in groups first: each writes its own files (when its scope is
 to be remade) and, from the same encoding of its rows, its pieces of the year's and the
-site's files that the store does not have yet (builder/opendata/pieces.py). Then the year and
+site's files that the store does not have yet (builder/opendata/pieces.py; the year
+archive's pieces are made by pack_archives, which compressed them before too). Then the year and
 site files are joined from the pieces (builder/opendata/join.py), the database in a job of its
 own beside the rest. An edit encodes the edited department alone; a department whose rows
 moved in a workbook (one before it gained rows) only has its sheets numbered again.
@@ -150,7 +151,6 @@ def _department_work(
             wanted[id(loaded)] = Wanted(
                 text=True,
                 sqlite=before.sqlite or scope.year is None,
-                archive=before.archive or scope.year is not None,
                 sheets=tuple(dict.fromkeys((*before.sheets, *sheet))),
             )
     todo_set = set(todo)

@@ -55,13 +55,15 @@ class Sources:
         self.pieces, self.known, self.site_url = pieces, known, site_url
 
     def year_pieces(self, departments: list[LoadedDepartment]) -> list[Pieces]:
-        """The year's departments' pieces in the order of its files; any the store lost are made again here."""
+        """The year's departments' pieces in the order of its files, their archive pieces made where missing.
+
+        The open-data step made their text; an edit leaves one department's archive pieces to make."""
         found: list[Pieces] = []
         ordered = sorted(departments, key=lambda item: item.source.slug)
         present = self.pieces[ordered[0].source.path].store.names(NAMESPACE) if ordered else set()
         for item in ordered:
             piece = self.pieces[item.source.path]
-            piece.make(item, self.site_url, piece.missing(Wanted(text=True, archive=True), present), None)
+            piece.make(item, self.site_url, piece.missing(Wanted(archive=True), present), None)
             found.append(piece)
         return found
 
