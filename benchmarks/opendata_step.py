@@ -80,7 +80,7 @@ def main() -> None:
     loaded = load(args.work / "data")
     print(f"{len(loaded)} departments, {sum(len(x.department.projects) for x in loaded)} projects")
     first, seconds, before, peak = step(loaded, args.work / "fresh", None, args.jobs, args.work / "store")
-    print(f"fresh: {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{peak - before:.0f} MB)")
+    print(f"fresh: {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{max(0.0, peak - before):.0f} MB)")
     path = sorted((args.work / "data").rglob("*.yaml"))[len(loaded) // 3]
     marker = "  overall_goal:\n  - "
     path.write_text(path.read_text(encoding="utf-8").replace(marker, marker + "（修订）", 1), encoding="utf-8")
@@ -88,7 +88,7 @@ def main() -> None:
     second, seconds, before, peak = step(loaded, args.work / "edited", first, args.jobs, args.work / "store")
     made = len(second.made_paths)
     print(
-        f"edit:  {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{peak - before:.0f} MB)", end=""
+        f"edit:  {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{max(0.0, peak - before):.0f} MB)", end=""
     )
     print(f"; {made} files made")
 
