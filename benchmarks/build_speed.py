@@ -227,7 +227,14 @@ class Measured:
 
 
 def measure(
-    count: int, runs: int, work: Path, pdf: bool, pause: float, material: bool = False, sizes: bool = False
+    count: int,
+    runs: int,
+    work: Path,
+    pdf: bool,
+    pause: float,
+    material: bool = False,
+    sizes: bool = False,
+    template: bool = True,
 ) -> Measured:
     data = work / f"data-{count}"
     if not data.exists():
@@ -258,8 +265,9 @@ def measure(
     cases = {
         "(a) 无改动再构建": lambda n: None,
         "(b) 改一个部门的 YAML": lambda n: edit_department(data, n),
-        f"(c) 改一个页面模板（{EDITED_TEMPLATE}）": lambda n: edit_template(project, n),
     }
+    if template:
+        cases[f"(c) 改一个页面模板（{EDITED_TEMPLATE}）"] = lambda n: edit_template(project, n)
     rebuilds = {}
     for label, edit in cases.items():
         results = []
@@ -421,6 +429,7 @@ def main() -> None:
     parser.add_argument("--baselines", action="store_true", help="另测朴素做法和 Material + lunr（N ≤ 500），同次对比")
     parser.add_argument("--sizes", action="store_true", help="在全新构建的网站上测项目页大小和首次搜索下载量")
     parser.add_argument("--huge", action="store_true", help=f"另测 N = {HUGE}（只测一次，不含 PDF；需数十分钟）")
+    parser.add_argument("--no-template-edit", action="store_true", help="不测 (c) 改一个页面模板（省下约一次全新构建）")
     parser.add_argument("--work", type=Path, help="放合成数据和副本的文件夹，默认临时文件夹")
     parser.add_argument(
         "--settle", type=float, default=30.0, help="每次构建前先 sync 并等待的秒数，默认 30（见 settle 的说明）"
@@ -437,11 +446,12 @@ def main() -> None:
     measured = []
     for count in args.counts:
         material = args.baselines and count <= MATERIAL_UP_TO
-        item = measure(count, args.runs, work, not args.no_pdf, args.settle, material, args.sizes)
+        template = not args.no_template_edit
+        item = measure(count, args.runs, work, not args.no_pdf, args.settle, material, args.sizes, template)
         measured.append(item)
         print("\n".join(item.lines), flush=True)
     if args.huge:
-        item = measure(HUGE, 1, work, False, args.settle, False, args.sizes)
+        item = measure(HUGE, 1, work, False, args.settle, False, args.sizes, not args.no_template_edit)
         measured.append(item)
         print("\n".join(item.lines), flush=True)
     print("\n".join(ratios(measured)))
