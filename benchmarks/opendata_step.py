@@ -69,6 +69,10 @@ def step(loaded: list[LoadedDepartment], staging: Path, earlier: Outputs | None,
         return outputs, time.perf_counter() - started, before, memory_mb("VmHWM")
 
 
+def memory(before: float, peak: float) -> str:
+    return f"memory {before:.0f} MB before, peak {peak:.0f} MB (+{max(0.0, peak - before):.0f} MB)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
@@ -80,17 +84,13 @@ def main() -> None:
     loaded = load(args.work / "data")
     print(f"{len(loaded)} departments, {sum(len(x.department.projects) for x in loaded)} projects")
     first, seconds, before, peak = step(loaded, args.work / "fresh", None, args.jobs, args.work / "store")
-    print(f"fresh: {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{max(0.0, peak - before):.0f} MB)")
+    print(f"fresh: {seconds:.2f} s; {memory(before, peak)}")
     path = sorted((args.work / "data").rglob("*.yaml"))[len(loaded) // 3]
     marker = "  overall_goal:\n  - "
     path.write_text(path.read_text(encoding="utf-8").replace(marker, marker + "（修订）", 1), encoding="utf-8")
     loaded = load(args.work / "data")
     second, seconds, before, peak = step(loaded, args.work / "edited", first, args.jobs, args.work / "store")
-    made = len(second.made_paths)
-    print(
-        f"edit:  {seconds:.2f} s; memory {before:.0f} MB before, peak {peak:.0f} MB (+{max(0.0, peak - before):.0f} MB)", end=""
-    )
-    print(f"; {made} files made")
+    print(f"edit:  {seconds:.2f} s; {memory(before, peak)}; {len(second.made_paths)} files made")
 
 
 if __name__ == "__main__":
