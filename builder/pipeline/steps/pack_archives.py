@@ -29,6 +29,7 @@ from ..context import Build
 from ..fingerprint import code_fingerprint, digest, file_sha256
 from ..outputs import Outputs
 from ..progress import Stage
+from ..workers import run_parallel
 
 TITLE = "年度打包"
 
@@ -45,27 +46,38 @@ def run(b: Build, stage: Stage) -> None:
     store = pieces_store(b.store, b.folders.work)
     site_url = b.config.base_url
     pieces = {item.source.path: Pieces(store, piece_key(b.data.keys[item.source.path], site_url)) for item in b.loaded}
-    make_archives(b.loaded, b.outputs, b.with_pdf, Sources(pieces, b.known, site_url))
+    make_archives(b.loaded, b.outputs, b.with_pdf, Sources(pieces, b.known, site_url, b.jobs))
 
 
 class Sources:
     """Where the members' bytes come from: the departments' pieces, and the SHA-256 of the open-data files."""
 
-    def __init__(self, pieces: dict[Path, Pieces], known: dict[str, tuple[int, str]], site_url: str) -> None:
-        self.pieces, self.known, self.site_url = pieces, known, site_url
+    def __init__(
+        self, pieces: dict[Path, Pieces], known: dict[str, tuple[int, str]], site_url: str, jobs: int | None = None
+    ) -> None:
+        self.pieces, self.known, self.site_url, self.jobs = pieces, known, site_url, jobs
 
     def year_pieces(self, departments: list[LoadedDepartment]) -> list[Pieces]:
         """The year's departments' pieces in the order of its files, their archive pieces made where missing.
 
         The open-data step made their text; an edit leaves one department's archive pieces to make."""
-        found: list[Pieces] = []
         ordered = sorted(departments, key=lambda item: item.source.slug)
-        present = self.pieces[ordered[0].source.path].store.names(NAMESPACE) if ordered else set()
-        for item in ordered:
-            piece = self.pieces[item.source.path]
-            piece.make(item, self.site_url, piece.missing(Wanted(archive=True), present), None)
-            found.append(piece)
+        found = [self.pieces[item.source.path] for item in ordered]
+        present = found[0].store.names(NAMESPACE) if found else set()
+        todo = [item for item, piece in zip(ordered, found, strict=True) if piece.missing(ARCHIVE, present) != Wanted()]
+        groups = [tuple(todo[start : start + PER_JOB]) for start in range(0, len(todo), PER_JOB)]
+        for _ in run_parallel(_make_pieces, groups, self.jobs, shared=self):  # a fresh build: in the workers
+            pass
         return found
+
+
+ARCHIVE = Wanted(archive=True)
+PER_JOB = 25
+
+
+def _make_pieces(sources: Sources, job: tuple[LoadedDepartment, ...]) -> None:
+    for item in job:
+        sources.pieces[item.source.path].make(item, sources.site_url, ARCHIVE, None)
 
 
 def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bool, sources: Sources) -> list[str]:
