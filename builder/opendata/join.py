@@ -30,6 +30,7 @@ from .to_xlsx import WIDTH_SAMPLE_ROWS, write_xlsx
 from .zipstream import DEFLATED, FINAL_BLOCK, Compressed, Member, crc32_combine, deflate_piece
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex)
+Made = dict[tuple[str, ...], dict[str, tuple[str, int, str]]]  # departments' piece keys → kind → (path, size, SHA-256)
 JSON_SEPARATOR = b",\n"
 
 
@@ -49,9 +50,7 @@ class HashedFile:
         return self.size, self.sha.hexdigest()
 
 
-def write_scope_files(
-    scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None, earlier: dict[tuple[str, ...], Known]
-) -> Known:
+def write_scope_files(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None, earlier: Made) -> Known:
     """The scope's CSV, JSON and XLSX files under `folder`; a scope of the same departments as one in
     `earlier` (the site and its only year) copies that one's files. Returns the files' sizes and SHA-256."""
     paths = data_files(scope.year, scope.slug)
@@ -66,13 +65,13 @@ def write_scope_files(
         out = HashedFile(file)
         _write_xlsx(out, pieces, counts, samples, date)
     by_kind = {**known, "xlsx": out.known}
-    earlier[same] = {kind: (paths[kind], *by_kind[kind]) for kind in kinds}  # type: ignore[misc]
+    earlier[same] = {kind: (paths[kind], *by_kind[kind]) for kind in kinds}
     return {paths[kind]: by_kind[kind] for kind in kinds}
 
 
 def _copy(folder: Path, made: tuple[str, int, str], target: str) -> tuple[int, str]:
     """Copy a file this job made (so read from where it was written) to `target`."""
-    source, size, sha = made  # type: ignore[misc]
+    source, size, sha = made
     (folder / target).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(folder / source, folder / target)
     return size, sha

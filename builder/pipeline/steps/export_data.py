@@ -33,7 +33,7 @@ from ...opendata.export import (
     source_date,
     write_files,
 )
-from ...opendata.join import sheets_wanted, write_scope_files, write_site_database
+from ...opendata.join import Made, sheets_wanted, write_scope_files, write_site_database
 from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store, row_counts
 from ...opendata.tables import build_tables
 from ...site.paths import data_files
@@ -199,7 +199,7 @@ def _make_aggregate(shared: _Shared, job: tuple[str, tuple[int, ...]]) -> Known:
     planned, _, date, folder, pieces = shared
     kind, indices = job
     written: Known = {}
-    earlier: dict[tuple[str, ...], Known] = {}
+    earlier: Made = {}
     with collector_paused():
         for index in indices:
             scope = planned[index]
