@@ -113,9 +113,10 @@ def _calls(needle: str) -> list[str]:
 def test_one_atomic_write_helper_and_one_place_for_hashing() -> None:
     assert _calls("mkstemp") == ["builder/atomic.py"]
     assert _calls("NamedTemporaryFile") == []
-    # os.replace elsewhere moves finished folders and files (the swap, MkDocs' output), it does not write.
+    # os.replace elsewhere moves finished folders and files (the commit, the swap, MkDocs' output), it does not write.
     assert _calls("os.replace") == [
         "builder/atomic.py",
+        "builder/pipeline/commit.py",
         "builder/pipeline/steps/run_mkdocs.py",
         "builder/pipeline/swap.py",
     ]

@@ -1,8 +1,9 @@
-"""Turn `data/` into the public website in `site/`: plan, then every step of STEPS, then the swap.
+"""Turn `data/` into the public website in `site/`: plan, then every step of STEPS, then publish.
 
 Each step (builder/pipeline/steps/) gets the one `Build` context (builder/pipeline/context.py)
-and writes into a staging folder next to `site/`, which is swapped in only when every step
-has succeeded (builder/pipeline/swap.py): a failed build leaves the published site as it was.
+and writes what it makes into a staging folder next to `site/`, which is published only when
+every step has succeeded (builder/pipeline/swap.py: committed into `site/` file by file, or
+swapped in whole): a failed build leaves the published site as it was.
 `data/` and the hand-written pages in `content/` are only ever read. To add an output,
 write a step module and add it to STEPS.
 """
@@ -17,6 +18,8 @@ from typing import TypedDict, Unpack
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
 from ..lint.findings import build_summary
+from . import unchanged
+from .commit import in_place_tree
 from .context import Build, BuildReport, Folders, Step
 from .outdir import escaping_links, guard_output, real
 from .outputs import Manifest, Outputs, site_manifest_file
@@ -35,7 +38,7 @@ from .steps import (
     write_pages,
 )
 from .store import Store
-from .swap import publish, restore_interrupted_swap, save_site_manifest, work_folder
+from .swap import publish, remove_stale_folders, restore_interrupted_publish, save_site_manifest, work_folder
 
 __all__ = ["BuildReport", "DataErrors", "build"]
 
@@ -97,24 +100,35 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
         cache_dir=cache_dir,
     )
     site_dir = site_dir.resolve()
-    restore_interrupted_swap(site_dir)  # first, so that even a build that fails leaves a site
+    restore_interrupted_publish(site_dir)  # first, so that even a build that fails leaves a whole site
     site_config = _checked_config(options.get("site_config"), generated_dir, cache_dir)
+    with_pdf = options.get("with_pdf", True)
+    # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
+    whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir) if cache_dir else None
+    whole = whole if part is None and not merge else None
+    inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
+    if whole is not None and (replayed := unchanged.replay(whole, inputs)) is not None:
+        remove_stale_folders(site_dir.parent)
+        return replayed
     plan = plan_build(data_dir, site_config, part)
     earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
+    # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
+    published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site)
     store = Store.in_cache(cache_dir)
     with work_folder(site_dir) as work:
         folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
-        outputs = Outputs(folders.staging, earlier)
+        outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
         outputs.staging.mkdir()
-        b = Build(
-            plan, site_config, folders, outputs, store, progress, options.get("jobs"), options.get("with_pdf", True)
-        )
+        b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
         for step in STEPS:
             _run(step, b)
-        publish(b)
+        publish(b, published)
     save_site_manifest(b)
     store.prune()
-    return _report(b)
+    report = _report(b)
+    if whole is not None:
+        unchanged.save(whole, inputs, report, unchanged.inputs_key(whole, site_config, with_pdf))
+    return report
 
 
 def _run(step: Step, b: Build) -> None:

@@ -9,6 +9,7 @@ machines merge by key, see builder/pipeline/outputs.py).
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from collections.abc import Iterable
 from functools import cache
@@ -78,3 +79,44 @@ def site_chrome_fingerprint(mkdocs_config: Path) -> str:
     ]
     hooks = BUILDER / "site" / "hooks.py"
     return digest(files_digest(THEME, theme_files), mkdocs_config.read_bytes(), hooks.read_bytes(), _environment())
+
+
+def tree_digest(root: Path, skip: Path | None = None) -> str:
+    """Every file under `root` (symlinks followed, as a build reads them) by path and bytes; folder `skip` left out."""
+    hasher = hashlib.sha256()
+    skipped = skip.resolve() if skip is not None else None
+    for directory, folders, files in os.walk(root, followlinks=True):
+        folders[:] = sorted(name for name in folders if Path(directory, name).resolve() != skipped)
+        for name in sorted(files):
+            path = Path(directory, name)
+            try:
+                content = file_sha256(path)
+            except OSError:
+                content = "-"  # a dangling link, say
+            hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+            hasher.update(content.encode("ascii") + b"\0")
+    return hasher.hexdigest()
+
+
+def entries_digest(root: Path) -> str:
+    """Every entry under `root`, symlinks not followed: its path, its type, and for a file its size and modification
+    time (not its bytes: this says whether a folder is as a build left it, cheaply)."""
+    hasher = hashlib.sha256()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(os.path.join(root, folder)), key=lambda entry: entry.name)
+        except OSError:
+            hasher.update(f"{folder}\0unreadable\0".encode("utf-8", "surrogateescape"))
+            continue
+        for entry in entries:
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                hasher.update(f"{path}\0dir\0".encode("utf-8", "surrogateescape"))
+                pending.append(path)
+                continue
+            status = entry.stat(follow_symlinks=False)
+            line = f"{path}\0{status.st_mode}\0{status.st_size}\0{status.st_mtime_ns}\0"
+            hasher.update(line.encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()

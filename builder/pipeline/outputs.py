@@ -1,10 +1,12 @@
 """Reuse what earlier builds made: every output file is recorded with its key, a hash of all that shaped it.
 
-A build writes into a fresh staging folder. For each output it computes the key; when
-an earlier build (the published `site/`, or a part built on another machine) recorded
-the same key for the same path, and that file is still as it was written, the file is
-hard-linked into the staging folder instead of being made again. So a rebuild with no
-change renders nothing, and the manifest says which files were made and which reused.
+A build writes the files it makes into a fresh staging folder. For each output it computes
+the key; when an earlier build (the published `site/`, or a part built on another machine)
+recorded the same key for the same path, and that file is still as it was written, the file
+is reused instead of being made again: a file of the site being replaced stays where it lies
+(it is published in place, builder/pipeline/commit.py), a part's file is hard-linked into the
+staging folder. So a rebuild with no change renders nothing and moves nothing, and the
+manifest says which files were made and which reused.
 
 The manifest of `site/` lives in the build cache (`.cache/build/`), not in the site,
 so nothing extra is published; a part built for merging keeps its manifest inside its
@@ -188,6 +190,10 @@ class Manifest:
             self._checked[path] = self._check(path, entry)
         return self._checked[path]
 
+    def mark_changed(self, path: str) -> None:
+        """Count the file as changed (not to be reused) whatever its size and time say."""
+        self._checked[path] = False
+
     def _check(self, path: str, entry: Entry) -> bool:
         try:
             status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
@@ -207,14 +213,21 @@ def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
 
 
 class Outputs:
-    """The files of the build being made in `staging`, and the earlier builds' files it may reuse."""
+    """The files of the build being made in `staging`, and the earlier builds' files it may reuse.
 
-    def __init__(self, staging: Path, sources: Iterable[Manifest] = ()) -> None:
+    `in_place` is the manifest of the site this build replaces file by file (one of `sources`),
+    or None when the build replaces the site whole: its reused files are not linked into
+    `staging` but stay where they lie (`kept`), and `location` says where each file is.
+    """
+
+    def __init__(self, staging: Path, sources: Iterable[Manifest] = (), in_place: Manifest | None = None) -> None:
         self.staging = staging
         self.sources = list(sources)
+        self.in_place = in_place
         self.entries: dict[str, Entry] = {}
         self.reused = 0
         self.made_paths: list[str] = []
+        self.kept: set[str] = set()  # reused files left in the site being replaced
 
     def find(self, path: str, key: str) -> Manifest | None:
         """The earlier build that has `path` made from `key`, intact, if any."""
@@ -230,13 +243,45 @@ class Outputs:
         Steps read the files of the site being built only through this, never `staging / path`:
         where a reused file lies is the business of this class.
         """
+        if path in self.kept:
+            assert self.in_place is not None
+            return self.in_place.root / path
         return self.staging / path
+
+    def target(self, path: str) -> Path:
+        """Where a step writes the file `path` it makes: in `staging`, whose folders hold only what was made."""
+        file = self.staging / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        return file
+
+    def stage(self, paths: Iterable[str]) -> list[str]:
+        """Link those of `paths` kept in place into `staging`, for a tool that reads one folder (Pagefind).
+
+        Return the paths linked, to be taken out again with `unstage` before the site is published.
+        """
+        linked = [path for path in paths if path in self.kept]
+        for path in linked:
+            assert self.in_place is not None
+            _link(self.in_place.root / path, self.staging / path)
+        return linked
+
+    def unstage(self, paths: Iterable[str]) -> None:
+        for path in paths:
+            (self.staging / path).unlink(missing_ok=True)
+
+    def paths(self) -> set[str]:
+        """Every file of the site being built: those recorded, and any other file a step wrote into `staging`."""
+        found = set(self.entries)
+        for directory, _, names in os.walk(self.staging):
+            folder = os.path.relpath(directory, self.staging)
+            found.update(name if folder == "." else f"{folder}/{name}" for name in names)
+        return found
 
     def reusable(self, paths: Iterable[str], key: str) -> bool:
         return all(self.find(path, key) is not None for path in paths)
 
     def reuse(self, paths: Iterable[str], key: str) -> bool:
-        """Link every one of `paths` from an earlier build, or none of them (and return False)."""
+        """Reuse every one of `paths` from an earlier build (kept in place, or linked), or none (and return False)."""
         found = [(path, self.find(path, key)) for path in paths]
         if not found or any(source is None for _, source in found):
             return False
@@ -245,7 +290,10 @@ class Outputs:
             self._claim(path)
             if source.by_content and walk_problem(source.root, path) is not None:
                 raise BuilderError(f"{source.root} 中的 {escape_controls(path)} 在检查之后被改动（出现了符号链接）")
-            _link(source.root / path, self.staging / path)
+            if source is self.in_place:
+                self.kept.add(path)
+            else:
+                _link(source.root / path, self.staging / path)
             self.entries[path] = source.entries[path]
             self.reused += 1
         return True
@@ -259,7 +307,7 @@ class Outputs:
         return None
 
     def reuse_folder(self, prefix: str, key: str) -> bool:
-        """Link a whole folder's files made from `key`; False when no earlier build has all of them."""
+        """Reuse a whole folder's files made from `key`; False when no earlier build has all of them."""
         paths = self.source_paths(prefix, key)
         return paths is not None and self.reuse(paths, key)
 

@@ -106,7 +106,7 @@ def make_download_names(outputs: Outputs, loaded: list[LoadedDepartment]) -> Non
     for file, text in ((MAP_FILE, map_text(names)), (APACHE_MAP_FILE, apache_map_text(names))):
         key = digest("download-names", file, text)
         if not outputs.reuse([file], key):
-            (outputs.staging / file).write_text(text, encoding="utf-8")
+            outputs.target(file).write_text(text, encoding="utf-8")
             outputs.record(file, key)
 
 

@@ -43,5 +43,5 @@ def make_sitemap(outputs: Outputs, base_url: str, pages: Iterable[str]) -> None:
         key = digest("sitemap", name, text)
         if outputs.reuse([name], key):
             continue
-        (outputs.staging / name).write_text(text, encoding="utf-8")
+        outputs.target(name).write_text(text, encoding="utf-8")
         outputs.record(name, key)

@@ -22,6 +22,7 @@ from ..progress import Stage
 from ..workers import cpu_count
 
 PAGEFIND = "pagefind/"
+ENTRY = "pagefind-entry.json"  # in every shard's bundle
 TITLE = "搜索索引"
 
 
@@ -81,22 +82,34 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], staging: Path) -> s
 def make_search(
     shards: list[SearchShard], page_keys: dict[str, str], outputs: Outputs, jobs: int | None, stage: Stage
 ) -> list[str]:
-    """Each shard's index in `pagefind/<name>/`, made or reused, and the shard list; return the shard names."""
-    keys = {shard.name: shard_key(shard, page_keys, outputs.staging) for shard in shards}
-    todo = []
-    for shard in shards:
-        if outputs.reuse_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name]):
-            stage.skip(1)
-        else:
-            todo.append(shard)
-    # Largest first, so that the Pagefind processes finish together.
-    todo.sort(key=lambda shard: -len(shard.pages))
-    index_shards(outputs.staging, todo, jobs or cpu_count())
-    for shard in todo:
-        if has_bundle(outputs.staging, shard.name):
-            outputs.record_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name])
-    stage.advance(len(todo))
-    names = [shard.name for shard in shards]
-    if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
-        write_shard_list(outputs.staging, names)
+    """Each shard's index in `pagefind/<name>/`, made or reused, and the shard list; return the shard names.
+
+    Pages are read, and Pagefind runs, in the staging folder: the pages kept in the published
+    site that a shard key or a shard being indexed needs are linked there meanwhile.
+    """
+    linked = outputs.stage(page for shard in shards if shard.name.startswith(SITE_BATCH) for page in shard.pages)
+    try:
+        keys = {shard.name: shard_key(shard, page_keys, outputs.staging) for shard in shards}
+        todo = []
+        for shard in shards:
+            if outputs.reuse_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name]):
+                stage.skip(1)
+            else:
+                todo.append(shard)
+        # Largest first, so that the Pagefind processes finish together.
+        todo.sort(key=lambda shard: -len(shard.pages))
+        staged = set(linked)
+        linked += outputs.stage(page for shard in todo for page in shard.pages if page not in staged)
+        index_shards(outputs.staging, todo, jobs or cpu_count())
+        for shard in todo:
+            if has_bundle(outputs.staging, shard.name):
+                outputs.record_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name])
+        stage.advance(len(todo))
+        names = [shard.name for shard in shards]
+        if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
+            # The shard list names the shards that have a bundle, looked for in the staging folder.
+            linked += outputs.stage(f"{PAGEFIND}{name}/{ENTRY}" for name in names)
+            write_shard_list(outputs.staging, names)
+    finally:
+        outputs.unstage(linked)
     return names

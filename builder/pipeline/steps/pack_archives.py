@@ -101,11 +101,11 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
             kinds = {path: kind for kind, path in data_files(year).items()}
             year_pieces = sources.year_pieces(departments)
             contents = [_content(m.name, m.source, kinds.get(m.source), year_pieces, outputs, sources) for m in files]
-            with (outputs.staging / targets[0]).open("wb") as file:
+            with outputs.target(targets[0]).open("wb") as file:
                 out = HashedFile(file)
                 write_archive(out, contents, readme, date)  # type: ignore[arg-type]
             name = PurePosixPath(targets[0]).name
-            (outputs.staging / targets[1]).write_text(f"{out.known[1]}  {name}\n", encoding="utf-8")
+            outputs.target(targets[1]).write_text(f"{out.known[1]}  {name}\n", encoding="utf-8")
             for target in targets:
                 outputs.record(target, key)
         made.append(targets[0])

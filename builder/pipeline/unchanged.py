@@ -1,0 +1,136 @@
+"""Skip every step of a rebuild when nothing it reads has changed and the site is as the last build left it.
+
+Each output's key (builder/pipeline/fingerprint.py and the steps) is a hash of what it is
+made from; a rebuild with no change computes all of them and reuses every file. That still
+costs seconds at a province's scale (reading 500 departments back from the cache, rendering
+the year pages to compare them). This module makes the same decision for the build as a whole
+from a larger set of inputs, so that it can only be more cautious than the per-file keys:
+
+- every file under the data folder, `content/` (but the generated pages), `theme/`,
+  `templates/`, `mkdocs.yml` and the logo, by path and bytes;
+- the builder's code and Python version and requirements.lock (`code_fingerprint`), and the
+  installed versions of the libraries whose version is in a key (WeasyPrint, Pagefind);
+- the settings as loaded (with the environment variables mkdocs.yml reads), the options
+  (`--no-pdf`, the folders), SOURCE_DATE_EPOCH, BUILDER_PDF_PART_PROJECTS and, with PDFs, the fonts;
+
+and the state the last build left: every entry of the site (path, type, size, modification
+time), of the generated pages' folder, and the bytes of the site's manifest. When all hash as
+they did right after the last whole build, that build's report is given again and nothing runs.
+A build of a part or a merge never takes this path; a build that starts and ends with different
+inputs (data edited meanwhile) records nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from ..atomic import write_atomic
+from ..config import SiteConfig
+from .context import BuildReport
+from .fingerprint import code_fingerprint, digest, entries_digest, file_sha256, tree_digest
+from .outputs import site_manifest_file
+
+RECORD_VERSION = 1
+LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
+PROJECT_INPUTS = ("theme", "templates")
+
+
+@dataclass(frozen=True)
+class WholeBuild:
+    """What a whole build reads, and the folders it leaves: the input half and the state half of the record."""
+
+    project: Path
+    data: Path
+    site: Path
+    generated: Path
+    cache: Path
+
+
+def record_file(folders: WholeBuild) -> Path:
+    return site_manifest_file(folders.cache, folders.site).with_suffix(".inputs.json")
+
+
+def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> str:
+    """A hash of everything a whole build reads (see the module's docstring)."""
+    project = folders.project
+    parts = [
+        "whole-build",
+        str(RECORD_VERSION),
+        code_fingerprint(),
+        tree_digest(project / "content", skip=folders.generated),
+        *(tree_digest(project / name) for name in PROJECT_INPUTS),
+        _file_digest(project / "mkdocs.yml"),
+        _file_digest(project / site_config.logo) if site_config.logo else "",
+        repr(site_config),
+        repr(with_pdf),
+        str(folders.data.resolve()),
+        str(folders.generated.resolve()),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+        *_libraries(),
+        _pdf_inputs() if with_pdf else "",
+        tree_digest(folders.data),
+    ]
+    return digest(*parts)
+
+
+def state_key(folders: WholeBuild) -> str:
+    """A hash of the site's entries, the generated pages' entries (path, type, size, time) and the manifest's bytes."""
+    manifest = site_manifest_file(folders.cache, folders.site)
+    return digest(entries_digest(folders.site), entries_digest(folders.generated), _file_digest(manifest))
+
+
+def replay(folders: WholeBuild, key: str) -> BuildReport | None:
+    """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched."""
+    try:
+        record = json.loads(record_file(folders).read_text(encoding="utf-8"))
+        if record.get("version") != RECORD_VERSION or record.get("inputs") != key:
+            return None
+        if record.get("state") != state_key(folders):
+            return None
+        return BuildReport(folders.site, **record["report"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str) -> None:
+    """Record what a whole build read (`key` before, `key_after` after it) and left, for the next build to compare.
+
+    Inputs that changed while the build read them (data edited meanwhile) leave no record.
+    """
+    if key_after != key:
+        record_file(folders).unlink(missing_ok=True)
+        return
+    shown = asdict(report)
+    for field in ("site_dir", "made", "timings"):
+        shown.pop(field)
+    shown["reused"] = report.reused + len(report.made)
+    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders), "report": shown}
+    write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))
+
+
+def _libraries() -> list[str]:
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
+
+
+def _pdf_inputs() -> str:
+    from ..pdf.fonts import fonts_fingerprint  # imports WeasyPrint: only for builds with PDFs
+    from ..pdf.split import part_projects
+
+    return digest(fonts_fingerprint(), str(part_projects()))
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return "-"

@@ -1,0 +1,171 @@
+"""A rebuild with nothing changed runs no step; any change to what a build reads, or to the site, makes it build.
+
+The whole-build check (builder/pipeline/unchanged.py) hashes more than the per-file keys do:
+every file of the data folder, content/ (but the generated pages), theme/, templates/,
+mkdocs.yml, the code, the options and the environment the keys use, and the state the last
+build left (site, generated pages, manifest). Real builds of the sample data, without PDFs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from builder.config import load_site_config
+from builder.pipeline.build import BuildReport, build
+from builder.pipeline.unchanged import WholeBuild, inputs_key
+
+ROOT = Path(__file__).resolve().parent.parent
+EDITED = "2023/tangshan-gxq-kejiju.yaml"
+
+
+def files_of(site: Path) -> dict[str, bytes]:
+    return {path.relative_to(site).as_posix(): path.read_bytes() for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def run(work: Path, site: str = "site") -> BuildReport:
+    return build(work / "data", work / site, generated_dir=work / "generated", cache_dir=work / "cache", with_pdf=False)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("unchanged")
+    shutil.copytree(ROOT / "data", work / "data")
+    run(work)
+    return work
+
+
+@pytest.fixture
+def work(built: Path, tmp_path: Path) -> Path:
+    """A copy of the built site, its cache and generated pages (the cache is keyed by the site's path: built again)."""
+    shutil.copytree(built / "data", tmp_path / "data")
+    assert run(tmp_path).timings  # a first build into this folder runs its steps
+    return tmp_path
+
+
+def test_a_rebuild_with_nothing_changed_runs_no_step(work: Path) -> None:
+    before = files_of(work / "site")
+    (manifest,) = (work / "cache" / "build").glob("site-*[0-9a-f].json")
+    again = run(work)
+    assert again.timings == {} and again.made == []
+    assert again.reused == len(json.loads(manifest.read_text(encoding="utf-8"))["files"])  # every recorded file
+    assert again.departments == 4 and again.projects == 28
+    assert files_of(work / "site") == before
+
+
+def _edit_data(work: Path) -> None:
+    path = work / "data" / EDITED
+    path.write_text(path.read_text(encoding="utf-8").replace("高新区科技局", "高新区科技局（改）", 1), "utf-8")
+
+
+def _touch_page(work: Path) -> None:
+    page = work / "site" / "2023" / "zunhua-jingkaiqu" / "index.html"
+    page.write_bytes(page.read_bytes())  # same bytes, a new modification time
+
+
+def _stray_file(work: Path) -> None:
+    (work / "site" / "stray.txt").write_text("管理员放的文件", encoding="utf-8")
+
+
+def _lost_generated_page(work: Path) -> None:
+    next(iter(sorted((work / "generated").rglob("*.md")))).unlink()
+
+
+def _lost_manifest(work: Path) -> None:
+    for manifest in (work / "cache" / "build").glob("site-*[0-9a-f].json"):
+        manifest.unlink()
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "data edited": _edit_data,
+    "a site file touched": _touch_page,
+    "a stray file in the site": _stray_file,
+    "a generated page lost": _lost_generated_page,
+    "the manifest lost": _lost_manifest,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_makes_the_rebuild_run_and_match_a_fresh_build(
+    built: Path, work: Path, tmp_path: Path, change: str
+) -> None:
+    CHANGES[change](work)
+    report = run(work)
+    assert report.timings  # the steps ran
+    fresh = built / "site"  # a fresh build of the same data …
+    if change == "data edited":  # … or of the edited data
+        shutil.copytree(work / "data", tmp_path / "fresh" / "data")
+        run(tmp_path / "fresh")
+        fresh = tmp_path / "fresh" / "site"
+    assert files_of(work / "site") == files_of(fresh)
+    assert run(work).timings == {}  # and the next rebuild has nothing to do again
+
+
+def test_a_changed_environment_makes_the_rebuild_run(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run(work).timings
+    assert run(work).timings == {}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000001")
+    assert run(work).timings
+
+
+def _project(root: Path) -> WholeBuild:
+    """A small project: hand-written and generated pages, theme, templates, mkdocs.yml, a logo, data."""
+    for path, text in {
+        "content/about.md": "关于",
+        "content/generated/2023/x/index.md": "生成的",
+        "theme/main.html": "<html>",
+        "templates/pages/department.md.j2": "{{ name }}",
+        "mkdocs.yml": "site_name: 测试",
+        "logo.png": "图",
+        "data/2023/x.yaml": "year: 2023",
+    }.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    return WholeBuild(root, root / "data", root / "site", root / "content" / "generated", root / "cache")
+
+
+def _append(path: str) -> Callable[[Path], None]:
+    def change(root: Path) -> None:
+        with (root / path).open("a", encoding="utf-8") as file:
+            file.write("。")
+
+    return change
+
+
+INPUTS: dict[str, Callable[[Path], None]] = {
+    "a hand-written page": _append("content/about.md"),
+    "a new page": lambda root: (root / "content" / "new.md").write_text("新", encoding="utf-8"),
+    "the theme": _append("theme/main.html"),
+    "a template": _append("templates/pages/department.md.j2"),
+    "mkdocs.yml": _append("mkdocs.yml"),
+    "the logo": _append("logo.png"),
+    "a data file": _append("data/2023/x.yaml"),
+    "a data file renamed": lambda root: (root / "data/2023/x.yaml").rename(root / "data/2023/y.yaml"),
+    "a file beside the data": lambda root: (root / "data/2023/图.png").write_bytes(b"png"),
+}
+
+
+@pytest.mark.parametrize("change", INPUTS)
+def test_every_input_is_in_the_key(tmp_path: Path, change: str) -> None:
+    whole = _project(tmp_path)
+    config = dataclasses.replace(load_site_config(ROOT / "mkdocs.yml"), logo="logo.png")
+    before = inputs_key(whole, config, with_pdf=False)
+    assert inputs_key(whole, config, with_pdf=False) == before
+    INPUTS[change](tmp_path)
+    assert inputs_key(whole, config, with_pdf=False) != before
+
+
+def test_the_generated_pages_settings_and_options_count_as_they_should(tmp_path: Path) -> None:
+    whole = _project(tmp_path)
+    config = load_site_config(ROOT / "mkdocs.yml")
+    before = inputs_key(whole, config, with_pdf=False)
+    _append("content/generated/2023/x/index.md")(tmp_path)  # an output of the build, checked as state
+    assert inputs_key(whole, config, with_pdf=False) == before
+    assert inputs_key(whole, dataclasses.replace(config, site_name="另一个"), with_pdf=False) != before
+    assert inputs_key(dataclasses.replace(whole, data=tmp_path / "content"), config, with_pdf=False) != before
