@@ -56,7 +56,7 @@ def collector_paused() -> Iterator[None]:
 def source_date() -> datetime | None:
     """SOURCE_DATE_EPOCH as a naive UTC datetime (reproducible builds), else None."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None) if epoch.isdigit() else None
+    return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None) if epoch.isdecimal() else None
 
 
 @dataclass(frozen=True)
