@@ -74,7 +74,7 @@ def plan_shards(
         members[SITE_BATCH] = list(handwritten)
     for path in page_keys:
         parts = path.split("/")
-        shard = names.get((int(parts[0]), parts[1])) if len(parts) > 2 and parts[0].isdigit() else None
+        shard = names.get((int(parts[0]), parts[1])) if len(parts) > 2 and parts[0].isdecimal() else None
         if shard is None and whole_site:
             shard = SITE_BATCH
         if shard in members:
