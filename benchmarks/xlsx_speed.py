@@ -4,8 +4,8 @@ Loads a corpus (`generate_corpus.py N DIR`), takes the tables of its largest yea
 workbook: departments, projects, indicators, spending plan) and writes them, in this process:
 
 - `ours`: `to_xlsx.write_xlsx` from the tables (every cell encoded, as a department's file is made);
-- `ours, joined`: the same workbook from row templates already made (how a build writes a year's
-  workbook: the rows are read back from the departments' own files, builder/opendata/join.py);
+- `ours, joined`: the same workbook from each department's rows already numbered and compressed
+  (how a build writes a year's workbook from the cached pieces, builder/opendata/join.py);
 - `XlsxWriter`: `constant_memory` mode (rows streamed to a temporary file), the same cells and types
   (text as inline strings, integers, figures as numbers with their published decimals, bold header,
   frozen first row, autofilter, column widths), document dates fixed.
@@ -46,7 +46,9 @@ from builder.opendata.to_xlsx import (  # noqa: E402
     excel_number,
     number_format,
     row_templates,
+    rows_piece,
     write_xlsx,
+    xlsx_from_rows,
 )
 
 Writer = Callable[[Path], None]
@@ -65,18 +67,25 @@ def year_tables(data: Path) -> tuple[int, list[Table], list[dict[str, Table]]]:
 
 def ours(tables: list[Table]) -> Writer:
     def write(path: Path) -> None:
-        with path.open("wb") as out:
-            write_xlsx(out, tables, [[row_templates(table)] for table in tables], NO_DATE)
+        path.write_bytes(xlsx_from_rows(tables, [[row_templates(table)] for table in tables], NO_DATE))
 
     return write
 
 
 def ours_joined(tables: list[Table], parts: list[dict[str, Table]]) -> Writer:
-    pieces = [[row_templates(part[table.name]) for part in parts] for table in tables]  # made before timing
+    """As a build joins a year's workbook: each department's rows already numbered and compressed (cached)."""
+    sheets = []
+    for table in tables:
+        first, pieces = 2, []
+        for part in parts:
+            pieces.append(rows_piece(row_templates(part[table.name]), first))  # made before timing
+            first += len(part[table.name].rows)
+        sheets.append(pieces)
+    counts = [len(table.rows) for table in tables]
 
     def write(path: Path) -> None:
         with path.open("wb") as out:
-            write_xlsx(out, tables, pieces, NO_DATE)
+            write_xlsx(out, tables, counts, [lambda pieces=pieces: pieces for pieces in sheets], NO_DATE)
 
     return write
 

@@ -404,7 +404,7 @@ def _years(reader: _Reader, node: yaml.Node | None) -> tuple[int, ...]:
         return ()
     items = node.value if isinstance(node, yaml.SequenceNode) else None
     values = [item.value for item in items or [] if isinstance(item, yaml.ScalarNode)]
-    if items is None or len(values) != len(items) or not all(v.isdigit() and 1990 <= int(v) <= 2100 for v in values):
+    if items is None or len(values) != len(items) or not all(v.isdecimal() and 1990 <= int(v) <= 2100 for v in values):
         shown = (
             getattr(node, "value", "")
             if isinstance(node, yaml.ScalarNode)

@@ -74,3 +74,26 @@ def test_the_downloads_page_lists_every_pdf_and_the_archive(site: Path) -> None:
     assert "| 2023 | 高新区科技局 | 唐山高新区 | [高新区科技局2023年部门预算绩效文本.pdf]" in page
     without = downloads_markdown(site, loaded, link_prefix="../", with_pdf=False)
     assert ".pdf" not in without and "budget-performance-2023.zip" in without
+
+
+def test_after_an_edit_the_archive_is_the_one_a_fresh_build_makes(tmp_path: Path) -> None:
+    """The CSV and JSON members are joined from cached pieces: after an edit, the same bytes as made afresh,
+    and each member the same bytes as the file it stands for."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    cache = tmp_path / "cache"
+    build(data, tmp_path / "site", with_pdf=False, generated_dir=tmp_path / "generated", cache_dir=cache)
+    edited = data / "2023" / "tangshan-gxq-kejiju.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("高新区科技局", "高新区科技局（改）", 1), "utf-8")
+    build(data, tmp_path / "site", with_pdf=False, generated_dir=tmp_path / "generated", cache_dir=cache)
+    build(data, tmp_path / "fresh", with_pdf=False, generated_dir=tmp_path / "generated-2", cache_dir=None)
+    zip_file = archive_path(2023)
+    assert (tmp_path / "site" / zip_file).read_bytes() == (tmp_path / "fresh" / zip_file).read_bytes()
+    with zipfile.ZipFile(tmp_path / "site" / zip_file) as archive:
+        sums_hold(archive)
+        for name in archive.namelist():
+            if "/data/" in name:
+                published = tmp_path / "site" / "2023" / "data" / name.rsplit("/", 1)[1]
+                assert archive.read(name) == published.read_bytes(), name
+        year_json = archive.read("budget-performance-2023/data/budget-performance-2023.json")
+        assert "高新区科技局（改）" in year_json.decode()

@@ -22,14 +22,16 @@ from builder.data.model import Department
 from builder.opendata.export import (
     export_files,
     scopes,
-    sorted_departments,
-    source_date,
     write_scopes,
 )
-from builder.opendata.join import write_joined_scopes
 from builder.opendata.tables import TABLE_COLUMNS, TABLE_LABELS
 from builder.opendata.to_csv import neutralise, unneutralise
 from builder.opendata.to_sqlite import ExportError
+from builder.pipeline.fingerprint import digest
+from builder.pipeline.outputs import Outputs
+from builder.pipeline.progress import Progress
+from builder.pipeline.steps.export_data import make_open_data, plan_scopes
+from builder.pipeline.store import Store
 from builder.site.downloads import downloads_markdown
 from builder.site.paths import data_files
 
@@ -55,11 +57,13 @@ def loaded() -> list[LoadedDepartment]:
 @pytest.fixture(scope="module")
 def site(loaded: list[LoadedDepartment], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The downloads as a build writes them: each department's files, then the site's and years' joined from them."""
-    site_dir = tmp_path_factory.mktemp("site")
-    every = scopes(sorted_departments(loaded))
-    write_scopes([scope for scope in every if scope.slug is not None], "", source_date(), site_dir)
-    write_joined_scopes([scope for scope in every if scope.slug is None], "", source_date(), site_dir)
-    return site_dir
+    work = tmp_path_factory.mktemp("site")
+    keys = {item.source.path: digest(item.source.path.read_bytes()) for item in loaded}
+    outputs = Outputs(work / "site")
+    outputs.staging.mkdir()
+    with Progress.silent().stage("开放数据", total=None) as stage:
+        make_open_data(plan_scopes(loaded, whole_site=True), keys, outputs, "", 2, stage, Store(work / "store"))
+    return outputs.staging
 
 
 def site_file(site: Path, kind: str) -> Path:

@@ -422,3 +422,10 @@ def test_lines_that_repeat_inside_the_text_are_kept() -> None:
     ]
     assert running_lines(raws, breaks=set()) == set()
     assert running_lines([*raws, "正文", "4", "结束"], breaks=set()) == {7, 9}
+
+
+def test_superscript_digits_are_text_not_page_numbers() -> None:
+    """`'²'.isdigit()` is true but int('²') fails: a line of superscripts is text, and bare page numbers still climb."""
+    from builder.importer.running import page_numbers
+
+    assert page_numbers(["²", "³", "1", "2", "3"], [False] * 5) == {2, 3, 4}

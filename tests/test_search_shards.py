@@ -1,23 +1,29 @@
-"""The search index split into shards: each shard is a Pagefind bundle of its own pages, listed in shards.json."""
+"""The search index split into shards: each shard is a Pagefind bundle of its own pages, listed in shards.json.
+
+Pages reach Pagefind from memory through its service mode; a bundle must be the one the Pagefind CLI writes.
+"""
 
 from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from builder.errors import BuilderError
+from builder.pipeline.plan import plan_batches
+from builder.pipeline.steps.index_search import SHARD_DEPARTMENTS, department_shards, plan_shards
 from builder.site import search
 from builder.site.search import (
-    MAX_GLOB_BYTES,
     MAX_SHARD_PAGES,
     SearchShard,
     index_shard,
     index_shards,
     index_site,
-    pages_glob,
     split_shard,
     write_shard_list,
 )
@@ -119,8 +125,8 @@ def test_pages_outside_the_site_are_refused(site: Path) -> None:
         index_shard(site, SearchShard("x", ("../secret.html",)))
 
 
-def test_page_paths_with_glob_characters_are_indexed_exactly(site: Path) -> None:
-    """Pagefind is given a glob of the shard's pages; a path's `{`, `,`, `*`… must not widen or break it."""
+def test_page_paths_with_odd_characters_are_indexed_exactly(site: Path) -> None:
+    """A path's `{`, `,`, `*`… reach Pagefind as they are (no glob), and only the shard's pages are indexed."""
     odd = "notes/{2023},[草稿]*(1)!$.html"
     (site / odd).parent.mkdir(parents=True)
     (site / odd).write_text(PAGE.format(title="说明", text="特殊文件名"), encoding="utf-8")
@@ -129,26 +135,84 @@ def test_page_paths_with_glob_characters_are_indexed_exactly(site: Path) -> None
     assert fragment_urls(site / "pagefind" / "odd") == {"/", f"/{odd}"}
 
 
+def test_pages_can_come_from_memory(site: Path) -> None:
+    """The build hands pages over wherever they lie (a reused page is not in the staging folder)."""
+    pages = {"2023/x/index.html": PAGE.format(title="高新区科技局", text="在内存中").encode()}
+    index_shard(site, SearchShard("mem", tuple(pages)), read=pages.__getitem__)
+    assert fragment_urls(site / "pagefind" / "mem") == {"/2023/x/"}
+
+
+def pagefind_cli(site: Path, pages: tuple[str, ...], output: Path) -> None:
+    """Run `python -m pagefind` over a folder holding just `pages` copied from `site`."""
+    alone = output.parent / f"{output.name}-pages"
+    for page in pages:
+        (alone / page).parent.mkdir(parents=True, exist_ok=True)
+        (alone / page).write_bytes((site / page).read_bytes())
+    command = [sys.executable, "-m", "pagefind", "--site", str(alone), "--output-path", str(output), "--silent"]
+    subprocess.run(command, check=True)
+
+
+def bundle_files(bundle: Path) -> dict[str, bytes]:
+    return {path.relative_to(bundle).as_posix(): path.read_bytes() for path in bundle.rglob("*") if path.is_file()}
+
+
+def test_a_bundle_is_the_one_the_pagefind_cli_writes(site: Path, tmp_path: Path) -> None:
+    """Same page, same bundle, byte for byte, as `python -m pagefind` over a folder."""
+    page = ("2023/kejiju/p1/index.html",)
+    pagefind_cli(site, page, tmp_path / "cli")
+    index_shard(site, SearchShard("one", page))
+    ours = bundle_files(site / "pagefind" / "one")
+    assert ours == {name: data for name, data in bundle_files(tmp_path / "cli").items() if name in ours}
+    assert len(ours) > 5
+
+
+def test_several_pages_make_the_cli_s_fragments(site: Path, tmp_path: Path) -> None:
+    """The CLI numbers pages in the order the file system lists them, so only the page fragments are compared."""
+    pages = ("2023/kejiju/index.html", "2023/kejiju/p1/index.html", "2023/yingji/index.html")
+    pagefind_cli(site, pages, tmp_path / "cli")
+    index_shard(site, SearchShard("2023-1", pages))
+    ours = bundle_files(site / "pagefind" / "2023-1")
+    theirs = bundle_files(tmp_path / "cli")
+    fragments = {name for name in ours if name.startswith("fragment/")}
+    assert len(fragments) == 3
+    assert fragments == {name for name in theirs if name.startswith("fragment/")}
+    assert all(ours[name] == theirs[name] for name in fragments)
+
+
+def test_many_shards_share_few_pagefind_processes(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    original = search.PagefindService.__init__
+
+    def counting(self: search.PagefindService) -> None:
+        started.append(self)
+        original(self)
+
+    monkeypatch.setattr(search.PagefindService, "__init__", counting)
+    shards = [SearchShard(f"s{number}", (page,)) for number, page in enumerate(PAGES)]
+    index_shards(site, shards, jobs=2)
+    assert len(started) == 2
+    assert all(not service.alive() for service in started)
+    assert (
+        set().union(*(fragment_urls(site / "pagefind" / shard.name) for shard in shards))
+        == {
+            "/",
+            "/about/",
+        }
+        | SECOND_SHARD_URLS
+    )
+
+
 def test_a_small_shard_is_kept_whole() -> None:
     assert split_shard(SHARDS[1]) == [SHARDS[1]]
 
 
-def test_a_department_of_thousands_of_pages_is_split_into_shards_pagefind_takes() -> None:
-    """50 000 project pages in one glob made Pagefind fail after minutes; each shard now stays within its limits."""
+def test_a_department_of_thousands_of_pages_is_split_into_shards() -> None:
+    """50 000 project pages in one glob made Pagefind fail after minutes; each shard now stays within its limit."""
     pages = tuple(f"2023/jiaoyuju/{530100000000 + number}/index.html" for number in range(50_001))
     shards = split_shard(SearchShard("2023-0", pages))
     assert [shard.name for shard in shards[:3]] == ["2023-0", "2023-0_2", "2023-0_3"]
     assert len(shards) == 51
     assert all(len(shard.pages) <= MAX_SHARD_PAGES for shard in shards)
-    assert all(len(pages_glob(shard.pages).encode("utf-8")) <= MAX_GLOB_BYTES for shard in shards)
-    assert tuple(page for shard in shards for page in shard.pages) == pages
-
-
-def test_long_chinese_paths_are_split_by_glob_bytes() -> None:
-    pages = tuple(f"说明/{'很长的手写页面名称' * 20}{number}.html" for number in range(1_000))
-    shards = split_shard(SearchShard("site", pages))
-    assert len(shards) > 1
-    assert all(len(pages_glob(shard.pages).encode("utf-8")) <= MAX_GLOB_BYTES for shard in shards)
     assert tuple(page for shard in shards for page in shard.pages) == pages
 
 
@@ -168,23 +232,94 @@ def test_a_shard_too_large_for_one_run_is_refused_before_pagefind(site: Path) ->
         index_shard(site, SearchShard("big", pages))
 
 
-def test_pagefind_failing_is_reported_with_its_own_words_and_the_page_count(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+def test_pagefind_dying_is_reported_with_the_shard_and_its_own_words(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The glob of 5 000 pages Pagefind refuses: its message is shown (shortened), not a hint about the install."""
-    monkeypatch.setattr(search, "MAX_SHARD_PAGES", 10**6)
-    monkeypatch.setattr(search, "MAX_GLOB_BYTES", 10**9)
-    pages = []
-    for number in range(5_000):
-        page = f"2023/jiaoyuju-zhongxiaoxue/{530100000000 + number}/index.html"
-        (site / page).parent.mkdir(parents=True)
-        (site / page).write_text(PAGE.format(title=f"项目{number}", text="教育经费"), encoding="utf-8")
-        pages.append(page)
+    """A Pagefind that ends without answering: its message and exit status, the shard named, no install hint."""
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'thread main panicked: out of memory' >&2\nexit 101\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
     with pytest.raises(BuilderError) as caught:
-        index_shards(site, [SearchShard("2023-0", tuple(pages))], jobs=1)
+        index_shards(site, SHARDS, jobs=2)
     message = str(caught.value)
-    assert "分片 2023-0" in message
-    assert "为 5000 个页面建立搜索索引失败" in message
-    assert "did not parse as a valid glob" in message
+    assert "2 个搜索索引分片建立失败" in message
+    assert "分片 site" in message and "分片 2023-1" in message
+    assert "Pagefind 意外退出（退出码 101）" in message
+    assert "out of memory" in message
     assert "安装完整" not in message
-    assert len(message) < 3_000
+
+
+def test_a_missing_pagefind_names_the_install(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/nonexistent/pagefind")
+    with pytest.raises(BuilderError, match=r"无法运行 Pagefind.*安装完整"):
+        index_shard(site, SHARDS[1])
+
+
+THEMED = """<!doctype html>
+<html lang="zh" class="no-js"><head><meta charset="utf-8"><title>{title} - 部门预算绩效文本公开</title>
+<link rel="stylesheet" href="site.css"></head>
+<body><header><nav>首页 搜索 数据下载 关于本站</nav></header>
+<div data-pagefind-body><article><h1>{title}</h1><p>{text}</p>
+<p data-pagefind-meta="kind:project">项目</p></article></div><!--/pagefind-body-->
+<footer>主办单位：唐山市人民政府办公室</footer></body></html>
+"""
+
+
+def test_pagefind_is_handed_the_body_only_and_makes_the_same_bundle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages as theme/main.html writes them: menus and footer are not sent, and the bundle does not change."""
+    site = tmp_path / "site"
+    titles = {f"2023/x/p{n}/index.html": f"高新技术企业扶持资金{n}" for n in range(3)}
+    pages = {path: THEMED.format(title=title, text="研发投入") for path, title in titles.items()}
+    for path, html in pages.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(html, encoding="utf-8")
+    sent = search.body_only(THEMED.format(title="科技局", text="正文").encode())
+    assert b"<nav>" not in sent and "主办单位".encode() not in sent and "正文".encode() in sent
+    index_shard(site, SearchShard("body", tuple(pages)))
+    monkeypatch.setattr(search, "body_only", lambda html: html)
+    index_shard(site, SearchShard("whole", tuple(pages)))
+    assert bundle_files(site / "pagefind" / "body") == bundle_files(site / "pagefind" / "whole")
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PAGE.format(title="没有主题的包装", text="正文"),
+        THEMED.replace("<footer>", "<footer data-pagefind-meta='x:y'>"),
+        THEMED.replace("<header>", "<header><div data-pagefind-body>另一处正文</div>"),
+    ],
+)
+def test_a_page_not_wrapped_as_the_theme_does_is_handed_over_whole(page: str) -> None:
+    html = page.format(title="科技局", text="正文").encode()
+    assert search.body_only(html) == html
+
+
+def test_departments_are_dealt_into_shards_of_about_shard_departments() -> None:
+    """Batches of ~40 departments become two shards each; adding a department moves no other department."""
+    slugs = [f"dept-{number:04d}" for number in range(80)]
+    before = department_shards(plan_batches([(2023, slug) for slug in slugs]))
+    sizes = Counter(before.values())
+    assert len(sizes) == 4 and all(name.count("-") == 2 for name in sizes)
+    assert all(SHARD_DEPARTMENTS / 2 <= size <= SHARD_DEPARTMENTS * 1.6 for size in sizes.values())
+    after = department_shards(plan_batches([(2023, slug) for slug in [*slugs, "dept-new"]]))
+    assert {place: name for place, name in after.items() if place[1] != "dept-new"} == before
+
+
+def test_a_small_batch_is_one_shard_with_the_batch_s_name() -> None:
+    shards = department_shards(plan_batches([(2023, "kejiju"), (2023, "yingji")]))
+    assert set(shards.values()) == {"2023-0"}
+
+
+def test_pages_go_to_their_department_s_shard_and_the_rest_to_site() -> None:
+    batches = plan_batches([(2023, f"dept-{number:04d}") for number in range(60)])
+    paths = ["index.html", "2023/index.html", "2023/dept-0001/index.html", "2023/dept-0001/p/index.html"]
+    pages = dict.fromkeys(paths, "key")
+    shards = plan_shards(pages, ["about/index.html"], batches, whole_site=True)
+    by_name = {shard.name: shard.pages for shard in shards}
+    assert by_name["site"] == ("2023/index.html", "about/index.html", "index.html")
+    assert [name for name, found in by_name.items() if "2023/dept-0001/index.html" in found] == [
+        department_shards(batches)[(2023, "dept-0001")]
+    ]

@@ -373,7 +373,7 @@ def test_a_build_leaves_data_and_hand_written_pages_alone(work: Path) -> None:
 def test_a_failed_build_keeps_the_previous_site(site: Path, work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = tree_digest(site)
 
-    def broken_index(*args: object) -> None:
+    def broken_index(*args: object, **kwargs: object) -> None:
         raise BuilderError("Pagefind 出错（测试）")
 
     monkeypatch.setattr("builder.pipeline.steps.index_search.index_shards", broken_index)

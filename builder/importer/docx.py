@@ -239,7 +239,7 @@ def _merged_continuation(properties: etree._Element | None, tag: str) -> bool:
 
 def _int(element: etree._Element | None, default: int) -> int:
     value = element.get(qn("w:val")) if element is not None else None
-    return int(value) if value and value.isdigit() else default
+    return int(value) if value and value.isdecimal() else default
 
 
 def _is_toc_control(element: etree._Element) -> bool:

@@ -100,7 +100,7 @@ class Numbering:
             for override in num.iter(qn("w:lvlOverride")):
                 level = int(override.get(qn("w:ilvl"), "0"))
                 start = _val(override.find(qn("w:startOverride")))
-                if start and start.isdigit():
+                if start and start.isdecimal():
                     restarts[level] = int(start)
                 levels.update(_levels(override))
             self.lists[num.get(qn("w:numId"), "")] = (abstract, levels, restarts)
@@ -162,7 +162,7 @@ def _levels(parent: etree._Element) -> dict[int, Level]:
         levels[int(level.get(qn("w:ilvl"), "0"))] = Level(
             format=_val(level.find(qn("w:numFmt"))) or "decimal",
             text=_val(level.find(qn("w:lvlText"))) or "",
-            start=int(start) if start.isdigit() else 1,
+            start=int(start) if start.isdecimal() else 1,
             suffix=_val(level.find(qn("w:suff"))) or "tab",
         )
     return levels

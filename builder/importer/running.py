@@ -23,7 +23,7 @@ PART_ONE = re.compile(r"^第[一1]部分")
 def page_numbers(texts: list[str], rows: list[bool]) -> set[int]:
     """Lines that are page numbers: any printed shape but a bare number, and bare numbers that climb."""
     found = {i for i, text in enumerate(texts) if not rows[i] and is_page_number(text) and not text.isdigit()}
-    bare = [(i, int(text)) for i, text in enumerate(texts) if not rows[i] and text.isdigit() and len(text) <= 4]
+    bare = [(i, int(text)) for i, text in enumerate(texts) if not rows[i] and text.isdecimal() and len(text) <= 4]
     chain: list[tuple[int, int]] = []
     for index, value in bare:
         if not chain or 0 < value - chain[-1][1] <= 3:

@@ -1,1 +1,1 @@
-"""Open data: each department and year as CSV, JSON, SQLite and XLSX, joined from the departments' own files."""
+"""Open data: each department and year as CSV, JSON, SQLite and XLSX; the year's and site's joined from pieces."""

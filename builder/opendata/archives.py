@@ -2,7 +2,10 @@
 
 The zip is made from files already in the site (the year's open-data files and its
 departments' PDFs), with fixed dates (SOURCE_DATE_EPOCH, else 1980-01-01) and a fixed
-order, so the same files give the same bytes. Inside: `<name>/pdf/<slug>-<year>.pdf`,
+order, so the same files give the same bytes. It is streamed to its file, never whole in
+memory; PDFs and the XLSX are stored, and the CSV and JSON members are joined from the
+departments' pieces compressed once (builder/opendata/pieces.py, `join.archive_member`), so
+remaking the archive after an edit compresses nothing but the edited department. Inside: `<name>/pdf/<slug>-<year>.pdf`,
 `<name>/data/…`, a `SHA256SUMS` of every other member and a `说明.txt` listing which PDF
 is which department. Next to the zip, `<zip>.sha256` holds the zip's own checksum.
 """
@@ -10,16 +13,23 @@ is which department. Next to the zip, `<zip>.sha256` holds the zip's own checksu
 from __future__ import annotations
 
 import io
-import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-from ..pipeline.fingerprint import content_sha256
+from ..pipeline.fingerprint import content_hasher, content_sha256
 from ..site import paths
+from . import zipstream
 from .export import CHECKSUMS
+from .pieces import ARCHIVE_LEVEL
+from .to_xlsx import ZIP_ATTRIBUTES
+from .zipstream import STORED, deflated, stored, write_zip
 
 DOS_EPOCH = (1980, 1, 1, 0, 0, 0)
+BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -58,21 +68,58 @@ def members(year: int, slugs: list[str], with_pdf: bool) -> list[Member]:
     return files
 
 
-def zip_bytes(contents: list[tuple[str, bytes]], readme: str, date: datetime | None) -> bytes:
-    """The archive: the members in order, then `说明.txt` and `SHA256SUMS` (of every other member)."""
+@dataclass(frozen=True)
+class Content:
+    """A member ready to write: its bytes (compressed or stored, streamed) and the SHA-256 of its content."""
+
+    member: zipstream.Member
+    sha256: str
+
+
+def is_stored(name: str) -> bool:
+    """PDFs and XLSX are compressed already: stored as they are; the rest (CSV, JSON) shrink well."""
+    return name.endswith((".pdf", ".xlsx"))
+
+
+def content_of(name: str, data: bytes) -> Content:
+    """A member from bytes in memory."""
+    member = stored(name, data) if is_stored(name) else deflated(name, data, ARCHIVE_LEVEL)
+    return Content(member, content_sha256(data))
+
+
+def file_content(name: str, path: Path) -> Content:
+    """A member stored from a file (a PDF, the year's XLSX): read once for its CRC and SHA-256, once to be written."""
+    if not is_stored(name):
+        return content_of(name, path.read_bytes())
+    crc, size, sha = 0, 0, content_hasher()
+    with path.open("rb") as file:
+        while block := file.read(BLOCK):
+            crc, size = zlib.crc32(block, crc), size + len(block)
+            sha.update(block)
+
+    def chunks() -> Iterator[bytes]:
+        with path.open("rb") as file:
+            while block := file.read(BLOCK):
+                yield block
+
+    return Content(zipstream.Member(name, STORED, crc, size, size, chunks()), sha.hexdigest())
+
+
+def write_archive(out: BinaryIO, contents: list[Content], readme: str, date: datetime | None) -> None:
+    """The archive: the members in order, then `说明.txt` and `SHA256SUMS` (of every other member), streamed."""
     stamp = date.timetuple()[:6] if date is not None and date.year >= 1980 else DOS_EPOCH
-    folder = contents[0][0].split("/", 1)[0] if contents else "archive"
-    readme_bytes = ("\ufeff" + readme).encode("utf-8")
-    every = [*contents, (f"{folder}/说明.txt", readme_bytes)]
-    sums = "".join(f"{content_sha256(data)}  {name.split('/', 1)[1]}\n" for name, data in sorted(every)).encode("utf-8")
+    folder = contents[0].member.name.split("/", 1)[0] if contents else "archive"
+    every = [*contents, content_of(f"{folder}/说明.txt", ("\ufeff" + readme).encode("utf-8"))]
+    listed = sorted((content.member.name, content.sha256) for content in every)
+    sums = "".join(f"{sha}  {name.split('/', 1)[1]}\n" for name, sha in listed).encode("utf-8")
+    members = [content.member for content in every] + [content_of(f"{folder}/{CHECKSUMS}", sums).member]
+    write_zip(out, members, stamp, ZIP_ATTRIBUTES)
+
+
+def zip_bytes(contents: list[tuple[str, bytes]], readme: str, date: datetime | None) -> bytes:
+    """The archive of files in memory (`write_archive`)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in [*every, (f"{folder}/{CHECKSUMS}", sums)]:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.external_attr = 0o644 << 16
-            # PDFs and XLSX are compressed already; the rest (CSV, JSON, SQLite) shrink well.
-            info.compress_type = zipfile.ZIP_STORED if name.endswith((".pdf", ".xlsx")) else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+    write_archive(buffer, [content_of(name, data) for name, data in contents], readme, date)
     return buffer.getvalue()
 
 

@@ -7,7 +7,8 @@ A year's and the whole site's files hold every department's rows again. Each
 department's rows are therefore written once per format (`encode`: CSV rows, XLSX row
 templates, its JSON object) and a scope's files join those pieces (`join_encoded`),
 as `concat` joins the departments' tables. In a build the pieces of the year's and the
-site's files are read back from the departments' own files instead (builder/opendata/join.py).
+site's files are joined from each department's pieces kept in the store instead
+(builder/opendata/pieces.py, builder/opendata/join.py), with the same bytes.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def collector_paused() -> Iterator[None]:
 def source_date() -> datetime | None:
     """SOURCE_DATE_EPOCH as a naive UTC datetime (reproducible builds), else None."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None) if epoch.isdigit() else None
+    return datetime.fromtimestamp(int(epoch), UTC).replace(tzinfo=None) if epoch.isdecimal() else None
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def export_files(loaded_list: Iterable[LoadedDepartment], site_url: str = "") ->
     """Every download as bytes, by path from the site root; nothing is written.
 
     The reference the build's files are checked against: the build writes the departments' files
-    with `write_scopes` and joins the year's and the site's from them (builder/opendata/join.py);
+    and keeps their pieces, and joins the year's and the site's files from them (builder/opendata/join.py);
     tests/test_export_assembly.py asserts the same bytes.
     """
     ordered, date = sorted_departments(loaded_list), source_date()

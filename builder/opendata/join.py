@@ -1,165 +1,183 @@
-"""Write a year's and the whole site's downloads by joining the departments' own files, one department at a time.
+"""Write a year's and the whole site's downloads from the departments' cached pieces, one department at a time.
 
-A build writes (or reuses) every department's files first. Their CSV rows, JSON pieces and
-XLSX rows are the pieces of the aggregate files (builder/opendata/export.py): they are read back
-from those files and streamed into the aggregate ones, so editing one department encodes
-that department alone, and no aggregate file is held in memory whole (the SQLite database
-excepted: it is made from the departments' tables). The bytes are those `export_files`
-gives; a department file not framed as written is encoded again instead of being trusted.
+The pieces (builder/opendata/pieces.py) are made once per changed department; here they are
+streamed into the joined files: CSV rows and JSON pieces are concatenated, XLSX sheets are
+concatenated compressed (each department's rows compressed at its place in the sheet), the
+SQLite database is filled from each department's cached rows. Only one department's pieces
+are in memory at a time, whatever the number of departments. The bytes are those
+`export.export_files` gives (tests/test_export_assembly.py).
 """
 
 from __future__ import annotations
 
 import shutil
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ..data.load import LoadedDepartment
-from ..pipeline.fingerprint import content_sha256, file_sha256
+from ..data.schema import schema_text
+from ..pipeline.fingerprint import content_hasher, content_sha256, file_sha256
 from ..site.paths import data_files
-from .export import Scope, checksums_text, collector_paused, csv_kind, site_contents
-from .tables import Table, build_tables, concat
-from .to_csv import csv_document, csv_rows
-from .to_json import department_piece, document_frame, json_document
-from .to_xlsx import row_templates, templates_from_sheet, write_xlsx
+from .export import Scope, csv_kind
+from .pieces import ARCHIVE_LEVEL, TABLE_NAMES, Pieces, sheet_starts
+from .tables import TABLE_COLUMNS, TABLE_LABELS, Cell, Table
+from .to_csv import csv_document
+from .to_json import document_frame, json_document
+from .to_sqlite import join_databases
+from .to_xlsx import WIDTH_SAMPLE_ROWS, write_xlsx
+from .zipstream import DEFLATED, FINAL_BLOCK, Compressed, Member, crc32_combine, deflate_piece
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex)
-Writer = Callable[[BinaryIO], None]
-Locate = Callable[[str], Path]  # where a department's file (path from the site root) is read
-_Written = dict[tuple[int, ...], dict[str, str]]  # departments → kind → path of a file already joined from them
+Made = dict[tuple[str, ...], dict[str, tuple[str, int, str]]]  # departments' piece keys → kind → (path, size, SHA-256)
+JSON_SEPARATOR = b",\n"
 
 
-class DepartmentFiles:
-    """One department's pieces, from its files (where `locate` says), or encoded when a file is not as written."""
+class HashedFile:
+    """A file being written, its size and SHA-256 taken as it goes (no second reading)."""
 
-    def __init__(self, loaded: LoadedDepartment, tables: dict[str, Table], locate: Locate, site_url: str) -> None:
-        self.loaded, self.tables, self.site_url = loaded, tables, site_url
-        self.paths = {
-            kind: locate(path) for kind, path in data_files(loaded.department.year, loaded.source.slug).items()
-        }
+    def __init__(self, file: BinaryIO) -> None:
+        self.file, self.sha, self.size = file, content_hasher(), 0
 
-    def csv(self, name: str) -> bytes:
-        head = csv_document(self.tables[name].columns, [])
-        data = _read(self.paths[csv_kind(name)])
-        return data[len(head) :] if data is not None and data.startswith(head) else csv_rows(self.tables[name])
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.sha.update(data)
+        self.size += len(data)
 
-    def json(self) -> bytes:
-        head, tail = document_frame()
-        data = _read(self.paths["json"])
-        if data is None or len(data) < len(head) + len(tail) or not (data.startswith(head) and data.endswith(tail)):
-            return department_piece(self.loaded, self.site_url)
-        return data[len(head) : len(data) - len(tail)]
-
-    def xlsx(self, index: int, name: str) -> tuple[bytes, ...]:
-        try:
-            with zipfile.ZipFile(self.paths["xlsx"]) as archive:
-                templates = templates_from_sheet(archive.read(f"xl/worksheets/sheet{index}.xml"))
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-            templates = None
-        if templates is None or len(templates) != len(self.tables[name].rows):
-            return row_templates(self.tables[name])
-        return templates
+    @property
+    def known(self) -> tuple[int, str]:
+        return self.size, self.sha.hexdigest()
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def write_joined_scopes(
-    scope_list: list[Scope], site_url: str, date: datetime | None, folder: Path, locate: Locate | None = None
-) -> Known:
-    """Write the site and year scopes under `folder`; their departments' files already are there, or where `locate`
-    says (a file kept in the published site)."""
-    written: Known = {}
-    earlier: _Written = {}
-    tables: dict[int, dict[str, Table]] = {}  # each department's tables, made once for all the scopes
-    with collector_paused():
-        for scope in scope_list:
-            for loaded in scope.departments:
-                if id(loaded) not in tables:
-                    tables[id(loaded)] = build_tables([loaded], site_url)
-    for scope in scope_list:
-        parts = [tables[id(loaded)] for loaded in scope.departments]
-        written.update(_write_scope(scope, parts, site_url, date, folder, earlier, locate or folder.joinpath))
-    return written
-
-
-def _write_scope(
-    scope: Scope,
-    tables: list[dict[str, Table]],
-    site_url: str,
-    date: datetime | None,
-    folder: Path,
-    earlier: _Written,
-    locate: Locate,
-) -> Known:
-    """One scope's files; a file another scope of the same departments already has (the site's only year) is copied."""
+def write_scope_files(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None, earlier: Made) -> Known:
+    """The scope's CSV, JSON and XLSX files under `folder`; a scope of the same departments as one in
+    `earlier` (the site and its only year) copies that one's files. Returns the files' sizes and SHA-256."""
     paths = data_files(scope.year, scope.slug)
-    joined = concat(tables)  # the scope's tables: columns, row counts, first rows (column widths), the database
-    departments = [
-        DepartmentFiles(loaded, part, locate, site_url) for loaded, part in zip(scope.departments, tables, strict=True)
-    ]
-    same = earlier.setdefault(tuple(id(loaded) for loaded in scope.departments), {})
-    writers: dict[str, Writer] = {
-        "xlsx": lambda out: _write_xlsx(out, joined, departments, date),
-        "json": lambda out: _write_json(out, departments),
-    }
-    writers.update({csv_kind(name): _csv_writer(name, joined[name], departments) for name in joined})
-    digests: dict[str, str] = {}
-    for kind, write in writers.items():
-        target = folder / paths[kind]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if kind in same:
-            shutil.copyfile(folder / same[kind], target)
-        else:
-            with target.open("wb") as out:
-                write(out)
-        same[kind] = paths[kind]
-        digests[paths[kind]] = file_sha256(target)
-    if scope.year is None:
-        with collector_paused():
-            for kind, data in site_contents(joined, date).items():
-                (folder / paths[kind]).write_bytes(data)
-                digests[paths[kind]] = content_sha256(data)
-    checksums = checksums_text(digests)
-    (folder / paths["checksums"]).write_bytes(checksums)
-    digests[paths["checksums"]] = content_sha256(checksums)
-    return {path: ((folder / path).stat().st_size, digest) for path, digest in digests.items()}
+    kinds = [*(csv_kind(name) for name in TABLE_NAMES), "json", "xlsx"]
+    same = tuple(piece.key for piece in pieces)
+    if same in earlier:
+        return {paths[kind]: _copy(folder, earlier[same][kind], paths[kind]) for kind in kinds}
+    for kind in kinds:
+        (folder / paths[kind]).parent.mkdir(parents=True, exist_ok=True)
+    known, counts, samples = _write_texts(pieces, {kind: folder / paths[kind] for kind in kinds[:-1]})
+    with (folder / paths["xlsx"]).open("wb") as file:
+        out = HashedFile(file)
+        _write_xlsx(out, pieces, counts, samples, date)
+    by_kind = {**known, "xlsx": out.known}
+    earlier[same] = {kind: (paths[kind], *by_kind[kind]) for kind in kinds}
+    return {paths[kind]: by_kind[kind] for kind in kinds}
 
 
-def _csv_writer(name: str, table: Table, departments: list[DepartmentFiles]) -> Writer:
-    def write(out: BinaryIO) -> None:
-        out.write(csv_document(table.columns, []))
-        for department in departments:
-            out.write(department.csv(name))
+def _copy(folder: Path, made: tuple[str, int, str], target: str) -> tuple[int, str]:
+    """Copy a file this job made (so read from where it was written) to `target`."""
+    source, size, sha = made
+    (folder / target).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(folder / source, folder / target)
+    return size, sha
 
-    return write
+
+def _write_texts(
+    pieces: list[Pieces], targets: dict[str, Path]
+) -> tuple[dict[str, tuple[int, str]], list[tuple[int, ...]], dict[str, list[tuple[Cell, ...]]]]:
+    """The CSV and JSON files, in one pass over the departments; their row counts and the first rows of each table."""
+    counts: list[tuple[int, ...]] = []
+    samples: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in TABLE_NAMES}
+    with ExitStack() as stack:
+        outs = {kind: HashedFile(stack.enter_context(path.open("wb"))) for kind, path in targets.items()}
+        for name in TABLE_NAMES:
+            outs[csv_kind(name)].write(csv_document(TABLE_COLUMNS[name], []))
+        head, tail = document_frame()
+        outs["json"].write(head if pieces else json_document([]))
+        for number, department in enumerate(pieces):
+            text = department.text()
+            for name in TABLE_NAMES:
+                outs[csv_kind(name)].write(text.csv[name])
+                if len(samples[name]) < WIDTH_SAMPLE_ROWS:
+                    samples[name].extend(text.sample[name][: WIDTH_SAMPLE_ROWS - len(samples[name])])
+            outs["json"].write((JSON_SEPARATOR if number else b"") + text.json)
+            counts.append(text.counts)
+        if pieces:
+            outs["json"].write(tail)
+    return {kind: out.known for kind, out in outs.items()}, counts, samples
 
 
-def _write_json(out: BinaryIO, departments: list[DepartmentFiles]) -> None:
-    head, tail = document_frame()
-    if not departments:
-        out.write(json_document([]))
-        return
-    out.write(head)
-    for number, department in enumerate(departments):
-        out.write(b",\n" if number else b"")
-        out.write(department.json())
-    out.write(tail)
+def sample_tables(samples: dict[str, list[tuple[Cell, ...]]]) -> list[Table]:
+    """The tables with only their first rows: what a sheet's head is measured on."""
+    return [Table(name, TABLE_LABELS[name], TABLE_COLUMNS[name], tuple(samples[name])) for name in TABLE_NAMES]
 
 
 def _write_xlsx(
-    out: BinaryIO, tables: dict[str, Table], departments: list[DepartmentFiles], date: datetime | None
+    out: HashedFile,
+    pieces: list[Pieces],
+    counts: list[tuple[int, ...]],
+    samples: dict[str, list[tuple[Cell, ...]]],
+    date: datetime | None,
 ) -> None:
-    def pieces(index: int, name: str) -> Iterator[tuple[bytes, ...]]:
-        for department in departments:
-            yield department.xlsx(index, name)
+    starts = sheet_starts(counts)
+    totals = [sum(department[index] for department in counts) for index in range(len(TABLE_NAMES))]
 
-    rows = [pieces(index, name) for index, name in enumerate(tables, start=1)]
-    write_xlsx(out, list(tables.values()), rows, date)
+    def sheet(index: int) -> Iterator[Compressed]:
+        name = TABLE_NAMES[index]
+        for department, first, count in zip(pieces, starts, counts, strict=True):
+            if count[index]:
+                yield department.sheet(name, first[index])
+
+    sheets = [lambda index=index: sheet(index) for index in range(len(TABLE_NAMES))]
+    write_xlsx(out, sample_tables(samples), totals, sheets, date)  # type: ignore[arg-type]
+
+
+def sheets_wanted(counts: list[tuple[int, ...]]) -> list[tuple[tuple[str, int], ...]]:
+    """For each department of a workbook, the (table, first row) pieces it takes: none for a table it has no rows in."""
+    return [
+        tuple((name, first[index]) for index, name in enumerate(TABLE_NAMES) if count[index])
+        for first, count in zip(sheet_starts(counts), counts, strict=True)
+    ]
+
+
+def write_site_database(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None) -> Known:
+    """The site's SQLite database from the departments' cached rows, and the JSON Schema."""
+    paths = data_files(scope.year, scope.slug)
+    database = folder / paths["sqlite"]
+    database.parent.mkdir(parents=True, exist_ok=True)
+    tables = sample_tables({name: [] for name in TABLE_NAMES})
+    join_databases(database, tables, lambda index: (piece.sqlite(TABLE_NAMES[index]) for piece in pieces), date)
+    schema = schema_text().encode("utf-8")
+    (folder / paths["schema"]).write_bytes(schema)
+    return {
+        paths["sqlite"]: (database.stat().st_size, file_sha256(database)),
+        paths["schema"]: (len(schema), content_sha256(schema)),
+    }
+
+
+def archive_member(name: str, kind: str, pieces: list[Pieces]) -> Member:
+    """A year file (`kind`: a CSV kind or `json`) as a deflated zip member joined from the departments'
+    archive pieces: the same bytes as the file, compressed without compressing anything again."""
+    if kind == "json":
+        head, tail = document_frame() if pieces else (json_document([]), b"")
+    else:
+        table = next(name for name in TABLE_NAMES if csv_kind(name) == kind)
+        head, tail = csv_document(TABLE_COLUMNS[table], []), b""
+    separator = deflate_piece(JSON_SEPARATOR, ARCHIVE_LEVEL)
+
+    def parts() -> Iterator[Compressed]:
+        yield deflate_piece(head, ARCHIVE_LEVEL)
+        for number, department in enumerate(pieces):
+            if kind == "json" and number:
+                yield separator
+            piece = department.archive(kind)
+            if piece.size:
+                yield piece
+        if tail:
+            yield deflate_piece(tail, ARCHIVE_LEVEL)
+
+    crc, size, length = 0, 0, len(FINAL_BLOCK)
+    for piece in parts():  # sizes and CRC first, no bytes kept
+        crc, size = crc32_combine(crc, piece.crc, piece.size, piece.shift), size + piece.size
+        length += len(piece.data)
+
+    def chunks() -> Iterator[bytes]:
+        yield from (piece.data for piece in parts())
+        yield FINAL_BLOCK
+
+    return Member(name, DEFLATED, crc, size, length, chunks())

@@ -26,8 +26,7 @@ from __future__ import annotations
 import io
 import operator
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import BinaryIO
@@ -35,6 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..data.amounts import format_amount
 from .tables import INTEGER_TYPES, TEXT_TYPES, Cell, Table, only
+from .zipstream import DEFLATED, FINAL_BLOCK, Compressed, Member, crc32_combine, deflate_piece, deflated, write_zip
 
 # Zip entries and document properties carry this date unless SOURCE_DATE_EPOCH is set:
 # the earliest a zip file can record, i.e. "no date".
@@ -56,6 +56,7 @@ HEADER_STYLE = 1
 FIRST_NUMBER_STYLE = 2
 MAX_DECIMALS = 30
 FIRST_CUSTOM_FORMAT = 164
+ZIP_ATTRIBUTES = 0o644 << 16  # rw-r--r--, as zipfile writes on Unix
 # zlib level of the zip entries: level 1 is about three times as fast as the default 6 on
 # this XML and the file only about 15 % larger.
 COMPRESSION_LEVEL = 1
@@ -168,19 +169,6 @@ def row_templates(table: Table) -> tuple[bytes, ...]:
     return tuple(f'<row r="{ROW}">{"".join(cells)}</row>'.encode() for cells in zip(*columns, strict=True))
 
 
-# A row number in a written sheet: in the row and in each cell reference (text never holds `<`: it is escaped).
-_NUMBERED = re.compile(rb'(<row r="|<c r="[A-Z]+)[0-9]+"')
-
-
-def templates_from_sheet(sheet: bytes) -> tuple[bytes, ...]:
-    """The data rows of a sheet `sheet_xml` wrote, as the row templates they were numbered from."""
-    start = sheet.index(b"</row>", sheet.index(b"<sheetData>")) + len(b"</row>")  # after the header row
-    parts = _NUMBERED.split(sheet[start : sheet.rindex(b"</sheetData>")])  # text, prefix, text, prefix, …, text
-    parts[1::2] = [prefix + ROW_BYTES + b'"' for prefix in parts[1::2]]  # quicker than a substitution template
-    body = b"".join(parts)
-    return tuple(row + b"</row>" for row in body.split(b"</row>")[:-1])
-
-
 def numbered_rows(templates: Iterable[bytes], first: int) -> bytes:
     """Rows numbered from `first` on, as one XML fragment."""
     return b"".join(template.replace(ROW_BYTES, b"%d" % number) for number, template in enumerate(templates, first))
@@ -238,19 +226,22 @@ def column_widths(table: Table) -> list[int]:
     ]
 
 
-def last_cell(table: Table) -> str:
-    return f"{column_letter(len(table.columns))}{len(table.rows) + 1}"
+def last_cell(table: Table, count: int) -> str:
+    return f"{column_letter(len(table.columns))}{count + 1}"
 
 
-def sheet_head(table: Table) -> str:
-    """Everything of the worksheet before its data rows: frozen header row, column widths, header."""
+def sheet_head(table: Table, count: int) -> str:
+    """Everything of the worksheet before its `count` data rows: frozen header row, column widths, header.
+
+    `table` needs only its first WIDTH_SAMPLE_ROWS rows (the widths are measured on them).
+    """
     columns = "".join(
         f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
         for index, width in enumerate(column_widths(table), start=1)
     )
     return (
         f'{XML_DECLARATION}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        f'<dimension ref="A1:{last_cell(table)}"/>'
+        f'<dimension ref="A1:{last_cell(table, count)}"/>'
         '<sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
@@ -260,9 +251,9 @@ def sheet_head(table: Table) -> str:
     )
 
 
-def sheet_tail(table: Table) -> str:
+def sheet_tail(table: Table, count: int) -> str:
     return (
-        f'</sheetData><autoFilter ref="A1:{last_cell(table)}"/>'
+        f'</sheetData><autoFilter ref="A1:{last_cell(table, count)}"/>'
         '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/></worksheet>'
     )
 
@@ -296,15 +287,15 @@ def styles_xml() -> str:
     )
 
 
-def workbook_xml(tables: Sequence[Table]) -> str:
+def workbook_xml(tables: Sequence[Table], counts: Sequence[int]) -> str:
     sheets = "".join(
         f'<sheet name={quoteattr(table.label)} sheetId="{index}" r:id="rId{index}"/>'
         for index, table in enumerate(tables, start=1)
     )
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
-        f"{escape(sheet_reference(table))}</definedName>"
-        for index, table in enumerate(tables)
+        f"{escape(sheet_reference(table, count))}</definedName>"
+        for index, (table, count) in enumerate(zip(tables, counts, strict=True))
     )
     return (
         f'{XML_DECLARATION}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><workbookPr/>'
@@ -315,10 +306,10 @@ def workbook_xml(tables: Sequence[Table]) -> str:
     )
 
 
-def sheet_reference(table: Table) -> str:
+def sheet_reference(table: Table, count: int) -> str:
     """`'项目'!$A$1:$W$16`: the table's range, for the hidden autofilter name Excel expects."""
     last = column_letter(len(table.columns))
-    return "'" + table.label.replace("'", "''") + f"'!$A$1:${last}${len(table.rows) + 1}"
+    return "'" + table.label.replace("'", "''") + f"'!$A$1:${last}${count + 1}"
 
 
 def workbook_rels_xml(count: int) -> str:
@@ -381,60 +372,78 @@ def app_xml() -> str:
     )
 
 
-def zip_entry(name: str, date: datetime) -> zipfile.ZipInfo:
-    """An entry dated `date` (zipfile would stamp the current time), the same on every system."""
-    entry = zipfile.ZipInfo(name, date_time=max(date, NO_DATE).timetuple()[:6])
-    entry.compress_type, entry.create_system, entry.external_attr = zipfile.ZIP_DEFLATED, 3, 0o644 << 16
-    return entry
-
-
 def xlsx_from_rows(tables: Sequence[Table], rows: Sequence[Iterable[Sequence[bytes]]], date: datetime | None) -> bytes:
     """The workbook of `tables`, whose data rows are given as row templates (`row_templates`).
 
-    `rows[i]` holds the templates of table i in pieces (e.g. one per department).
+    `rows[i]` holds the templates of table i in pieces (e.g. one per department); each piece
+    is numbered on from the last and compressed on its own (`rows_piece`), as a build joins them.
     """
+    sheets: list[list[Compressed]] = []
+    counts = []
+    for templates in rows:
+        first, pieces = 2, []
+        for piece in templates:
+            pieces.append(rows_piece(piece, first))
+            first += len(piece)
+        sheets.append(pieces)
+        counts.append(first - 2)
     buffer = io.BytesIO()
-    write_xlsx(buffer, tables, rows, date)
+    write_xlsx(buffer, tables, counts, [lambda pieces=pieces: pieces for pieces in sheets], date)
     return buffer.getvalue()
 
 
+def rows_piece(templates: Sequence[bytes], first: int) -> Compressed:
+    """Rows numbered from `first` on, compressed so that pieces concatenate (`zipstream.deflate_piece`)."""
+    return deflate_piece(numbered_rows(templates, first), COMPRESSION_LEVEL)
+
+
 def write_xlsx(
-    file: BinaryIO, tables: Sequence[Table], rows: Sequence[Iterable[Sequence[bytes]]], date: datetime | None
+    file: BinaryIO,
+    tables: Sequence[Table],
+    counts: Sequence[int],
+    sheets: Sequence[Callable[[], Iterable[Compressed]]],
+    date: datetime | None,
 ) -> None:
-    """`xlsx_from_rows` into a seekable `file`, each sheet streamed: its rows are never all in memory at once."""
-    date = date or NO_DATE
+    """The workbook into `file`, each sheet streamed from its compressed row pieces (`rows_piece`).
+
+    `tables` need only their first rows (column widths), `counts` are the sheets' numbers of
+    data rows, and `sheets[i]()` gives sheet i's pieces in order, numbered from row 2 on; it is
+    called twice (the sizes and CRC first, then the bytes), so no sheet is ever in memory whole.
+    """
+    date = max(date or NO_DATE, NO_DATE)
     parts = {
-        "[Content_Types].xml": content_types_xml(len(tables)).encode(),
-        "_rels/.rels": root_rels_xml().encode(),
-        "docProps/app.xml": app_xml().encode(),
-        "docProps/core.xml": core_xml(date).encode(),
-        "xl/workbook.xml": workbook_xml(tables).encode(),
-        "xl/_rels/workbook.xml.rels": workbook_rels_xml(len(tables)).encode(),
-        "xl/styles.xml": styles_xml().encode(),
+        "[Content_Types].xml": content_types_xml(len(tables)),
+        "_rels/.rels": root_rels_xml(),
+        "docProps/app.xml": app_xml(),
+        "docProps/core.xml": core_xml(date),
+        "xl/workbook.xml": workbook_xml(tables, counts),
+        "xl/_rels/workbook.xml.rels": workbook_rels_xml(len(tables)),
+        "xl/styles.xml": styles_xml(),
     }
-    with zipfile.ZipFile(file, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(zip_entry(name, date), data, compresslevel=COMPRESSION_LEVEL)
-        for index, (table, pieces) in enumerate(zip(tables, rows, strict=True), start=1):
-            entry = zip_entry(f"xl/worksheets/sheet{index}.xml", date)
-            entry._compresslevel = COMPRESSION_LEVEL  # type: ignore[attr-defined]  # what writestr sets
-            with archive.open(entry, "w") as sheet:
-                for chunk in sheet_chunks(table, pieces):
-                    sheet.write(chunk)
+    members = [deflated(name, text.encode(), COMPRESSION_LEVEL) for name, text in parts.items()]
+    for index, (table, count, pieces) in enumerate(zip(tables, counts, sheets, strict=True), start=1):
+        members.append(sheet_member(f"xl/worksheets/sheet{index}.xml", table, count, pieces))
+    write_zip(file, members, date.timetuple()[:6], ZIP_ATTRIBUTES)
 
 
-def sheet_chunks(table: Table, pieces: Iterable[Sequence[bytes]]) -> Iterator[bytes]:
-    """The sheet's XML in pieces: its head, the rows of each piece numbered on from 2, its tail."""
-    yield sheet_head(table).encode()
-    first = 2
-    for templates in pieces:
-        yield numbered_rows(templates, first)
-        first += len(templates)
-    yield sheet_tail(table).encode()
+def sheet_member(name: str, table: Table, count: int, pieces: Callable[[], Iterable[Compressed]]) -> Member:
+    """A worksheet: its head, the row pieces (empty ones left out), its tail, as one deflate stream."""
+    head = deflate_piece(sheet_head(table, count).encode(), COMPRESSION_LEVEL)
+    tail = deflate_piece(sheet_tail(table, count).encode(), COMPRESSION_LEVEL)
+    crc, size, length = head.crc, head.size, len(head.data) + len(FINAL_BLOCK)
+    for piece in [*(piece for piece in pieces() if piece.size), tail]:  # sizes and CRC only: no bytes kept
+        crc, size, length = (
+            crc32_combine(crc, piece.crc, piece.size, piece.shift),
+            size + piece.size,
+            length + len(piece.data),
+        )
 
+    def chunks() -> Iterator[bytes]:
+        yield head.data
+        yield from (piece.data for piece in pieces() if piece.size)
+        yield tail.data + FINAL_BLOCK
 
-def sheet_xml(table: Table, pieces: Iterable[Sequence[bytes]]) -> bytes:
-    return b"".join(sheet_chunks(table, pieces))
+    return Member(name, DEFLATED, crc, size, length, chunks())
 
 
 def xlsx_bytes(tables: Iterable[Table], date: datetime | None = None) -> bytes:

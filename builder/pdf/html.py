@@ -140,7 +140,7 @@ def _block_sizes(keys: list[object], merged: bool = False) -> list[int]:
 def creation_date() -> str | None:
     """The PDF creation date from SOURCE_DATE_EPOCH (reproducible builds), else none at all."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not epoch.isdigit():
+    if not epoch.isdecimal():
         return None
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

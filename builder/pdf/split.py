@@ -65,7 +65,7 @@ def part_projects() -> int:
     value = os.environ.get(PART_PROJECTS_VARIABLE, "").strip()
     if not value:
         return PART_PROJECTS
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdecimal() or int(value) < 1:
         raise BuilderError(f"环境变量 {PART_PROJECTS_VARIABLE} 应为正整数（每份 PDF 排版的项目数），收到 {value!r}")
     return int(value)
 

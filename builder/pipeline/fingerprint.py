@@ -38,6 +38,11 @@ def content_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def content_hasher() -> hashlib._Hash:
+    """A SHA-256 to feed bytes as they are written (a joined download), giving `content_sha256` of them all."""
+    return hashlib.sha256()
+
+
 def file_sha256(path: Path) -> str:
     """The SHA-256 of one file's bytes, read in blocks (a PDF or a site download can be large)."""
     with path.open("rb") as handle:

@@ -255,19 +255,12 @@ class Outputs:
         return file
 
     def stage(self, paths: Iterable[str]) -> list[str]:
-        """Link those of `paths` kept in place into `staging`, for a tool that reads one folder (Pagefind).
-
-        Return the paths linked, to be taken out again with `unstage` before the site is published.
-        """
+        """Link those of `paths` kept in place into `staging` (the swap, when most files were made); return them."""
         linked = [path for path in paths if path in self.kept]
         for path in linked:
             assert self.in_place is not None
             _link(self.in_place.root / path, self.staging / path)
         return linked
-
-    def unstage(self, paths: Iterable[str]) -> None:
-        for path in paths:
-            (self.staging / path).unlink(missing_ok=True)
 
     def paths(self) -> set[str]:
         """Every file of the site being built: those recorded, and any other file a step wrote into `staging`."""

@@ -3,7 +3,8 @@
 Every cache of the build lives here, each in a namespace: `data` (a data file read and
 linted, by its key from `read_data.file_key`), `pages` (which pages a generated folder
 holds), `links` (the link scans of a site's pages), `pdf` (rendered PDFs, by the key of
-their print HTML). An entry is `<cache>/store/<namespace>/<key>.<kind>`; keys come from
+their print HTML), `opendata` (each department's pieces of the year's and the site's
+downloads, builder/opendata/pieces.py). An entry is `<cache>/store/<namespace>/<key>.<kind>`; keys come from
 builder/pipeline/fingerprint.py (hex SHA-256), so an entry never has to be invalidated:
 a changed input gives another key. A damaged or unreadable entry is a miss, never an error.
 
@@ -55,6 +56,20 @@ class Store:
         if not _NAME.fullmatch(namespace) or not _KEY.fullmatch(key):
             raise ValueError(f"not a store namespace and key: {namespace!r} {key!r}")
         return self.root / namespace / f"{key}.{kind}"
+
+    def has(self, namespace: str, key: str, kind: str = "bin") -> bool:
+        """Whether the entry is there (it may still turn out damaged when read: a get then misses)."""
+        path = self.path(namespace, key, kind)
+        return path is not None and path.is_file()
+
+    def names(self, namespace: str) -> set[str]:
+        """The file names of a namespace's entries (`<key>.<kind>`): one listing instead of a check per entry."""
+        if self.root is None or not _NAME.fullmatch(namespace):
+            return set()
+        try:
+            return set(os.listdir(self.root / namespace))
+        except OSError:
+            return set()
 
     def get_bytes(self, namespace: str, key: str, kind: str = "bin") -> bytes | None:
         """The entry's bytes, or None; a hit marks the entry as used now (see the pruning above)."""

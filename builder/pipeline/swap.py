@@ -159,7 +159,7 @@ def _made_by_a_build(folder: Path) -> bool:
 def builder_pid(suffix: str) -> int | None:
     """The process id in a folder name `<pid>-<random>`; None for names from before pids were recorded."""
     head, _, _ = suffix.partition("-")
-    return int(head) if head.isdigit() else None
+    return int(head) if head.isdecimal() else None
 
 
 def is_running(pid: int | None) -> bool:

@@ -2,29 +2,51 @@
 
 A scope's files are remade only when one of its departments, the builder code, the site
 address or SOURCE_DATE_EPOCH changed: editing one department remakes that department's
-files and the files of its year and of the whole site, nothing else. Department scopes go
-to the workers in groups first; then the site and year scopes that must be remade are
-assembled together from the departments' own files, made or reused (builder/opendata/join.py),
-so an edit encodes only the edited department's rows.
+files and the files of its year and of the whole site, nothing else.
+
+Departments go to the workers in groups first: each writes its own files (when its scope is
+to be remade) and, from the same encoding of its rows, its pieces of the year's and the
+site's files that the store does not have yet (builder/opendata/pieces.py; the year
+archive's pieces are made by pack_archives, which compressed them before too). Then the year and
+site files are joined from the pieces (builder/opendata/join.py), the database in a job of its
+own beside the rest. An edit encodes the edited department alone; a department whose rows
+moved in a workbook (one before it gained rows) only has its sheets numbered again.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ...data.load import LoadedDepartment
-from ...opendata.export import Scope, scope_title, scopes, sorted_departments, source_date, write_scopes
-from ...opendata.join import write_joined_scopes
+from ...opendata.export import (
+    Scope,
+    checksums_text,
+    collector_paused,
+    encode,
+    scope_contents,
+    scope_files_and_digests,
+    scope_title,
+    scopes,
+    sorted_departments,
+    source_date,
+    write_files,
+)
+from ...opendata.join import Made, sheets_wanted, write_scope_files, write_site_database
+from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store, row_counts
+from ...opendata.tables import build_tables
 from ...site.paths import data_files
 from ..context import Build
-from ..fingerprint import code_fingerprint, digest, file_sha256
+from ..fingerprint import code_fingerprint, content_sha256, digest, file_sha256
 from ..outputs import Outputs
 from ..progress import Stage
+from ..store import Store
 from ..workers import run_parallel
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
-_Shared = tuple[str, datetime | None, Path | Outputs]  # the staging folder for departments, Outputs for the rest
+_Shared = tuple[str, datetime | None, Path]
+_Department = tuple["DepartmentWork", Scope, Pieces]  # fresh workers get their departments only
 DEPARTMENTS_PER_JOB = 25
 TITLE = "开放数据"
 
@@ -40,7 +62,8 @@ def total(b: Build) -> int:
 def run(b: Build, stage: Stage) -> None:
     """Every scope's files in the staging site; their sizes and SHA-256 for the 数据下载 page (`b.known`)."""
     scopes = plan_scopes(b.loaded, b.whole_site)
-    b.known = make_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage)
+    store = pieces_store(b.store, b.folders.work)
+    b.known = make_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage, store)
 
 
 def scope_paths(scope: Scope) -> list[str]:
@@ -66,8 +89,12 @@ def make_open_data(
     site_url: str,
     jobs: int | None,
     stage: Stage,
+    store: Store,
 ) -> Known:
-    """Write or reuse every scope's files in `outputs.staging`; return each file's size and SHA-256."""
+    """Write or reuse every scope's files in `outputs.staging`; return each file's size and SHA-256.
+
+    The departments' pieces of the year's and the site's files are kept in `store`.
+    """
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
     known: Known = {}
@@ -78,35 +105,124 @@ def make_open_data(
             stage.skip(1)
         else:
             todo.append(index)
-    single, aggregate = _jobs(planned, todo)
-    for step in (single, aggregate):  # the departments' files first: the aggregate files are joined from them
-        work = [(job, [planned[index] for index in job]) for job in step]  # fresh workers get their scopes only
-        shared: _Shared = (site_url, date, outputs if step is aggregate else outputs.staging)
-        for (job, _), written in run_parallel(_write, work, jobs, shared=shared, fresh=True):
-            for index in job:
-                for path in scope_paths(planned[index]):
-                    outputs.record(path, scope_keys[index])
-            known.update(written)
-            stage.advance(len(job), item=scope_title(planned[job[-1]]))
+    departments = {id(loaded): loaded for scope in planned for loaded in scope.departments}
+    pieces = {
+        ident: Pieces(store, piece_key(keys[loaded.source.path], site_url)) for ident, loaded in departments.items()
+    }
+    aggregate = [index for index in todo if planned[index].slug is None]
+    shared: _Shared = (site_url, date, outputs.staging)
+    work = _department_work(planned, todo, aggregate, pieces)
+    items = [(item, planned[item.scope], pieces[id(planned[item.scope].departments[0])]) for item in work]
+    groups = [tuple(items[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(items), DEPARTMENTS_PER_JOB)]
+    for job, written in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
+        for item, _, _ in job:
+            if item.write:
+                for path in scope_paths(planned[item.scope]):
+                    outputs.record(path, scope_keys[item.scope])
+                stage.advance(1, item=scope_title(planned[item.scope]))
+        known.update(written)
+    if aggregate:
+        known.update(_make_aggregates(planned, aggregate, jobs, shared, pieces))
+        for index in aggregate:
+            for path in scope_paths(planned[index]):
+                outputs.record(path, scope_keys[index])
+        stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
     return known
 
 
-def _jobs(planned: list[Scope], todo: list[int]) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
-    """Departments in groups, and the site and year scopes in one job."""
-    aggregate = tuple(index for index in todo if planned[index].slug is None)
-    single = [index for index in todo if planned[index].slug is not None]
-    groups = [
-        tuple(single[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(single), DEPARTMENTS_PER_JOB)
-    ]
-    return groups, [aggregate] if aggregate else []
+@dataclass(frozen=True)
+class DepartmentWork:
+    """A department's part of the step: its own files (`write`) and the pieces the store lacks (`wanted`)."""
+
+    scope: int  # its own scope's index in the planned scopes
+    write: bool
+    wanted: Wanted
 
 
-def _write(shared: _Shared, work: tuple[tuple[int, ...], list[Scope]]) -> Known:
-    site_url, date, where = shared
-    _, scope_list = work
-    if isinstance(where, Outputs):  # joined from the departments' files, made here or kept in the published site
-        return write_joined_scopes(scope_list, site_url, date, where.staging, where.location)
-    return write_scopes(scope_list, site_url, date, where)
+def _department_work(
+    planned: list[Scope], todo: list[int], aggregate: list[int], pieces: dict[int, Pieces]
+) -> list[DepartmentWork]:
+    """What each department must make: its files when its scope is to do, and the pieces of the scopes to do."""
+    own = {id(scope.departments[0]): index for index, scope in enumerate(planned) if scope.slug is not None}
+    wanted = {ident: Wanted() for ident in own}
+    for index in aggregate:
+        scope = planned[index]
+        sheets = sheets_wanted([row_counts(loaded) for loaded in scope.departments])
+        for loaded, sheet in zip(scope.departments, sheets, strict=True):
+            before = wanted[id(loaded)]
+            wanted[id(loaded)] = Wanted(
+                text=True,
+                sqlite=before.sqlite or scope.year is None,
+                sheets=tuple(dict.fromkeys((*before.sheets, *sheet))),
+            )
+    todo_set = set(todo)
+    work = []
+    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
+    for ident, index in own.items():
+        missing = pieces[ident].missing(wanted[ident], present)
+        if index in todo_set or missing != Wanted():
+            work.append(DepartmentWork(index, index in todo_set, missing))
+    return work
+
+
+def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
+    """In a worker: each department's own files, and its missing pieces, from one encoding of its rows."""
+    site_url, date, folder = shared
+    written: Known = {}
+    with collector_paused():
+        for item, scope, own in job:
+            loaded = scope.departments[0]
+            made = None
+            if item.write:
+                tables = build_tables([loaded], site_url)
+                encoded = encode(tables, [loaded], site_url)
+                files, digests = scope_files_and_digests(scope, scope_contents(scope, tables, site_url, date, encoded))
+                written.update(write_files(folder, files, digests))
+                made = (tables, encoded)
+            own.make(loaded, site_url, item.wanted, made)
+    return written
+
+
+def _make_aggregates(
+    planned: list[Scope], aggregate: list[int], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
+) -> Known:
+    """The year and site scopes' files, joined from the pieces: the database in a job of its own, beside the rest.
+
+    The workers get each scope's pieces and its year and slug, not its departments (fresh workers: small items)."""
+
+    def joined(indices: list[int]) -> list[tuple[Scope, list[Pieces]]]:
+        return [(Scope(planned[i].year, None, []), [pieces[id(x)] for x in planned[i].departments]) for i in indices]
+
+    site = [index for index in aggregate if planned[index].year is None]
+    work = [("files", joined(aggregate)), *(("database", joined([index])) for index in site)]
+    known: Known = {}
+    for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
+        known.update(written)
+    folder = shared[2]
+    for index in aggregate:
+        known.update(_write_checksums(planned[index], known, folder))
+    return known
+
+
+def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Pieces]]]]) -> Known:
+    _, date, folder = shared
+    kind, scopes_ = job
+    written: Known = {}
+    earlier: Made = {}
+    with collector_paused():
+        for scope, parts in scopes_:
+            if kind == "database":
+                written.update(write_site_database(scope, parts, folder, date))
+            else:
+                written.update(write_scope_files(scope, parts, folder, date, earlier))
+    return written
+
+
+def _write_checksums(scope: Scope, known: Known, folder: Path) -> Known:
+    paths = data_files(scope.year, scope.slug)
+    data = checksums_text({path: known[path][1] for kind, path in paths.items() if kind != "checksums"})
+    (folder / paths["checksums"]).write_bytes(data)
+    return {paths["checksums"]: (len(data), content_sha256(data))}
 
 
 def _read_checksums(outputs: Outputs, scope: Scope) -> Known:

@@ -14,6 +14,8 @@ import logging
 import os
 import posixpath
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,7 @@ from ..progress import Stage
 from ..workers import cpu_count, run_parallel
 
 CHUNK_PAGES = 4000
+TEMPLATE_CACHE = "templates"  # in the build cache: Jinja's compiled templates, shared by every run
 TITLE = "MkDocs 排版"
 
 
@@ -53,6 +56,7 @@ def page_key(chrome: str, path: str, text_hash: str) -> str:
 class _Run:
     folder: Path
     render_only: tuple[str, ...]
+    pages_only: bool  # only the generated pages: the hand-written pages and assets are reused (builder/site/hooks.py)
 
 
 def wanted(b: Build) -> bool:
@@ -78,9 +82,11 @@ def run(b: Build, stage: Stage) -> None:
     todo = sorted(set(keys) - set(reused))
     theme_key = _theme_key(chrome, b.pages, b.folders.generated, config_file)
     theme_files = outputs.source_paths("", theme_key)  # hand-written pages and assets of an earlier build
-    runs = _runs(b.folders.work, [sources[path] for path in todo], b.jobs) if todo or theme_files is None else []
+    todo_sources = [sources[path] for path in todo]
+    runs = _runs(b.folders.work, todo_sources, b.jobs, theme_files is not None) if todo or theme_files is None else []
     stage.skip(len(reused))
-    shared = (b.folders.generated, config_file, b.config)
+    template_cache = b.folders.cache / TEMPLATE_CACHE if b.folders.cache is not None else None
+    shared = (b.folders.generated, config_file, b.config, template_cache)
     for run_, _ in run_parallel(_render, runs, b.jobs, shared=shared, fresh=True):
         stage.advance(len(run_.render_only), item=f"{len(run_.render_only)} 页")
     for index, run_ in enumerate(runs):
@@ -121,7 +127,7 @@ def _is_page(name: str) -> bool:
     return name.endswith(".html") and not name.startswith(("assets/", "pagefind/"))
 
 
-def _runs(work: Path, todo: list[str], jobs: int | None) -> list[_Run]:
+def _runs(work: Path, todo: list[str], jobs: int | None, theme_reused: bool) -> list[_Run]:
     """At least one run (it makes the hand-written pages and assets); chunks of at most CHUNK_PAGES pages.
 
     Each run costs about a second before its first page (reading the configuration and
@@ -130,12 +136,21 @@ def _runs(work: Path, todo: list[str], jobs: int | None) -> list[_Run]:
     """
     workers = max(1, min(jobs or cpu_count(), len(todo) // 200))
     count = workers * -(-len(todo) // (workers * CHUNK_PAGES)) or 1
-    return [_Run(work / f"mkdocs-{index}", tuple(todo[index::count])) for index in range(count)]
+    folders = [work / f"mkdocs-{index}" for index in range(count)]
+    return [_Run(folders[i], tuple(todo[i::count]), pages_only=theme_reused or i > 0) for i in range(count)]
 
 
-def _render(shared: tuple[Path, Path, SiteConfig], run: _Run) -> None:
-    generated_dir, config_file, site_config = shared
-    run_mkdocs(run.folder, generated_dir, config_file, site_config, render_only=run.render_only)
+def _render(shared: tuple[Path, Path, SiteConfig, Path | None], run: _Run) -> None:
+    generated_dir, config_file, site_config, template_cache = shared
+    run_mkdocs(
+        run.folder,
+        generated_dir,
+        config_file,
+        site_config,
+        render_only=run.render_only,
+        pages_only=run.pages_only,
+        template_cache=template_cache,
+    )
 
 
 def run_mkdocs(
@@ -144,21 +159,56 @@ def run_mkdocs(
     config_file: Path,
     site_config: SiteConfig,
     render_only: tuple[str, ...] | None = None,
+    pages_only: bool = False,
+    template_cache: Path | None = None,
 ) -> None:
-    """MkDocs with `config_file`, writing into `site_dir`; `render_only` limits the generated pages rendered."""
+    """MkDocs with `config_file`, writing into `site_dir`; `render_only` limits the generated pages rendered.
+
+    With `pages_only`, only those pages are made (no hand-written page, no asset); `template_cache`
+    is where Jinja keeps compiled templates between runs (builder/site/hooks.py).
+    """
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         config = load_config(str(config_file), site_dir=str(site_dir))
         config.extra["generated_dir"] = str(generated_dir.resolve())
         config.extra["render_only"] = None if render_only is None else frozenset(render_only)
+        config.extra["pages_only"] = pages_only
+        config.extra["template_cache"] = str(template_cache) if template_cache is not None else None
         config.extra["site"] = site_config  # publisher, region, contact for the templates (theme/partials/)
         config.site_name = site_config.site_name
         config.site_url = site_config.base_url or None  # canonical links and the 404 page (builder/config.py)
         if site_config.logo_url:
             config.theme["logo"] = site_config.logo_url
-        mkdocs_build(config)
+        with _docs_without(Path(config.docs_dir), generated_dir, site_dir) as docs:
+            config.docs_dir = str(docs)
+            mkdocs_build(config)
     except MkDocsException as error:
         raise BuilderError(f"MkDocs 生成网站失败：{error}") from None
+
+
+@contextmanager
+def _docs_without(docs: Path, generated_dir: Path, site_dir: Path) -> Iterator[Path]:
+    """`docs` as MkDocs should walk it: without the generated pages when they lie in it (`content/generated/`).
+
+    MkDocs lists every file under docs_dir before it excludes any (`exclude_docs`): thousands of
+    generated pages cost a second a run, more than rendering an edited department. So MkDocs is
+    given a folder beside the run's output holding a symbolic link to each entry of `docs` but
+    the generated folder (the hooks add the generated files themselves, builder/site/hooks.py).
+    """
+    generated = generated_dir.resolve()
+    if generated.parent != docs.resolve():
+        yield docs
+        return
+    mirror = site_dir.parent / f"{site_dir.name}-docs"
+    shutil.rmtree(mirror, ignore_errors=True)
+    mirror.mkdir(parents=True)
+    try:
+        for entry in docs.iterdir():
+            if entry.resolve() != generated:
+                (mirror / entry.name).symlink_to(entry.resolve(), target_is_directory=entry.is_dir())
+        yield mirror
+    finally:
+        shutil.rmtree(mirror, ignore_errors=True)  # the links only: rmtree does not follow them
 
 
 def _move(run: _Run, staging: Path, whole: bool) -> list[str]:

@@ -1,0 +1,207 @@
+"""Each department's pieces of the year's and the whole site's downloads, made once and kept in the store.
+
+A year's and the site's files hold every department's rows again. Each department's share
+of them is made once, when the department (or the builder code, or the site address)
+changes, and kept in the store under the department's piece key (`piece_key`, namespace
+`opendata`); builder/opendata/join.py assembles the year's and the site's files from these
+pieces by streaming, one department at a time, so an edit encodes one department and the
+corpus is never in memory. Per department:
+
+- `text`: its CSV rows and JSON piece as they stand in the joined files, its row counts and
+  first rows (column widths); `templates`: its XLSX row templates (`to_xlsx.row_templates`);
+- `sqlite-<table>`: its rows of each table as the database stores them (`to_sqlite.prepare`);
+- `sheet-<table>-<row>`: its rows of a sheet numbered from that row on and compressed
+  (`to_xlsx.rows_piece`). The number is where the department lands in a workbook, so an edit
+  that adds or removes rows remakes these for the departments after it, and only those;
+- `archive-<file>`: its CSV rows and JSON piece compressed at the year archive's level, which
+  builder/opendata/archives.py joins into the archive's members without compressing again.
+
+Pieces are raw deflate ended by a sync flush (builder/opendata/zipstream.py), so that they
+concatenate. The bytes of a file do not depend on which pieces were cached: fresh and
+incremental builds give the same files.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..data.load import LoadedDepartment
+from ..pipeline.fingerprint import code_fingerprint, digest
+from ..pipeline.store import Store
+from .export import Encoded, csv_kind, encode
+from .tables import TABLE_COLUMNS, Cell, Table, build_tables
+from .to_sqlite import prepare
+from .to_xlsx import WIDTH_SAMPLE_ROWS, rows_piece
+from .zipstream import Compressed, deflate_piece
+
+NAMESPACE = "opendata"
+TABLE_NAMES = tuple(TABLE_COLUMNS)
+# The year archive's CSV and JSON members: zlib's default level, as zipfile compressed them.
+ARCHIVE_LEVEL = 6
+ARCHIVE_KINDS = (*(csv_kind(name) for name in TABLE_NAMES), "json")
+_HEADER = struct.Struct("<IQI")  # a stored Compressed: CRC, size, shift
+
+
+def pieces_store(store: Store, work: Path) -> Store:
+    """Where the pieces are kept: the build's store, or (no cache) a folder in the build's own work folder."""
+    return store if store.root is not None else Store(work / "opendata-pieces")
+
+
+def piece_key(department_key: str, site_url: str) -> str:
+    """What a department's pieces are made from: its data (key), the builder code and the site address."""
+    return digest("open-data-pieces", code_fingerprint(), site_url, department_key)
+
+
+def row_counts(loaded: LoadedDepartment) -> tuple[int, ...]:
+    """The department's rows in each table (TABLE_NAMES order), from the model: where the next one starts."""
+    projects = loaded.department.projects
+    indicators = sum(len(project.indicators) for project in projects)
+    checkpoints = sum(len(project.spending_plan) for project in projects)
+    return 1, len(projects), indicators, checkpoints
+
+
+@dataclass(frozen=True)
+class TextPiece:
+    """A department's rows as text: CSV rows by table, its JSON piece, its row counts and first rows.
+
+    (Its XLSX row templates are an entry of their own: only a department that moved needs them.)
+    """
+
+    counts: tuple[int, ...]
+    sample: dict[str, tuple[tuple[Cell, ...], ...]]
+    csv: dict[str, bytes]
+    json: bytes
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """Which pieces of a department a build needs: `sheets` are (table, first row) pairs."""
+
+    text: bool = False
+    sqlite: bool = False
+    archive: bool = False
+    sheets: tuple[tuple[str, int], ...] = ()
+
+
+def _pack(piece: Compressed) -> bytes:
+    return _HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data
+
+
+def _unpack(data: bytes) -> Compressed:
+    crc, size, shift = _HEADER.unpack_from(data)
+    return Compressed(crc, size, data[_HEADER.size :], shift)
+
+
+class Pieces:
+    """One department's pieces in `store`, under its piece key."""
+
+    def __init__(self, store: Store, key: str) -> None:
+        self.store, self.key = store, key
+
+    def _entry(self, part: str) -> str:
+        return digest(self.key, part)
+
+    def _sheet(self, table: str, first: int) -> str:
+        return digest(self.key, "sheet", table, str(first))
+
+    def text(self) -> TextPiece:
+        return self._required(self.store.get_pickle(NAMESPACE, self._entry("text")), "text")
+
+    def templates(self) -> dict[str, tuple[bytes, ...]]:
+        return self._required(self.store.get_pickle(NAMESPACE, self._entry("templates")), "templates")
+
+    def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
+        return self._required(self.store.get_pickle(NAMESPACE, self._entry(f"sqlite-{table}")), table)
+
+    def sheet(self, table: str, first: int) -> Compressed:
+        data = self.store.get_bytes(NAMESPACE, self._sheet(table, first))
+        return _unpack(self._required(data, f"{table} from row {first}"))
+
+    def archive(self, kind: str) -> Compressed:
+        return _unpack(self._required(self.store.get_bytes(NAMESPACE, self._entry(f"archive-{kind}")), kind))
+
+    def _required(self, value: object, what: str):  # type: ignore[no-untyped-def]
+        if value is None:  # made earlier in this build: gone only if someone deleted the store meanwhile
+            raise FileNotFoundError(f"open-data piece {what} of {self.key} is missing from the store")
+        return value
+
+    def missing(self, wanted: Wanted, present: set[str]) -> Wanted:
+        """What of `wanted` the store does not have; `present`: the names in the namespace (`Store.names`)."""
+
+        def has(entry: str, kind: str = "bin") -> bool:
+            return f"{entry}.{kind}" in present
+
+        return Wanted(
+            text=wanted.text and not (has(self._entry("text"), "pickle") and has(self._entry("templates"), "pickle")),
+            sqlite=wanted.sqlite and not all(has(self._entry(f"sqlite-{t}"), "pickle") for t in TABLE_NAMES),
+            archive=wanted.archive and not all(has(self._entry(f"archive-{k}")) for k in ARCHIVE_KINDS),
+            sheets=tuple(sheet for sheet in wanted.sheets if not has(self._sheet(*sheet))),
+        )
+
+    def make(
+        self, loaded: LoadedDepartment, site_url: str, wanted: Wanted, made: tuple[dict[str, Table], Encoded] | None
+    ) -> None:
+        """Make and store what `wanted` lists; `made`: the department's tables and encoding, if at hand.
+
+        Sheets alone (the department moved in a workbook) are numbered from its stored row templates.
+        """
+        if wanted == Wanted():
+            return
+        get = self.store.get_pickle
+        templates = get(NAMESPACE, self._entry("templates")) if made is None and wanted.sheets else None
+        text = get(NAMESPACE, self._entry("text")) if made is None and wanted.archive else None
+        stored_enough = (templates is not None or not wanted.sheets) and (text is not None or not wanted.archive)
+        if made is None and (wanted.text or wanted.sqlite or not stored_enough):
+            made = _encoded(loaded, site_url)
+        if made is not None:
+            text = _text_piece(loaded, *made)
+            templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
+            if wanted.text:
+                self.store.put_pickle(NAMESPACE, self._entry("text"), text)
+                self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
+            if wanted.sqlite:
+                for name, table in made[0].items():
+                    self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
+        if wanted.archive:
+            for kind, data in _archive_texts(text):  # type: ignore[arg-type]
+                self.store.put_bytes(
+                    NAMESPACE, self._entry(f"archive-{kind}"), _pack(deflate_piece(data, ARCHIVE_LEVEL))
+                )
+        for table, first in wanted.sheets:
+            piece = rows_piece(templates[table], first)  # type: ignore[index]
+            self.store.put_bytes(NAMESPACE, self._sheet(table, first), _pack(piece))
+
+
+def _encoded(loaded: LoadedDepartment, site_url: str) -> tuple[dict[str, Table], Encoded]:
+    tables = build_tables([loaded], site_url)
+    return tables, encode(tables, [loaded], site_url)
+
+
+def _text_piece(loaded: LoadedDepartment, tables: dict[str, Table], encoded: Encoded) -> TextPiece:
+    counts = tuple(len(tables[name].rows) for name in TABLE_NAMES)
+    if counts != row_counts(loaded):  # the rows' places in the workbooks are planned from `row_counts`
+        raise AssertionError(f"{loaded.source.path}: rows {counts}, planned {row_counts(loaded)}")
+    return TextPiece(
+        counts=counts,
+        sample={name: table.rows[:WIDTH_SAMPLE_ROWS] for name, table in tables.items()},
+        csv={name: b"".join(encoded.csv[name]) for name in TABLE_NAMES},
+        json=b"".join(encoded.json),
+    )
+
+
+def _archive_texts(text: TextPiece) -> Iterator[tuple[str, bytes]]:
+    for name in TABLE_NAMES:
+        yield csv_kind(name), text.csv[name]
+    yield "json", text.json
+
+
+def sheet_starts(counts: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Where each department's rows start in each sheet of a workbook of these departments (row 1 is the header)."""
+    starts, first = [], [2] * len(TABLE_NAMES)
+    for department in counts:
+        starts.append(tuple(first))
+        first = [start + count for start, count in zip(first, department, strict=True)]
+    return starts
