@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate_corpus import generate  # noqa: E402
-from memory_profile import run_profiled  # noqa: E402
+from memory_profile import rss, run_profiled, tree  # noqa: E402
 
 from builder.pipeline.workers import cpu_count  # noqa: E402
 
@@ -80,40 +80,13 @@ class TreeMemory:
 
     def _sample(self) -> None:
         while self.running:
-            self.peak = max(self.peak, sum(_rss(pid) for pid in _tree(self.pid)))
+            self.peak = max(self.peak, sum(rss(pid) for pid in tree(self.pid)))
             time.sleep(0.1)
 
     def stop(self) -> float:
         self.running = False
         self.thread.join()
         return self.peak / 1024 / 1024
-
-
-def _tree(pid: int) -> list[int]:
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        try:
-            tasks = list(Path(f"/proc/{current}/task").glob("*/children"))
-        except OSError:  # the process ended while its tree was walked
-            continue
-        for task in tasks:
-            try:
-                queue += [int(child) for child in task.read_text().split()]
-            except OSError:
-                continue
-    return found
-
-
-def _rss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def project_copy(folder: Path) -> Path:
