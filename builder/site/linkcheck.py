@@ -79,10 +79,15 @@ def check_site(site: Path) -> list[BrokenLink]:
     return check_scans(scan_files(site, pages), files)
 
 
-def check_scans(scans: Mapping[str, PageScan], files: AbstractSet[str]) -> list[BrokenLink]:
-    """The findings for the scans of every page of a site whose files (paths from its root) are `files`."""
+def check_scans(
+    scans: Mapping[str, PageScan], files: AbstractSet[str], pages: Iterable[str] | None = None
+) -> list[BrokenLink]:
+    """The findings for the scans of every page of a site whose files (paths from its root) are `files`.
+
+    With `pages`, the findings of those pages only; `scans` is then only read for them and the pages they link to.
+    """
     broken: list[BrokenLink] = []
-    for page in sorted(scans, key=_path_order):
+    for page in sorted(scans if pages is None else pages, key=_path_order):
         for value, target, anchor, problem in scans[page].links:
             reason = problem or _lookup_problem(value, target, anchor, scans, files)
             if reason:
