@@ -33,6 +33,8 @@ from builder.pipeline.progress import Progress
 from builder.pipeline.steps.export_data import make_open_data, plan_scopes
 from builder.pipeline.store import Store
 from builder.site.downloads import downloads_markdown
+from builder.site.hooks import join_raw_html, split_raw_html
+from builder.site.pages import page_environment
 from builder.site.paths import data_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -340,14 +342,26 @@ def test_checksums_match_the_files(site: Path) -> None:
             assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
 
 
+MARKDOWN_EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "def_list", "toc"]  # as in mkdocs.yml
+
+
+def to_html(page: str) -> str:
+    """A Markdown page's HTML as MkDocs and builder/site/hooks.py make it (raw HTML blocks kept aside)."""
+    text, blocks = split_raw_html(page)
+    return join_raw_html(markdown.markdown(text, extensions=MARKDOWN_EXTENSIONS), blocks)
+
+
 def test_downloads_page_lists_files_with_sizes_and_checksums(site: Path, loaded: list[LoadedDepartment]) -> None:
     page = downloads_markdown(site, loaded, link_prefix="../")
     for relative in data_files().values():
         data = (site / relative).read_bytes()
         assert f"(../{relative})" in page
         assert hashlib.sha256(data).hexdigest() in page
-    assert "| 2023 | 高新区发改局 |" in page
     assert re.search(r"\| \d+\.\d KB \|", page)
+    html = to_html(page)
+    assert '<tr>\n<td>2023</td>\n<td>高新区发改局</td>\n<td><a href="../2023/' in html
+    assert "（27.0 KB）" in html or re.search(r"）</td>\n</tr>", html)
+    assert "<!-- bp-raw-html -->" not in html
 
 
 def test_downloads_page_shows_data_text_as_text(tmp_path: Path) -> None:
@@ -357,11 +371,39 @@ def test_downloads_page_shows_data_text_as_text(tmp_path: Path) -> None:
     hostile = LoadedDepartment(plain.source, plain.department.model_copy(update={"department": name}))
     every = scopes([hostile])
     write_scopes(every, "", None, tmp_path)
-    page = markdown.markdown(downloads_markdown(tmp_path, [hostile], "../", with_pdf=True), extensions=["tables"])
+    page = to_html(downloads_markdown(tmp_path, [hostile], "../", with_pdf=True))
     assert "<b>" not in page and "<em>" not in page and 'href="http://x"' not in page
     assert "&lt;b&gt;局&lt;/b&gt; &amp; *强调* [链接](http://x) | 竖线 _下划线_</td>" in page
     rows = re.findall(r"<tr>(.*?)</tr>", page, flags=re.DOTALL)
     assert all(row.count("<td>") in (0, 3, 4) for row in rows)  # no cell split by the `|` in the name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "唐山高新区发改局",
+        "A & B <x> \"q\" 'a' &amp; &#39; &copy",
+        "*b* _c_ `d` [e](f) |g| \\h a\\|b",
+        "  前后空格  ",
+        "\t制表符\t",
+        "\u3000全角空格\u3000",
+        "x  y",
+        "{#id} <!-- c --> http://x.y ~~s~~",
+        "1. a",
+        "# h",
+    ],
+)
+def test_the_department_table_is_the_html_markdown_made_of_it(name: str, tmp_path: Path) -> None:
+    """The 数据下载 page's department table, written as HTML, shows a name as Python-Markdown's table did."""
+    plain = small_department()
+    department = LoadedDepartment(plain.source, plain.department.model_copy(update={"department": name}))
+    write_scopes(scopes([department]), "", None, tmp_path)
+    page = to_html(downloads_markdown(tmp_path, [department], "../"))
+    cell = page_environment().from_string("{{ name | markdown_text }}").render(name=name)
+    markdown_row = markdown.markdown(f"| 部门 |\n| --- |\n| {cell} |\n", extensions=MARKDOWN_EXTENSIONS)
+    expected = re.search(r"<td>.*</td>", markdown_row, flags=re.DOTALL)
+    assert expected is not None
+    assert f"<tr>\n<td>{department.department.year}</td>\n{expected.group()}\n<td><a href=" in page
 
 
 def test_same_data_same_bytes(loaded: list[LoadedDepartment], monkeypatch: pytest.MonkeyPatch) -> None:

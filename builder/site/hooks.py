@@ -24,6 +24,9 @@ Loaded by MkDocs from `mkdocs.yml` (`hooks:`), so this file imports only MkDocs 
   (`FileSystemBytecodeCache`, keyed by each template's source): compiling Material's templates
   is about a third of what a MkDocs run costs before its first page.
 - The home page gets the generated year and department listing where it says `<!-- 部门列表 -->`.
+- HTML between `<!-- bp-raw-html -->` and `<!-- /bp-raw-html -->` lines of a Markdown page is taken out
+  before Markdown and put back in its place after (the 数据下载 page's table of every department:
+  Python-Markdown reads a long table slowly, and would parse raw HTML slowly too).
 - Search indexes published reader content only: a page's `pagefind` meta (read by theme/main.html) is
   set here, true for the generated pages (departments, projects, years, 数据质量 reports) unless their
   front matter says `pagefind: false`, and for the hand-written reader pages of `READER_PAGES`; false for
@@ -195,8 +198,14 @@ def searchable(page: Page, config: MkDocsConfig) -> bool:
     return page.file.src_uri in READER_PAGES
 
 
+RAW_HTML_START, RAW_HTML_END = "<!-- bp-raw-html -->\n", "\n<!-- /bp-raw-html -->"
+_raw_html: dict[str, list[str]] = {}  # page URL → the raw HTML blocks taken out of its Markdown, in order
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **_: object) -> str:
     page.meta["pagefind"] = searchable(page, config)
+    if RAW_HTML_START in markdown:
+        markdown = _take_raw_html(markdown, page)
     if not page.is_homepage:
         return markdown
     listing_path = generated_dir(config) / HOME_LISTING
@@ -204,6 +213,39 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, **_: objec
     if LISTING_MARKER in markdown:
         return markdown.replace(LISTING_MARKER, "\n" + listing + "\n", 1)
     return markdown + "\n\n" + listing
+
+
+def _take_raw_html(markdown: str, page: Page) -> str:
+    markdown, _raw_html[page.url] = split_raw_html(markdown)
+    return markdown
+
+
+def on_page_content(html: str, page: Page, **_: object) -> str:
+    blocks = _raw_html.pop(page.url, None)
+    return html if blocks is None else join_raw_html(html, blocks)
+
+
+def split_raw_html(markdown: str) -> tuple[str, list[str]]:
+    """The Markdown with each raw HTML block replaced by its start marker alone (a comment Markdown keeps),
+    and the blocks in order."""
+    blocks: list[str] = []
+    parts = markdown.split(RAW_HTML_START)
+    for index in range(1, len(parts)):
+        html, end, rest = parts[index].partition(RAW_HTML_END)
+        if not end:
+            raise ValueError(f"{RAW_HTML_START.strip()} without {RAW_HTML_END.strip()}")
+        blocks.append(html)
+        parts[index] = rest
+    return RAW_HTML_START.join(parts), blocks
+
+
+def join_raw_html(html: str, blocks: list[str]) -> str:
+    """Markdown's HTML with each raw HTML block back where Markdown left its marker (a comment block, then a
+    blank line)."""
+    parts = html.split(RAW_HTML_START.strip() + "\n\n")
+    if len(parts) != len(blocks) + 1:
+        raise ValueError(f"Markdown moved a {RAW_HTML_START.strip()} marker")
+    return "".join(part + (blocks[index] + "\n" if index < len(blocks) else "") for index, part in enumerate(parts))
 
 
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
