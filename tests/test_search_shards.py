@@ -202,6 +202,41 @@ def test_many_shards_share_few_pagefind_processes(site: Path, monkeypatch: pytes
     )
 
 
+def test_a_warmed_up_service_is_used_and_makes_the_same_bundle(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's service, warmed on a page of its own in the background, indexes the shard: no other starts."""
+    index_shards(site, [SHARDS[1]], jobs=1)
+    cold = bundle_files(site / "pagefind" / "2023-1")
+    with search.ServicePool(warm=1) as pool:
+        (warmed,) = pool.spare
+        started = []
+        monkeypatch.setattr(search.PagefindService, "__init__", lambda self: started.append(self))
+        index_shards(site, [SHARDS[1]], jobs=1, services=pool)
+        assert not started and not pool.spare
+    assert not warmed.alive()
+    warm = bundle_files(site / "pagefind" / "2023-1")
+    assert warm == cold
+    assert "预热".encode() not in b"".join(gzip.decompress(data) for name, data in warm.items() if "fragment/" in name)
+
+
+def test_a_pool_not_used_ends_its_processes() -> None:
+    with search.ServicePool(warm=2) as pool:
+        services = list(pool.spare)
+    assert len(services) == 2 and not any(service.alive() for service in services)
+
+
+def test_a_warmed_pagefind_that_died_is_reported_with_the_shard(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'jieba: dictionary not found' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    with search.ServicePool(warm=1) as pool, pytest.raises(BuilderError) as caught:
+        index_shards(site, [SHARDS[1]], jobs=1, services=pool)
+    assert "分片 2023-1" in str(caught.value) and "退出码 3" in str(caught.value)
+    assert "dictionary not found" in str(caught.value)
+
+
 def test_a_small_shard_is_kept_whole() -> None:
     assert split_shard(SHARDS[1]) == [SHARDS[1]]
 

@@ -17,6 +17,7 @@ from ..config import SiteConfig
 from ..data.load import LoadedDepartment
 from ..errors import DataError
 from ..lint.findings import Finding
+from ..site.search import ServicePool
 from .outputs import Outputs
 from .plan import Batch, Part
 from .progress import Progress, Stage
@@ -94,6 +95,7 @@ class Build:
     progress: Progress
     jobs: int | None = None
     with_pdf: bool = True
+    search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
     # ---- filled by the steps, in order
     data: ReadData = field(default_factory=lambda: ReadData([], [], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)

@@ -21,6 +21,7 @@ from importlib.metadata import version
 from ...site.search import (
     ENTRY,
     SearchShard,
+    ServicePool,
     has_bundle,
     index_shards,
     marked_pages,
@@ -51,7 +52,7 @@ def total(b: Build) -> int:
 
 def run(b: Build, stage: Stage) -> None:
     shards = plan_shards(b.page_keys, b.handwritten, b.plan.batches, b.whole_site)
-    make_search(shards, b.page_keys, b.outputs, b.jobs, stage)
+    make_search(shards, b.page_keys, b.outputs, b.jobs, stage, b.search_services)
 
 
 def plan_shards(
@@ -117,7 +118,12 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
 
 
 def make_search(
-    shards: list[SearchShard], page_keys: dict[str, str], outputs: Outputs, jobs: int | None, stage: Stage
+    shards: list[SearchShard],
+    page_keys: dict[str, str],
+    outputs: Outputs,
+    jobs: int | None,
+    stage: Stage,
+    services: ServicePool | None = None,
 ) -> list[str]:
     """Each shard's index in `pagefind/<name>/`, made or reused, and the shard list; return the shard names."""
     keys = {shard.name: shard_key(shard, page_keys, outputs) for shard in shards}
@@ -129,7 +135,7 @@ def make_search(
             todo.append(shard)
     # Largest first, so that the Pagefind processes finish together.
     todo.sort(key=lambda shard: -len(shard.pages))
-    index_shards(outputs.staging, todo, jobs or cpu_count(), read=_reader(outputs))
+    index_shards(outputs.staging, todo, jobs or cpu_count(), read=_reader(outputs), services=services)
     for shard in todo:
         if has_bundle(outputs.staging, shard.name):
             outputs.record_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name])
