@@ -7,6 +7,7 @@ own cache folder; what a build made is read from its report and checked against 
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
+from builder.pipeline.steps import check_links
+from builder.site import search
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "tangshan-gxq-kejiju"
@@ -70,6 +73,40 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     after = files_of(site)
     unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]
     assert unchanged and all(after[path] == before[path] for path in unchanged)
+
+
+def test_a_build_failing_while_search_indexes_behind_waits_for_it_and_keeps_the_site(
+    built: tuple[Path, Path, BuildReport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit's shard is indexed behind the later steps; when one of them fails, Pagefind's thread ends first."""
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)
+    before = files_of(site)
+    failed = threading.Event()
+    body_only = search.body_only
+
+    def slow_body_only(html: bytes) -> bytes:  # the indexing thread is still at work when the link check fails
+        failed.wait(timeout=30)
+        return body_only(html)
+
+    def failing_check(b: object, stage: object) -> None:
+        assert any(thread.name == "pagefind-index" for thread in threading.enumerate())
+        failed.set()
+        raise BuilderError("链接检查发现 1 处问题（测试）")
+
+    monkeypatch.setattr(search, "body_only", slow_body_only)
+    monkeypatch.setattr(check_links, "run", failing_check)
+    data_file = work / "data" / EDITED_FILE
+    original = data_file.read_text(encoding="utf-8")
+    data_file.write_text(original.replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1), "utf-8")
+    try:
+        with pytest.raises(BuilderError, match="测试"):
+            run(work / "data", site, work, jobs=2)
+    finally:
+        data_file.write_text(original, encoding="utf-8")
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("pagefind")]
+    assert files_of(site) == before
+    assert sorted(path.name for path in site.parent.iterdir()) == sorted(["cache", "data", "generated", "site"])
 
 
 def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, BuildReport]) -> None:

@@ -237,6 +237,24 @@ def test_a_warmed_pagefind_that_died_is_reported_with_the_shard(
     assert "dictionary not found" in str(caught.value)
 
 
+@pytest.mark.parametrize("name", ["../escape.js", "fragment/../../escape", "/tmp/escape", "a//b", "./a", "a\\..\\b"])
+def test_a_bundle_file_named_outside_the_bundle_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(BuilderError, match="包外的文件名"):
+        search._write_bundle(tmp_path / "bundle", {"pagefind.js": b"ok", name: b"x"})
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_a_bundle_s_nested_files_are_written(tmp_path: Path) -> None:
+    files = {
+        "pagefind.js": b"js",
+        "fragment/zh_1.pf_fragment": b"f",
+        "index/zh_2.pf_index": b"i",
+        "pagefind-ui.js": b"u",
+    }
+    search._write_bundle(tmp_path / "bundle", files)
+    assert bundle_files(tmp_path / "bundle") == {name: data for name, data in files.items() if name != "pagefind-ui.js"}
+
+
 def test_a_small_shard_is_kept_whole() -> None:
     assert split_shard(SHARDS[1]) == [SHARDS[1]]
 

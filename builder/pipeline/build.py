@@ -36,6 +36,7 @@ from .steps import (
     read_data,
     render_pdfs,
     run_mkdocs,
+    wait_for_search,
     write_pages,
 )
 from .store import Store
@@ -61,6 +62,7 @@ STEPS: tuple[Step, ...] = (
     pack_archives,  # each year's zip of its downloads
     name_downloads,  # the web servers' maps of Chinese download names
     check_links,  # every link and anchor of the finished site
+    wait_for_search,  # the search shards an edit re-indexes behind the steps above
 )
 
 

@@ -9,6 +9,7 @@ index and the link check). The order of steps is STEPS in builder/pipeline/build
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -102,6 +103,7 @@ class Build:
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
     page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
     handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/
+    search_finish: Callable[[], object] | None = None  # the search index's end, left to run behind later steps
     report: BuildReport = field(default_factory=lambda: BuildReport(Path(), 0, 0, 0))  # completed by build()
 
     @property
