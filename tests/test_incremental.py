@@ -14,6 +14,7 @@ import pytest
 
 from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
+from builder.pipeline.outputs import Entry, Manifest
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
 from builder.pipeline.steps import check_links
 from builder.site import search
@@ -188,3 +189,19 @@ def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     (docs / "missing.md").symlink_to(docs / "nowhere.md")
     found = sorted(path.relative_to(docs).as_posix() for path in _hand_written(docs, docs / "generated"))
     assert found == ["index.md", "reference/data-format.md"]
+
+
+def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> None:
+    """`Manifest.under` answers a two-level folder (a search shard's) from an index: same paths as a scan."""
+    paths = [
+        "pagefind/2023-0/pagefind.js",
+        "pagefind/2023-0/fragment/zh_1.pf_fragment",
+        "pagefind/2023-0-1/pagefind.js",
+        "pagefind/2023-0.js",
+        "pagefind/shards.json",
+        "2023/kejiju/index.html",
+        "index.html",
+    ]
+    manifest = Manifest(tmp_path, {path: Entry("k", 1, 1) for path in paths})
+    for prefix in ("pagefind/2023-0/", "pagefind/2023-0-1/", "pagefind/", "2023/kejiju/", "2023/", "pagefind/none/"):
+        assert manifest.under(prefix) == [path for path in paths if path.startswith(prefix)], prefix
