@@ -19,6 +19,15 @@ and no jieba dictionary load (about 0.3 s each with the CLI), no glob of paths (
 package's own asyncio client reads one answer per 0.1 s, too slow for thousands of pages.
 Pages go to Pagefind sorted by path, so a bundle does not depend on the order a file
 system lists a folder in (the CLI's walk order).
+
+What one shard of about 400 pages (25 departments) costs, measured on 2 cores at a load
+of about 5 (benchmarks/README.md): Pagefind indexes the pages in 0.7 s and makes the bundle
+(`GetFiles`: word index, gzip'd fragments) in 0.45–0.5 s, about 2.8 ms a page; this side
+reads the pages, cuts them to their body and sends them in 0.2 s and writes the 437 files
+in 0.1 s. A Pagefind process that has not yet segmented a Chinese page first loads jieba's
+dictionary, 0.3–0.5 s (up to 1.3 s under heavy load): the build starts one early and lets
+it warm up while the steps before the search run (`ServicePool`), and an edit's shard is
+indexed behind the steps after it (`ServicePool.index_behind`).
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ TITLE = re.compile(rb"<title>[^<]*</title>", re.IGNORECASE)
 PAGEFIND_ATTRIBUTE = b"data-pagefind-"
 # A larger group of pages (a department of thousands of projects) is split over several shards (`split_shard`),
 # which the browser merges: a shard is held in Pagefind's memory whole, and re-indexed whole when one page changes.
-MAX_SHARD_PAGES = 1_000  # about 2.5 s of Pagefind (2.5 ms a page)
+MAX_SHARD_PAGES = 1_000  # about 3 s of Pagefind (2.8 ms a page; twice that under load)
 # Pagefind's messages can be long: each line is cut to this many characters, and so many lines kept.
 MAX_DETAIL_LINE = 300
 MAX_DETAIL_LINES = 12
@@ -287,10 +296,11 @@ def pagefind_binary() -> Path:
 class ServicePool:
     """Pagefind services started ahead of need, warming up while the build does its other steps.
 
-    The first Chinese page a Pagefind process indexes loads jieba's dictionary: about 0.4 s of
-    one core on a quiet machine (0.9–1.3 s under load), more than a third of re-indexing one
-    shard after an edit. A service taken from the pool has paid it in the background (in a
-    second process, on the other core); `take` starts a cold one when none is left.
+    The first Chinese page a Pagefind process indexes loads jieba's dictionary: 0.3–0.5 s of
+    one core at a load of 5 (0.9–1.3 s at 9), a quarter of re-indexing one shard after an
+    edit. A service taken from the pool has paid it in the background (in its own process,
+    on the other core); `take` starts a cold one when none is left. A warmed process holds
+    about 57 MB.
     """
 
     def __init__(self, warm: int = 0) -> None:

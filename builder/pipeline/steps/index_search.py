@@ -3,7 +3,8 @@
 Each batch of departments (builder/pipeline/plan.py) is dealt into shards of about
 SHARD_DEPARTMENTS departments by a stable hash of their slug, so that adding a department
 changes one shard. A shard's key is the keys of the pages it indexes: editing one department
-re-indexes its shard (about a second: Pagefind takes about 2.5 ms a page), and the small
+re-indexes its shard (about 400 pages, 1.2–1.5 s: Pagefind takes about 2.8 ms a page; see
+builder/site/search.py), behind the later steps (step wait_for_search), and the small
 `site` shard (home, year pages, hand-written pages) only when one of its indexed pages
 changed — a year page lists departments' names and amounts, not their goals. Pages Pagefind
 leaves out (no `data-pagefind-body`: 数据下载, whose file sizes change with every edit, the
