@@ -29,6 +29,8 @@ ALLOWED: dict[tuple[str, str | None], str] = {
     ("builder/opendata/to_xlsx.py", None): "the XML parts of an XLSX workbook (OOXML), written by our own writer",
     ("builder/site/linkcheck.py", "<!--(?:"): "a regular expression that skips comments in the built pages",
     ("builder/site/hooks.py", "<!-- 部门列表 -->"): "the marker in content/index.md where the listing is put",
+    ("builder/site/hooks.py", "<!-- bp-raw-html -->"): "the markers around HTML kept out of Markdown (数据下载)",
+    ("builder/site/hooks.py", "<!-- /bp-raw-html -->"): "the markers around HTML kept out of Markdown (数据下载)",
     ("builder/site/csp.py", "<style> 内联样式"): "a message naming the tag the policy blocks",
     ("builder/site/csp.py", "内联 <script>"): "a message naming the tag the policy blocks",
     ("builder/data/model.py", "data/<year>/"): "a path with a placeholder, in a field's description",
