@@ -39,6 +39,7 @@ from .steps import (
 )
 from .store import Store
 from .swap import publish, remove_stale_folders, restore_interrupted_publish, save_site_manifest, work_folder
+from .workers import start_fresh_workers
 
 __all__ = ["BuildReport", "DataErrors", "build"]
 
@@ -110,6 +111,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     if whole is not None and (replayed := unchanged.replay(whole, inputs)) is not None:
         remove_stale_folders(site_dir.parent)
         return replayed
+    start_fresh_workers(options.get("jobs"))
     plan = plan_build(data_dir, site_config, part)
     earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
