@@ -124,12 +124,13 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
         b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
         for step in STEPS:
             _run(step, b)
-        publish(b, published)
+        unrecorded = publish(b, published)
     save_site_manifest(b)
     store.prune()
     report = _report(b)
     if whole is not None:
-        unchanged.save(whole, inputs, report, unchanged.inputs_key(whole, site_config, with_pdf))
+        key_after = unchanged.inputs_key(whole, site_config, with_pdf)
+        unchanged.save(whole, inputs, report, key_after, unchanged.SiteFiles(b.outputs.entries, unrecorded))
     return report
 
 

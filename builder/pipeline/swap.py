@@ -54,8 +54,10 @@ def work_folder(site_dir: Path) -> Iterator[Path]:
         remove_tree(work)
 
 
-def publish(b: Build, published: SiteTree | None) -> None:
+def publish(b: Build, published: SiteTree | None) -> set[str]:
     """Commit the made files into the site `published` describes, or mark the staging folder and swap it in.
+
+    Returns the files published that no step recorded in the manifest (a list rewritten every build).
 
     When most files were made (a template edited), the few kept files are linked into the
     staging folder and it is swapped in: two renames, where a commit would move every file one
@@ -63,18 +65,21 @@ def publish(b: Build, published: SiteTree | None) -> None:
     A part also gets its manifest, for the merge.
     """
     staging, site, outputs = b.folders.staging, b.folders.site, b.outputs
+    paths = outputs.paths()
+    unrecorded = paths - outputs.entries.keys()
     if published is not None and outputs.in_place is not None:
         if len(outputs.made_paths) <= len(outputs.kept):
             backup = owned_temporary(COMMIT_PREFIX, site.parent)
-            commit(staging, site, published, outputs.paths(), backup)
+            commit(staging, site, published, paths, backup)
             remove_tree(backup)
-            return
+            return unrecorded
         outputs.stage(sorted(outputs.kept))
     if not b.whole_site:
         # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
         outputs.manifest(staging, by_content=True).save(staging / PART_MANIFEST)
     write_marker(staging, KIND_SITE if b.whole_site else KIND_PART)
     swap_in(staging, site)
+    return unrecorded
 
 
 def save_site_manifest(b: Build) -> None:

@@ -13,17 +13,24 @@ from a larger set of inputs, so that it can only be more cautious than the per-f
 - the settings as loaded (with the environment variables mkdocs.yml reads), the options
   (`--no-pdf`, the folders), SOURCE_DATE_EPOCH, BUILDER_PDF_PART_PROJECTS and, with PDFs, the fonts;
 
-and the state the last build left: every entry of the site (path, type, size, modification
-time), of the generated pages' folder, and the bytes of the site's manifest. When all hash as
-they did right after the last whole build, that build's report is given again and nothing runs.
+and the state the last build left: every entry of the site (path, type, and for a file its size
+and modification time), every entry of the generated pages' folder (the same and its mode), and
+the bytes of the site's manifest. When all hash as they did right after the last whole build,
+that build's report is given again and nothing runs. The site's half of that record is written
+from the build's manifest (each file's size and time as the build left it, already known) rather
+than by walking the 20 000 files of a province's site again: a file that differs from the
+manifest, however it came to, makes the next build run, as it would make that file be made again.
 A build of a part or a merge never takes this path; a build that starts and ends with different
 inputs (data edited meanwhile) records nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -32,9 +39,9 @@ from ..atomic import write_atomic
 from ..config import SiteConfig
 from .context import BuildReport
 from .fingerprint import code_fingerprint, digest, entries_digest, file_sha256, tree_digest
-from .outputs import site_manifest_file
+from .outputs import OWNER_MARKER, Entry, site_manifest_file
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
 PROJECT_INPUTS = ("theme", "templates")
 
@@ -48,6 +55,14 @@ class WholeBuild:
     site: Path
     generated: Path
     cache: Path
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    """The files a build left in the site: those of its manifest, and those no step recorded (their paths)."""
+
+    recorded: Mapping[str, Entry]
+    unrecorded: Iterable[str] = ()
 
 
 def record_file(folders: WholeBuild) -> Path:
@@ -77,10 +92,66 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild) -> str:
-    """A hash of the site's entries, the generated pages' entries (path, type, size, time) and the manifest's bytes."""
+def state_key(folders: WholeBuild, site_files: SiteFiles | None = None) -> str:
+    """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
+
+    The site's entries are walked, or with `site_files` (what the build that just published the
+    site left) listed from its manifest: both give the same hash when the site holds exactly those
+    files, with those sizes and times, the builder's marker, and no other folder than theirs.
+    """
     manifest = site_manifest_file(folders.cache, folders.site)
-    return digest(entries_digest(folders.site), entries_digest(folders.generated), _file_digest(manifest))
+    site = _walked_site(folders.site) if site_files is None else _recorded_site(folders.site, site_files)
+    return digest(site, entries_digest(folders.generated), _file_digest(manifest))
+
+
+def _walked_site(root: Path) -> str:
+    """The site's entries as they are: regular files with size and time, folders, anything else by its type."""
+    lines, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, folder)))
+        except OSError:
+            lines.append(f"{folder}\0unreadable\0")
+            continue
+        for entry in entries:
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(f"{path}\0dir\0")
+                pending.append(path)
+                continue
+            status = entry.stat(follow_symlinks=False)
+            lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
+    return _listing_digest(lines)
+
+
+def _recorded_site(root: Path, files: SiteFiles) -> str:
+    """The site's entries as the build left them: the manifest's files, the others and the marker as they are
+    (a few), and their folders."""
+    lines = {path: _file_line(path, stat.S_IFREG, entry.size, entry.mtime_ns) for path, entry in files.recorded.items()}
+    for path in {*files.unrecorded, OWNER_MARKER} - lines.keys():
+        try:
+            status = os.lstat(root / path)
+        except OSError:
+            continue
+        lines[path] = _file_line(path, status.st_mode, status.st_size, status.st_mtime_ns)
+    folders = {path.rpartition("/")[0] for path in lines}
+    for folder in folders:
+        while folder and folder not in lines:
+            lines[folder] = f"{folder}\0dir\0"
+            folder = folder.rpartition("/")[0]
+    return _listing_digest(lines.values())
+
+
+def _file_line(path: str, mode: int, size: int, mtime_ns: int) -> str:
+    """A regular file by its size and time (its permissions are not the build's: not compared); else its type."""
+    if stat.S_ISREG(mode):
+        return f"{path}\0file\0{size}\0{mtime_ns}\0"
+    return f"{path}\0other\0{stat.S_IFMT(mode)}\0"
+
+
+def _listing_digest(lines: Iterable[str]) -> str:
+    return hashlib.sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def replay(folders: WholeBuild, key: str) -> BuildReport | None:
@@ -96,8 +167,9 @@ def replay(folders: WholeBuild, key: str) -> BuildReport | None:
         return None
 
 
-def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str) -> None:
-    """Record what a whole build read (`key` before, `key_after` after it) and left, for the next build to compare.
+def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, site_files: SiteFiles) -> None:
+    """Record what a whole build read (`key` before, `key_after` after it) and left in the site (`site_files`),
+    for the next build to compare.
 
     Inputs that changed while the build read them (data edited meanwhile) leave no record.
     """
@@ -108,7 +180,7 @@ def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str) -> 
     for field in ("site_dir", "made", "timings"):
         shown.pop(field)
     shown["reused"] = report.reused + len(report.made)
-    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders), "report": shown}
+    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, site_files), "report": shown}
     write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))
 
 
