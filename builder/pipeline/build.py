@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -117,20 +118,22 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
     published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site)
     store = Store.in_cache(cache_dir)
-    with work_folder(site_dir) as work:
-        folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
-        outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
-        outputs.staging.mkdir()
-        b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
-        for step in STEPS:
-            _run(step, b)
-        unrecorded = publish(b, published)
-    save_site_manifest(b)
-    store.prune()
-    report = _report(b)
-    if whole is not None:
-        key_after = unchanged.inputs_key(whole, site_config, with_pdf)
-        unchanged.save(whole, inputs, report, key_after, unchanged.SiteFiles(b.outputs.entries, unrecorded))
+    # Deletions the end of the build need not wait for (the replaced files, the store's unused entries).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later:
+        with work_folder(site_dir) as work:
+            folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
+            outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
+            outputs.staging.mkdir()
+            b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
+            for step in STEPS:
+                _run(step, b)
+            unrecorded = publish(b, published, later)
+        save_site_manifest(b)
+        later.submit(store.prune)
+        report = _report(b)
+        if whole is not None:
+            key_after = unchanged.inputs_key(whole, site_config, with_pdf)
+            unchanged.save(whole, inputs, report, key_after, unchanged.SiteFiles(b.outputs.entries, unrecorded))
     return report
 
 

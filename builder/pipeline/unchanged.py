@@ -26,7 +26,6 @@ inputs (data edited meanwhile) records nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -38,7 +37,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..config import SiteConfig
 from .context import BuildReport
-from .fingerprint import code_fingerprint, digest, entries_digest, file_sha256, tree_digest
+from .fingerprint import code_fingerprint, content_sha256, digest, entries_digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
 
 RECORD_VERSION = 2
@@ -151,7 +150,7 @@ def _file_line(path: str, mode: int, size: int, mtime_ns: int) -> str:
 
 
 def _listing_digest(lines: Iterable[str]) -> str:
-    return hashlib.sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape")).hexdigest()
+    return content_sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape"))
 
 
 def replay(folders: WholeBuild, key: str) -> BuildReport | None:
