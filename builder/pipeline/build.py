@@ -125,15 +125,19 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
+            listing = None
             for step in STEPS:
                 _run(step, b)
+                if step is write_pages and whole is not None:  # the generated pages are written: listed on the side
+                    listing = later.submit(unchanged.generated_listing, generated_dir)
             unrecorded = publish(b, published, later)
         save_site_manifest(b)
         later.submit(store.prune)
         report = _report(b)
         if whole is not None:
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
-            unchanged.save(whole, inputs, report, key_after, unchanged.SiteFiles(b.outputs.entries, unrecorded))
+            left = unchanged.Left(b.outputs.entries, unrecorded, listing.result() if listing is not None else None)
+            unchanged.save(whole, inputs, report, key_after, left)
     return report
 
 

@@ -57,11 +57,14 @@ class WholeBuild:
 
 
 @dataclass(frozen=True)
-class SiteFiles:
-    """The files a build left in the site: those of its manifest, and those no step recorded (their paths)."""
+class Left:
+    """What a whole build left: the site's files (those of its manifest, and the paths of those no step recorded),
+    and the listing of the generated pages' folder (`generated_listing`) if it was taken once the pages were
+    written, on the side while the build went on (None: taken now)."""
 
     recorded: Mapping[str, Entry]
     unrecorded: Iterable[str] = ()
+    generated: str | None = None
 
 
 def record_file(folders: WholeBuild) -> Path:
@@ -91,16 +94,24 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild, site_files: SiteFiles | None = None) -> str:
+def state_key(folders: WholeBuild, left: Left | None = None) -> str:
     """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
 
-    The site's entries are walked, or with `site_files` (what the build that just published the
-    site left) listed from its manifest: both give the same hash when the site holds exactly those
+    The site's entries are walked, or with `left` (what the build that just published the site
+    left) listed from its manifest: both give the same hash when the site holds exactly those
     files, with those sizes and times, the builder's marker, and no other folder than theirs.
+    A listing taken before the end (`left.generated`) can only be older: if the folder changed
+    since, the next build finds it changed and runs.
     """
     manifest = site_manifest_file(folders.cache, folders.site)
-    site = _walked_site(folders.site) if site_files is None else _recorded_site(folders.site, site_files)
-    return digest(site, entries_digest(folders.generated), _file_digest(manifest))
+    site = _walked_site(folders.site) if left is None else _recorded_site(folders.site, left)
+    generated = left.generated if left is not None else None
+    return digest(site, generated or generated_listing(folders.generated), _file_digest(manifest))
+
+
+def generated_listing(generated: Path) -> str:
+    """The generated pages' folder's part of the state: every entry's path, type, mode, size and time."""
+    return entries_digest(generated)
 
 
 def _walked_site(root: Path) -> str:
@@ -124,7 +135,7 @@ def _walked_site(root: Path) -> str:
     return _listing_digest(lines)
 
 
-def _recorded_site(root: Path, files: SiteFiles) -> str:
+def _recorded_site(root: Path, files: Left) -> str:
     """The site's entries as the build left them: the manifest's files, the others and the marker as they are
     (a few), and their folders."""
     lines = {path: _file_line(path, stat.S_IFREG, entry.size, entry.mtime_ns) for path, entry in files.recorded.items()}
@@ -166,9 +177,8 @@ def replay(folders: WholeBuild, key: str) -> BuildReport | None:
         return None
 
 
-def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, site_files: SiteFiles) -> None:
-    """Record what a whole build read (`key` before, `key_after` after it) and left in the site (`site_files`),
-    for the next build to compare.
+def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, left: Left) -> None:
+    """Record what a whole build read (`key` before, `key_after` after it) and `left`, for the next build to compare.
 
     Inputs that changed while the build read them (data edited meanwhile) leave no record.
     """
@@ -179,7 +189,7 @@ def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, sit
     for field in ("site_dir", "made", "timings"):
         shown.pop(field)
     shown["reused"] = report.reused + len(report.made)
-    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, site_files), "report": shown}
+    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, left), "report": shown}
     write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))
 
 
