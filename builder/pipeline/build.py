@@ -138,6 +138,8 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
             left = unchanged.Left(b.outputs.entries, unrecorded, listing.result() if listing is not None else None)
             unchanged.save(whole, inputs, report, key_after, left)
+        # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
+        del b, outputs, earlier, published, plan
     return report
 
 
