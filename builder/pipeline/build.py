@@ -132,7 +132,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
                     listing = later.submit(unchanged.generated_listing, generated_dir)
             unrecorded = publish(b, published, later)
         save_site_manifest(b)
-        later.submit(store.prune)
+        later.submit(store.prune_if_due)
         report = _report(b)
         if whole is not None:
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
