@@ -6,6 +6,7 @@ own cache folder; what a build made is read from its report and checked against 
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
+from builder.pipeline.progress import Progress, make_display
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "tangshan-gxq-kejiju"
@@ -56,10 +58,13 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     data_file = work / "data" / EDITED_FILE
     original = data_file.read_text(encoding="utf-8")
     data_file.write_text(original.replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1), "utf-8")
+    shown = io.StringIO()
     try:
-        report = run(work / "data", site, work, jobs=2)
+        report = run(work / "data", site, work, jobs=2, progress=Progress(make_display("plain", shown)))
     finally:
         data_file.write_text(original, encoding="utf-8")
+    # Only the edited department's pages are rendered again, not those of the departments in its group.
+    assert "生成页面：4 个，其中 3 个未改动沿用" in shown.getvalue(), shown.getvalue()
     allowed = (f"2023/{EDITED}/", "2023/data/", "data/", "pagefind/2023-0/", *YEAR_WIDE)
     assert report.made and all(path.startswith(allowed) for path in report.made), report.made
     assert f"2023/{EDITED}/{EDITED}-2023.pdf" in report.made
@@ -70,6 +75,22 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     after = files_of(site)
     unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]
     assert unchanged and all(after[path] == before[path] for path in unchanged)
+
+
+def test_a_removed_department_leaves_no_generated_page(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
+    work, site, _ = built
+    generated = work / "generated"
+    run(work / "data", site, work, jobs=2)
+    kept = sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*.md"))
+    assert f"2023/{EDITED}/index.md" in kept
+    shutil.move(work / "data" / EDITED_FILE, tmp_path / "away.yaml")
+    try:
+        run(work / "data", site, work, jobs=2, with_pdf=False)
+    finally:
+        shutil.move(tmp_path / "away.yaml", work / "data" / EDITED_FILE)
+    left = sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*.md"))
+    assert left and not (generated / "2023" / EDITED).exists()  # its pages and their folders are gone
+    assert set(left) <= set(kept) and {path for path in kept if f"/{EDITED}" not in path} <= set(left)
 
 
 def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, BuildReport]) -> None:

@@ -6,9 +6,9 @@ department; departments' pages (department, projects, 数据质量) go to fresh 
 years (the history chart) and their findings: a worker holds twenty departments, not the
 whole corpus. A page is written only when its text changed, so unchanged pages keep
 their files; a worker sends back only each page's path and a hash of its text.
-Which groups' pages the generated folder holds, by the group's key, is kept in the store
-(namespace `pages`, one entry per generated folder).
-"""
+Which pages the generated folder holds, by the key of each department (and of the
+site-level pages), is kept in the store (namespace `pages`, one entry per generated
+folder): only the departments whose key changed are rendered again."""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
 DEPARTMENTS_PER_JOB = 20
-SITE_JOB: tuple[tuple[int, str], ...] = ()  # the site-level pages' entry in the job keys
 
 
 @dataclass(frozen=True)
@@ -57,19 +56,23 @@ def total(b: Build) -> int:
 def run(b: Build, stage: Stage) -> None:
     """Write every generated page (a part: its departments' pages) into the generated folder; note their hashes.
 
-    A group of departments whose pages were written by an earlier build from the same inputs
-    (`_job_keys`) and are still in the generated folder is not rendered again.
+    A department whose pages were written by an earlier build from the same inputs (`_department_keys`)
+    and are still in the generated folder is not rendered again: an edit renders the edited department's
+    pages, not its whole group's.
     """
     generated_dir, config = b.folders.generated, b.config
     shared = _Shared(b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public)
     places = [(item.department.year, item.source.slug) for item in b.loaded]
-    work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
-    job_keys = _job_keys(work, b.loaded, b.data.keys, b.known, repr((config, b.with_pdf)))
+    common = _common_key(repr((config, b.with_pdf)))  # templates, code, settings
+    keys = _department_keys(places, b.loaded, b.data.keys, b.known, common)
     if b.whole_site:  # the site-level pages: every department's data, every download's size, templates, code, settings
         files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-        common = _job_keys([SITE_JOB], [], {}, {}, repr((config, b.with_pdf)))[SITE_JOB]  # templates, code, settings
-        job_keys[SITE_JOB] = digest("site-level", common, *(job_keys[job] for job in work), *files)
-    b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), work, job_keys, b, stage)
+        keys[SITE_LEVEL] = digest("site-level", common, *(keys[place] for place in places), *files)
+    b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), places, keys, b, stage)
+
+
+Place = tuple[int, str]  # a department's (year, slug)
+SITE_LEVEL: Place = (0, "")  # the site-level pages' entry in the keys
 
 
 @dataclass(frozen=True)
@@ -84,18 +87,13 @@ class _Departments:
 class _Job:
     """A group of departments' pages, with what a fresh worker needs to make them."""
 
-    places: tuple[tuple[int, str], ...]
+    places: tuple[Place, ...]
     loaded: list[LoadedDepartment]  # the group's departments and their other years
     findings: list[Finding]  # of the group's departments
 
 
 def _make_pages(
-    shared: _Shared,
-    every: _Departments,
-    work: list[tuple[tuple[int, str], ...]],
-    job_keys: dict[tuple[tuple[int, str], ...], str],
-    b: Build,
-    stage: Stage,
+    shared: _Shared, every: _Departments, places: list[Place], keys: dict[Place, str], b: Build, stage: Stage
 ) -> dict[str, str]:
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
@@ -104,36 +102,36 @@ def _make_pages(
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = []
-    for job in work:
-        cached = earlier.get(job_keys[job])
-        if cached is not None and all((generated_dir / path).is_file() for path in cached):
+    for place in places:
+        cached = _still_there(generated_dir, earlier.get(keys[place]))
+        if cached is None:
+            todo.append(place)
+        else:
             _refuse_collisions(hashes, cached)
             hashes.update(cached)
-            done[job_keys[job]] = cached
-            stage.skip(len(job))
-        else:
-            todo.append(job)
+            done[keys[place]] = cached
+            stage.skip(1)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
-    site_level: list[dict[str, str]] = []
-    site_key = job_keys.get(SITE_JOB)
-    cached = earlier.get(site_key) if site_key is not None else None
-    if cached is not None and all((generated_dir / path).is_file() for path in cached):
-        site_level.append(cached)  # a rebuild with no change (or a part's edit) does not render them again
+    site_key = keys.get(SITE_LEVEL)
+    cached = _still_there(generated_dir, earlier.get(site_key)) if site_key is not None else None
+    site_level: list[dict[str, str]] = [] if cached is None else [cached]  # a rebuild with no change: not again
 
     def site_level_pages() -> None:  # made here, from every department, while the workers make the rest
         if site_key is not None and not site_level:
             site_level.append(_write_pages(shared, _site_level_pages(shared, every)))
 
-    jobs = _jobs(todo, every)
+    work = [tuple(todo[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(todo), DEPARTMENTS_PER_JOB)]
+    jobs = _jobs(work, every)
     for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=site_level_pages):
-        _refuse_collisions(hashes, written)
-        hashes.update(written)
-        done[job_keys[job.places]] = written
-        stage.advance(len(job.places), item=f"{len(written)} 页")
-    for written in site_level:
-        _refuse_collisions(hashes, written)
-        hashes.update(written)
-        done[job_keys[SITE_JOB]] = written
+        for place, pages in written:
+            _refuse_collisions(hashes, pages)
+            hashes.update(pages)
+            done[keys[place]] = pages
+        stage.advance(len(job.places), item=f"{sum(len(pages) for _, pages in written)} 页")
+    for pages in site_level:
+        _refuse_collisions(hashes, pages)
+        hashes.update(pages)
+        done[keys[SITE_LEVEL]] = pages
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
@@ -141,34 +139,42 @@ def _make_pages(
     return hashes
 
 
-def _job_keys(
-    work: list[tuple[tuple[int, str], ...]],
+def _still_there(generated_dir: Path, cached: object) -> dict[str, str] | None:
+    """Pages an earlier build wrote (path → hash), if every one of them is still in the generated folder."""
+    if not isinstance(cached, dict) or not all((generated_dir / path).is_file() for path in cached):
+        return None
+    return cached
+
+
+def _common_key(settings: str) -> str:
+    """What every generated page is made from besides the data: the builder code, the templates, the settings."""
+    templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
+    return digest("pages", code_fingerprint(), templates, settings)
+
+
+def _department_keys(
+    places: list[Place],
     loaded: list[LoadedDepartment],
     keys: dict[Path, str],
     known: dict[str, tuple[int, str]],
-    settings: str,
-) -> dict[tuple[tuple[int, str], ...], str]:
-    """What a group's pages are made from: each department's data and other years (the history chart),
-    the sizes of its downloads, the templates, the builder code and the settings."""
+    common: str,
+) -> dict[Place, str]:
+    """What a department's pages are made from: its data and other years (the history chart),
+    the sizes of its downloads, and `common`."""
     by_slug: dict[str, list[str]] = {}
     for item in sorted(loaded, key=lambda x: x.department.year):
         by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
-    templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
-    common = digest("pages", code_fingerprint(), templates, settings)
     sizes_by_folder: dict[str, list[str]] = {}
     for path, (size, _) in known.items():
         sizes_by_folder.setdefault("/".join(path.split("/", 2)[:2]), []).append(f"{path} {size}")
     result = {}
-    for job in work:
-        parts = []
-        for year, slug in job:
-            sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
-            parts += [str(year), slug, *by_slug.get(slug, []), *sizes]
-        result[job] = digest(common, *parts)
+    for year, slug in places:
+        sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
+        result[(year, slug)] = digest(common, str(year), slug, *by_slug.get(slug, []), *sizes)
     return result
 
 
-def _jobs(todo: list[tuple[tuple[int, str], ...]], every: _Departments) -> list[_Job]:
+def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
     """Each group with its departments, every year of them (by slug, or by printed name: `department_history`)."""
     by_key: dict[str, list[LoadedDepartment]] = {}
     for item in every.loaded:
@@ -189,8 +195,10 @@ def _jobs(todo: list[tuple[tuple[int, str], ...]], every: _Departments) -> list[
     return jobs
 
 
-def _render_job(shared: _Shared, job: _Job) -> dict[str, str]:
-    return _write_pages(shared, _department_pages(shared, job))
+def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
+    """Each department's pages written, with their hashes, department by department (each has its own key)."""
+    downloads = _sizes(shared.known)
+    return [(place, _write_pages(shared, _department_pages(shared, job, place, downloads))) for place in job.places]
 
 
 def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
@@ -226,14 +234,15 @@ def _site_level_pages(shared: _Shared, every: _Departments) -> list[GeneratedPag
     return pages
 
 
-def _department_pages(shared: _Shared, job: _Job) -> list[GeneratedPage]:
-    downloads = _sizes(shared.known)
+def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
+    """One department's pages: its page, its projects' pages, its 数据质量 page."""
     findings = job.findings if shared.quality else None
+    only = (place,)
     pages = site_pages(
-        job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job.places, site_level=False, findings=findings
+        job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=only, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_pages(job.loaded, job.findings, only=job.places, site_level=False)
+        quality = quality_pages(job.loaded, job.findings, only=only, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
@@ -259,11 +268,29 @@ def _write_if_changed(target: Path, data: bytes) -> None:
 
 
 def _remove_others(generated_dir: Path, wanted: set[str]) -> None:
-    """Delete what earlier builds wrote that this one did not (a department removed, say)."""
-    for directory, _, names in os.walk(generated_dir, topdown=False):
-        for name in names:
-            path = Path(directory) / name
-            if path.relative_to(generated_dir).as_posix() not in wanted:
-                path.unlink()
-        if Path(directory) != generated_dir and not os.listdir(directory):
-            os.rmdir(directory)
+    """Delete what earlier builds wrote that this one did not (a department removed, say).
+
+    Walked with strings and `os.scandir`, not Path objects: the folder holds a page per project.
+    """
+    _remove_unwanted(str(generated_dir), "", wanted)
+
+
+def _remove_unwanted(directory: str, prefix: str, wanted: set[str]) -> bool:
+    """Delete the files under `directory` (`prefix`: its path from the generated folder) not in `wanted`;
+    then its empty folders. True when `directory` is left empty."""
+    empty = True
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            relative = prefix + entry.name
+            if entry.is_symlink() and entry.is_dir():
+                empty = False  # a link to a folder is left alone, as os.walk does
+            elif entry.is_dir(follow_symlinks=False):
+                if _remove_unwanted(entry.path, relative + "/", wanted):
+                    os.rmdir(entry.path)
+                else:
+                    empty = False
+            elif relative in wanted:
+                empty = False
+            else:
+                os.unlink(entry.path)
+    return empty
