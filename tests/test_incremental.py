@@ -16,6 +16,9 @@ from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
 from builder.pipeline.progress import Progress, make_display
+from builder.pipeline.steps import write_pages
+from builder.site.downloads import downloads_page
+from builder.site.pages import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "tangshan-gxq-kejiju"
@@ -172,3 +175,68 @@ def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     (docs / "missing.md").symlink_to(docs / "nowhere.md")
     found = sorted(path.relative_to(docs).as_posix() for path in _hand_written(docs, docs / "generated"))
     assert found == ["index.md", "reference/data-format.md"]
+
+
+@pytest.fixture(scope="module")
+def without_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data copied and built once without PDFs (the site-level pages' tests)."""
+    work = tmp_path_factory.mktemp("site-level")
+    shutil.copytree(ROOT / "data", work / "data")
+    run(work / "data", work / "site", work, jobs=2, with_pdf=False)
+    return work
+
+
+def _edit_and_build(
+    work: Path, old: str, new: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[bool], list[bool], dict[str, bytes]]:
+    """Replace `old` by `new` in the edited department's file, build, restore it; the site-level pages made."""
+    made: list[bool] = []
+    downloads: list[bool] = []
+
+    def spy_pages(*args: object, **options: object) -> object:
+        made.append(bool(options.get("site_level", True)))
+        return site_pages(*args, **options)  # type: ignore[arg-type]
+
+    def spy_downloads(*args: object, **options: object) -> object:
+        downloads.append(True)
+        return downloads_page(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_pages, "site_pages", spy_pages)  # the site-level pages are made in this process
+    monkeypatch.setattr(write_pages, "downloads_page", spy_downloads)
+    data_file = work / "data" / EDITED_FILE
+    original = data_file.read_text(encoding="utf-8")
+    assert old in original
+    data_file.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        run(work / "data", work / "site", work, jobs=2, with_pdf=False)
+    finally:
+        data_file.write_text(original, encoding="utf-8")
+    return made, downloads, files_of(work / "site")
+
+
+def test_an_edit_the_year_pages_do_not_show_leaves_them_unmade(
+    without_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Goals and indicators are shown on the department's own pages only: the year pages are not made again;
+    the 数据下载 page is (the sizes of the department's downloads changed)."""
+    made, downloads, site = _edit_and_build(
+        without_pdf, "  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", monkeypatch
+    )
+    assert made == [] and downloads == [True]
+    assert NEW_WORDS.encode() in site[f"2023/{EDITED}/index.html"]
+    assert NEW_WORDS.encode() not in site["2023/index.html"]
+
+
+def test_an_edit_the_year_pages_show_makes_them_again(without_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project renamed, or its 预算数 changed, is shown on the year and all-projects pages: they are made again."""
+    renamed = "高新技术企业扶持资金（改名）"
+    made, _, site = _edit_and_build(without_pdf, "- name: 高新技术企业扶持资金\n", f"- name: {renamed}\n", monkeypatch)
+    assert made == [True]
+    assert renamed.encode() in site["2023/projects/index.html"]
+    made, _, site = _edit_and_build(without_pdf, "    total: 1280万元\n", "    total: 1281万元\n", monkeypatch)
+    assert made == [True]
+    assert b"<td>1281</td>" in site["2023/projects/index.html"], "the project's new 预算数 in the table"
+    same = "  overall_goal:\n  - "
+    made, _, site = _edit_and_build(without_pdf, same, same, monkeypatch)
+    assert made == [True]  # the file as first built: the year pages show what they showed then
+    assert b"<td>1281</td>" not in site["2023/projects/index.html"]

@@ -13,7 +13,7 @@ folder): only the departments whose key changed are rendered again."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ...data.load import LoadedDepartment
@@ -27,6 +27,7 @@ from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
+from ..store import Store
 from ..workers import run_parallel
 
 TITLE = "生成页面"
@@ -65,14 +66,19 @@ def run(b: Build, stage: Stage) -> None:
     places = [(item.department.year, item.source.slug) for item in b.loaded]
     common = _common_key(repr((config, b.with_pdf)))  # templates, code, settings
     keys = _department_keys(places, b.loaded, b.data.keys, b.known, common)
-    if b.whole_site:  # the site-level pages: every department's data, every download's size, templates, code, settings
+    every = _Departments(b.loaded, b.data.findings)
+    if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
+        shown = _shown_keys(every, b.data.keys, b.store)
+        keys[SITE_LEVEL] = digest("site-level", common, str(b.folders.data.resolve()), *shown)
         files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-        keys[SITE_LEVEL] = digest("site-level", common, *(keys[place] for place in places), *files)
-    b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), places, keys, b, stage)
+        keys[DOWNLOADS] = digest("downloads", keys[SITE_LEVEL], *files)  # and every download's size
+    b.pages = _make_pages(shared, every, places, keys, b, stage)
 
 
 Place = tuple[int, str]  # a department's (year, slug)
-SITE_LEVEL: Place = (0, "")  # the site-level pages' entry in the keys
+SITE_LEVEL: Place = (0, "")  # the keys' entry of the home listing, year, all-projects and 数据质量 year pages
+DOWNLOADS: Place = (0, DOWNLOADS_PAGE)  # the keys' entry of the 数据下载 page
+SITE_UNITS = (SITE_LEVEL, DOWNLOADS)
 
 
 @dataclass(frozen=True)
@@ -112,13 +118,16 @@ def _make_pages(
             done[keys[place]] = cached
             stage.skip(1)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
-    site_key = keys.get(SITE_LEVEL)
-    cached = _still_there(generated_dir, earlier.get(site_key)) if site_key is not None else None
-    site_level: list[dict[str, str]] = [] if cached is None else [cached]  # a rebuild with no change: not again
+    site_level: dict[Place, dict[str, str]] = {}
+    for unit in SITE_UNITS:
+        cached = _still_there(generated_dir, earlier.get(keys[unit])) if unit in keys else None
+        if cached is not None:
+            site_level[unit] = cached  # a rebuild with no change: not made again
 
-    def site_level_pages() -> None:  # made here, from every department, while the workers make the rest
-        if site_key is not None and not site_level:
-            site_level.append(_write_pages(shared, _site_level_pages(shared, every)))
+    def site_level_pages() -> None:  # made here, from what they show of every department, while workers make the rest
+        wanted = [unit for unit in SITE_UNITS if unit in keys and unit not in site_level]
+        if wanted:
+            site_level.update(_write_site_level(shared, shown_of(every), wanted))
 
     work = [tuple(todo[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(todo), DEPARTMENTS_PER_JOB)]
     jobs = _jobs(work, every)
@@ -128,10 +137,10 @@ def _make_pages(
             hashes.update(pages)
             done[keys[place]] = pages
         stage.advance(len(job.places), item=f"{sum(len(pages) for _, pages in written)} 页")
-    for pages in site_level:
+    for unit, pages in site_level.items():
         _refuse_collisions(hashes, pages)
         hashes.update(pages)
-        done[keys[SITE_LEVEL]] = pages
+        done[keys[unit]] = pages
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
@@ -222,16 +231,70 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
     return {path: format_size(size) for path, (size, _) in known.items()}
 
 
-def _site_level_pages(shared: _Shared, every: _Departments) -> list[GeneratedPage]:
-    downloads = _sizes(shared.known)
-    findings = every.findings if shared.quality else None  # none at all when the 数据质量 report is not public
-    pages = site_pages(every.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
-    if shared.quality:
-        quality = quality_pages(every.loaded, every.findings, only=())
-        pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    page = downloads_page(shared.staging, every.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
-    pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
-    return pages
+def _write_site_level(shared: _Shared, shown: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
+    """The site-level pages of `units` written, made from what they show of every department (`shown_of`).
+
+    Made from nothing else (the year pages get no download sizes), so that their keys
+    (`_shown_keys`) hold all they are made from.
+    """
+    written = {}
+    if SITE_LEVEL in units:
+        findings = shown.findings if shared.quality else None  # none at all when the 数据质量 report is not public
+        pages = site_pages(shown.loaded, with_pdf=shared.with_pdf, downloads={}, only=(), findings=findings)
+        if shared.quality:
+            quality = quality_pages(shown.loaded, shown.findings, only=())
+            pages += [GeneratedPage(path, text) for path, text in quality.items()]
+        written[SITE_LEVEL] = _write_pages(shared, pages)
+    if DOWNLOADS in units:
+        page = downloads_page(
+            shared.staging, shown.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
+        )
+        written[DOWNLOADS] = _write_pages(shared, [GeneratedPage(DOWNLOADS_PAGE, page)])
+    return written
+
+
+# What a department's own pages show and the site-level pages do not: its texts, goals, indicators.
+_NOT_SHOWN = {"part_one": None, "unresolved": []}
+_PROJECT_NOT_SHOWN = {"purpose": None, "spending_plan": [], "goals": [], "notes": None, "indicators": []}
+
+
+def shown_of(every: _Departments) -> _Departments:
+    """Every department as the site-level pages see it: without the texts only its own pages show.
+
+    The site-level pages are made from these, and keyed by them (`_shown_keys`): an edit of a
+    department's goals or indicators leaves the year pages as they are; an edit of anything
+    else they are made from (a name, a project's 预算数, a lint finding) makes them again.
+    """
+    loaded = []
+    for item in every.loaded:
+        department = item.department
+        projects = [project.model_copy(update=_PROJECT_NOT_SHOWN) for project in department.projects]
+        loaded.append(replace(item, department=department.model_copy(update={**_NOT_SHOWN, "projects": projects})))
+    return _Departments(loaded, every.findings)
+
+
+def _shown_keys(every: _Departments, keys: dict[Path, str], store: Store) -> list[str]:
+    """Per department, in order, a hash of what the site-level pages are made from: `shown_of` and its findings.
+
+    The hash of `shown_of` depends only on the data file's bytes and the builder code, so it is kept
+    in the store by the file's key (a single entry, rewritten by each build).
+    """
+    entry = digest("shown-of-departments")
+    cached = store.get_json(NAMESPACE, entry)
+    cached = cached if isinstance(cached, dict) else {}
+    findings: dict[Path, list[Finding]] = {}
+    for finding in every.findings:
+        findings.setdefault(finding.path, []).append(finding)
+    missing = [item for item in every.loaded if keys[item.source.path] not in cached]
+    for item in shown_of(_Departments(missing, [])).loaded:
+        cached[keys[item.source.path]] = digest("shown", repr(item.department))
+    kept = {keys[item.source.path]: cached[keys[item.source.path]] for item in every.loaded}
+    if missing or len(kept) != len(cached):
+        store.put_json(NAMESPACE, entry, kept)
+    return [
+        digest(kept[keys[item.source.path]], item.source.slug, repr(findings.get(item.source.path, [])))
+        for item in every.loaded
+    ]
 
 
 def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
