@@ -12,8 +12,9 @@ folder): only the departments whose key changed are rendered again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from ...data.load import LoadedDepartment
@@ -68,10 +69,11 @@ def run(b: Build, stage: Stage) -> None:
     keys = _department_keys(places, b.loaded, b.data.keys, b.known, common)
     every = _Departments(b.loaded, b.data.findings)
     if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
-        shown = _shown_keys(every, b.data.keys, b.store)
-        keys[SITE_LEVEL] = digest("site-level", common, str(b.folders.data.resolve()), *shown)
+        where = str(b.folders.data.resolve())
+        keys[SITE_LEVEL] = digest("site-level", common, where, *_shown_keys(every, b.data.keys, b.store))
         files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-        keys[DOWNLOADS] = digest("downloads", keys[SITE_LEVEL], *files)  # and every download's size
+        listed = (digest(item.source.slug, repr(item.department)) for item in listed_of(every).loaded)
+        keys[DOWNLOADS] = digest("downloads", common, where, *listed, *files)  # and every download's size
     b.pages = _make_pages(shared, every, places, keys, b, stage)
 
 
@@ -105,11 +107,12 @@ def _make_pages(
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
     earlier = b.store.get_json(NAMESPACE, folder_key)
     earlier = earlier if isinstance(earlier, dict) else {}
+    there, folders = _walk(generated_dir)
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = []
     for place in places:
-        cached = _still_there(generated_dir, earlier.get(keys[place]))
+        cached = _still_there(there, earlier.get(keys[place]))
         if cached is None:
             todo.append(place)
         else:
@@ -120,14 +123,14 @@ def _make_pages(
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
     site_level: dict[Place, dict[str, str]] = {}
     for unit in SITE_UNITS:
-        cached = _still_there(generated_dir, earlier.get(keys[unit])) if unit in keys else None
+        cached = _still_there(there, earlier.get(keys[unit])) if unit in keys else None
         if cached is not None:
             site_level[unit] = cached  # a rebuild with no change: not made again
 
     def site_level_pages() -> None:  # made here, from what they show of every department, while workers make the rest
         wanted = [unit for unit in SITE_UNITS if unit in keys and unit not in site_level]
         if wanted:
-            site_level.update(_write_site_level(shared, shown_of(every), wanted))
+            site_level.update(_write_site_level(shared, every, wanted))
 
     work = [tuple(todo[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(todo), DEPARTMENTS_PER_JOB)]
     jobs = _jobs(work, every)
@@ -144,13 +147,13 @@ def _make_pages(
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
-    _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(b.whole_site))})
+    _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
     return hashes
 
 
-def _still_there(generated_dir: Path, cached: object) -> dict[str, str] | None:
+def _still_there(there: set[str], cached: object) -> dict[str, str] | None:
     """Pages an earlier build wrote (path → hash), if every one of them is still in the generated folder."""
-    if not isinstance(cached, dict) or not all((generated_dir / path).is_file() for path in cached):
+    if not isinstance(cached, dict) or not all(path in there for path in cached):
         return None
     return cached
 
@@ -222,7 +225,7 @@ def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
 
 def _refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
     """Two generated pages at one path: the build fails rather than publish one in place of the other."""
-    both = sorted(set(pages) & set(more))
+    both = sorted(path for path in more if path in pages)
     if both:
         raise BuilderError(f"两个生成的页面要写入同一个文件 {escape_controls(both[0])}，网站没有更新 — 请报告此问题")
 
@@ -231,14 +234,14 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
     return {path: format_size(size) for path, (size, _) in known.items()}
 
 
-def _write_site_level(shared: _Shared, shown: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
-    """The site-level pages of `units` written, made from what they show of every department (`shown_of`).
-
-    Made from nothing else (the year pages get no download sizes), so that their keys
-    (`_shown_keys`) hold all they are made from.
+def _write_site_level(shared: _Shared, every: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
+    """The site-level pages of `units` written, made from what they show of every department
+    (`shown_of`, `listed_of`) and nothing else (the year pages get no download sizes), so that
+    their keys hold all they are made from.
     """
     written = {}
     if SITE_LEVEL in units:
+        shown = shown_of(every)
         findings = shown.findings if shared.quality else None  # none at all when the 数据质量 report is not public
         pages = site_pages(shown.loaded, with_pdf=shared.with_pdf, downloads={}, only=(), findings=findings)
         if shared.quality:
@@ -246,9 +249,8 @@ def _write_site_level(shared: _Shared, shown: _Departments, units: list[Place]) 
             pages += [GeneratedPage(path, text) for path, text in quality.items()]
         written[SITE_LEVEL] = _write_pages(shared, pages)
     if DOWNLOADS in units:
-        page = downloads_page(
-            shared.staging, shown.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
-        )
+        listed = listed_of(every).loaded
+        page = downloads_page(shared.staging, listed, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
         written[DOWNLOADS] = _write_pages(shared, [GeneratedPage(DOWNLOADS_PAGE, page)])
     return written
 
@@ -273,6 +275,18 @@ def shown_of(every: _Departments) -> _Departments:
     return _Departments(loaded, every.findings)
 
 
+def listed_of(every: _Departments) -> _Departments:
+    """Every department as the 数据下载 page lists it: without its projects and texts (its name, year, region)."""
+    loaded = [
+        replace(item, department=item.department.model_copy(update={**_NOT_SHOWN, "projects": []}))
+        for item in every.loaded
+    ]
+    return _Departments(loaded, [])
+
+
+_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
+
+
 def _shown_keys(every: _Departments, keys: dict[Path, str], store: Store) -> list[str]:
     """Per department, in order, a hash of what the site-level pages are made from: `shown_of` and its findings.
 
@@ -292,9 +306,15 @@ def _shown_keys(every: _Departments, keys: dict[Path, str], store: Store) -> lis
     if missing or len(kept) != len(cached):
         store.put_json(NAMESPACE, entry, kept)
     return [
-        digest(kept[keys[item.source.path]], item.source.slug, repr(findings.get(item.source.path, [])))
+        digest(kept[keys[item.source.path]], item.source.slug, *map(_finding_text, findings.get(item.source.path, [])))
         for item in every.loaded
     ]
+
+
+def _finding_text(finding: Finding) -> str:
+    """Every field of a lint finding, as text (quicker than its `repr`: thousands of findings)."""
+    values = (getattr(finding, name) for name in _FINDING_FIELDS)
+    return "\0".join(str(value) if isinstance(value, Path) else repr(value) for value in values)
 
 
 def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
@@ -330,30 +350,35 @@ def _write_if_changed(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _remove_others(generated_dir: Path, wanted: set[str]) -> None:
-    """Delete what earlier builds wrote that this one did not (a department removed, say).
+def _walk(generated_dir: Path) -> tuple[set[str], list[str]]:
+    """The files in the generated folder (paths from it) and its folders, deepest first.
 
-    Walked with strings and `os.scandir`, not Path objects: the folder holds a page per project.
+    Walked once, with strings and `os.scandir`, not Path objects: it holds a page per project.
+    Links to folders are left out (and so left alone), as `os.walk` does.
     """
-    _remove_unwanted(str(generated_dir), "", wanted)
-
-
-def _remove_unwanted(directory: str, prefix: str, wanted: set[str]) -> bool:
-    """Delete the files under `directory` (`prefix`: its path from the generated folder) not in `wanted`;
-    then its empty folders. True when `directory` is left empty."""
-    empty = True
-    with os.scandir(directory) as entries:
+    files: set[str] = set()
+    folders: list[str] = []
+    pending = [("", str(generated_dir))]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            continue
         for entry in entries:
-            relative = prefix + entry.name
-            if entry.is_symlink() and entry.is_dir():
-                empty = False  # a link to a folder is left alone, as os.walk does
-            elif entry.is_dir(follow_symlinks=False):
-                if _remove_unwanted(entry.path, relative + "/", wanted):
-                    os.rmdir(entry.path)
-                else:
-                    empty = False
-            elif relative in wanted:
-                empty = False
-            else:
-                os.unlink(entry.path)
-    return empty
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((f"{prefix}{entry.name}/", entry.path))
+                folders.append(entry.path)
+            elif not entry.is_dir():
+                files.add(prefix + entry.name)
+    folders.sort(key=lambda folder: folder.count("/"), reverse=True)
+    return files, folders
+
+
+def _remove_others(generated_dir: Path, unwanted: set[str], folders: list[str]) -> None:
+    """Delete what earlier builds wrote that this one did not (a department removed, say), then empty folders."""
+    for path in unwanted:
+        os.unlink(os.path.join(generated_dir, path))
+    for folder in folders:  # deepest first
+        with contextlib.suppress(OSError):  # not empty
+            os.rmdir(folder)
