@@ -374,6 +374,35 @@ def test_automatic_list_numbers(tmp_path: Path) -> None:
     assert_same(path, small[0])
 
 
+def test_list_levels_that_are_not_numbers_are_ignored(tmp_path: Path) -> None:
+    """A Word file from elsewhere whose list levels or starts read `x`, `²` or 5 000 digits imports as if those lists
+    were not there."""
+    department = sample("tangshan-gxq-kejiju")
+    path = write_docx(department, tmp_path / "kejiju.docx")
+    huge = "9" * 5000  # more digits than int() takes
+    levels = ("x", "²", huge, "-1")
+
+    def garbled(document: Document) -> None:
+        numbering = document.part.numbering_part.element
+        first_num = numbering.find(qn("w:num"))
+        for number, level in enumerate(levels, start=95):
+            bad = abstract_list(number, "decimal", "%1.").replace("w:ilvl='0'", f"w:ilvl='{level}'")
+            first_num.addprevious(parse_xml(bad))
+            numbering.append(
+                parse_xml(
+                    f"<w:num {nsdecls('w')} w:numId='{number}'><w:abstractNumId w:val='{number}'/>"
+                    f"<w:lvlOverride w:ilvl='{level}'><w:startOverride w:val='{huge}'/></w:lvlOverride></w:num>"
+                )
+            )
+        paragraphs = [paragraph for paragraph in document.paragraphs if paragraph.text.strip()]
+        for paragraph, (number, level) in zip(paragraphs[5:], enumerate(levels, start=95), strict=False):
+            numbered = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            numbered.append(parse_xml(f"<w:ilvl {nsdecls('w')} w:val='{level}'/>"))
+            numbered.get_or_add_numId().val = number
+
+    assert_same(edit(path, garbled), department)
+
+
 def test_unit_line_in_a_layout_table_of_its_own(tmp_path: Path) -> None:
     """`655001…本级 | 单位：万元` in a borderless one-row table right above each project table."""
     department = sample("zunhua-jingkaiqu")

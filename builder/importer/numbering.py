@@ -98,10 +98,12 @@ class Numbering:
             levels = dict(abstracts.get(abstract, {}))
             restarts = {}
             for override in num.iter(qn("w:lvlOverride")):
-                level = int(override.get(qn("w:ilvl"), "0"))
+                level = _level(override.get(qn("w:ilvl"), "0"))
+                if level is None:
+                    continue
                 start = _val(override.find(qn("w:startOverride")))
-                if start and start.isdecimal():
-                    restarts[level] = int(start)
+                if (restart := _number(start or "", 9)) is not None:
+                    restarts[level] = restart
                 levels.update(_levels(override))
             self.lists[num.get(qn("w:numId"), "")] = (abstract, levels, restarts)
 
@@ -113,9 +115,9 @@ class Numbering:
         num_id = num_id or style_num
         if not num_id or num_id == "0" or num_id not in self.lists:
             return ""
-        level = int(level_text or style_level or "0")
+        level = _level(level_text or style_level or "0")
         abstract, levels, restarts = self.lists[num_id]
-        if level not in levels:
+        if level is None or level not in levels:
             return ""
         counters = self._advance(num_id, abstract, level, levels, restarts)
         return self._render(levels, counters, level)
@@ -155,14 +157,28 @@ def _num_pr(number: etree._Element) -> tuple[str | None, str | None]:
     return _val(number.find(qn("w:numId"))), _val(number.find(qn("w:ilvl")))
 
 
+def _level(text: str) -> int | None:
+    """A list level from the file (Word writes 0 to 8); None for anything else, which the file may well hold."""
+    return _number(text, 2)
+
+
+def _number(text: str, digits: int) -> int | None:
+    """`text` as a number of at most `digits` digits, else None (a file from elsewhere may hold `x` or a 5 000-digit
+    number, which int() refuses)."""
+    return int(text) if text.isdecimal() and len(text) <= digits else None
+
+
 def _levels(parent: etree._Element) -> dict[int, Level]:
     levels = {}
     for level in parent.findall(qn("w:lvl")):
-        start = _val(level.find(qn("w:start"))) or "1"
-        levels[int(level.get(qn("w:ilvl"), "0"))] = Level(
+        start = _number(_val(level.find(qn("w:start"))) or "1", 9)
+        number = _level(level.get(qn("w:ilvl"), "0"))
+        if number is None:
+            continue
+        levels[number] = Level(
             format=_val(level.find(qn("w:numFmt"))) or "decimal",
             text=_val(level.find(qn("w:lvlText"))) or "",
-            start=int(start) if start.isdecimal() else 1,
+            start=1 if start is None else start,
             suffix=_val(level.find(qn("w:suff"))) or "tab",
         )
     return levels
