@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import io
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
+from builder.pipeline.outputs import Entry, Manifest
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
 from builder.pipeline.progress import Progress, make_display
-from builder.pipeline.steps import write_pages
+from builder.pipeline.steps import check_links, write_pages
+from builder.site import search
 from builder.site.downloads import downloads_page
 from builder.site.pages import site_pages
 
@@ -94,6 +97,40 @@ def test_a_removed_department_leaves_no_generated_page(built: tuple[Path, Path, 
     left = sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*.md"))
     assert left and not (generated / "2023" / EDITED).exists()  # its pages and their folders are gone
     assert set(left) <= set(kept) and {path for path in kept if f"/{EDITED}" not in path} <= set(left)
+
+
+def test_a_build_failing_while_search_indexes_behind_waits_for_it_and_keeps_the_site(
+    built: tuple[Path, Path, BuildReport], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit's shard is indexed behind the later steps; when one of them fails, Pagefind's thread ends first."""
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)
+    before = files_of(site)
+    failed = threading.Event()
+    body_only = search.body_only
+
+    def slow_body_only(html: bytes) -> bytes:  # the indexing thread is still at work when the link check fails
+        failed.wait(timeout=30)
+        return body_only(html)
+
+    def failing_check(b: object, stage: object) -> None:
+        assert any(thread.name == "pagefind-index" for thread in threading.enumerate())
+        failed.set()
+        raise BuilderError("链接检查发现 1 处问题（测试）")
+
+    monkeypatch.setattr(search, "body_only", slow_body_only)
+    monkeypatch.setattr(check_links, "run", failing_check)
+    data_file = work / "data" / EDITED_FILE
+    original = data_file.read_text(encoding="utf-8")
+    data_file.write_text(original.replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1), "utf-8")
+    try:
+        with pytest.raises(BuilderError, match="测试"):
+            run(work / "data", site, work, jobs=2)
+    finally:
+        data_file.write_text(original, encoding="utf-8")
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("pagefind")]
+    assert files_of(site) == before
+    assert sorted(path.name for path in site.parent.iterdir()) == sorted(["cache", "data", "generated", "site"])
 
 
 def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, BuildReport]) -> None:
@@ -240,3 +277,19 @@ def test_an_edit_the_year_pages_show_makes_them_again(without_pdf: Path, monkeyp
     made, _, site = _edit_and_build(without_pdf, same, same, monkeypatch)
     assert made == [True]  # the file as first built: the year pages show what they showed then
     assert b"<td>1281</td>" not in site["2023/projects/index.html"]
+
+
+def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> None:
+    """`Manifest.under` answers a two-level folder (a search shard's) from an index: same paths as a scan."""
+    paths = [
+        "pagefind/2023-0/pagefind.js",
+        "pagefind/2023-0/fragment/zh_1.pf_fragment",
+        "pagefind/2023-0-1/pagefind.js",
+        "pagefind/2023-0.js",
+        "pagefind/shards.json",
+        "2023/kejiju/index.html",
+        "index.html",
+    ]
+    manifest = Manifest(tmp_path, {path: Entry("k", 1, 1) for path in paths})
+    for prefix in ("pagefind/2023-0/", "pagefind/2023-0-1/", "pagefind/", "2023/kejiju/", "2023/", "pagefind/none/"):
+        assert manifest.under(prefix) == [path for path in paths if path.startswith(prefix)], prefix
