@@ -89,9 +89,9 @@ def pages_written(project: Path) -> bool:
 
 
 def search_indexed(project: Path) -> bool:
-    """Pagefind has run, so the PDF step is under way."""
+    """Pagefind has written a shard's bundle: the PDF step is under way (an edit's shard is indexed behind it)."""
     staging = staging_folder(project)
-    return staging is not None and (staging / "site" / "pagefind" / "shards.json").exists()
+    return staging is not None and any((staging / "site" / "pagefind").glob("*/pagefind-entry.json"))
 
 
 def kill_when(project: Path, ready: Callable[[Path], bool]) -> None:

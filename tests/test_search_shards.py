@@ -202,6 +202,59 @@ def test_many_shards_share_few_pagefind_processes(site: Path, monkeypatch: pytes
     )
 
 
+def test_a_warmed_up_service_is_used_and_makes_the_same_bundle(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pool's service, warmed on a page of its own in the background, indexes the shard: no other starts."""
+    index_shards(site, [SHARDS[1]], jobs=1)
+    cold = bundle_files(site / "pagefind" / "2023-1")
+    with search.ServicePool(warm=1) as pool:
+        (warmed,) = pool.spare
+        started = []
+        monkeypatch.setattr(search.PagefindService, "__init__", lambda self: started.append(self))
+        index_shards(site, [SHARDS[1]], jobs=1, services=pool)
+        assert not started and not pool.spare
+    assert not warmed.alive()
+    warm = bundle_files(site / "pagefind" / "2023-1")
+    assert warm == cold
+    assert "预热".encode() not in b"".join(gzip.decompress(data) for name, data in warm.items() if "fragment/" in name)
+
+
+def test_a_pool_not_used_ends_its_processes() -> None:
+    with search.ServicePool(warm=2) as pool:
+        services = list(pool.spare)
+    assert len(services) == 2 and not any(service.alive() for service in services)
+
+
+def test_a_warmed_pagefind_that_died_is_reported_with_the_shard(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'jieba: dictionary not found' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    with search.ServicePool(warm=1) as pool, pytest.raises(BuilderError) as caught:
+        index_shards(site, [SHARDS[1]], jobs=1, services=pool)
+    assert "分片 2023-1" in str(caught.value) and "退出码 3" in str(caught.value)
+    assert "dictionary not found" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["../escape.js", "fragment/../../escape", "/tmp/escape", "a//b", "./a", "a\\..\\b"])
+def test_a_bundle_file_named_outside_the_bundle_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(BuilderError, match="包外的文件名"):
+        search._write_bundle(tmp_path / "bundle", {"pagefind.js": b"ok", name: b"x"})
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_a_bundle_s_nested_files_are_written(tmp_path: Path) -> None:
+    files = {
+        "pagefind.js": b"js",
+        "fragment/zh_1.pf_fragment": b"f",
+        "index/zh_2.pf_index": b"i",
+        "pagefind-ui.js": b"u",
+    }
+    search._write_bundle(tmp_path / "bundle", files)
+    assert bundle_files(tmp_path / "bundle") == {name: data for name, data in files.items() if name != "pagefind-ui.js"}
+
+
 def test_a_small_shard_is_kept_whole() -> None:
     assert split_shard(SHARDS[1]) == [SHARDS[1]]
 

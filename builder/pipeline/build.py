@@ -19,6 +19,7 @@ from typing import TypedDict, Unpack
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
 from ..lint.findings import build_summary
+from ..site.search import ServicePool
 from . import unchanged
 from .commit import in_place_tree
 from .context import Build, BuildReport, Folders, Step
@@ -36,6 +37,7 @@ from .steps import (
     read_data,
     render_pdfs,
     run_mkdocs,
+    wait_for_search,
     write_pages,
 )
 from .store import Store
@@ -62,6 +64,7 @@ STEPS: tuple[Step, ...] = (
     pack_archives,  # each year's zip of its downloads
     name_downloads,  # the web servers' maps of Chinese download names
     check_links,  # every link and anchor of the finished site
+    wait_for_search,  # the search shards an edit re-indexes behind the steps above
 )
 
 
@@ -124,12 +127,14 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
-            b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
             listing = None
-            for step in STEPS:
-                _run(step, b)
-                if step is write_pages and whole is not None:  # the generated pages are written: listed on the side
-                    listing = later.submit(unchanged.generated_listing, generated_dir)
+            # One Pagefind process loads its Chinese dictionary while the steps before the search run.
+            with ServicePool(warm=1) as services:
+                b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf, services)
+                for step in STEPS:
+                    _run(step, b)
+                    if step is write_pages and whole is not None:  # the generated pages are written: listed aside
+                        listing = later.submit(unchanged.generated_listing, generated_dir)
             unrecorded = publish(b, published, later)
         save_site_manifest(b)
         later.submit(store.prune_if_due)

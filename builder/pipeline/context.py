@@ -9,6 +9,7 @@ index and the link check). The order of steps is STEPS in builder/pipeline/build
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +18,7 @@ from ..config import SiteConfig
 from ..data.load import LoadedDepartment
 from ..errors import DataError
 from ..lint.findings import Finding
+from ..site.search import ServicePool
 from .outputs import Outputs
 from .plan import Batch, Part
 from .progress import Progress, Stage
@@ -94,12 +96,14 @@ class Build:
     progress: Progress
     jobs: int | None = None
     with_pdf: bool = True
+    search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
     # ---- filled by the steps, in order
     data: ReadData = field(default_factory=lambda: ReadData([], [], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
     page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
     handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/
+    search_finish: Callable[[], object] | None = None  # the search index's end, left to run behind later steps
     report: BuildReport = field(default_factory=lambda: BuildReport(Path(), 0, 0, 0))  # completed by build()
 
     @property

@@ -118,6 +118,7 @@ class Manifest:
     entries: dict[str, Entry]
     by_content: bool = False  # a part's files travel between machines: check them by content, not by time
     _checked: dict[str, bool] = field(default_factory=dict, repr=False)
+    _folders: dict[str, list[str]] | None = field(default=None, repr=False)  # see `under`
 
     @classmethod
     def load(cls, file: Path, root: Path) -> Manifest:
@@ -183,6 +184,23 @@ class Manifest:
             "files": {path: [e.key, e.size, e.mtime_ns, e.sha256] for path, e in entries},
         }
         write_atomic(file, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+    def under(self, prefix: str) -> list[str]:
+        """The paths in folder `prefix` (`a/b/`, say), at any depth.
+
+        For a folder two levels down (a search shard's, `pagefind/<name>/`) they are looked up in
+        an index made on first use: a build that reuses 25 shards of a 21 000-file site would
+        otherwise go through every path 25 times (0.2 s after an edit).
+        """
+        if prefix.count("/") != 2 or not prefix.endswith("/") or prefix.startswith("/"):
+            return [path for path in self.entries if path.startswith(prefix)]
+        if self._folders is None:
+            self._folders = {}
+            for path in self.entries:
+                parts = path.split("/", 2)
+                if len(parts) == 3:
+                    self._folders.setdefault(f"{parts[0]}/{parts[1]}/", []).append(path)
+        return self._folders.get(prefix, [])
 
     def intact(self, path: str, entry: Entry) -> bool:
         """Whether the file is still as recorded: same size, and same modification time (or, for a part, content)."""
@@ -294,7 +312,7 @@ class Outputs:
     def source_paths(self, prefix: str, key: str) -> list[str] | None:
         """The files under folder `prefix` that one earlier build made from `key` (a search index, say)."""
         for source in self.sources:
-            paths = [p for p, e in source.entries.items() if p.startswith(prefix) and e.key == key]
+            paths = [path for path in source.under(prefix) if source.entries[path].key == key]
             if paths and all(source.intact(path, source.entries[path]) for path in paths):
                 return paths
         return None

@@ -57,10 +57,11 @@ def run_parallel(
     `function` must be a module-level function. On the first failure the remaining
     items are cancelled and the exception is raised here. With `fresh`, the workers do
     not inherit the parent's memory (see above): `shared` and the items are pickled.
-    `meanwhile` is work for this process, done once the items are handed out.
+    `meanwhile` is work for this process, done once the items are handed out: this process
+    counts as one of the `jobs`, so one item with `meanwhile` on two cores goes to a worker.
     """
     workers = worker_count(jobs, len(items))
-    if workers <= 1 or sys.platform != "linux":
+    if worker_count(jobs, len(items) + (meanwhile is not None)) <= 1 or sys.platform != "linux":
         if meanwhile is not None:
             meanwhile()
         for item in items:

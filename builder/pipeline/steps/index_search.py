@@ -3,7 +3,8 @@
 Each batch of departments (builder/pipeline/plan.py) is dealt into shards of about
 SHARD_DEPARTMENTS departments by a stable hash of their slug, so that adding a department
 changes one shard. A shard's key is the keys of the pages it indexes: editing one department
-re-indexes its shard (about a second: Pagefind takes about 2.5 ms a page), and the small
+re-indexes its shard (about 400 pages, 1.2–1.5 s: Pagefind takes about 2.8 ms a page; see
+builder/site/search.py), behind the later steps (step wait_for_search), and the small
 `site` shard (home, year pages, hand-written pages) only when one of its indexed pages
 changed — a year page lists departments' names and amounts, not their goals. Pages Pagefind
 leaves out (no `data-pagefind-body`: 数据下载, whose file sizes change with every edit, the
@@ -16,11 +17,13 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.metadata import version
 
 from ...site.search import (
     ENTRY,
     SearchShard,
+    ServicePool,
     has_bundle,
     index_shards,
     marked_pages,
@@ -39,6 +42,10 @@ TITLE = "搜索索引"
 # Departments a shard holds, on average. Smaller shards re-index faster after an edit, but the browser downloads one
 # index chunk (about 29 KB) per shard for each word of a query (figures in benchmarks/README.md).
 SHARD_DEPARTMENTS = 25
+# So many shards to re-index (an edit's) are indexed behind the later steps (PDFs, 年度打包, 链接检查), which do not
+# read the index; more (a fresh build) are indexed here, before them: two Pagefind processes beside the link
+# check's workers would raise the build's peak memory (3 000 departments: 1.9 GB in this step alone).
+BEHIND_MAX_SHARDS = 2
 
 
 def wanted(b: Build) -> bool:
@@ -51,7 +58,11 @@ def total(b: Build) -> int:
 
 def run(b: Build, stage: Stage) -> None:
     shards = plan_shards(b.page_keys, b.handwritten, b.plan.batches, b.whole_site)
-    make_search(shards, b.page_keys, b.outputs, b.jobs, stage)
+    finish = start_search(shards, b.page_keys, b.outputs, b.jobs, stage, b.search_services, behind=True)
+    if finish.behind:
+        b.search_finish = finish  # waited for by the step wait_for_search, after the others
+    else:
+        finish()
 
 
 def plan_shards(
@@ -117,9 +128,31 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
 
 
 def make_search(
-    shards: list[SearchShard], page_keys: dict[str, str], outputs: Outputs, jobs: int | None, stage: Stage
+    shards: list[SearchShard],
+    page_keys: dict[str, str],
+    outputs: Outputs,
+    jobs: int | None,
+    stage: Stage,
+    services: ServicePool | None = None,
 ) -> list[str]:
     """Each shard's index in `pagefind/<name>/`, made or reused, and the shard list; return the shard names."""
+    return start_search(shards, page_keys, outputs, jobs, stage, services or ServicePool(), behind=False)()
+
+
+def start_search(
+    shards: list[SearchShard],
+    page_keys: dict[str, str],
+    outputs: Outputs,
+    jobs: int | None,
+    stage: Stage,
+    services: ServicePool,
+    behind: bool,
+) -> FinishSearch:
+    """Reuse the unchanged shards and index the others; the returned call completes the step (`make_search`).
+
+    With `behind`, up to BEHIND_MAX_SHARDS shards are indexed in a thread (`FinishSearch.behind`):
+    Pagefind works while the build goes on with the steps that do not read the index.
+    """
     keys = {shard.name: shard_key(shard, page_keys, outputs) for shard in shards}
     todo = []
     for shard in shards:
@@ -129,15 +162,42 @@ def make_search(
             todo.append(shard)
     # Largest first, so that the Pagefind processes finish together.
     todo.sort(key=lambda shard: -len(shard.pages))
-    index_shards(outputs.staging, todo, jobs or cpu_count(), read=_reader(outputs))
-    for shard in todo:
-        if has_bundle(outputs.staging, shard.name):
-            outputs.record_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name])
-    stage.advance(len(todo))
-    names = [shard.name for shard in shards]
-    if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
-        write_shard_list(outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file())
-    return names
+    workers = jobs or cpu_count()
+    if behind and 0 < len(todo) <= BEHIND_MAX_SHARDS:
+        wait = services.index_behind(outputs.staging, todo, workers, read=_reader(outputs))
+    else:
+        index_shards(outputs.staging, todo, workers, read=_reader(outputs), services=services)
+        wait = None
+    stage.advance(len(todo))  # indexed, or handed to Pagefind
+    return FinishSearch(shards, todo, keys, outputs, wait)
+
+
+@dataclass
+class FinishSearch:
+    """The end of the search step: wait for Pagefind if it works behind (`wait`), record the bundles, list them."""
+
+    shards: list[SearchShard]
+    todo: list[SearchShard]
+    keys: dict[str, str]
+    outputs: Outputs
+    wait: Callable[[], None] | None
+
+    @property
+    def behind(self) -> bool:
+        return self.wait is not None
+
+    def __call__(self) -> list[str]:
+        if self.wait is not None:
+            self.wait()
+            self.wait = None
+        outputs = self.outputs
+        for shard in self.todo:
+            if has_bundle(outputs.staging, shard.name):
+                outputs.record_folder(f"{PAGEFIND}{shard.name}/", self.keys[shard.name])
+        names = [shard.name for shard in self.shards]
+        if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
+            write_shard_list(outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file())
+        return names
 
 
 def _reader(outputs: Outputs) -> Callable[[str], bytes]:
