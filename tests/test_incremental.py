@@ -6,6 +6,7 @@ own cache folder; what a build made is read from its report and checked against 
 
 from __future__ import annotations
 
+import io
 import shutil
 import threading
 from pathlib import Path
@@ -16,8 +17,11 @@ from builder.errors import BuilderError
 from builder.pipeline.build import BuildReport, build
 from builder.pipeline.outputs import Entry, Manifest
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
-from builder.pipeline.steps import check_links
+from builder.pipeline.progress import Progress, make_display
+from builder.pipeline.steps import check_links, write_pages
 from builder.site import search
+from builder.site.downloads import downloads_page
+from builder.site.pages import site_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "tangshan-gxq-kejiju"
@@ -60,10 +64,13 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     data_file = work / "data" / EDITED_FILE
     original = data_file.read_text(encoding="utf-8")
     data_file.write_text(original.replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1), "utf-8")
+    shown = io.StringIO()
     try:
-        report = run(work / "data", site, work, jobs=2)
+        report = run(work / "data", site, work, jobs=2, progress=Progress(make_display("plain", shown)))
     finally:
         data_file.write_text(original, encoding="utf-8")
+    # Only the edited department's pages are rendered again, not those of the departments in its group.
+    assert "生成页面：4 个，其中 3 个未改动沿用" in shown.getvalue(), shown.getvalue()
     allowed = (f"2023/{EDITED}/", "2023/data/", "data/", "pagefind/2023-0/", *YEAR_WIDE)
     assert report.made and all(path.startswith(allowed) for path in report.made), report.made
     assert f"2023/{EDITED}/{EDITED}-2023.pdf" in report.made
@@ -74,6 +81,22 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     after = files_of(site)
     unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]
     assert unchanged and all(after[path] == before[path] for path in unchanged)
+
+
+def test_a_removed_department_leaves_no_generated_page(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
+    work, site, _ = built
+    generated = work / "generated"
+    run(work / "data", site, work, jobs=2)
+    kept = sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*.md"))
+    assert f"2023/{EDITED}/index.md" in kept
+    shutil.move(work / "data" / EDITED_FILE, tmp_path / "away.yaml")
+    try:
+        run(work / "data", site, work, jobs=2, with_pdf=False)
+    finally:
+        shutil.move(tmp_path / "away.yaml", work / "data" / EDITED_FILE)
+    left = sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*.md"))
+    assert left and not (generated / "2023" / EDITED).exists()  # its pages and their folders are gone
+    assert set(left) <= set(kept) and {path for path in kept if f"/{EDITED}" not in path} <= set(left)
 
 
 def test_a_build_failing_while_search_indexes_behind_waits_for_it_and_keeps_the_site(
@@ -189,6 +212,71 @@ def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     (docs / "missing.md").symlink_to(docs / "nowhere.md")
     found = sorted(path.relative_to(docs).as_posix() for path in _hand_written(docs, docs / "generated"))
     assert found == ["index.md", "reference/data-format.md"]
+
+
+@pytest.fixture(scope="module")
+def without_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample data copied and built once without PDFs (the site-level pages' tests)."""
+    work = tmp_path_factory.mktemp("site-level")
+    shutil.copytree(ROOT / "data", work / "data")
+    run(work / "data", work / "site", work, jobs=2, with_pdf=False)
+    return work
+
+
+def _edit_and_build(
+    work: Path, old: str, new: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[bool], list[bool], dict[str, bytes]]:
+    """Replace `old` by `new` in the edited department's file, build, restore it; the site-level pages made."""
+    made: list[bool] = []
+    downloads: list[bool] = []
+
+    def spy_pages(*args: object, **options: object) -> object:
+        made.append(bool(options.get("site_level", True)))
+        return site_pages(*args, **options)  # type: ignore[arg-type]
+
+    def spy_downloads(*args: object, **options: object) -> object:
+        downloads.append(True)
+        return downloads_page(*args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write_pages, "site_pages", spy_pages)  # the site-level pages are made in this process
+    monkeypatch.setattr(write_pages, "downloads_page", spy_downloads)
+    data_file = work / "data" / EDITED_FILE
+    original = data_file.read_text(encoding="utf-8")
+    assert old in original
+    data_file.write_text(original.replace(old, new, 1), encoding="utf-8")
+    try:
+        run(work / "data", work / "site", work, jobs=2, with_pdf=False)
+    finally:
+        data_file.write_text(original, encoding="utf-8")
+    return made, downloads, files_of(work / "site")
+
+
+def test_an_edit_the_year_pages_do_not_show_leaves_them_unmade(
+    without_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Goals and indicators are shown on the department's own pages only: the year pages are not made again;
+    the 数据下载 page is (the sizes of the department's downloads changed)."""
+    made, downloads, site = _edit_and_build(
+        without_pdf, "  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", monkeypatch
+    )
+    assert made == [] and downloads == [True]
+    assert NEW_WORDS.encode() in site[f"2023/{EDITED}/index.html"]
+    assert NEW_WORDS.encode() not in site["2023/index.html"]
+
+
+def test_an_edit_the_year_pages_show_makes_them_again(without_pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A project renamed, or its 预算数 changed, is shown on the year and all-projects pages: they are made again."""
+    renamed = "高新技术企业扶持资金（改名）"
+    made, _, site = _edit_and_build(without_pdf, "- name: 高新技术企业扶持资金\n", f"- name: {renamed}\n", monkeypatch)
+    assert made == [True]
+    assert renamed.encode() in site["2023/projects/index.html"]
+    made, _, site = _edit_and_build(without_pdf, "    total: 1280万元\n", "    total: 1281万元\n", monkeypatch)
+    assert made == [True]
+    assert b"<td>1281</td>" in site["2023/projects/index.html"], "the project's new 预算数 in the table"
+    same = "  overall_goal:\n  - "
+    made, _, site = _edit_and_build(without_pdf, same, same, monkeypatch)
+    assert made == [True]  # the file as first built: the year pages show what they showed then
+    assert b"<td>1281</td>" not in site["2023/projects/index.html"]
 
 
 def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> None:

@@ -77,6 +77,24 @@ def test_pruning_removes_entries_unused_for_long_then_the_least_recently_used(tm
     assert sorted(path.stem for path in (tmp_path / "pdf").iterdir()) == sorted([keys[1], keys[3]])
 
 
+def test_a_build_prunes_only_when_the_last_pruning_is_an_hour_old(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    old = digest("一年前的条目")
+    store.put_bytes("pdf", old, b"x", "pdf")
+    year_ago = time.time() - 365 * 86400
+    os.utime(tmp_path / "pdf" / f"{old}.pdf", (year_ago, year_ago))
+    assert store.prune_if_due() == 1  # never pruned: due
+    store.put_bytes("pdf", old, b"x", "pdf")
+    os.utime(tmp_path / "pdf" / f"{old}.pdf", (year_ago, year_ago))
+    assert store.prune_if_due() == 0  # pruned a moment ago: not due
+    assert (tmp_path / "pdf" / f"{old}.pdf").exists()
+    hour_ago = time.time() - 3601
+    os.utime(tmp_path / ".pruned", (hour_ago, hour_ago))
+    assert store.prune_if_due() == 1
+    assert not (tmp_path / "pdf" / f"{old}.pdf").exists()
+    assert Store(None).prune_if_due() == 0
+
+
 def test_every_step_has_the_same_face() -> None:
     for step in STEPS:
         assert hasattr(step, "TITLE") and callable(step.wanted) and callable(step.total) and callable(step.run), step

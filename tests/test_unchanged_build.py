@@ -68,6 +68,23 @@ def _touch_page(work: Path) -> None:
     page.write_bytes(page.read_bytes())  # same bytes, a new modification time
 
 
+def _removed_file(work: Path) -> None:
+    (work / "site" / "2023" / "zunhua-jingkaiqu" / "index.html").unlink()
+
+
+def _empty_folder(work: Path) -> None:
+    (work / "site" / "2023" / "空文件夹").mkdir()
+
+
+def _file_as_symlink(work: Path) -> None:
+    """A link where the file was, to a copy of it: same bytes, same size, another kind of entry."""
+    page = work / "site" / "2023" / "zunhua-jingkaiqu" / "index.html"
+    copy = work / "copy.html"
+    copy.write_bytes(page.read_bytes())
+    page.unlink()
+    page.symlink_to(copy)
+
+
 def _stray_file(work: Path) -> None:
     (work / "site" / "stray.txt").write_text("管理员放的文件", encoding="utf-8")
 
@@ -85,6 +102,9 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "data edited": _edit_data,
     "a site file touched": _touch_page,
     "a stray file in the site": _stray_file,
+    "a site file removed": _removed_file,
+    "an empty folder in the site": _empty_folder,
+    "a site file turned into a symlink": _file_as_symlink,
     "a generated page lost": _lost_generated_page,
     "the manifest lost": _lost_manifest,
 }

@@ -61,6 +61,18 @@ def test_meanwhile_runs_here_while_the_workers_run() -> None:
     assert seen == [1]  # one item runs here: the work is done all the same
 
 
+def _pid(shared: None, item: int) -> int:
+    return os.getpid()
+
+
+def test_one_item_goes_to_a_worker_while_this_process_does_its_own_work() -> None:
+    """An edit's one group of department pages is made beside the site-level pages, not after them."""
+    seen = []
+    pids = dict(run_parallel(_pid, [1], jobs=2, fresh=True, meanwhile=lambda: seen.append(os.getpid())))
+    assert seen == [os.getpid()] and pids[1] != os.getpid()
+    assert dict(run_parallel(_pid, [1], jobs=2)) == {1: os.getpid()}  # nothing to do meanwhile: no worker
+
+
 def test_a_failure_in_a_fresh_worker_is_raised_here() -> None:
     with pytest.raises(BuilderError, match="第 3 项失败"):
         list(run_parallel(_fail, [1, 2, 3, 4], jobs=2, fresh=True))

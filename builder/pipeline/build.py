@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -41,6 +42,7 @@ from .steps import (
 )
 from .store import Store
 from .swap import publish, remove_stale_folders, restore_interrupted_publish, save_site_manifest, work_folder
+from .workers import start_fresh_workers
 
 __all__ = ["BuildReport", "DataErrors", "build"]
 
@@ -113,26 +115,36 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     if whole is not None and (replayed := unchanged.replay(whole, inputs)) is not None:
         remove_stale_folders(site_dir.parent)
         return replayed
+    start_fresh_workers(options.get("jobs"))
     plan = plan_build(data_dir, site_config, part)
     earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
     # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
     published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site)
     store = Store.in_cache(cache_dir)
-    with work_folder(site_dir) as work:
-        folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
-        outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
-        outputs.staging.mkdir()
-        # One Pagefind process loads its Chinese dictionary while the steps before the search run.
-        with ServicePool(warm=1) as services:
-            b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf, services)
-            for step in STEPS:
-                _run(step, b)
-        publish(b, published)
-    save_site_manifest(b)
-    store.prune()
-    report = _report(b)
-    if whole is not None:
-        unchanged.save(whole, inputs, report, unchanged.inputs_key(whole, site_config, with_pdf))
+    # Deletions the end of the build need not wait for (the replaced files, the store's unused entries).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later:
+        with work_folder(site_dir) as work:
+            folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
+            outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
+            outputs.staging.mkdir()
+            listing = None
+            # One Pagefind process loads its Chinese dictionary while the steps before the search run.
+            with ServicePool(warm=1) as services:
+                b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf, services)
+                for step in STEPS:
+                    _run(step, b)
+                    if step is write_pages and whole is not None:  # the generated pages are written: listed aside
+                        listing = later.submit(unchanged.generated_listing, generated_dir)
+            unrecorded = publish(b, published, later)
+        save_site_manifest(b)
+        later.submit(store.prune_if_due)
+        report = _report(b)
+        if whole is not None:
+            key_after = unchanged.inputs_key(whole, site_config, with_pdf)
+            left = unchanged.Left(b.outputs.entries, unrecorded, listing.result() if listing is not None else None)
+            unchanged.save(whole, inputs, report, key_after, left)
+        # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
+        del b, outputs, earlier, published, plan
     return report
 
 

@@ -97,7 +97,7 @@ def commit(staging: Path, site: Path, old: SiteTree, new: set[str], backup: Path
     """
     made = sorted(scan(staging).files)
     keep = new | {OWNER_MARKER}
-    needed = {parent for path in keep for parent in _parents(path)}
+    needed = _folders_of(keep)
     plan = {
         "version": JOURNAL_VERSION,
         "site": str(site),
@@ -203,6 +203,16 @@ def journal_site(backup: Path) -> Path | None:
 def _inside(path: str) -> bool:
     """A relative path that stays inside the site (the journal is read back from disk)."""
     return not path.startswith("/") and all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _folders_of(paths: set[str]) -> set[str]:
+    """Every folder on the way to the paths (`a/b/c` → `a`, `a/b`), each folder's parents listed once."""
+    folders: set[str] = set()
+    for folder in {path.rpartition("/")[0] for path in paths}:
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def _parents(path: str) -> list[str]:

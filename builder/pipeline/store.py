@@ -20,6 +20,7 @@ MAX_AGE_DAYS versions of its PDF).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -31,6 +32,11 @@ from typing import Any
 from ..atomic import write_atomic
 
 MAX_AGE_DAYS = 14
+# A build prunes when the last pruning is this old: listing the entries (tens of thousands at a
+# province's scale) cost a quarter of a second after every one-department edit; the bounds are
+# then overshot by at most what this much time's builds add.
+PRUNE_EVERY_SECONDS = 3600
+PRUNED_STAMP = ".pruned"  # in the store's folder: its modification time is the last pruning
 MAX_BYTES = 4 * 1024**3  # the PDFs of 500 departments take about 0.4 GB: ten versions of each fit
 STORE_FOLDER = "store"
 _NAME = re.compile(r"[0-9a-z-]{1,64}")
@@ -124,6 +130,21 @@ class Store:
         for _, _, path in removed:
             path.unlink(missing_ok=True)
         return len(removed)
+
+    def prune_if_due(self, every_seconds: float = PRUNE_EVERY_SECONDS) -> int:
+        """`prune()` when the last pruning (by any build using this store) is `every_seconds` old or more."""
+        if self.root is None:
+            return 0
+        stamp = self.root / PRUNED_STAMP
+        try:
+            if time.time() - stamp.stat().st_mtime < every_seconds:
+                return 0
+        except OSError:
+            pass  # never pruned
+        removed = self.prune()
+        with contextlib.suppress(OSError):  # no store folder (nothing was ever kept): due again next time
+            stamp.touch()
+        return removed
 
     def _entries(self) -> list[tuple[float, int, Path]]:
         """(last use, size, path) of every entry, and of temporary files a killed build left (as unused)."""

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,8 +55,12 @@ def work_folder(site_dir: Path) -> Iterator[Path]:
         remove_tree(work)
 
 
-def publish(b: Build, published: SiteTree | None) -> None:
+def publish(b: Build, published: SiteTree | None, later: Executor) -> set[str]:
     """Commit the made files into the site `published` describes, or mark the staging folder and swap it in.
+
+    The replaced files (or the old site) are deleted on `later`, while the build ends: the site is
+    whole already. Returns the files published that no step recorded in the manifest (a list
+    rewritten every build).
 
     When most files were made (a template edited), the few kept files are linked into the
     staging folder and it is swapped in: two renames, where a commit would move every file one
@@ -63,18 +68,21 @@ def publish(b: Build, published: SiteTree | None) -> None:
     A part also gets its manifest, for the merge.
     """
     staging, site, outputs = b.folders.staging, b.folders.site, b.outputs
+    paths = outputs.paths()
+    unrecorded = paths - outputs.entries.keys()
     if published is not None and outputs.in_place is not None:
         if len(outputs.made_paths) <= len(outputs.kept):
             backup = owned_temporary(COMMIT_PREFIX, site.parent)
-            commit(staging, site, published, outputs.paths(), backup)
-            remove_tree(backup)
-            return
+            commit(staging, site, published, paths, backup)
+            later.submit(remove_tree, backup)
+            return unrecorded
         outputs.stage(sorted(outputs.kept))
     if not b.whole_site:
         # Saved with the staging folder as root (the files' SHA-256 are read there); loaded with the part's folder.
         outputs.manifest(staging, by_content=True).save(staging / PART_MANIFEST)
     write_marker(staging, KIND_SITE if b.whole_site else KIND_PART)
-    swap_in(staging, site)
+    swap_in(staging, site, later)
+    return unrecorded
 
 
 def save_site_manifest(b: Build) -> None:
@@ -175,15 +183,18 @@ def is_running(pid: int | None) -> bool:
     return True
 
 
-def swap_in(staging: Path, site_dir: Path) -> None:
-    """Replace `site_dir` by `staging` with two renames, then delete the old site."""
+def swap_in(staging: Path, site_dir: Path, later: Executor | None = None) -> None:
+    """Replace `site_dir` by `staging` with two renames, then delete the old site (on `later`, if given)."""
     old = None
     if site_dir.exists():
         old = owned_temporary(OLD_SITE_PREFIX, site_dir.parent)
         os.replace(site_dir, old / site_dir.name)
     os.replace(staging, site_dir)
     if old is not None:
-        remove_tree(old)  # thousands of folders: on several threads
+        if later is None:
+            remove_tree(old)  # thousands of folders: on several threads
+        else:
+            later.submit(remove_tree, old)
 
 
 def _no_space(error: OSError, site_dir: Path, written: int) -> BuilderError:

@@ -13,9 +13,13 @@ from a larger set of inputs, so that it can only be more cautious than the per-f
 - the settings as loaded (with the environment variables mkdocs.yml reads), the options
   (`--no-pdf`, the folders), SOURCE_DATE_EPOCH, BUILDER_PDF_PART_PROJECTS and, with PDFs, the fonts;
 
-and the state the last build left: every entry of the site (path, type, size, modification
-time), of the generated pages' folder, and the bytes of the site's manifest. When all hash as
-they did right after the last whole build, that build's report is given again and nothing runs.
+and the state the last build left: every entry of the site (path, type, and for a file its size
+and modification time), every entry of the generated pages' folder (the same and its mode), and
+the bytes of the site's manifest. When all hash as they did right after the last whole build,
+that build's report is given again and nothing runs. The site's half of that record is written
+from the build's manifest (each file's size and time as the build left it, already known) rather
+than by walking the 20 000 files of a province's site again: a file that differs from the
+manifest, however it came to, makes the next build run, as it would make that file be made again.
 A build of a part or a merge never takes this path; a build that starts and ends with different
 inputs (data edited meanwhile) records nothing.
 """
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 import json
 import os
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,10 +37,10 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..config import SiteConfig
 from .context import BuildReport
-from .fingerprint import code_fingerprint, digest, entries_digest, file_sha256, tree_digest
-from .outputs import site_manifest_file
+from .fingerprint import code_fingerprint, content_sha256, digest, entries_digest, file_sha256, tree_digest
+from .outputs import OWNER_MARKER, Entry, site_manifest_file
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
 PROJECT_INPUTS = ("theme", "templates")
 
@@ -48,6 +54,17 @@ class WholeBuild:
     site: Path
     generated: Path
     cache: Path
+
+
+@dataclass(frozen=True)
+class Left:
+    """What a whole build left: the site's files (those of its manifest, and the paths of those no step recorded),
+    and the listing of the generated pages' folder (`generated_listing`) if it was taken once the pages were
+    written, on the side while the build went on (None: taken now)."""
+
+    recorded: Mapping[str, Entry]
+    unrecorded: Iterable[str] = ()
+    generated: str | None = None
 
 
 def record_file(folders: WholeBuild) -> Path:
@@ -77,10 +94,74 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild) -> str:
-    """A hash of the site's entries, the generated pages' entries (path, type, size, time) and the manifest's bytes."""
+def state_key(folders: WholeBuild, left: Left | None = None) -> str:
+    """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
+
+    The site's entries are walked, or with `left` (what the build that just published the site
+    left) listed from its manifest: both give the same hash when the site holds exactly those
+    files, with those sizes and times, the builder's marker, and no other folder than theirs.
+    A listing taken before the end (`left.generated`) can only be older: if the folder changed
+    since, the next build finds it changed and runs.
+    """
     manifest = site_manifest_file(folders.cache, folders.site)
-    return digest(entries_digest(folders.site), entries_digest(folders.generated), _file_digest(manifest))
+    site = _walked_site(folders.site) if left is None else _recorded_site(folders.site, left)
+    generated = left.generated if left is not None else None
+    return digest(site, generated or generated_listing(folders.generated), _file_digest(manifest))
+
+
+def generated_listing(generated: Path) -> str:
+    """The generated pages' folder's part of the state: every entry's path, type, mode, size and time."""
+    return entries_digest(generated)
+
+
+def _walked_site(root: Path) -> str:
+    """The site's entries as they are: regular files with size and time, folders, anything else by its type."""
+    lines, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, folder)))
+        except OSError:
+            lines.append(f"{folder}\0unreadable\0")
+            continue
+        for entry in entries:
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(f"{path}\0dir\0")
+                pending.append(path)
+                continue
+            status = entry.stat(follow_symlinks=False)
+            lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
+    return _listing_digest(lines)
+
+
+def _recorded_site(root: Path, files: Left) -> str:
+    """The site's entries as the build left them: the manifest's files, the others and the marker as they are
+    (a few), and their folders."""
+    lines = {path: _file_line(path, stat.S_IFREG, entry.size, entry.mtime_ns) for path, entry in files.recorded.items()}
+    for path in {*files.unrecorded, OWNER_MARKER} - lines.keys():
+        try:
+            status = os.lstat(root / path)
+        except OSError:
+            continue
+        lines[path] = _file_line(path, status.st_mode, status.st_size, status.st_mtime_ns)
+    folders = {path.rpartition("/")[0] for path in lines}
+    for folder in folders:
+        while folder and folder not in lines:
+            lines[folder] = f"{folder}\0dir\0"
+            folder = folder.rpartition("/")[0]
+    return _listing_digest(lines.values())
+
+
+def _file_line(path: str, mode: int, size: int, mtime_ns: int) -> str:
+    """A regular file by its size and time (its permissions are not the build's: not compared); else its type."""
+    if stat.S_ISREG(mode):
+        return f"{path}\0file\0{size}\0{mtime_ns}\0"
+    return f"{path}\0other\0{stat.S_IFMT(mode)}\0"
+
+
+def _listing_digest(lines: Iterable[str]) -> str:
+    return content_sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape"))
 
 
 def replay(folders: WholeBuild, key: str) -> BuildReport | None:
@@ -96,8 +177,8 @@ def replay(folders: WholeBuild, key: str) -> BuildReport | None:
         return None
 
 
-def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str) -> None:
-    """Record what a whole build read (`key` before, `key_after` after it) and left, for the next build to compare.
+def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, left: Left) -> None:
+    """Record what a whole build read (`key` before, `key_after` after it) and `left`, for the next build to compare.
 
     Inputs that changed while the build read them (data edited meanwhile) leave no record.
     """
@@ -108,7 +189,7 @@ def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str) -> 
     for field in ("site_dir", "made", "timings"):
         shown.pop(field)
     shown["reused"] = report.reused + len(report.made)
-    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders), "report": shown}
+    record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, left), "report": shown}
     write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))
 
 

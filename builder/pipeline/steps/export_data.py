@@ -226,15 +226,15 @@ def _write_checksums(scope: Scope, known: Known, folder: Path) -> Known:
 
 
 def _read_checksums(outputs: Outputs, scope: Scope) -> Known:
-    """Sizes and SHA-256 of a reused scope's files, from its SHA256SUMS (which is hashed itself)."""
+    """Sizes and SHA-256 of a reused scope's files: the sizes the manifest has (checked when the files were
+    reused), the SHA-256 from its SHA256SUMS (which is hashed itself)."""
     paths = data_files(scope.year, scope.slug)
     checksums = outputs.location(paths["checksums"])
     text = checksums.read_text(encoding="utf-8")
     by_name = dict(reversed(line.split("  ", 1)) for line in text.splitlines() if "  " in line)
     known = {}
     for path in paths.values():
-        file = outputs.location(path)
         name = PurePosixPath(path).name
-        sha = by_name.get(name) or file_sha256(file)
-        known[path] = (file.stat().st_size, sha)
+        sha = by_name.get(name) or file_sha256(outputs.location(path))
+        known[path] = (outputs.entries[path].size, sha)
     return known

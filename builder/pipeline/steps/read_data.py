@@ -132,5 +132,7 @@ def _from_cache(store: Store, key: str, path: Path) -> tuple[LoadedDepartment, l
         return None
     loaded, findings = cached
     # The same bytes at another path (a copied data folder) are the same department, reported at this path.
+    if loaded.source.path == path and all(finding.path == path for finding in findings):
+        return loaded, findings  # read at this path before (the usual case): no copies
     loaded = replace(loaded, source=Source(path, loaded.source.slug))
     return loaded, [replace(finding, path=path) for finding in findings]

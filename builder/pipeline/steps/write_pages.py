@@ -6,14 +6,15 @@ department; departments' pages (department, projects, 数据质量) go to fresh 
 years (the history chart) and their findings: a worker holds twenty departments, not the
 whole corpus. A page is written only when its text changed, so unchanged pages keep
 their files; a worker sends back only each page's path and a hash of its text.
-Which groups' pages the generated folder holds, by the group's key, is kept in the store
-(namespace `pages`, one entry per generated folder).
-"""
+Which pages the generated folder holds, by the key of each department (and of the
+site-level pages), is kept in the store (namespace `pages`, one entry per generated
+folder): only the departments whose key changed are rendered again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from ...data.load import LoadedDepartment
@@ -27,6 +28,7 @@ from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
+from ..store import Store
 from ..workers import run_parallel
 
 TITLE = "生成页面"
@@ -34,7 +36,6 @@ NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
 DEPARTMENTS_PER_JOB = 20
-SITE_JOB: tuple[tuple[int, str], ...] = ()  # the site-level pages' entry in the job keys
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,29 @@ def total(b: Build) -> int:
 def run(b: Build, stage: Stage) -> None:
     """Write every generated page (a part: its departments' pages) into the generated folder; note their hashes.
 
-    A group of departments whose pages were written by an earlier build from the same inputs
-    (`_job_keys`) and are still in the generated folder is not rendered again.
+    A department whose pages were written by an earlier build from the same inputs (`_department_keys`)
+    and are still in the generated folder is not rendered again: an edit renders the edited department's
+    pages, not its whole group's.
     """
     generated_dir, config = b.folders.generated, b.config
     shared = _Shared(b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public)
     places = [(item.department.year, item.source.slug) for item in b.loaded]
-    work = [tuple(places[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(places), DEPARTMENTS_PER_JOB)]
-    job_keys = _job_keys(work, b.loaded, b.data.keys, b.known, repr((config, b.with_pdf)))
-    if b.whole_site:  # the site-level pages: every department's data, every download's size, templates, code, settings
+    common = _common_key(repr((config, b.with_pdf)))  # templates, code, settings
+    keys = _department_keys(places, b.loaded, b.data.keys, b.known, common)
+    every = _Departments(b.loaded, b.data.findings)
+    if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
+        where = str(b.folders.data.resolve())
+        keys[SITE_LEVEL] = digest("site-level", common, where, *_shown_keys(every, b.data.keys, b.store))
         files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-        common = _job_keys([SITE_JOB], [], {}, {}, repr((config, b.with_pdf)))[SITE_JOB]  # templates, code, settings
-        job_keys[SITE_JOB] = digest("site-level", common, *(job_keys[job] for job in work), *files)
-    b.pages = _make_pages(shared, _Departments(b.loaded, b.data.findings), work, job_keys, b, stage)
+        listed = (digest(item.source.slug, repr(item.department)) for item in listed_of(every).loaded)
+        keys[DOWNLOADS] = digest("downloads", common, where, *listed, *files)  # and every download's size
+    b.pages = _make_pages(shared, every, places, keys, b, stage)
+
+
+Place = tuple[int, str]  # a department's (year, slug)
+SITE_LEVEL: Place = (0, "")  # the keys' entry of the home listing, year, all-projects and 数据质量 year pages
+DOWNLOADS: Place = (0, DOWNLOADS_PAGE)  # the keys' entry of the 数据下载 page
+SITE_UNITS = (SITE_LEVEL, DOWNLOADS)
 
 
 @dataclass(frozen=True)
@@ -84,91 +95,98 @@ class _Departments:
 class _Job:
     """A group of departments' pages, with what a fresh worker needs to make them."""
 
-    places: tuple[tuple[int, str], ...]
+    places: tuple[Place, ...]
     loaded: list[LoadedDepartment]  # the group's departments and their other years
     findings: list[Finding]  # of the group's departments
 
 
 def _make_pages(
-    shared: _Shared,
-    every: _Departments,
-    work: list[tuple[tuple[int, str], ...]],
-    job_keys: dict[tuple[tuple[int, str], ...], str],
-    b: Build,
-    stage: Stage,
+    shared: _Shared, every: _Departments, places: list[Place], keys: dict[Place, str], b: Build, stage: Stage
 ) -> dict[str, str]:
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
     earlier = b.store.get_json(NAMESPACE, folder_key)
     earlier = earlier if isinstance(earlier, dict) else {}
+    there, folders = _walk(generated_dir)
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = []
-    for job in work:
-        cached = earlier.get(job_keys[job])
-        if cached is not None and all((generated_dir / path).is_file() for path in cached):
+    for place in places:
+        cached = _still_there(there, earlier.get(keys[place]))
+        if cached is None:
+            todo.append(place)
+        else:
             _refuse_collisions(hashes, cached)
             hashes.update(cached)
-            done[job_keys[job]] = cached
-            stage.skip(len(job))
-        else:
-            todo.append(job)
+            done[keys[place]] = cached
+            stage.skip(1)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
-    site_level: list[dict[str, str]] = []
-    site_key = job_keys.get(SITE_JOB)
-    cached = earlier.get(site_key) if site_key is not None else None
-    if cached is not None and all((generated_dir / path).is_file() for path in cached):
-        site_level.append(cached)  # a rebuild with no change (or a part's edit) does not render them again
+    site_level: dict[Place, dict[str, str]] = {}
+    for unit in SITE_UNITS:
+        cached = _still_there(there, earlier.get(keys[unit])) if unit in keys else None
+        if cached is not None:
+            site_level[unit] = cached  # a rebuild with no change: not made again
 
-    def site_level_pages() -> None:  # made here, from every department, while the workers make the rest
-        if site_key is not None and not site_level:
-            site_level.append(_write_pages(shared, _site_level_pages(shared, every)))
+    def site_level_pages() -> None:  # made here, from what they show of every department, while workers make the rest
+        wanted = [unit for unit in SITE_UNITS if unit in keys and unit not in site_level]
+        if wanted:
+            site_level.update(_write_site_level(shared, every, wanted))
 
-    jobs = _jobs(todo, every)
+    work = [tuple(todo[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(todo), DEPARTMENTS_PER_JOB)]
+    jobs = _jobs(work, every)
     for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=site_level_pages):
-        _refuse_collisions(hashes, written)
-        hashes.update(written)
-        done[job_keys[job.places]] = written
-        stage.advance(len(job.places), item=f"{len(written)} 页")
-    for written in site_level:
-        _refuse_collisions(hashes, written)
-        hashes.update(written)
-        done[job_keys[SITE_JOB]] = written
+        for place, pages in written:
+            _refuse_collisions(hashes, pages)
+            hashes.update(pages)
+            done[keys[place]] = pages
+        stage.advance(len(job.places), item=f"{sum(len(pages) for _, pages in written)} 页")
+    for unit, pages in site_level.items():
+        _refuse_collisions(hashes, pages)
+        hashes.update(pages)
+        done[keys[unit]] = pages
     b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
-    _remove_others(generated_dir, {*hashes, *(page.path for page in placeholders(b.whole_site))})
+    _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
     return hashes
 
 
-def _job_keys(
-    work: list[tuple[tuple[int, str], ...]],
+def _still_there(there: set[str], cached: object) -> dict[str, str] | None:
+    """Pages an earlier build wrote (path → hash), if every one of them is still in the generated folder."""
+    if not isinstance(cached, dict) or not all(path in there for path in cached):
+        return None
+    return cached
+
+
+def _common_key(settings: str) -> str:
+    """What every generated page is made from besides the data: the builder code, the templates, the settings."""
+    templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
+    return digest("pages", code_fingerprint(), templates, settings)
+
+
+def _department_keys(
+    places: list[Place],
     loaded: list[LoadedDepartment],
     keys: dict[Path, str],
     known: dict[str, tuple[int, str]],
-    settings: str,
-) -> dict[tuple[tuple[int, str], ...], str]:
-    """What a group's pages are made from: each department's data and other years (the history chart),
-    the sizes of its downloads, the templates, the builder code and the settings."""
+    common: str,
+) -> dict[Place, str]:
+    """What a department's pages are made from: its data and other years (the history chart),
+    the sizes of its downloads, and `common`."""
     by_slug: dict[str, list[str]] = {}
     for item in sorted(loaded, key=lambda x: x.department.year):
         by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
-    templates = files_digest(THEME_PAGES, [path for path in THEME_PAGES.rglob("*") if path.is_file()])
-    common = digest("pages", code_fingerprint(), templates, settings)
     sizes_by_folder: dict[str, list[str]] = {}
     for path, (size, _) in known.items():
         sizes_by_folder.setdefault("/".join(path.split("/", 2)[:2]), []).append(f"{path} {size}")
     result = {}
-    for job in work:
-        parts = []
-        for year, slug in job:
-            sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
-            parts += [str(year), slug, *by_slug.get(slug, []), *sizes]
-        result[job] = digest(common, *parts)
+    for year, slug in places:
+        sizes = sorted(sizes_by_folder.get(f"{year}/{slug}", []))
+        result[(year, slug)] = digest(common, str(year), slug, *by_slug.get(slug, []), *sizes)
     return result
 
 
-def _jobs(todo: list[tuple[tuple[int, str], ...]], every: _Departments) -> list[_Job]:
+def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
     """Each group with its departments, every year of them (by slug, or by printed name: `department_history`)."""
     by_key: dict[str, list[LoadedDepartment]] = {}
     for item in every.loaded:
@@ -189,8 +207,10 @@ def _jobs(todo: list[tuple[tuple[int, str], ...]], every: _Departments) -> list[
     return jobs
 
 
-def _render_job(shared: _Shared, job: _Job) -> dict[str, str]:
-    return _write_pages(shared, _department_pages(shared, job))
+def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
+    """Each department's pages written, with their hashes, department by department (each has its own key)."""
+    downloads = _sizes(shared.known)
+    return [(place, _write_pages(shared, _department_pages(shared, job, place, downloads))) for place in job.places]
 
 
 def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
@@ -205,7 +225,7 @@ def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
 
 def _refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
     """Two generated pages at one path: the build fails rather than publish one in place of the other."""
-    both = sorted(set(pages) & set(more))
+    both = sorted(path for path in more if path in pages)
     if both:
         raise BuilderError(f"两个生成的页面要写入同一个文件 {escape_controls(both[0])}，网站没有更新 — 请报告此问题")
 
@@ -214,26 +234,98 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
     return {path: format_size(size) for path, (size, _) in known.items()}
 
 
-def _site_level_pages(shared: _Shared, every: _Departments) -> list[GeneratedPage]:
-    downloads = _sizes(shared.known)
-    findings = every.findings if shared.quality else None  # none at all when the 数据质量 report is not public
-    pages = site_pages(every.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=(), findings=findings)
-    if shared.quality:
-        quality = quality_pages(every.loaded, every.findings, only=())
-        pages += [GeneratedPage(path, text) for path, text in quality.items()]
-    page = downloads_page(shared.staging, every.loaded, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
-    pages.append(GeneratedPage(DOWNLOADS_PAGE, page))
-    return pages
+def _write_site_level(shared: _Shared, every: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
+    """The site-level pages of `units` written, made from what they show of every department
+    (`shown_of`, `listed_of`) and nothing else (the year pages get no download sizes), so that
+    their keys hold all they are made from.
+    """
+    written = {}
+    if SITE_LEVEL in units:
+        shown = shown_of(every)
+        findings = shown.findings if shared.quality else None  # none at all when the 数据质量 report is not public
+        pages = site_pages(shown.loaded, with_pdf=shared.with_pdf, downloads={}, only=(), findings=findings)
+        if shared.quality:
+            quality = quality_pages(shown.loaded, shown.findings, only=())
+            pages += [GeneratedPage(path, text) for path, text in quality.items()]
+        written[SITE_LEVEL] = _write_pages(shared, pages)
+    if DOWNLOADS in units:
+        listed = listed_of(every).loaded
+        page = downloads_page(shared.staging, listed, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
+        written[DOWNLOADS] = _write_pages(shared, [GeneratedPage(DOWNLOADS_PAGE, page)])
+    return written
 
 
-def _department_pages(shared: _Shared, job: _Job) -> list[GeneratedPage]:
-    downloads = _sizes(shared.known)
+# What a department's own pages show and the site-level pages do not: its texts, goals, indicators.
+_NOT_SHOWN = {"part_one": None, "unresolved": []}
+_PROJECT_NOT_SHOWN = {"purpose": None, "spending_plan": [], "goals": [], "notes": None, "indicators": []}
+
+
+def shown_of(every: _Departments) -> _Departments:
+    """Every department as the site-level pages see it: without the texts only its own pages show.
+
+    The site-level pages are made from these, and keyed by them (`_shown_keys`): an edit of a
+    department's goals or indicators leaves the year pages as they are; an edit of anything
+    else they are made from (a name, a project's 预算数, a lint finding) makes them again.
+    """
+    loaded = []
+    for item in every.loaded:
+        department = item.department
+        projects = [project.model_copy(update=_PROJECT_NOT_SHOWN) for project in department.projects]
+        loaded.append(replace(item, department=department.model_copy(update={**_NOT_SHOWN, "projects": projects})))
+    return _Departments(loaded, every.findings)
+
+
+def listed_of(every: _Departments) -> _Departments:
+    """Every department as the 数据下载 page lists it: without its projects and texts (its name, year, region)."""
+    loaded = [
+        replace(item, department=item.department.model_copy(update={**_NOT_SHOWN, "projects": []}))
+        for item in every.loaded
+    ]
+    return _Departments(loaded, [])
+
+
+_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
+
+
+def _shown_keys(every: _Departments, keys: dict[Path, str], store: Store) -> list[str]:
+    """Per department, in order, a hash of what the site-level pages are made from: `shown_of` and its findings.
+
+    The hash of `shown_of` depends only on the data file's bytes and the builder code, so it is kept
+    in the store by the file's key (a single entry, rewritten by each build).
+    """
+    entry = digest("shown-of-departments")
+    cached = store.get_json(NAMESPACE, entry)
+    cached = cached if isinstance(cached, dict) else {}
+    findings: dict[Path, list[Finding]] = {}
+    for finding in every.findings:
+        findings.setdefault(finding.path, []).append(finding)
+    missing = [item for item in every.loaded if keys[item.source.path] not in cached]
+    for item in shown_of(_Departments(missing, [])).loaded:
+        cached[keys[item.source.path]] = digest("shown", repr(item.department))
+    kept = {keys[item.source.path]: cached[keys[item.source.path]] for item in every.loaded}
+    if missing or len(kept) != len(cached):
+        store.put_json(NAMESPACE, entry, kept)
+    return [
+        digest(kept[keys[item.source.path]], item.source.slug, *map(_finding_text, findings.get(item.source.path, [])))
+        for item in every.loaded
+    ]
+
+
+def _finding_text(finding: Finding) -> str:
+    """Every field of a lint finding, as text (quicker than its `repr`: thousands of findings)."""
+    values = (getattr(finding, name) for name in _FINDING_FIELDS)
+    return "\0".join(str(value) if isinstance(value, Path) else repr(value) for value in values)
+
+
+def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
+    """One department's pages: its page, its projects' pages, its 数据质量 page."""
     findings = job.findings if shared.quality else None
+    only = (place,)
     pages = site_pages(
-        job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=job.places, site_level=False, findings=findings
+        job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=only, site_level=False, findings=findings
     )
     if shared.quality:
-        quality = quality_pages(job.loaded, job.findings, only=job.places, site_level=False)
+        quality = quality_pages(job.loaded, job.findings, only=only, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
@@ -258,12 +350,35 @@ def _write_if_changed(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _remove_others(generated_dir: Path, wanted: set[str]) -> None:
-    """Delete what earlier builds wrote that this one did not (a department removed, say)."""
-    for directory, _, names in os.walk(generated_dir, topdown=False):
-        for name in names:
-            path = Path(directory) / name
-            if path.relative_to(generated_dir).as_posix() not in wanted:
-                path.unlink()
-        if Path(directory) != generated_dir and not os.listdir(directory):
-            os.rmdir(directory)
+def _walk(generated_dir: Path) -> tuple[set[str], list[str]]:
+    """The files in the generated folder (paths from it) and its folders, deepest first.
+
+    Walked once, with strings and `os.scandir`, not Path objects: it holds a page per project.
+    Links to folders are left out (and so left alone), as `os.walk` does.
+    """
+    files: set[str] = set()
+    folders: list[str] = []
+    pending = [("", str(generated_dir))]
+    while pending:
+        prefix, directory = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((f"{prefix}{entry.name}/", entry.path))
+                folders.append(entry.path)
+            elif not entry.is_dir():
+                files.add(prefix + entry.name)
+    folders.sort(key=lambda folder: folder.count("/"), reverse=True)
+    return files, folders
+
+
+def _remove_others(generated_dir: Path, unwanted: set[str], folders: list[str]) -> None:
+    """Delete what earlier builds wrote that this one did not (a department removed, say), then empty folders."""
+    for path in unwanted:
+        os.unlink(os.path.join(generated_dir, path))
+    for folder in folders:  # deepest first
+        with contextlib.suppress(OSError):  # not empty
+            os.rmdir(folder)
