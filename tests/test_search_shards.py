@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import subprocess
 import sys
 from collections import Counter
@@ -351,11 +352,13 @@ def test_a_page_not_wrapped_as_the_theme_does_is_handed_over_whole(page: str) ->
 
 
 def test_departments_are_dealt_into_shards_of_about_shard_departments() -> None:
-    """Batches of ~40 departments become two shards each; adding a department moves no other department."""
+    """Each batch becomes ⌈batch / SHARD_DEPARTMENTS⌉ shards; adding a department moves no other department."""
     slugs = [f"dept-{number:04d}" for number in range(80)]
-    before = department_shards(plan_batches([(2023, slug) for slug in slugs]))
+    batches = plan_batches([(2023, slug) for slug in slugs])
+    before = department_shards(batches)
     sizes = Counter(before.values())
-    assert len(sizes) == 4 and all(name.count("-") == 2 for name in sizes)
+    assert len(sizes) == sum(math.ceil(len(batch) / SHARD_DEPARTMENTS) for batch in batches) > len(batches)
+    assert all(name.count("-") == 2 for name in sizes)
     assert all(SHARD_DEPARTMENTS / 2 <= size <= SHARD_DEPARTMENTS * 1.6 for size in sizes.values())
     after = department_shards(plan_batches([(2023, slug) for slug in [*slugs, "dept-new"]]))
     assert {place: name for place, name in after.items() if place[1] != "dept-new"} == before
