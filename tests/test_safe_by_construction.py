@@ -331,13 +331,14 @@ def test_a_year_folder_with_a_superscript_is_located(tmp_path: Path, capsys: pyt
     assert "所在文件夹 `2023²` 不是年度文件夹" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("where", ["start_open_data", "_make_aggregates"])  # the year's files are made behind
 def test_a_full_disk_names_the_folder_and_the_space(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "site" / "x.html"))
 
-    monkeypatch.setattr("builder.pipeline.steps.export_data.make_open_data", full)
+    monkeypatch.setattr(f"builder.pipeline.steps.export_data.{where}", full)
     data = one_department(tmp_path)
     assert main(["build", "--no-pdf", "--quiet", "--data", str(data), "--site", str(tmp_path / "site")]) == 1
     err = capsys.readouterr().err

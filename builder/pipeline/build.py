@@ -128,9 +128,11 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
             listing = None
-            # One Pagefind process loads its Chinese dictionary while the steps before the search run.
-            with ServicePool(warm=1) as services:
+            # One Pagefind process loads its Chinese dictionary while the steps before the search run; `behind`
+            # runs what a step leaves for a later one to wait for (the year's and site's open data).
+            with ServicePool(warm=1) as services, ThreadPoolExecutor(1, thread_name_prefix="build-behind") as behind:
                 b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf, services)
+                b.behind = behind
                 for step in STEPS:
                     _run(step, b)
                     if step is write_pages and whole is not None:  # the generated pages are written: listed aside

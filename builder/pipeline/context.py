@@ -10,6 +10,7 @@ index and the link check). The order of steps is STEPS in builder/pipeline/build
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -97,9 +98,11 @@ class Build:
     jobs: int | None = None
     with_pdf: bool = True
     search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
+    behind: Executor | None = None  # work a step leaves running behind the next ones; None: none (done in the step)
     # ---- filled by the steps, in order
     data: ReadData = field(default_factory=lambda: ReadData([], [], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
+    open_data_finish: Callable[[], None] | None = None  # adds the year's and site's files to `known` once made
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
     page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
     handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/

@@ -15,6 +15,8 @@ moved in a workbook (one before it gained rows) only has its sheets numbered aga
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -60,10 +62,22 @@ def total(b: Build) -> int:
 
 
 def run(b: Build, stage: Stage) -> None:
-    """Every scope's files in the staging site; their sizes and SHA-256 for the 数据下载 page (`b.known`)."""
+    """Every scope's files in the staging site; their sizes and SHA-256 for the 数据下载 page (`b.known`).
+
+    The year's and the site's files are joined behind the next steps (`b.behind`): only the 数据下载 page
+    needs them, and the pages step waits for them there (`finish`).
+    """
     scopes = plan_scopes(b.loaded, b.whole_site)
     store = pieces_store(b.store, b.folders.work)
-    b.known = make_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage, store)
+    made = start_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage, store, b.behind)
+    b.known, b.open_data_finish = made.known, made.finish
+
+
+def finish(b: Build) -> None:
+    """Wait for the year's and the site's files made behind the steps; their sizes join `b.known`."""
+    if b.open_data_finish is not None:
+        b.open_data_finish()
+        b.open_data_finish = None
 
 
 def scope_paths(scope: Scope) -> list[str]:
@@ -95,6 +109,30 @@ def make_open_data(
 
     The departments' pieces of the year's and the site's files are kept in `store`.
     """
+    made = start_open_data(planned, keys, outputs, site_url, jobs, stage, store, None)
+    made.finish()
+    return made.known
+
+
+@dataclass(frozen=True)
+class Started:
+    """The files made so far (`known`: the departments'); `finish()` adds the year's and the site's, once made."""
+
+    known: Known
+    finish: Callable[[], None]
+
+
+def start_open_data(
+    planned: list[Scope],
+    keys: dict[Path, str],
+    outputs: Outputs,
+    site_url: str,
+    jobs: int | None,
+    stage: Stage,
+    store: Store,
+    behind: Executor | None,
+) -> Started:
+    """`make_open_data`, the year's and the site's files joined in `behind` (else here) while the caller goes on."""
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
     known: Known = {}
@@ -121,13 +159,26 @@ def make_open_data(
                     outputs.record(path, scope_keys[item.scope])
                 stage.advance(1, item=scope_title(planned[item.scope]))
         known.update(written)
-    if aggregate:
-        known.update(_make_aggregates(planned, aggregate, jobs, shared, pieces))
+    if not aggregate:
+        return Started(known, lambda: None)
+    stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
+
+    def make() -> Known:
+        return _make_aggregates(planned, aggregate, jobs, shared, pieces)
+
+    if behind is None:
+        joined = make()
+        result: Callable[[], Known] = lambda: joined  # noqa: E731
+    else:
+        result = behind.submit(make).result
+
+    def finish() -> None:
+        known.update(result())
         for index in aggregate:
             for path in scope_paths(planned[index]):
                 outputs.record(path, scope_keys[index])
-        stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
-    return known
+
+    return Started(known, finish)
 
 
 @dataclass(frozen=True)

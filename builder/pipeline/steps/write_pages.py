@@ -13,7 +13,9 @@ folder): only the departments whose key changed are rendered again."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..progress import Stage
 from ..store import Store
 from ..workers import run_parallel
+from . import export_data
 
 TITLE = "生成页面"
 NAMESPACE = "pages"
@@ -71,10 +74,18 @@ def run(b: Build, stage: Stage) -> None:
     if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
         where = str(b.folders.data.resolve())
         keys[SITE_LEVEL] = digest("site-level", common, where, *_shown_keys(every, b.data.keys, b.store))
-        files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-        listed = (digest(item.source.slug, repr(item.department)) for item in listed_of(every).loaded)
-        keys[DOWNLOADS] = digest("downloads", common, where, *listed, *files)  # and every download's size
-    b.pages = _make_pages(shared, every, places, keys, b, stage)
+    downloads_key = functools.partial(_downloads_key, b, every, common) if b.whole_site else None
+    b.pages = _make_pages(shared, every, places, keys, downloads_key, b, stage)
+    export_data.finish(b)  # (a part has no year or site files)
+
+
+def _downloads_key(b: Build, every: _Departments, common: str) -> str:
+    """The 数据下载 page's key: what it shows of every department and every download's size and SHA-256 —
+    the year's and the site's too, so it waits for them (made behind this step: export_data)."""
+    export_data.finish(b)
+    files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
+    listed = (digest(item.source.slug, repr(item.department)) for item in listed_of(every).loaded)
+    return digest("downloads", common, str(b.folders.data.resolve()), *listed, *files)
 
 
 Place = tuple[int, str]  # a department's (year, slug)
@@ -101,7 +112,13 @@ class _Job:
 
 
 def _make_pages(
-    shared: _Shared, every: _Departments, places: list[Place], keys: dict[Place, str], b: Build, stage: Stage
+    shared: _Shared,
+    every: _Departments,
+    places: list[Place],
+    keys: dict[Place, str],
+    downloads_key: Callable[[], str] | None,
+    b: Build,
+    stage: Stage,
 ) -> dict[str, str]:
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
@@ -122,24 +139,26 @@ def _make_pages(
             stage.skip(1)
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
     site_level: dict[Place, dict[str, str]] = {}
-    for unit in SITE_UNITS:
+
+    def site_level_pages(unit: Place) -> None:  # made here, from what they show of every department
         cached = _still_there(there, earlier.get(keys[unit])) if unit in keys else None
         if cached is not None:
             site_level[unit] = cached  # a rebuild with no change: not made again
-
-    def site_level_pages() -> None:  # made here, from what they show of every department, while workers make the rest
-        wanted = [unit for unit in SITE_UNITS if unit in keys and unit not in site_level]
-        if wanted:
-            site_level.update(_write_site_level(shared, every, wanted))
+        elif unit in keys:
+            site_level.update(_write_site_level(shared, every, [unit]))
 
     work = [tuple(todo[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(todo), DEPARTMENTS_PER_JOB)]
     jobs = _jobs(work, every)
-    for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=site_level_pages):
+    meanwhile = functools.partial(site_level_pages, SITE_LEVEL)  # while the workers make the departments' pages
+    for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=meanwhile):
         for place, pages in written:
             _refuse_collisions(hashes, pages)
             hashes.update(pages)
             done[keys[place]] = pages
         stage.advance(len(job.places), item=f"{sum(len(pages) for _, pages in written)} 页")
+    if downloads_key is not None:  # last: it waits for the year's and the site's open data
+        keys[DOWNLOADS] = downloads_key()
+        site_level_pages(DOWNLOADS)
     for unit, pages in site_level.items():
         _refuse_collisions(hashes, pages)
         hashes.update(pages)
