@@ -79,9 +79,12 @@ def test_a_failure_in_a_fresh_worker_is_raised_here() -> None:
 
 
 def test_unpickled_models_share_their_fields_sets_and_copy_as_before() -> None:
-    one, two = (pickle.loads(pickle.dumps(load_department(SAMPLE))) for _ in range(2))
+    read = load_department(SAMPLE)
+    one, two = (pickle.loads(pickle.dumps(read)) for _ in range(2))
+    assert one.department == read.department and one.department.model_dump() == read.department.model_dump()
     project_one, project_two = one.department.projects[0], two.department.projects[0]
     assert project_one == project_two
+    assert project_one.model_fields_set == read.department.projects[0].model_fields_set
     assert project_one.__pydantic_fields_set__ is project_two.__pydantic_fields_set__
     before = set(project_two.model_fields_set)
     copied = project_one.model_copy(update={"title": "改名", "spending_plan_label": "资金支出计划（累进进度%）"})
