@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -95,17 +95,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     progress = options.get("progress") or Progress.silent()
     part, merge = options.get("part"), options.get("merge", ())
     generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
-    guard_output(
-        site_dir,
-        project_root=PROJECT_ROOT,
-        data_dir=data_dir,
-        part=part is not None,
-        merge=merge,
-        published_site=PUBLISHED_SITE,
-        cache_dir=cache_dir,
-    )
-    site_dir = site_dir.resolve()
-    restore_interrupted_publish(site_dir)  # first, so that even a build that fails leaves a whole site
+    site_dir = _output_folder(site_dir, data_dir, part is not None, merge, cache_dir)
     site_config = _checked_config(options.get("site_config"), generated_dir, cache_dir)
     with_pdf = options.get("with_pdf", True)
     # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
@@ -127,16 +117,8 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
-            listing = None
-            # One Pagefind process loads its Chinese dictionary while the steps before the search run; `behind`
-            # runs what a step leaves for a later one to wait for (the year's and site's open data).
-            with ServicePool(warm=1) as services, ThreadPoolExecutor(1, thread_name_prefix="build-behind") as behind:
-                b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf, services)
-                b.behind = behind
-                for step in STEPS:
-                    _run(step, b)
-                    if step is write_pages and whole is not None:  # the generated pages are written: listed aside
-                        listing = later.submit(unchanged.generated_listing, generated_dir)
+            b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
+            listing = _run_steps(b, later, generated_dir if whole is not None else None)
             unrecorded = publish(b, published, later)
         save_site_manifest(b)
         later.submit(store.prune_if_due)
@@ -148,6 +130,37 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
         del b, outputs, earlier, published, plan
     return report
+
+
+def _output_folder(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[Path], cache_dir: Path | None) -> Path:
+    """`site_dir`, resolved, once found safe to write (builder/pipeline/outdir.py) and whole again (a publish that
+    was interrupted is undone first, so that even a build that fails leaves a whole site)."""
+    guard_output(
+        site_dir,
+        project_root=PROJECT_ROOT,
+        data_dir=data_dir,
+        part=part,
+        merge=merge,
+        published_site=PUBLISHED_SITE,
+        cache_dir=cache_dir,
+    )
+    site_dir = site_dir.resolve()
+    restore_interrupted_publish(site_dir)
+    return site_dir
+
+
+def _run_steps(b: Build, later: Executor, generated_dir: Path | None) -> Future[str] | None:
+    """Every step of STEPS; with `generated_dir` (a whole build's record), that folder listed in `later` once the
+    pages are written. One Pagefind process loads its Chinese dictionary while the steps before the search run;
+    `b.behind` runs what a step leaves for a later one to wait for (the year's and the site's open data)."""
+    listing = None
+    with ServicePool(warm=1) as services, ThreadPoolExecutor(1, thread_name_prefix="build-behind") as behind:
+        b.search_services, b.behind = services, behind
+        for step in STEPS:
+            _run(step, b)
+            if step is write_pages and generated_dir is not None:
+                listing = later.submit(unchanged.generated_listing, generated_dir)
+    return listing
 
 
 def _run(step: Step, b: Build) -> None:

@@ -15,6 +15,7 @@ moved in a workbook (one before it gained rows) only has its sheets numbered aga
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -135,14 +136,7 @@ def start_open_data(
     """`make_open_data`, the year's and the site's files joined in `behind` (else here) while the caller goes on."""
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
-    known: Known = {}
-    todo = []
-    for index, scope in enumerate(planned):
-        if outputs.reuse(scope_paths(scope), scope_keys[index]):
-            known.update(_read_checksums(outputs, scope))
-            stage.skip(1)
-        else:
-            todo.append(index)
+    known, todo = _reused(planned, scope_keys, outputs, stage)
     departments = {id(loaded): loaded for scope in planned for loaded in scope.departments}
     pieces = {
         ident: Pieces(store, piece_key(keys[loaded.source.path], site_url)) for ident, loaded in departments.items()
@@ -163,14 +157,7 @@ def start_open_data(
         return Started(known, lambda: None)
     stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
 
-    def make() -> Known:
-        return _make_aggregates(planned, aggregate, jobs, shared, pieces)
-
-    if behind is None:
-        joined = make()
-        result: Callable[[], Known] = lambda: joined  # noqa: E731
-    else:
-        result = behind.submit(make).result
+    result = _started(functools.partial(_make_aggregates, planned, aggregate, jobs, shared, pieces), behind)
 
     def finish() -> None:
         known.update(result())
@@ -179,6 +166,27 @@ def start_open_data(
                 outputs.record(path, scope_keys[index])
 
     return Started(known, finish)
+
+
+def _reused(planned: list[Scope], scope_keys: list[str], outputs: Outputs, stage: Stage) -> tuple[Known, list[int]]:
+    """The sizes and SHA-256 of the scopes whose files are reused; the indices of the others, to make."""
+    known: Known = {}
+    todo = []
+    for index, scope in enumerate(planned):
+        if outputs.reuse(scope_paths(scope), scope_keys[index]):
+            known.update(_read_checksums(outputs, scope))
+            stage.skip(1)
+        else:
+            todo.append(index)
+    return known, todo
+
+
+def _started(make: Callable[[], Known], behind: Executor | None) -> Callable[[], Known]:
+    """`make` running in `behind` (or done here, without one); call the answer for its result."""
+    if behind is not None:
+        return behind.submit(make).result
+    made = make()
+    return lambda: made
 
 
 @dataclass(frozen=True)

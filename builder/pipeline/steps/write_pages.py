@@ -129,14 +129,9 @@ def _make_pages(
     done: dict[str, dict[str, str]] = {}
     todo = []
     for place in places:
-        cached = _still_there(there, earlier.get(keys[place]))
-        if cached is None:
+        if not _kept(place, keys, _still_there(there, earlier.get(keys[place])), hashes, done):
             todo.append(place)
-        else:
-            _refuse_collisions(hashes, cached)
-            hashes.update(cached)
-            done[keys[place]] = cached
-            stage.skip(1)
+    stage.skip(len(places) - len(todo))
     years(every.loaded)  # two departments at one URL are refused here, before any page is written
     site_level: dict[Place, dict[str, str]] = {}
 
@@ -168,6 +163,23 @@ def _make_pages(
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
     _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
     return hashes
+
+
+def _kept(
+    place: Place,
+    keys: dict[Place, str],
+    cached: dict[str, str] | None,
+    hashes: dict[str, str],
+    done: dict[str, dict[str, str]],
+) -> bool:
+    """Whether `place`'s pages, written by an earlier build from the same inputs, are kept (noted in `hashes`
+    and `done`)."""
+    if cached is None:
+        return False
+    _refuse_collisions(hashes, cached)
+    hashes.update(cached)
+    done[keys[place]] = cached
+    return True
 
 
 def _still_there(there: set[str], cached: object) -> dict[str, str] | None:
