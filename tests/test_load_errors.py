@@ -65,6 +65,8 @@ def test_check_writes_nothing(tmp_path: Path) -> None:
         ("a: &x [1]\nb: *x\n", "不支持 YAML 锚点与别名"),
         ("department: !!python/object:os.system ls\n", "不支持自定义 YAML 标签"),
         ("- just\n- a list\n", "文件内容应为键值对"),
+        ("", "x.yaml:1: 文件是空的"),
+        ("# 只有注释\n\n", "x.yaml:1: 文件是空的"),
     ],
 )
 def test_yaml_level_mistakes(tmp_path: Path, text: str, expected: str) -> None:

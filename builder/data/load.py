@@ -201,6 +201,8 @@ def _encoding_problem(raw: bytes, line: int, name: str) -> Problem:
 
 
 def _validate(located: Located) -> tuple[Department | None, list[Problem]]:
+    if located.data is None:  # no bytes, or only blank lines and comments
+        return None, [Problem(1, "", "文件是空的（没有任何数据）", "请参照 data/ 下的示例文件填写，或删除这个文件")]
     if not isinstance(located.data, dict):
         return None, [Problem(1, "", "文件内容应为键值对（mapping）", "请参照 data/ 下的示例文件")]
     try:
