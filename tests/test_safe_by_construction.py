@@ -331,7 +331,7 @@ def test_a_year_folder_with_a_superscript_is_located(tmp_path: Path, capsys: pyt
     assert "所在文件夹 `2023²` 不是年度文件夹" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("where", ["start_open_data", "_make_aggregates"])  # the year's files are made behind
+@pytest.mark.parametrize("where", ["make_open_data", "_make_aggregates"])  # the year's files are made behind
 def test_a_full_disk_names_the_folder_and_the_space(
     where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

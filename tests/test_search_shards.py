@@ -225,13 +225,18 @@ def test_a_pool_not_used_ends_its_processes() -> None:
     assert len(services) == 2 and not any(service.alive() for service in services)
 
 
+def failing_pagefind(folder: Path, monkeypatch: pytest.MonkeyPatch, message: str, status: int) -> None:
+    """Pagefind replaced by a program that prints `message` and exits with `status` before answering."""
+    broken = folder / "pagefind"
+    broken.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit {status}\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+
+
 def test_a_warmed_pagefind_that_died_is_reported_with_the_shard(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = tmp_path / "pagefind"
-    broken.write_text("#!/bin/sh\necho 'jieba: dictionary not found' >&2\nexit 3\n")
-    broken.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    failing_pagefind(tmp_path, monkeypatch, "jieba: dictionary not found", 3)
     with search.ServicePool(warm=1) as pool, pytest.raises(BuilderError) as caught:
         index_shards(site, [SHARDS[1]], jobs=1, services=pool)
     assert "分片 2023-1" in str(caught.value) and "退出码 3" in str(caught.value)
@@ -290,10 +295,7 @@ def test_pagefind_dying_is_reported_with_the_shard_and_its_own_words(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Pagefind that ends without answering: its message and exit status, the shard named, no install hint."""
-    broken = tmp_path / "pagefind"
-    broken.write_text("#!/bin/sh\necho 'thread main panicked: out of memory' >&2\nexit 101\n")
-    broken.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    failing_pagefind(tmp_path, monkeypatch, "thread main panicked: out of memory", 101)
     with pytest.raises(BuilderError) as caught:
         index_shards(site, SHARDS, jobs=2)
     message = str(caught.value)

@@ -70,7 +70,7 @@ def run(b: Build, stage: Stage) -> None:
     """
     scopes = plan_scopes(b.loaded, b.whole_site)
     store = pieces_store(b.store, b.folders.work)
-    made = start_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage, store, b.behind)
+    made = make_open_data(scopes, b.data.keys, b.outputs, b.config.base_url, b.jobs, stage, store, b.behind)
     b.known, b.open_data_finish = made.known, made.finish
 
 
@@ -97,6 +97,14 @@ def plan_scopes(loaded: list[LoadedDepartment], whole_site: bool) -> list[Scope]
     return every if whole_site else [scope for scope in every if scope.slug is not None]
 
 
+@dataclass(frozen=True)
+class Started:
+    """The files made so far (`known`); `finish()` adds the year's and the site's once made behind the caller."""
+
+    known: Known
+    finish: Callable[[], None]
+
+
 def make_open_data(
     planned: list[Scope],
     keys: dict[Path, str],
@@ -105,35 +113,14 @@ def make_open_data(
     jobs: int | None,
     stage: Stage,
     store: Store,
-) -> Known:
-    """Write or reuse every scope's files in `outputs.staging`; return each file's size and SHA-256.
-
-    The departments' pieces of the year's and the site's files are kept in `store`.
-    """
-    made = start_open_data(planned, keys, outputs, site_url, jobs, stage, store, None)
-    made.finish()
-    return made.known
-
-
-@dataclass(frozen=True)
-class Started:
-    """The files made so far (`known`: the departments'); `finish()` adds the year's and the site's, once made."""
-
-    known: Known
-    finish: Callable[[], None]
-
-
-def start_open_data(
-    planned: list[Scope],
-    keys: dict[Path, str],
-    outputs: Outputs,
-    site_url: str,
-    jobs: int | None,
-    stage: Stage,
-    store: Store,
-    behind: Executor | None,
+    behind: Executor | None = None,
 ) -> Started:
-    """`make_open_data`, the year's and the site's files joined in `behind` (else here) while the caller goes on."""
+    """Write or reuse every scope's files in `outputs.staging`; each file's size and SHA-256 in `known`.
+
+    The departments' pieces of the year's and the site's files are kept in `store`. With `behind`,
+    the year's and the site's files are joined there while the caller goes on, and `finish()`
+    waits for them; without, they are made here and `known` holds them all.
+    """
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
     known, todo = _reused(planned, scope_keys, outputs, stage)
@@ -165,6 +152,9 @@ def start_open_data(
             for path in scope_paths(planned[index]):
                 outputs.record(path, scope_keys[index])
 
+    if behind is None:
+        finish()
+        return Started(known, lambda: None)
     return Started(known, finish)
 
 
