@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuilderError
+from .search_chunks import rechunk_bundle
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -428,7 +429,8 @@ class PagefindService:
             # The bundle comes back in the answer and is written here: Pagefind's own writes (WriteFiles) go
             # through tokio's buffered files and can be lost when the service exits just after answering.
             files = self._call({"type": "GetFiles", "index_id": index})["files"]
-            _write_bundle(output, {file["path"]: base64.b64decode(file["content"]) for file in files})
+            bundle = {file["path"]: base64.b64decode(file["content"]) for file in files}
+            _write_bundle(output, rechunk_bundle(bundle))
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})
