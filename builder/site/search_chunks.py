@@ -52,7 +52,7 @@ SIGNATURE = b"pagefind_dcd"
 ENTRY = "pagefind-entry.json"
 # Bytes of CBOR a small chunk aims at (before gzip; about half after): fewer, larger chunks make a longer
 # download per term; more, smaller ones a longer chunk list in the meta file that every query loads.
-TARGET_BYTES = 6_000
+TARGET_BYTES = 4_000
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle cut otherwise is made again.
 FORMAT = f"small-chunks-{TARGET_BYTES}"
 # gzip level of the small chunks: 9 (Pagefind's) costs twice the CPU of 6 for a few bytes less.
