@@ -42,6 +42,7 @@ import bisect
 import gzip
 import hashlib
 import io
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -108,6 +109,8 @@ def _rechunk_language(files: dict[str, bytes], language: str, meta_hash: str, ta
     if not _is_meta(meta) or cbor2.dumps(meta) != body:  # re-encoded below: must come out as Pagefind wrote it
         return None
     ranges = [_Range(start, end) for start, end, _ in meta[2]]
+    if any(earlier.end >= later.start for earlier, later in itertools.pairwise(ranges)):
+        return None  # not Pagefind's ranges, which never touch (a bundle re-cut already, for one)
     chunks = []
     for bounds, (_, _, name) in zip(ranges, meta[2], strict=True):
         chunk = _read_chunk(bounds, _unpack(files[f"index/{name}.pf_index"]))
