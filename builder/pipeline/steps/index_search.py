@@ -41,9 +41,10 @@ from ..workers import cpu_count
 PAGEFIND = "pagefind/"
 TITLE = "搜索索引"
 # Departments a shard holds, on average. Smaller shards re-index faster after an edit, but the browser downloads one
-# index chunk (about 29 KB) per shard for each word of a query (figures in benchmarks/README.md). 12 (about 200
-# pages, 0.8 s of CPU to re-index) rather than 25 (1.6 s): an edit then stays under a tenth of a full build at 500
-# departments, for about 70 % more bytes on a fresh browser's first query.
+# index chunk per shard for each word of a query and every shard's meta file (figures in benchmarks/README.md).
+# 12 (about 200 pages, 0.8 s of CPU to re-index) rather than 25 (1.6 s): an edit then stays under a tenth of a full
+# build at 500 departments. With small index chunks (builder/site/search_chunks.py) 25 would save only 10–15 % of
+# a first query's bytes at 500 departments (the meta files, which grow with the pages, not the shards, dominate).
 SHARD_DEPARTMENTS = 12
 # So many shards to re-index (an edit's) are indexed behind the later steps (PDFs, 年度打包, 链接检查), which do not
 # read the index; more (a fresh build) are indexed here, before them: two Pagefind processes beside the link
