@@ -268,12 +268,24 @@ def _needed(keys: list[str], where: dict[str, int], served: _Range, fallback: se
     shortest = next((p for p in _prefixes(served.end) if p >= served.start), None)
     if shortest is not None:
         wanted.update(_starting_with(keys, shortest, last))
-    terms = [served.start, *fallback, *([end] if end is not None else [])]
-    for term in terms:
+    # Prefixes of the served terms below the start are prefixes of the start. Every served term starts with what
+    # the start and end have in common: the longest word that is a prefix of it is always there, a shorter one
+    # is never the longest ("1" is not needed where every term starts with "130" and "130" is a word).
+    common = _common_prefix(served.start, served.end)
+    floor = max((len(prefix) for prefix in _prefixes(common) if prefix in where), default=0)
+    wanted.update(where[prefix] for prefix in _prefixes(served.start)[max(floor - 1, 0) :] if prefix in where)
+    for term in [*fallback, *([end] if end is not None else [])]:
         wanted.update(where[prefix] for prefix in _prefixes(term) if prefix in where)
     for term in fallback:
         wanted.update(_starting_with(keys, term, bisect.bisect_left(keys, term)))
     return wanted
+
+
+def _common_prefix(first: str, second: str) -> str:
+    length = 0
+    while length < min(len(first), len(second)) and first[length] == second[length]:
+        length += 1
+    return first[:length]
 
 
 def _starting_with(keys: list[str], prefix: str, start: int) -> range:
