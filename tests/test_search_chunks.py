@@ -248,3 +248,14 @@ def test_a_bundle_not_as_pagefind_1_4_writes_it_is_left_alone(
 def test_a_small_bundle_is_left_as_pagefind_wrote_it(bundles: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
     own, _ = bundles
     assert rechunk_bundle(own, target=10**9) == own
+
+
+def test_the_builder_writes_a_bundle_it_cannot_read_as_pagefind_wrote_it(
+    bundles: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another Pagefind version (here: this module expecting another one): the search still works, with large chunks."""
+    own, _ = bundles
+    monkeypatch.setattr(search_chunks, "PAGEFIND_VERSION", "1.5.0")
+    pages = sample_pages()
+    index_shard(tmp_path, SearchShard("other", tuple(pages)), read=pages.__getitem__)
+    assert bundle_files(tmp_path / "pagefind" / "other") == own
