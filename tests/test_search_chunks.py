@@ -200,6 +200,9 @@ def test_a_bundle_re_cut_already_is_left_as_it_is(bundles: tuple[dict[str, bytes
     assert rechunk_bundle(small, target=search_chunks.TARGET_BYTES // 4) is small
 
 
+GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+
+
 def swap_meta(files: dict[str, bytes], change: object) -> dict[str, bytes]:
     """`files` with the meta file's content replaced (same name)."""
     entry = json.loads(files["pagefind-entry.json"])
@@ -223,6 +226,10 @@ def swap_meta(files: dict[str, bytes], change: object) -> dict[str, bytes]:
         pytest.param(
             lambda files: {k: (b"not gzip" if k.startswith("index/") else v) for k, v in files.items()},
             id="chunk-not-gzip",
+        ),
+        pytest.param(
+            lambda files: {k: (GZIP_HEAD + b"garbage" if k.startswith("index/") else v) for k, v in files.items()},
+            id="chunk-bad-deflate",
         ),
         pytest.param(
             lambda files: {

@@ -48,6 +48,7 @@ import hashlib
 import io
 import itertools
 import json
+import zlib
 from dataclasses import dataclass
 
 import cbor2
@@ -60,6 +61,9 @@ ENTRY = "pagefind-entry.json"
 TARGET_BYTES = 4_000
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle cut otherwise is made again.
 FORMAT = f"small-chunks-{TARGET_BYTES}"
+# What reading a bundle not as Pagefind 1.4.0 writes it can raise: the bundle is then left as it is.
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError, EOFError, zlib.error)
+_UNREADABLE += (cbor2.CBORDecodeError,)
 # gzip level of the small chunks: 9 (Pagefind's) costs twice the CPU of 6 for a few bytes less.
 GZIP_LEVEL = 6
 
@@ -101,7 +105,17 @@ def rechunk_bundle(files: dict[str, bytes], target: int = TARGET_BYTES) -> dict[
             text = text.replace(quoted, f'"hash":{json.dumps(new)}')
         result[ENTRY] = text.encode("utf-8")
         return result
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError, EOFError, cbor2.CBORDecodeError):
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        OSError,
+        EOFError,
+        zlib.error,
+        cbor2.CBORDecodeError,
+    ):
         return files
 
 
@@ -126,6 +140,8 @@ def _rechunk_language(files: dict[str, bytes], language: str, meta_hash: str, ta
     for chunk, (_, _, old_name) in zip(chunks, meta[2], strict=True):
         pieces = _cut(chunk, target, ranges)
         if len(pieces) == 1:  # kept whole: as Pagefind wrote it
+            if old_name in written:
+                return None  # a small chunk's short hash is this chunk's name: too rare to be worth a rename
             written[old_name] = files[f"index/{old_name}.pf_index"]
             listed.append([chunk.bounds.start, chunk.bounds.end, old_name])
             continue
