@@ -105,17 +105,7 @@ def rechunk_bundle(files: dict[str, bytes], target: int = TARGET_BYTES) -> dict[
             text = text.replace(quoted, f'"hash":{json.dumps(new)}')
         result[ENTRY] = text.encode("utf-8")
         return result
-    except (
-        KeyError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        IndexError,
-        OSError,
-        EOFError,
-        zlib.error,
-        cbor2.CBORDecodeError,
-    ):
+    except _UNREADABLE:
         return files
 
 
