@@ -24,6 +24,7 @@ incremental builds give the same files.
 from __future__ import annotations
 
 import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,13 @@ TABLE_NAMES = tuple(TABLE_COLUMNS)
 ARCHIVE_LEVEL = 6
 ARCHIVE_KINDS = (*(csv_kind(name) for name in TABLE_NAMES), "json")
 _HEADER = struct.Struct("<IQI")  # a stored Compressed: CRC, size, shift
+_SEAL = struct.Struct("<IQ")  # before a stored entry's bytes: their CRC-32 and length, checked when read
+JSON_SEPARATOR = b",\n"  # between two departments' pieces in a JSON document
+
+
+class PiecesLost(FileNotFoundError):
+    """A piece the build counted on is missing or damaged in the store (its damaged entry is deleted):
+    the caller plans again, which makes it again."""
 
 
 def pieces_store(store: Store, work: Path) -> Store:
@@ -86,13 +94,37 @@ class Wanted:
     sheets: tuple[tuple[str, int], ...] = ()
 
 
-def _pack(piece: Compressed) -> bytes:
-    return _HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data
+def seal(data: bytes) -> bytes:
+    """`data` with its CRC-32 and length before it: what `unseal` checks (an entry damaged on disk is a miss)."""
+    return _SEAL.pack(zlib.crc32(data), len(data)) + data
 
 
-def _unpack(data: bytes) -> Compressed:
-    crc, size, shift = _HEADER.unpack_from(data)
-    return Compressed(crc, size, data[_HEADER.size :], shift)
+def unseal(data: bytes | None) -> bytes | None:
+    if data is None or len(data) < _SEAL.size:
+        return None
+    crc, length = _SEAL.unpack_from(data)
+    body = data[_SEAL.size :]
+    return body if len(body) == length and zlib.crc32(body) == crc else None
+
+
+def pack(piece: Compressed) -> bytes:
+    return seal(_HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data)
+
+
+def unpack(data: bytes | None) -> Compressed | None:
+    body = unseal(data)
+    if body is None or len(body) < _HEADER.size:
+        return None
+    crc, size, shift = _HEADER.unpack_from(body)
+    return Compressed(crc, size, body[_HEADER.size :], shift)
+
+
+def required(store: Store, entry: str, kind: str, value: object, what: str):  # type: ignore[no-untyped-def]
+    """`value`, read from `entry`; None (missing or damaged): the entry is deleted and PiecesLost raised."""
+    if value is None:  # made earlier in this build: gone if someone deleted the store meanwhile, or damaged
+        store.delete(NAMESPACE, entry, kind)
+        raise PiecesLost(f"open-data piece {what} ({entry}) is missing from the store or damaged")
+    return value
 
 
 class Pieces:
@@ -108,25 +140,25 @@ class Pieces:
         return digest(self.key, "sheet", table, str(first))
 
     def text(self) -> TextPiece:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry("text")), "text")
+        return self._pickled(self._entry("text"), "text")
 
     def templates(self) -> dict[str, tuple[bytes, ...]]:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry("templates")), "templates")
+        return self._pickled(self._entry("templates"), "templates")
 
     def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry(f"sqlite-{table}")), table)
+        return self._pickled(self._entry(f"sqlite-{table}"), table)
 
     def sheet(self, table: str, first: int) -> Compressed:
-        data = self.store.get_bytes(NAMESPACE, self._sheet(table, first))
-        return _unpack(self._required(data, f"{table} from row {first}"))
+        return self._compressed(self._sheet(table, first), f"{table} from row {first}")
 
     def archive(self, kind: str) -> Compressed:
-        return _unpack(self._required(self.store.get_bytes(NAMESPACE, self._entry(f"archive-{kind}")), kind))
+        return self._compressed(self._entry(f"archive-{kind}"), kind)
 
-    def _required(self, value: object, what: str):  # type: ignore[no-untyped-def]
-        if value is None:  # made earlier in this build: gone only if someone deleted the store meanwhile
-            raise FileNotFoundError(f"open-data piece {what} of {self.key} is missing from the store")
-        return value
+    def _pickled(self, entry: str, what: str):  # type: ignore[no-untyped-def]
+        return required(self.store, entry, "pickle", self.store.get_pickle(NAMESPACE, entry), what)
+
+    def _compressed(self, entry: str, what: str) -> Compressed:
+        return required(self.store, entry, "bin", unpack(self.store.get_bytes(NAMESPACE, entry)), what)
 
     def missing(self, wanted: Wanted, present: set[str]) -> Wanted:
         """What of `wanted` the store does not have; `present`: the names in the namespace (`Store.names`)."""
@@ -168,11 +200,11 @@ class Pieces:
         if wanted.archive:
             for kind, data in _archive_texts(text):  # type: ignore[arg-type]
                 self.store.put_bytes(
-                    NAMESPACE, self._entry(f"archive-{kind}"), _pack(deflate_piece(data, ARCHIVE_LEVEL))
+                    NAMESPACE, self._entry(f"archive-{kind}"), pack(deflate_piece(data, ARCHIVE_LEVEL))
                 )
         for table, first in wanted.sheets:
             piece = rows_piece(templates[table], first)  # type: ignore[index]
-            self.store.put_bytes(NAMESPACE, self._sheet(table, first), _pack(piece))
+            self.store.put_bytes(NAMESPACE, self._sheet(table, first), pack(piece))
 
 
 def _encoded(loaded: LoadedDepartment, site_url: str) -> tuple[dict[str, Table], Encoded]:

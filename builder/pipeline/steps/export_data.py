@@ -16,13 +16,14 @@ moved in a workbook (one before it gained rows) only has its sheets numbered aga
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ...data.load import LoadedDepartment
+from ...opendata.blocks import Block, plan_blocks
 from ...opendata.export import (
     Scope,
     checksums_text,
@@ -37,7 +38,17 @@ from ...opendata.export import (
     write_files,
 )
 from ...opendata.join import Made, sheets_wanted, write_scope_files, write_site_database
-from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store, row_counts
+from ...opendata.pieces import (
+    NAMESPACE,
+    TABLE_NAMES,
+    Pieces,
+    PiecesLost,
+    Wanted,
+    piece_key,
+    pieces_store,
+    row_counts,
+    sheet_starts,
+)
 from ...opendata.tables import build_tables
 from ...site.paths import data_files
 from ..context import Build
@@ -50,6 +61,7 @@ from ..workers import run_parallel
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
 _Shared = tuple[str, datetime | None, Path]
 _Department = tuple["DepartmentWork", Scope, Pieces]  # fresh workers get their departments only
+_Job = tuple[_Department, ...]
 DEPARTMENTS_PER_JOB = 25
 TITLE = "开放数据"
 
@@ -129,10 +141,9 @@ def make_open_data(
         ident: Pieces(store, piece_key(keys[loaded.source.path], site_url)) for ident, loaded in departments.items()
     }
     aggregate = [index for index in todo if planned[index].slug is None]
+    blocks = {index: scope_blocks(planned[index], pieces) for index in aggregate}
     shared: _Shared = (site_url, date, outputs.staging)
-    work = _department_work(planned, todo, aggregate, pieces)
-    items = [(item, planned[item.scope], pieces[id(planned[item.scope].departments[0])]) for item in work]
-    groups = [tuple(items[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(items), DEPARTMENTS_PER_JOB)]
+    groups = _department_jobs(planned, _department_work(planned, todo, blocks, pieces), pieces)
     for job, written in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
         for item, _, _ in job:
             if item.write:
@@ -144,7 +155,7 @@ def make_open_data(
         return Started(known, lambda: None)
     stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
 
-    result = _started(functools.partial(_make_aggregates, planned, aggregate, jobs, shared, pieces), behind)
+    result = _started(functools.partial(_make_aggregates, planned, blocks, jobs, shared, pieces), behind)
 
     def finish() -> None:
         known.update(result())
@@ -188,30 +199,62 @@ class DepartmentWork:
     wanted: Wanted
 
 
+def scope_blocks(scope: Scope, pieces: dict[int, Pieces]) -> list[Block]:
+    """The blocks of a year's or the site's departments (builder/opendata/blocks.py), in the files' order."""
+    names = [f"{loaded.department.year}/{loaded.source.slug}" for loaded in scope.departments]
+    return plan_blocks(names, [pieces[id(loaded)] for loaded in scope.departments])
+
+
 def _department_work(
-    planned: list[Scope], todo: list[int], aggregate: list[int], pieces: dict[int, Pieces]
+    planned: list[Scope], todo: list[int], blocks: dict[int, list[Block]], pieces: dict[int, Pieces]
 ) -> list[DepartmentWork]:
-    """What each department must make: its files when its scope is to do, and the pieces of the scopes to do."""
+    """What each department must make: its files when its scope is to do, and the pieces that the blocks
+    of the scopes to do lack (a block in the store needs none of its members' pieces)."""
     own = {id(scope.departments[0]): index for index, scope in enumerate(planned) if scope.slug is not None}
     wanted = {ident: Wanted() for ident in own}
-    for index in aggregate:
+    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
+    for index, scope_blocks_ in blocks.items():
         scope = planned[index]
-        sheets = sheets_wanted([row_counts(loaded) for loaded in scope.departments])
-        for loaded, sheet in zip(scope.departments, sheets, strict=True):
+        for loaded, need in _block_needs(scope, scope_blocks_, present):
             before = wanted[id(loaded)]
             wanted[id(loaded)] = Wanted(
-                text=True,
+                text=before.text or need.text,
                 sqlite=before.sqlite or scope.year is None,
-                sheets=tuple(dict.fromkeys((*before.sheets, *sheet))),
+                sheets=tuple(dict.fromkeys((*before.sheets, *need.sheets))),
             )
     todo_set = set(todo)
     work = []
-    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
     for ident, index in own.items():
         missing = pieces[ident].missing(wanted[ident], present)
         if index in todo_set or missing != Wanted():
             work.append(DepartmentWork(index, index in todo_set, missing))
     return work
+
+
+def _block_needs(scope: Scope, blocks: list[Block], present: set[str]) -> Iterator[tuple[LoadedDepartment, Wanted]]:
+    """The pieces each department of a scope gives its block: its text when the block's is not in the store,
+    its sheet rows for the sheets whose block rows (from the block's first row) are not."""
+    counts = [row_counts(loaded) for loaded in scope.departments]
+    sheets, starts = sheets_wanted(counts), sheet_starts(counts)
+    at = 0
+    for block in blocks:
+        members = range(at, at + len(block.members))
+        at += len(block.members)
+        text = f"{block.text_entry()}.bin" not in present
+        lacking = {
+            table
+            for index, table in enumerate(TABLE_NAMES)
+            if any(counts[member][index] for member in members)
+            and f"{block.sheet_entry(table, starts[members.start][index])}.bin" not in present
+        }
+        for member in members:
+            need = tuple(sheet for sheet in sheets[member] if sheet[0] in lacking)
+            yield scope.departments[member], Wanted(text=text, sheets=need)
+
+
+def _department_jobs(planned: list[Scope], work: list[DepartmentWork], pieces: dict[int, Pieces]) -> list[_Job]:
+    items = [(item, planned[item.scope], pieces[id(planned[item.scope].departments[0])]) for item in work]
+    return [tuple(items[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(items), DEPARTMENTS_PER_JOB)]
 
 
 def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
@@ -233,37 +276,47 @@ def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
 
 
 def _make_aggregates(
-    planned: list[Scope], aggregate: list[int], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
+    planned: list[Scope], blocks: dict[int, list[Block]], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
 ) -> Known:
-    """The year and site scopes' files, joined from the pieces: the database in a job of its own, beside the rest.
+    """The year and site scopes' files, joined from the blocks: the database in a job of its own, beside the rest.
 
-    The workers get each scope's pieces and its year and slug, not its departments (fresh workers: small items)."""
+    The workers get each scope's blocks and its year and slug, not its departments (fresh workers: small items).
+    A piece found missing or damaged on the way (deleted then) is made again, and the files joined again."""
+    aggregate = list(blocks)
 
-    def joined(indices: list[int]) -> list[tuple[Scope, list[Pieces]]]:
-        return [(Scope(planned[i].year, None, []), [pieces[id(x)] for x in planned[i].departments]) for i in indices]
+    def joined(indices: list[int]) -> list[tuple[Scope, list[Block]]]:
+        return [(Scope(planned[i].year, None, []), blocks[i]) for i in indices]
 
     site = [index for index in aggregate if planned[index].year is None]
     work = [("files", joined(aggregate)), *(("database", joined([index])) for index in site)]
     known: Known = {}
-    for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
-        known.update(written)
+    try:
+        for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
+            known.update(written)
+    except PiecesLost:
+        groups = _department_jobs(planned, _department_work(planned, [], blocks, pieces), pieces)
+        for _ in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
+            pass
+        for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
+            known.update(written)
     folder = shared[2]
     for index in aggregate:
         known.update(_write_checksums(planned[index], known, folder))
     return known
 
 
-def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Pieces]]]]) -> Known:
+def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Block]]]]) -> Known:
     _, date, folder = shared
     kind, scopes_ = job
     written: Known = {}
     earlier: Made = {}
     with collector_paused():
-        for scope, parts in scopes_:
+        for scope, blocks in scopes_:
             if kind == "database":
-                written.update(write_site_database(scope, parts, folder, date))
+                members = [member for block in blocks for member in block.members]
+                written.update(write_site_database(scope, members, folder, date))
             else:
-                written.update(write_scope_files(scope, parts, folder, date, earlier))
+                written.update(write_scope_files(scope, blocks, folder, date, earlier))
     return written
 
 
