@@ -37,7 +37,7 @@ from .pieces import (
     pack,
     seal,
     sheet_starts,
-    unpack,
+    unpack_body,
     unseal,
 )
 from .tables import Cell
@@ -87,14 +87,22 @@ class Block:
     def archive_entry(self, kind: str) -> str:
         return digest(self.key, "archive", kind)
 
+    def _found(self, entry: str) -> bytes | None:
+        """The entry's bytes, checked; a damaged entry is deleted (then a miss: planned again if joining it fails)."""
+        data = self.store.get_bytes(NAMESPACE, entry)
+        body = unseal(data)
+        if body is None and data is not None:
+            self.store.delete(NAMESPACE, entry)
+        return body
+
     def text(self) -> TextBlock:
         """The block's text, joined from its members' and kept when the store lacks it."""
-        found = unseal(self.store.get_bytes(NAMESPACE, self.text_entry()))
+        found = self._found(self.text_entry())
         if found is not None:
             try:
                 return pickle.loads(found)
             except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
-                pass
+                self.store.delete(NAMESPACE, self.text_entry())
         block = _joined_text([member.text() for member in self.members])
         self.store.put_bytes(NAMESPACE, self.text_entry(), seal(pickle.dumps(block, pickle.HIGHEST_PROTOCOL)))
         return block
@@ -102,9 +110,9 @@ class Block:
     def sheet(self, table: str, first: int, counts: Sequence[tuple[int, ...]]) -> Compressed:
         """The block's rows of `table` numbered from row `first` on; `counts`: its members' row counts."""
         entry = self.sheet_entry(table, first)
-        found = unpack(self.store.get_bytes(NAMESPACE, entry))
+        found = self._found(entry)
         if found is not None:
-            return found
+            return unpack_body(found)
         index = TABLE_NAMES.index(table)
         starts = sheet_starts(list(counts))
         pieces = (
@@ -119,9 +127,9 @@ class Block:
     def archive(self, kind: str) -> Compressed:
         """The block's CSV rows (or JSON pieces, with their separators) compressed for the year archive."""
         entry = self.archive_entry(kind)
-        found = unpack(self.store.get_bytes(NAMESPACE, entry))
+        found = self._found(entry)
         if found is not None:
-            return found
+            return unpack_body(found)
         separator = deflate_piece(JSON_SEPARATOR, ARCHIVE_LEVEL)
         pieces: list[Compressed] = []
         for number, member in enumerate(self.members):

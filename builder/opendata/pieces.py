@@ -113,8 +113,10 @@ def pack(piece: Compressed) -> bytes:
 
 def unpack(data: bytes | None) -> Compressed | None:
     body = unseal(data)
-    if body is None or len(body) < _HEADER.size:
-        return None
+    return None if body is None else unpack_body(body)
+
+
+def unpack_body(body: bytes) -> Compressed:
     crc, size, shift = _HEADER.unpack_from(body)
     return Compressed(crc, size, body[_HEADER.size :], shift)
 
