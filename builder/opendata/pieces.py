@@ -3,8 +3,9 @@
 A year's and the site's files hold every department's rows again. Each department's share
 of them is made once, when the department (or the builder code, or the site address)
 changes, and kept in the store under the department's piece key (`piece_key`, namespace
-`opendata`); builder/opendata/join.py assembles the year's and the site's files from these
-pieces by streaming, one department at a time, so an edit encodes one department and the
+`opendata`); builder/opendata/blocks.py joins them once per block of about fifty departments,
+and builder/opendata/join.py assembles the year's and the site's files from the blocks by
+streaming, one block at a time, so an edit encodes one department, joins one block, and the
 corpus is never in memory. Per department:
 
 - `text`: its CSV rows and JSON piece as they stand in the joined files, its row counts and
@@ -18,11 +19,14 @@ corpus is never in memory. Per department:
 
 Pieces are raw deflate ended by a sync flush (builder/opendata/zipstream.py), so that they
 concatenate. The bytes of a file do not depend on which pieces were cached: fresh and
-incremental builds give the same files.
+incremental builds give the same files. Every entry is sealed with its CRC-32 and length
+(`seal`): a damaged entry is a miss, and one found damaged (or missing) while joining is
+deleted and `PiecesLost` raised, so that the caller plans again and it is made again.
 """
 
 from __future__ import annotations
 
+import pickle
 import struct
 import zlib
 from collections.abc import Iterator
@@ -157,7 +161,18 @@ class Pieces:
         return self._compressed(self._entry(f"archive-{kind}"), kind)
 
     def _pickled(self, entry: str, what: str):  # type: ignore[no-untyped-def]
-        return required(self.store, entry, "pickle", self.store.get_pickle(NAMESPACE, entry), what)
+        return required(self.store, entry, "pickle", self._get(entry), what)
+
+    def _get(self, entry: str):  # type: ignore[no-untyped-def]
+        """A sealed pickle (`seal`): None when missing or damaged; a flipped byte never reaches a file."""
+        body = unseal(self.store.get_bytes(NAMESPACE, entry, "pickle"))
+        try:
+            return None if body is None else pickle.loads(body)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+            return None
+
+    def _put(self, entry: str, value: object) -> None:
+        self.store.put_bytes(NAMESPACE, entry, seal(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)), "pickle")
 
     def _compressed(self, entry: str, what: str) -> Compressed:
         return required(self.store, entry, "bin", unpack(self.store.get_bytes(NAMESPACE, entry)), what)
@@ -184,9 +199,8 @@ class Pieces:
         """
         if wanted == Wanted():
             return
-        get = self.store.get_pickle
-        templates = get(NAMESPACE, self._entry("templates")) if made is None and wanted.sheets else None
-        text = get(NAMESPACE, self._entry("text")) if made is None and wanted.archive else None
+        templates = self._get(self._entry("templates")) if made is None and wanted.sheets else None
+        text = self._get(self._entry("text")) if made is None and wanted.archive else None
         stored_enough = (templates is not None or not wanted.sheets) and (text is not None or not wanted.archive)
         if made is None and (wanted.text or wanted.sqlite or not stored_enough):
             made = _encoded(loaded, site_url)
@@ -194,11 +208,11 @@ class Pieces:
             text = _text_piece(loaded, *made)
             templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
             if wanted.text:
-                self.store.put_pickle(NAMESPACE, self._entry("text"), text)
-                self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
+                self._put(self._entry("text"), text)
+                self._put(self._entry("templates"), templates)
             if wanted.sqlite:
                 for name, table in made[0].items():
-                    self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
+                    self._put(self._entry(f"sqlite-{name}"), prepare(table).rows)
         if wanted.archive:
             for kind, data in _archive_texts(text):  # type: ignore[arg-type]
                 self.store.put_bytes(
