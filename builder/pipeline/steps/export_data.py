@@ -206,13 +206,18 @@ def scope_blocks(scope: Scope, pieces: dict[int, Pieces]) -> list[Block]:
 
 
 def _department_work(
-    planned: list[Scope], todo: list[int], blocks: dict[int, list[Block]], pieces: dict[int, Pieces]
+    planned: list[Scope],
+    todo: list[int],
+    blocks: dict[int, list[Block]],
+    pieces: dict[int, Pieces],
+    trust_store: bool = True,
 ) -> list[DepartmentWork]:
     """What each department must make: its files when its scope is to do, and the pieces that the blocks
-    of the scopes to do lack (a block in the store needs none of its members' pieces)."""
+    of the scopes to do lack (a block in the store needs none of its members' pieces). Without `trust_store`
+    (a piece was found damaged), every piece of the scopes to do is made again."""
     own = {id(scope.departments[0]): index for index, scope in enumerate(planned) if scope.slug is not None}
     wanted = {ident: Wanted() for ident in own}
-    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
+    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces and trust_store else set()
     for index, scope_blocks_ in blocks.items():
         scope = planned[index]
         for loaded, need in _block_needs(scope, scope_blocks_, present):
@@ -281,7 +286,8 @@ def _make_aggregates(
     """The year and site scopes' files, joined from the blocks: the database in a job of its own, beside the rest.
 
     The workers get each scope's blocks and its year and slug, not its departments (fresh workers: small items).
-    A piece found missing or damaged on the way (deleted then) is made again, and the files joined again."""
+    A piece found missing or damaged on the way: every piece of these files is made again, and the files
+    joined again (damage is rare; a block whose entry is damaged is joined again from its members' pieces)."""
     aggregate = list(blocks)
 
     def joined(indices: list[int]) -> list[tuple[Scope, list[Block]]]:
@@ -293,8 +299,8 @@ def _make_aggregates(
     try:
         for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
             known.update(written)
-    except PiecesLost:
-        groups = _department_jobs(planned, _department_work(planned, [], blocks, pieces), pieces)
+    except PiecesLost:  # damaged entries may be more than the one found: every piece of these files made again
+        groups = _department_jobs(planned, _department_work(planned, [], blocks, pieces, trust_store=False), pieces)
         for _ in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
             pass
         for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):

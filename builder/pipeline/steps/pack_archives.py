@@ -59,16 +59,17 @@ class Sources:
     ) -> None:
         self.pieces, self.known, self.site_url, self.jobs = pieces, known, site_url, jobs
 
-    def year_blocks(self, departments: list[LoadedDepartment]) -> list[Block]:
+    def year_blocks(self, departments: list[LoadedDepartment], trust_store: bool = True) -> list[Block]:
         """The blocks of the year's departments in the order of its files (builder/opendata/blocks.py), with the
-        archive pieces of the members of blocks the store lacks made where missing.
+        archive pieces of the members of blocks the store lacks made where missing (every one without
+        `trust_store`: a piece was found damaged).
 
         The open-data step made their text; an edit leaves one block to join, from one department's new pieces."""
         ordered = sorted(departments, key=lambda item: item.source.slug)
         found = [self.pieces[item.source.path] for item in ordered]
         names = [f"{item.department.year}/{item.source.slug}" for item in ordered]
         blocks = plan_blocks(names, found)
-        present = found[0].store.names(NAMESPACE) if found else set()
+        present = found[0].store.names(NAMESPACE) if found and trust_store else set()
         todo = []
         members = iter(zip(ordered, found, strict=True))
         for block in blocks:
@@ -113,8 +114,8 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
         if not outputs.reuse(targets, key):
             try:
                 sha = _write_archive(year, departments, files, readme, outputs, sources)
-            except PiecesLost:  # a piece gone or damaged since it was planned (deleted now): planned and made again
-                sha = _write_archive(year, departments, files, readme, outputs, sources)
+            except PiecesLost:  # a piece gone or damaged since it was planned: every archive piece made again
+                sha = _write_archive(year, departments, files, readme, outputs, sources, trust_store=False)
             name = PurePosixPath(targets[0]).name
             outputs.target(targets[1]).write_text(f"{sha}  {name}\n", encoding="utf-8")
             for target in targets:
@@ -124,11 +125,17 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
 
 
 def _write_archive(
-    year: int, departments: list[LoadedDepartment], files: list[Member], readme: str, outputs: Outputs, sources: Sources
+    year: int,
+    departments: list[LoadedDepartment],
+    files: list[Member],
+    readme: str,
+    outputs: Outputs,
+    sources: Sources,
+    trust_store: bool = True,
 ) -> str:
     """The year's archive written from its blocks and the site's files; its SHA-256."""
     kinds = {path: kind for kind, path in data_files(year).items()}
-    blocks = sources.year_blocks(departments)
+    blocks = sources.year_blocks(departments, trust_store)
     contents = [_content(m.name, m.source, kinds.get(m.source), blocks, outputs, sources) for m in files]
     with outputs.target(archive_path(year)).open("wb") as file:
         out = HashedFile(file)
