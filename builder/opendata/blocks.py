@@ -4,7 +4,8 @@ The year's and the site's files are joined from every department's pieces
 (builder/opendata/pieces.py). At a province's scale that is tens of thousands of small store
 entries read after every edit. A second level of pieces cuts that: the departments of a file,
 in its order, fall into blocks, and each block's share of the file (its CSV rows, its JSON
-pieces, its rows of each XLSX sheet, its compressed CSV and JSON of the year archive) is
+pieces, its rows of each XLSX sheet and of each database table, its compressed CSV and JSON of
+the year archive) is
 joined once from its departments' pieces and kept in the store under the block's key, made
 from its members' piece keys. An edit changes one member's key, so one block is joined
 again; the others are read as they are, one entry each.
@@ -94,6 +95,22 @@ class Block:
         if body is None and data is not None:
             self.store.delete(NAMESPACE, entry)
         return body
+
+    def sqlite_entry(self, table: str) -> str:
+        return digest(self.key, "sqlite", table)
+
+    def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
+        """The block's rows of `table` as the database stores them, its members' rows one after another."""
+        entry = self.sqlite_entry(table)
+        found = self._found(entry)
+        if found is not None:
+            try:
+                return pickle.loads(found)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError):
+                self.store.delete(NAMESPACE, entry)
+        rows = [row for member in self.members for row in member.sqlite(table)]
+        self.store.put_bytes(NAMESPACE, entry, seal(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)))
+        return rows
 
     def text(self) -> TextBlock:
         """The block's text, joined from its members' and kept when the store lacks it."""

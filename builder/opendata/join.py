@@ -140,13 +140,13 @@ def sheets_wanted(counts: list[tuple[int, ...]]) -> list[tuple[tuple[str, int], 
     ]
 
 
-def write_site_database(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None) -> Known:
-    """The site's SQLite database from the departments' cached rows, and the JSON Schema."""
+def write_site_database(scope: Scope, blocks: list[Block], folder: Path, date: datetime | None) -> Known:
+    """The site's SQLite database from the blocks' cached rows, and the JSON Schema."""
     paths = data_files(scope.year, scope.slug)
     database = folder / paths["sqlite"]
     database.parent.mkdir(parents=True, exist_ok=True)
     tables = sample_tables({name: [] for name in TABLE_NAMES})
-    join_databases(database, tables, lambda index: (piece.sqlite(TABLE_NAMES[index]) for piece in pieces), date)
+    join_databases(database, tables, lambda index: (block.sqlite(TABLE_NAMES[index]) for block in blocks), date)
     schema = schema_text().encode("utf-8")
     (folder / paths["schema"]).write_bytes(schema)
     return {

@@ -224,7 +224,7 @@ def _department_work(
             before = wanted[id(loaded)]
             wanted[id(loaded)] = Wanted(
                 text=before.text or need.text,
-                sqlite=before.sqlite or scope.year is None,
+                sqlite=before.sqlite or need.sqlite,
                 sheets=tuple(dict.fromkeys((*before.sheets, *need.sheets))),
             )
     todo_set = set(todo)
@@ -238,7 +238,8 @@ def _department_work(
 
 def _block_needs(scope: Scope, blocks: list[Block], present: set[str]) -> Iterator[tuple[LoadedDepartment, Wanted]]:
     """The pieces each department of a scope gives its block: its text when the block's is not in the store,
-    its sheet rows for the sheets whose block rows (from the block's first row) are not."""
+    its sheet rows for the sheets whose block rows (from the block's first row) are not, its database rows
+    (the site's) when the block's are not."""
     counts = [row_counts(loaded) for loaded in scope.departments]
     sheets, starts = sheets_wanted(counts), sheet_starts(counts)
     at = 0
@@ -252,9 +253,10 @@ def _block_needs(scope: Scope, blocks: list[Block], present: set[str]) -> Iterat
             if any(counts[member][index] for member in members)
             and f"{block.sheet_entry(table, starts[members.start][index])}.bin" not in present
         }
+        sqlite = scope.year is None and any(f"{block.sqlite_entry(t)}.bin" not in present for t in TABLE_NAMES)
         for member in members:
             need = tuple(sheet for sheet in sheets[member] if sheet[0] in lacking)
-            yield scope.departments[member], Wanted(text=text, sheets=need)
+            yield scope.departments[member], Wanted(text=text, sqlite=sqlite, sheets=need)
 
 
 def _department_jobs(planned: list[Scope], work: list[DepartmentWork], pieces: dict[int, Pieces]) -> list[_Job]:
@@ -319,8 +321,7 @@ def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Bloc
     with collector_paused():
         for scope, blocks in scopes_:
             if kind == "database":
-                members = [member for block in blocks for member in block.members]
-                written.update(write_site_database(scope, members, folder, date))
+                written.update(write_site_database(scope, blocks, folder, date))
             else:
                 written.update(write_scope_files(scope, blocks, folder, date, earlier))
     return written
