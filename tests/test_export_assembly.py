@@ -9,6 +9,7 @@ moving the others'), and when the store lost the pieces.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from builder.data.load import LoadedDepartment, load_all
 from builder.opendata import blocks as blocks_module
 from builder.opendata import pieces as pieces_module
 from builder.opendata.blocks import Block
-from builder.opendata.export import encode, export_files, sorted_departments
+from builder.opendata.export import Scope, encode, export_files, sorted_departments
 from builder.opendata.pieces import Pieces, piece_key, row_counts
 from builder.opendata.tables import build_tables
 from builder.pipeline.fingerprint import digest
@@ -293,3 +294,36 @@ def test_a_block_found_damaged_while_joining_is_joined_again_from_pieces_made_ag
         lost.unlink()
     build_open_data(loaded, tmp_path / "second", store, first)
     assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
+@pytest.mark.parametrize("damage", [None, "entry"])
+def test_reused_files_checksums_come_from_the_store_or_their_sha256sums(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str | None
+) -> None:
+    """A department's files reused: their sizes and SHA-256 (for the 数据下载 page) are remembered in the store
+    (one entry, not thousands of SHA256SUMS read); with that entry damaged, read from SHA256SUMS; never wrong."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    entry = store.path(pieces_module.NAMESPACE, export_data.KNOWN_ENTRY, "json")
+    assert entry is not None and entry.is_file()
+    if damage == "entry":
+        text = bytearray(entry.read_bytes())
+        at = text.index(b'"', 40) + 1  # a character inside the entry
+        text[at] = ord("0") if text[at] != ord("0") else ord("1")
+        entry.write_bytes(bytes(text))
+    reads: list[Scope] = []
+    original = export_data._read_checksums
+    monkeypatch.setattr(export_data, "_read_checksums", lambda o, s: reads.append(s) or original(o, s))
+    edit_corpus(data, "change")
+    loaded = load([data])
+    keys = {item.source.path: data_key(item) for item in loaded}
+    outputs = Outputs(tmp_path / "second", [first.manifest(first.staging)])
+    (tmp_path / "second").mkdir()
+    with Progress.silent().stage("开放数据", total=None) as stage:
+        started = make_open_data(plan_scopes(loaded, whole_site=True), keys, outputs, SITE_URL, 1, stage, store)
+    assert len(reads) == (0 if damage is None else len(loaded) - 1)
+    for path, (size, sha) in started.known.items():
+        content = outputs.location(path).read_bytes()
+        assert (size, sha) == (len(content), hashlib.sha256(content).hexdigest()), path

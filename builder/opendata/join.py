@@ -23,7 +23,7 @@ from ..pipeline.fingerprint import content_hasher, content_sha256, file_sha256
 from ..site.paths import data_files
 from .blocks import Block, block_starts
 from .export import Scope, csv_kind
-from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, Pieces, sheet_starts
+from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, sheet_starts
 from .tables import TABLE_COLUMNS, TABLE_LABELS, Cell, Table
 from .to_csv import csv_document
 from .to_json import document_frame, json_document

@@ -16,6 +16,7 @@ moved in a workbook (one before it gained rows) only has its sheets numbered aga
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -47,7 +48,9 @@ from ...opendata.pieces import (
     piece_key,
     pieces_store,
     row_counts,
+    seal,
     sheet_starts,
+    unseal,
 )
 from ...opendata.tables import build_tables
 from ...site.paths import data_files
@@ -63,6 +66,7 @@ _Shared = tuple[str, datetime | None, Path]
 _Department = tuple["DepartmentWork", Scope, Pieces]  # fresh workers get their departments only
 _Job = tuple[_Department, ...]
 DEPARTMENTS_PER_JOB = 25
+KNOWN_ENTRY = digest("open-data-known-checksums")  # the store entry of `_remember`
 TITLE = "开放数据"
 
 
@@ -135,7 +139,7 @@ def make_open_data(
     """
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
-    known, todo = _reused(planned, scope_keys, outputs, stage)
+    known, todo, read = _reused(planned, scope_keys, outputs, stage, store)
     departments = {id(loaded): loaded for scope in planned for loaded in scope.departments}
     pieces = {
         ident: Pieces(store, piece_key(keys[loaded.source.path], site_url)) for ident, loaded in departments.items()
@@ -151,6 +155,8 @@ def make_open_data(
                     outputs.record(path, scope_keys[item.scope])
                 stage.advance(1, item=scope_title(planned[item.scope]))
         known.update(written)
+    if todo or read:
+        _remember(store, planned, scope_keys, known)
     if not aggregate:
         return Started(known, lambda: None)
     stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
@@ -169,17 +175,62 @@ def make_open_data(
     return Started(known, finish)
 
 
-def _reused(planned: list[Scope], scope_keys: list[str], outputs: Outputs, stage: Stage) -> tuple[Known, list[int]]:
-    """The sizes and SHA-256 of the scopes whose files are reused; the indices of the others, to make."""
+def _reused(
+    planned: list[Scope], scope_keys: list[str], outputs: Outputs, stage: Stage, store: Store
+) -> tuple[Known, list[int], int]:
+    """The sizes and SHA-256 of the scopes whose files are reused; the indices of the others, to make; how many
+    reused scopes' SHA256SUMS were read (the others' checksums remembered in the store, `_remember`)."""
     known: Known = {}
     todo = []
+    remembered = _remembered_entries(store)
+    read = 0
     for index, scope in enumerate(planned):
-        if outputs.reuse(scope_paths(scope), scope_keys[index]):
-            known.update(_read_checksums(outputs, scope))
+        paths = scope_paths(scope)
+        if outputs.reuse(paths, scope_keys[index]):
+            checksums = _remembered(remembered.get(scope_keys[index]), paths, outputs)
+            if checksums is None:
+                checksums, read = _read_checksums(outputs, scope), read + 1
+            known.update(checksums)
             stage.skip(1)
         else:
             todo.append(index)
-    return known, todo
+    return known, todo, read
+
+
+def _remembered(entry: object, paths: list[str], outputs: Outputs) -> Known | None:
+    """A scope's sizes and SHA-256 as remembered, if they are for exactly its files and the sizes on record."""
+    if not isinstance(entry, dict) or set(entry) != set(paths):
+        return None
+    known: Known = {}
+    for path, value in entry.items():
+        if not (isinstance(value, list) and len(value) == 2 and value[0] == outputs.entries[path].size):
+            return None
+        if not (isinstance(value[1], str) and len(value[1]) == 64):
+            return None
+        known[path] = (value[0], value[1])
+    return known
+
+
+def _remember(store: Store, planned: list[Scope], scope_keys: list[str], known: Known) -> None:
+    """Each department's files' sizes and SHA-256 by its scope key, in one store entry: a later build that
+    reuses the files reads them there, not from thousands of SHA256SUMS (a cache: the files' bytes follow from
+    the key; a missing or stale entry only sends a build back to SHA256SUMS)."""
+    entries = {
+        scope_keys[index]: {path: list(known[path]) for path in scope_paths(scope)}
+        for index, scope in enumerate(planned)
+        if scope.slug is not None and all(path in known for path in scope_paths(scope))
+    }
+    store.put_bytes(NAMESPACE, KNOWN_ENTRY, seal(json.dumps(entries).encode()), "json")
+
+
+def _remembered_entries(store: Store) -> dict:  # type: ignore[type-arg]
+    """What `_remember` kept, checked by its seal (a damaged entry is none: never a wrong checksum)."""
+    body = unseal(store.get_bytes(NAMESPACE, KNOWN_ENTRY, "json"))
+    try:
+        entries = json.loads(body) if body is not None else {}
+    except ValueError:
+        return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def _started(make: Callable[[], Known], behind: Executor | None) -> Callable[[], Known]:
