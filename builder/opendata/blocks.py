@@ -12,9 +12,11 @@ again; the others are read as they are, one entry each.
 
 Where a block ends depends on its last department's name alone (a hash of year and slug,
 `ends_block`), not on its place: adding, removing or renaming a department changes its own
-block, not every block after it. A block's sheet rows are numbered from where the block
-starts in the workbook, so they are kept by that row too (as a department's are): rows
-added before a block number its sheets again from its members' pieces.
+block, not every block after it. (A block is also cut at BLOCK_ROWS rows, so that large
+departments make smaller blocks; such a cut moves with the rows until a name ends a block.)
+A block's sheet rows are numbered from where the block starts in the workbook, so they are
+kept by that row too (as a department's are): rows added before a block number its sheets
+again from its members' pieces.
 
 Joined bytes are the members' bytes one after another (compressed pieces concatenate,
 `zipstream.concatenate`), so the files do not depend on which blocks were cached. Every
@@ -46,6 +48,7 @@ from .to_xlsx import WIDTH_SAMPLE_ROWS
 from .zipstream import Compressed, concatenate, deflate_piece
 
 BLOCK_TARGET = 50  # departments in a block, on average
+BLOCK_ROWS = 40_000  # rows of all tables in a block at most (a synthetic department of 15 projects has about 200)
 
 
 def ends_block(name: str, target: int) -> bool:
@@ -177,16 +180,22 @@ def _joined_text(texts: list[TextPiece]) -> TextBlock:
     )
 
 
-def plan_blocks(names: Sequence[str], pieces: Sequence[Pieces], target: int | None = None) -> list[Block]:
-    """The blocks of a file's departments (`names`: `<year>/<slug>`, in the file's order)."""
+def plan_blocks(
+    names: Sequence[str], pieces: Sequence[Pieces], rows: Sequence[int], target: int | None = None
+) -> list[Block]:
+    """The blocks of a file's departments (`names`: `<year>/<slug>`, in the file's order; `rows`: each one's rows
+    in all tables). A block is also cut at twice `target` departments (a run of names that end none) and at
+    BLOCK_ROWS rows (large departments), so that one block in memory stays small."""
     target = target or BLOCK_TARGET
     blocks: list[Block] = []
     current: list[Pieces] = []
-    for name, piece in zip(names, pieces, strict=True):
+    size = 0
+    for name, piece, count in zip(names, pieces, rows, strict=True):
         current.append(piece)
-        if ends_block(name, target) or len(current) >= 2 * target:  # a run of names that end none: cut
+        size += count
+        if ends_block(name, target) or len(current) >= 2 * target or size >= BLOCK_ROWS:
             blocks.append(_block(current))
-            current = []
+            current, size = [], 0
     if current:
         blocks.append(_block(current))
     return blocks

@@ -25,7 +25,16 @@ from ...opendata.archives import (
 from ...opendata.blocks import Block, plan_blocks
 from ...opendata.export import source_date
 from ...opendata.join import HashedFile, archive_member
-from ...opendata.pieces import ARCHIVE_KINDS, NAMESPACE, Pieces, PiecesLost, Wanted, piece_key, pieces_store
+from ...opendata.pieces import (
+    ARCHIVE_KINDS,
+    NAMESPACE,
+    Pieces,
+    PiecesLost,
+    Wanted,
+    piece_key,
+    pieces_store,
+    row_counts,
+)
 from ...site.paths import data_files
 from ..context import Build
 from ..fingerprint import code_fingerprint, digest, file_sha256
@@ -68,7 +77,7 @@ class Sources:
         ordered = sorted(departments, key=lambda item: item.source.slug)
         found = [self.pieces[item.source.path] for item in ordered]
         names = [f"{item.department.year}/{item.source.slug}" for item in ordered]
-        blocks = plan_blocks(names, found)
+        blocks = plan_blocks(names, found, [sum(row_counts(item)) for item in ordered])
         present = found[0].store.names(NAMESPACE) if found and trust_store else set()
         todo = []
         members = iter(zip(ordered, found, strict=True))
