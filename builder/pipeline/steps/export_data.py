@@ -8,9 +8,12 @@ Departments go to the workers in groups first: each writes its own files (when i
 to be remade) and, from the same encoding of its rows, its pieces of the year's and the
 site's files that the store does not have yet (builder/opendata/pieces.py; the year
 archive's pieces are made by pack_archives, which compressed them before too). Then the year and
-site files are joined from the pieces (builder/opendata/join.py), the database in a job of its
-own beside the rest. An edit encodes the edited department alone; a department whose rows
-moved in a workbook (one before it gained rows) only has its sheets numbered again.
+site files are joined from blocks of about fifty departments' pieces (builder/opendata/blocks.py,
+builder/opendata/join.py), the database in a job of its own beside the rest; a department makes
+the pieces of a block only when the store lacks that block. An edit encodes the edited department
+alone and joins its block again; a department whose rows moved in a workbook (one before it gained
+rows) only has its sheets numbered again. The sizes and SHA-256 of the departments' reused files
+are remembered in one store entry (`_remember`), not read from thousands of SHA256SUMS.
 """
 
 from __future__ import annotations

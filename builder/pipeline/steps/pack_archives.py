@@ -1,8 +1,9 @@
 """Make each year's archive (builder/opendata/archives.py) after the PDFs, reusing it when none of its files changed.
 
 The archive is streamed into its file: the year's CSV and JSON members are joined from the
-departments' pieces compressed once (builder/opendata/pieces.py), the PDFs and the XLSX are
-stored; so remaking it after an edit compresses nothing again.
+departments' pieces compressed once (builder/opendata/pieces.py), by blocks of about fifty
+departments joined once (builder/opendata/blocks.py), the PDFs and the XLSX are stored; so
+remaking it after an edit compresses nothing again and reads one store entry per block and file.
 """
 
 from __future__ import annotations
