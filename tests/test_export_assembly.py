@@ -9,6 +9,7 @@ moving the others'), and when the store lost the pieces.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from pathlib import Path
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 
 from builder.data.load import LoadedDepartment, load_all
+from builder.opendata import blocks as blocks_module
 from builder.opendata import pieces as pieces_module
-from builder.opendata.export import encode, export_files, sorted_departments
+from builder.opendata.blocks import Block
+from builder.opendata.export import Scope, encode, export_files, sorted_departments
 from builder.opendata.pieces import Pieces, piece_key, row_counts
 from builder.opendata.tables import build_tables
 from builder.pipeline.fingerprint import digest
@@ -53,11 +56,17 @@ def folders(corpus: Path) -> list[Path]:
     return [ROOT / "data", ROOT / "tests" / "hostile_data", corpus / "synthetic"]
 
 
+def data_key(item: LoadedDepartment) -> str:
+    """A department's key, as `read_data.file_key` makes it: its bytes and its place (year folder and name)."""
+    path = item.source.path
+    return digest(f"{path.parent.name}/{path.name}", path.read_bytes())
+
+
 def build_open_data(
     loaded: list[LoadedDepartment], staging: Path, store: Store, earlier: Outputs | None = None
 ) -> Outputs:
     """The open-data step of a build into `staging`, reusing what `earlier` made and the pieces in `store`."""
-    keys = {item.source.path: digest(item.source.path.read_bytes().decode("utf-8")) for item in loaded}
+    keys = {item.source.path: data_key(item) for item in loaded}
     sources = [earlier.manifest(earlier.staging)] if earlier is not None else []
     outputs = Outputs(staging, sources)
     staging.mkdir()
@@ -89,7 +98,7 @@ def test_the_stored_pieces_are_the_departments_encoding(corpus: Path, tmp_path: 
     build_open_data(loaded, tmp_path / "site", store)
     for item in loaded:
         encoded = encode(build_tables([item], SITE_URL), [item], SITE_URL)
-        department = Pieces(store, piece_key(digest(item.source.path.read_bytes().decode("utf-8")), SITE_URL))
+        department = Pieces(store, piece_key(data_key(item), SITE_URL))
         text = department.text()
         assert text.csv == {name: pieces[0] for name, pieces in encoded.csv.items()}
         assert (text.json,) == encoded.json
@@ -171,3 +180,150 @@ def test_pieces_lost_from_the_store_are_made_again(
     loaded = load([data])
     build_open_data(loaded, tmp_path / "second", Store(tmp_path / "another-store"), first)
     assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
+def planned_blocks(loaded: list[LoadedDepartment], store: Store) -> list[Block]:
+    """The blocks of the year and site files of `loaded`, as the open-data step plans them."""
+    keys = {item.source.path: data_key(item) for item in loaded}
+    pieces = {id(item): Pieces(store, piece_key(keys[item.source.path], SITE_URL)) for item in loaded}
+    planned = plan_scopes(loaded, whole_site=True)
+    return [block for scope in planned if scope.slug is None for block in export_data.scope_blocks(scope, pieces)]
+
+
+def entry_inode(store: Store, entry: str) -> int:
+    path = store.path(pieces_module.NAMESPACE, entry, "bin")
+    assert path is not None
+    return path.stat().st_ino
+
+
+def edit_corpus(data: Path, edit: str) -> int:
+    """Edit the data as `edit` says; how many blocks it may change at most (a department that ends a block
+    splits or joins blocks)."""
+    files = sorted(data.rglob("*.yaml"))
+    target = files[len(files) // 2]
+    if edit == "change":
+        target.write_text(target.read_text(encoding="utf-8").replace("department: ", "department: 改", 1), "utf-8")
+        return 1
+    if edit == "add":
+        text = target.read_text(encoding="utf-8").replace("department: ", "department: 新增", 1)
+        target.with_name("zz-added.yaml").write_text(text, encoding="utf-8")
+        return 2
+    if edit == "remove":
+        target.unlink()
+        return 2
+    target.rename(target.with_name("aaa-" + target.name))  # renamed: leaves one block, joins another
+    return 4
+
+
+@pytest.mark.parametrize("edit", ["change", "add", "remove", "rename"])
+def test_an_edit_joins_again_only_the_blocks_it_changes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """Blocks of about 2 departments: the edited department's block is joined again (a new entry), the others
+    are read as they are (their entries are the files written by the first build), and the files are those of
+    encoding every department afresh."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    before = {block.key: block for block in planned_blocks(load([data]), store)}
+    assert len(before) > 6
+    inodes = {key: entry_inode(store, block.text_entry()) for key, block in before.items()}
+    most = edit_corpus(data, edit)
+    loaded = load([data])
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+    after = {block.key: block for block in planned_blocks(loaded, store)}
+    new = set(after) - set(before)
+    assert len(new) <= most * 2  # in the year's file and the site's
+    assert len(new) >= 1 or edit == "remove"  # (a department alone in its block leaves no new block)
+    kept = set(after) & set(before)
+    assert len(kept) >= len(after) - most * 2
+    assert all(entry_inode(store, after[key].text_entry()) == inodes[key] for key in kept)
+
+
+def test_damaged_blocks_and_lost_pieces_are_made_again_never_a_wrong_file(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every block entry damaged (one byte changed), and the pieces of half the departments lost: the blocks
+    are joined again from pieces made again, and the files are those of encoding every department afresh."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    edit_corpus(data, "change")
+    loaded = load([data])
+    blocks = planned_blocks(loaded, store)
+    for block in blocks:
+        for path in [store.path(pieces_module.NAMESPACE, block.text_entry(), "bin")]:
+            if path is not None and path.is_file():
+                damaged = bytearray(path.read_bytes())
+                damaged[len(damaged) // 2] ^= 0xFF
+                path.write_bytes(bytes(damaged))
+    for block in blocks[::2]:
+        for member in block.members:
+            for kind in ("text", "templates"):
+                path = store.path(pieces_module.NAMESPACE, digest(member.key, kind), "pickle")
+                assert path is not None
+                path.unlink(missing_ok=True)
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
+def test_a_block_found_damaged_while_joining_is_joined_again_from_pieces_made_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan counted on a block that turns out damaged, and its members' pieces are gone: the join stops
+    (PiecesLost), the pieces are made, the files joined again — the same bytes."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    edit_corpus(data, "change")
+    loaded = load([data])
+    block = planned_blocks(loaded, store)[0]
+    path = store.path(pieces_module.NAMESPACE, block.text_entry(), "bin")
+    assert path is not None and path.is_file()
+    path.write_bytes(path.read_bytes()[:-1])  # damaged, but present when the build plans
+    for member in block.members:
+        lost = store.path(pieces_module.NAMESPACE, digest(member.key, "text"), "pickle")
+        assert lost is not None
+        lost.unlink()
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
+@pytest.mark.parametrize("damage", [None, "entry"])
+def test_reused_files_checksums_come_from_the_store_or_their_sha256sums(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str | None
+) -> None:
+    """A department's files reused: their sizes and SHA-256 (for the 数据下载 page) are remembered in the store
+    (one entry, not thousands of SHA256SUMS read); with that entry damaged, read from SHA256SUMS; never wrong."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    entry = store.path(pieces_module.NAMESPACE, export_data.KNOWN_ENTRY, "json")
+    assert entry is not None and entry.is_file()
+    if damage == "entry":
+        text = bytearray(entry.read_bytes())
+        at = text.index(b'"', 40) + 1  # a character inside the entry
+        text[at] = ord("0") if text[at] != ord("0") else ord("1")
+        entry.write_bytes(bytes(text))
+    reads: list[Scope] = []
+    original = export_data._read_checksums
+    monkeypatch.setattr(export_data, "_read_checksums", lambda o, s: reads.append(s) or original(o, s))
+    edit_corpus(data, "change")
+    loaded = load([data])
+    keys = {item.source.path: data_key(item) for item in loaded}
+    outputs = Outputs(tmp_path / "second", [first.manifest(first.staging)])
+    (tmp_path / "second").mkdir()
+    with Progress.silent().stage("开放数据", total=None) as stage:
+        started = make_open_data(plan_scopes(loaded, whole_site=True), keys, outputs, SITE_URL, 1, stage, store)
+    assert len(reads) == (0 if damage is None else len(loaded) - 1)
+    for path, (size, sha) in started.known.items():
+        content = outputs.location(path).read_bytes()
+        assert (size, sha) == (len(content), hashlib.sha256(content).hexdigest()), path

@@ -4,8 +4,9 @@ The zip is made from files already in the site (the year's open-data files and i
 departments' PDFs), with fixed dates (SOURCE_DATE_EPOCH, else 1980-01-01) and a fixed
 order, so the same files give the same bytes. It is streamed to its file, never whole in
 memory; PDFs and the XLSX are stored, and the CSV and JSON members are joined from the
-departments' pieces compressed once (builder/opendata/pieces.py, `join.archive_member`), so
-remaking the archive after an edit compresses nothing but the edited department. Inside: `<name>/pdf/<slug>-<year>.pdf`,
+departments' pieces compressed once (builder/opendata/pieces.py) and joined once per block of
+departments (builder/opendata/blocks.py, `join.archive_member`), so remaking the archive after
+an edit compresses nothing but the edited department, and joins one block. Inside: `<name>/pdf/<slug>-<year>.pdf`,
 `<name>/data/…`, a `SHA256SUMS` of every other member and a `说明.txt` listing which PDF
 is which department. Next to the zip, `<zip>.sha256` holds the zip's own checksum.
 """
@@ -87,22 +88,24 @@ def content_of(name: str, data: bytes) -> Content:
     return Content(member, content_sha256(data))
 
 
-def file_content(name: str, path: Path) -> Content:
-    """A member stored from a file (a PDF, the year's XLSX): read once for its CRC and SHA-256, once to be written."""
+def file_content(name: str, path: Path, sha256: str | None = None) -> Content:
+    """A member stored from a file (a PDF, the year's XLSX): read once for its CRC and SHA-256 (unless given),
+    once to be written."""
     if not is_stored(name):
         return content_of(name, path.read_bytes())
     crc, size, sha = 0, 0, content_hasher()
     with path.open("rb") as file:
         while block := file.read(BLOCK):
             crc, size = zlib.crc32(block, crc), size + len(block)
-            sha.update(block)
+            if sha256 is None:
+                sha.update(block)
 
     def chunks() -> Iterator[bytes]:
         with path.open("rb") as file:
             while block := file.read(BLOCK):
                 yield block
 
-    return Content(zipstream.Member(name, STORED, crc, size, size, chunks()), sha.hexdigest())
+    return Content(zipstream.Member(name, STORED, crc, size, size, chunks()), sha256 or sha.hexdigest())
 
 
 def write_archive(out: BinaryIO, contents: list[Content], readme: str, date: datetime | None) -> None:

@@ -1,9 +1,10 @@
-"""Write a year's and the whole site's downloads from the departments' cached pieces, one department at a time.
+"""Write a year's and the whole site's downloads from the departments' cached pieces, one block at a time.
 
-The pieces (builder/opendata/pieces.py) are made once per changed department; here they are
+The pieces (builder/opendata/pieces.py) are made once per changed department, and joined once
+per block of about fifty departments (builder/opendata/blocks.py); here the blocks are
 streamed into the joined files: CSV rows and JSON pieces are concatenated, XLSX sheets are
-concatenated compressed (each department's rows compressed at its place in the sheet), the
-SQLite database is filled from each department's cached rows. Only one department's pieces
+concatenated compressed (each block's rows compressed at its place in the sheet), the
+SQLite database is filled from each department's cached rows. Only one block's pieces
 are in memory at a time, whatever the number of departments. The bytes are those
 `export.export_files` gives (tests/test_export_assembly.py).
 """
@@ -20,8 +21,9 @@ from typing import BinaryIO
 from ..data.schema import schema_text
 from ..pipeline.fingerprint import content_hasher, content_sha256, file_sha256
 from ..site.paths import data_files
+from .blocks import Block, block_starts
 from .export import Scope, csv_kind
-from .pieces import ARCHIVE_LEVEL, TABLE_NAMES, Pieces, sheet_starts
+from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, sheet_starts
 from .tables import TABLE_COLUMNS, TABLE_LABELS, Cell, Table
 from .to_csv import csv_document
 from .to_json import document_frame, json_document
@@ -30,8 +32,7 @@ from .to_xlsx import WIDTH_SAMPLE_ROWS, write_xlsx
 from .zipstream import DEFLATED, FINAL_BLOCK, Compressed, Member, crc32_combine, deflate_piece
 
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex)
-Made = dict[tuple[str, ...], dict[str, tuple[str, int, str]]]  # departments' piece keys → kind → (path, size, SHA-256)
-JSON_SEPARATOR = b",\n"
+Made = dict[tuple[str, ...], dict[str, tuple[str, int, str]]]  # blocks' keys → kind → (path, size, SHA-256)
 
 
 class HashedFile:
@@ -50,20 +51,21 @@ class HashedFile:
         return self.size, self.sha.hexdigest()
 
 
-def write_scope_files(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None, earlier: Made) -> Known:
-    """The scope's CSV, JSON and XLSX files under `folder`; a scope of the same departments as one in
-    `earlier` (the site and its only year) copies that one's files. Returns the files' sizes and SHA-256."""
+def write_scope_files(scope: Scope, blocks: list[Block], folder: Path, date: datetime | None, earlier: Made) -> Known:
+    """The scope's CSV, JSON and XLSX files under `folder`, from its departments' blocks; a scope of the same
+    blocks as one in `earlier` (the site and its only year) copies that one's files. Returns the files' sizes
+    and SHA-256."""
     paths = data_files(scope.year, scope.slug)
     kinds = [*(csv_kind(name) for name in TABLE_NAMES), "json", "xlsx"]
-    same = tuple(piece.key for piece in pieces)
+    same = tuple(block.key for block in blocks)
     if same in earlier:
         return {paths[kind]: _copy(folder, earlier[same][kind], paths[kind]) for kind in kinds}
     for kind in kinds:
         (folder / paths[kind]).parent.mkdir(parents=True, exist_ok=True)
-    known, counts, samples = _write_texts(pieces, {kind: folder / paths[kind] for kind in kinds[:-1]})
+    known, counts, samples = _write_texts(blocks, {kind: folder / paths[kind] for kind in kinds[:-1]})
     with (folder / paths["xlsx"]).open("wb") as file:
         out = HashedFile(file)
-        _write_xlsx(out, pieces, counts, samples, date)
+        _write_xlsx(out, blocks, counts, samples, date)
     by_kind = {**known, "xlsx": out.known}
     earlier[same] = {kind: (paths[kind], *by_kind[kind]) for kind in kinds}
     return {paths[kind]: by_kind[kind] for kind in kinds}
@@ -77,27 +79,30 @@ def _copy(folder: Path, made: tuple[str, int, str], target: str) -> tuple[int, s
     return size, sha
 
 
+BlockCounts = list[tuple[tuple[int, ...], ...]]  # each block's members' row counts
+
+
 def _write_texts(
-    pieces: list[Pieces], targets: dict[str, Path]
-) -> tuple[dict[str, tuple[int, str]], list[tuple[int, ...]], dict[str, list[tuple[Cell, ...]]]]:
-    """The CSV and JSON files, in one pass over the departments; their row counts and the first rows of each table."""
-    counts: list[tuple[int, ...]] = []
+    blocks: list[Block], targets: dict[str, Path]
+) -> tuple[dict[str, tuple[int, str]], BlockCounts, dict[str, list[tuple[Cell, ...]]]]:
+    """The CSV and JSON files, in one pass over the blocks; their row counts and the first rows of each table."""
+    counts: BlockCounts = []
     samples: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in TABLE_NAMES}
     with ExitStack() as stack:
         outs = {kind: HashedFile(stack.enter_context(path.open("wb"))) for kind, path in targets.items()}
         for name in TABLE_NAMES:
             outs[csv_kind(name)].write(csv_document(TABLE_COLUMNS[name], []))
         head, tail = document_frame()
-        outs["json"].write(head if pieces else json_document([]))
-        for number, department in enumerate(pieces):
-            text = department.text()
+        outs["json"].write(head if blocks else json_document([]))
+        for number, block in enumerate(blocks):
+            text = block.text()
             for name in TABLE_NAMES:
                 outs[csv_kind(name)].write(text.csv[name])
                 if len(samples[name]) < WIDTH_SAMPLE_ROWS:
                     samples[name].extend(text.sample[name][: WIDTH_SAMPLE_ROWS - len(samples[name])])
             outs["json"].write((JSON_SEPARATOR if number else b"") + text.json)
             counts.append(text.counts)
-        if pieces:
+        if blocks:
             outs["json"].write(tail)
     return {kind: out.known for kind, out in outs.items()}, counts, samples
 
@@ -109,19 +114,19 @@ def sample_tables(samples: dict[str, list[tuple[Cell, ...]]]) -> list[Table]:
 
 def _write_xlsx(
     out: HashedFile,
-    pieces: list[Pieces],
-    counts: list[tuple[int, ...]],
+    blocks: list[Block],
+    counts: BlockCounts,
     samples: dict[str, list[tuple[Cell, ...]]],
     date: datetime | None,
 ) -> None:
-    starts = sheet_starts(counts)
-    totals = [sum(department[index] for department in counts) for index in range(len(TABLE_NAMES))]
+    starts = block_starts(counts)
+    totals = [sum(member[index] for block in counts for member in block) for index in range(len(TABLE_NAMES))]
 
     def sheet(index: int) -> Iterator[Compressed]:
         name = TABLE_NAMES[index]
-        for department, first, count in zip(pieces, starts, counts, strict=True):
-            if count[index]:
-                yield department.sheet(name, first[index])
+        for block, first, members in zip(blocks, starts, counts, strict=True):
+            if any(member[index] for member in members):
+                yield block.sheet(name, first[index], members)
 
     sheets = [lambda index=index: sheet(index) for index in range(len(TABLE_NAMES))]
     write_xlsx(out, sample_tables(samples), totals, sheets, date)  # type: ignore[arg-type]
@@ -135,13 +140,13 @@ def sheets_wanted(counts: list[tuple[int, ...]]) -> list[tuple[tuple[str, int], 
     ]
 
 
-def write_site_database(scope: Scope, pieces: list[Pieces], folder: Path, date: datetime | None) -> Known:
-    """The site's SQLite database from the departments' cached rows, and the JSON Schema."""
+def write_site_database(scope: Scope, blocks: list[Block], folder: Path, date: datetime | None) -> Known:
+    """The site's SQLite database from the blocks' cached rows, and the JSON Schema."""
     paths = data_files(scope.year, scope.slug)
     database = folder / paths["sqlite"]
     database.parent.mkdir(parents=True, exist_ok=True)
     tables = sample_tables({name: [] for name in TABLE_NAMES})
-    join_databases(database, tables, lambda index: (piece.sqlite(TABLE_NAMES[index]) for piece in pieces), date)
+    join_databases(database, tables, lambda index: (block.sqlite(TABLE_NAMES[index]) for block in blocks), date)
     schema = schema_text().encode("utf-8")
     (folder / paths["schema"]).write_bytes(schema)
     return {
@@ -150,11 +155,11 @@ def write_site_database(scope: Scope, pieces: list[Pieces], folder: Path, date: 
     }
 
 
-def archive_member(name: str, kind: str, pieces: list[Pieces]) -> Member:
+def archive_member(name: str, kind: str, blocks: list[Block]) -> Member:
     """A year file (`kind`: a CSV kind or `json`) as a deflated zip member joined from the departments'
-    archive pieces: the same bytes as the file, compressed without compressing anything again."""
+    archive pieces, by blocks: the same bytes as the file, compressed without compressing anything again."""
     if kind == "json":
-        head, tail = document_frame() if pieces else (json_document([]), b"")
+        head, tail = document_frame() if blocks else (json_document([]), b"")
     else:
         table = next(name for name in TABLE_NAMES if csv_kind(name) == kind)
         head, tail = csv_document(TABLE_COLUMNS[table], []), b""
@@ -162,10 +167,10 @@ def archive_member(name: str, kind: str, pieces: list[Pieces]) -> Member:
 
     def parts() -> Iterator[Compressed]:
         yield deflate_piece(head, ARCHIVE_LEVEL)
-        for number, department in enumerate(pieces):
+        for number, block in enumerate(blocks):
             if kind == "json" and number:
                 yield separator
-            piece = department.archive(kind)
+            piece = block.archive(kind)
             if piece.size:
                 yield piece
         if tail:

@@ -3,8 +3,9 @@
 A year's and the site's files hold every department's rows again. Each department's share
 of them is made once, when the department (or the builder code, or the site address)
 changes, and kept in the store under the department's piece key (`piece_key`, namespace
-`opendata`); builder/opendata/join.py assembles the year's and the site's files from these
-pieces by streaming, one department at a time, so an edit encodes one department and the
+`opendata`); builder/opendata/blocks.py joins them once per block of about fifty departments,
+and builder/opendata/join.py assembles the year's and the site's files from the blocks by
+streaming, one block at a time, so an edit encodes one department, joins one block, and the
 corpus is never in memory. Per department:
 
 - `text`: its CSV rows and JSON piece as they stand in the joined files, its row counts and
@@ -18,12 +19,16 @@ corpus is never in memory. Per department:
 
 Pieces are raw deflate ended by a sync flush (builder/opendata/zipstream.py), so that they
 concatenate. The bytes of a file do not depend on which pieces were cached: fresh and
-incremental builds give the same files.
+incremental builds give the same files. Every entry is sealed with its CRC-32 and length
+(`seal`): a damaged entry is a miss, and one found damaged (or missing) while joining is
+deleted and `PiecesLost` raised, so that the caller plans again and it is made again.
 """
 
 from __future__ import annotations
 
+import pickle
 import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +48,13 @@ TABLE_NAMES = tuple(TABLE_COLUMNS)
 ARCHIVE_LEVEL = 6
 ARCHIVE_KINDS = (*(csv_kind(name) for name in TABLE_NAMES), "json")
 _HEADER = struct.Struct("<IQI")  # a stored Compressed: CRC, size, shift
+_SEAL = struct.Struct("<IQ")  # before a stored entry's bytes: their CRC-32 and length, checked when read
+JSON_SEPARATOR = b",\n"  # between two departments' pieces in a JSON document
+
+
+class PiecesLost(FileNotFoundError):
+    """A piece the build counted on is missing or damaged in the store (its damaged entry is deleted):
+    the caller plans again, which makes it again."""
 
 
 def pieces_store(store: Store, work: Path) -> Store:
@@ -86,13 +98,39 @@ class Wanted:
     sheets: tuple[tuple[str, int], ...] = ()
 
 
-def _pack(piece: Compressed) -> bytes:
-    return _HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data
+def seal(data: bytes) -> bytes:
+    """`data` with its CRC-32 and length before it: what `unseal` checks (an entry damaged on disk is a miss)."""
+    return _SEAL.pack(zlib.crc32(data), len(data)) + data
 
 
-def _unpack(data: bytes) -> Compressed:
-    crc, size, shift = _HEADER.unpack_from(data)
-    return Compressed(crc, size, data[_HEADER.size :], shift)
+def unseal(data: bytes | None) -> bytes | None:
+    if data is None or len(data) < _SEAL.size:
+        return None
+    crc, length = _SEAL.unpack_from(data)
+    body = data[_SEAL.size :]
+    return body if len(body) == length and zlib.crc32(body) == crc else None
+
+
+def pack(piece: Compressed) -> bytes:
+    return seal(_HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data)
+
+
+def unpack(data: bytes | None) -> Compressed | None:
+    body = unseal(data)
+    return None if body is None else unpack_body(body)
+
+
+def unpack_body(body: bytes) -> Compressed:
+    crc, size, shift = _HEADER.unpack_from(body)
+    return Compressed(crc, size, body[_HEADER.size :], shift)
+
+
+def required(store: Store, entry: str, kind: str, value: object, what: str):  # type: ignore[no-untyped-def]
+    """`value`, read from `entry`; None (missing or damaged): the entry is deleted and PiecesLost raised."""
+    if value is None:  # made earlier in this build: gone if someone deleted the store meanwhile, or damaged
+        store.delete(NAMESPACE, entry, kind)
+        raise PiecesLost(f"open-data piece {what} ({entry}) is missing from the store or damaged")
+    return value
 
 
 class Pieces:
@@ -108,25 +146,36 @@ class Pieces:
         return digest(self.key, "sheet", table, str(first))
 
     def text(self) -> TextPiece:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry("text")), "text")
+        return self._pickled(self._entry("text"), "text")
 
     def templates(self) -> dict[str, tuple[bytes, ...]]:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry("templates")), "templates")
+        return self._pickled(self._entry("templates"), "templates")
 
     def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
-        return self._required(self.store.get_pickle(NAMESPACE, self._entry(f"sqlite-{table}")), table)
+        return self._pickled(self._entry(f"sqlite-{table}"), table)
 
     def sheet(self, table: str, first: int) -> Compressed:
-        data = self.store.get_bytes(NAMESPACE, self._sheet(table, first))
-        return _unpack(self._required(data, f"{table} from row {first}"))
+        return self._compressed(self._sheet(table, first), f"{table} from row {first}")
 
     def archive(self, kind: str) -> Compressed:
-        return _unpack(self._required(self.store.get_bytes(NAMESPACE, self._entry(f"archive-{kind}")), kind))
+        return self._compressed(self._entry(f"archive-{kind}"), kind)
 
-    def _required(self, value: object, what: str):  # type: ignore[no-untyped-def]
-        if value is None:  # made earlier in this build: gone only if someone deleted the store meanwhile
-            raise FileNotFoundError(f"open-data piece {what} of {self.key} is missing from the store")
-        return value
+    def _pickled(self, entry: str, what: str):  # type: ignore[no-untyped-def]
+        return required(self.store, entry, "pickle", self._get(entry), what)
+
+    def _get(self, entry: str):  # type: ignore[no-untyped-def]
+        """A sealed pickle (`seal`): None when missing or damaged; a flipped byte never reaches a file."""
+        body = unseal(self.store.get_bytes(NAMESPACE, entry, "pickle"))
+        try:
+            return None if body is None else pickle.loads(body)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+            return None
+
+    def _put(self, entry: str, value: object) -> None:
+        self.store.put_bytes(NAMESPACE, entry, seal(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)), "pickle")
+
+    def _compressed(self, entry: str, what: str) -> Compressed:
+        return required(self.store, entry, "bin", unpack(self.store.get_bytes(NAMESPACE, entry)), what)
 
     def missing(self, wanted: Wanted, present: set[str]) -> Wanted:
         """What of `wanted` the store does not have; `present`: the names in the namespace (`Store.names`)."""
@@ -150,9 +199,8 @@ class Pieces:
         """
         if wanted == Wanted():
             return
-        get = self.store.get_pickle
-        templates = get(NAMESPACE, self._entry("templates")) if made is None and wanted.sheets else None
-        text = get(NAMESPACE, self._entry("text")) if made is None and wanted.archive else None
+        templates = self._get(self._entry("templates")) if made is None and wanted.sheets else None
+        text = self._get(self._entry("text")) if made is None and wanted.archive else None
         stored_enough = (templates is not None or not wanted.sheets) and (text is not None or not wanted.archive)
         if made is None and (wanted.text or wanted.sqlite or not stored_enough):
             made = _encoded(loaded, site_url)
@@ -160,19 +208,19 @@ class Pieces:
             text = _text_piece(loaded, *made)
             templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
             if wanted.text:
-                self.store.put_pickle(NAMESPACE, self._entry("text"), text)
-                self.store.put_pickle(NAMESPACE, self._entry("templates"), templates)
+                self._put(self._entry("text"), text)
+                self._put(self._entry("templates"), templates)
             if wanted.sqlite:
                 for name, table in made[0].items():
-                    self.store.put_pickle(NAMESPACE, self._entry(f"sqlite-{name}"), prepare(table).rows)
+                    self._put(self._entry(f"sqlite-{name}"), prepare(table).rows)
         if wanted.archive:
             for kind, data in _archive_texts(text):  # type: ignore[arg-type]
                 self.store.put_bytes(
-                    NAMESPACE, self._entry(f"archive-{kind}"), _pack(deflate_piece(data, ARCHIVE_LEVEL))
+                    NAMESPACE, self._entry(f"archive-{kind}"), pack(deflate_piece(data, ARCHIVE_LEVEL))
                 )
         for table, first in wanted.sheets:
             piece = rows_piece(templates[table], first)  # type: ignore[index]
-            self.store.put_bytes(NAMESPACE, self._sheet(table, first), _pack(piece))
+            self.store.put_bytes(NAMESPACE, self._sheet(table, first), pack(piece))
 
 
 def _encoded(loaded: LoadedDepartment, site_url: str) -> tuple[dict[str, Table], Encoded]:

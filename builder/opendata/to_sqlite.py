@@ -168,8 +168,8 @@ def join_databases(
 ) -> None:
     """Write the database of `tables` (their columns only) at `path`, table i's rows given in pieces by `rows(i)`.
 
-    Each piece (a department's `prepare(table).rows`, cached) is inserted with `executemany`, so
-    only one department's rows are in memory at a time. Measured at 500 departments (loaded
+    Each piece (a block's departments' `prepare(table).rows`, cached) is inserted with `executemany`, so
+    only one block's rows are in memory at a time. Measured at 500 departments (loaded
     machine): 0.95 s. Each department's rows as a small database, attached and copied with
     INSERT … SELECT (a transaction per department, then DETACH), took 0.44 s, but making those
     databases cost 2.35 s more CPU in a fresh build; deserializing pieces into one attached

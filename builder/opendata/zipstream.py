@@ -45,6 +45,19 @@ def deflate_piece(data: bytes, level: int) -> Compressed:
     return Compressed(zlib.crc32(data), len(data), compressed, crc_shift(len(data)))
 
 
+EMPTY = Compressed(0, 0, b"", 1 << 31)  # no bytes: x^0 shifts nothing
+
+
+def concatenate(pieces: Iterable[Compressed]) -> Compressed:
+    """Pieces one after another as one piece (same bytes, CRC joined): a block of pieces joined once."""
+    crc, size, shift, data = 0, 0, EMPTY.shift, []
+    for piece in pieces:
+        crc, size = crc32_combine(crc, piece.crc, piece.size, piece.shift), size + piece.size
+        shift = _multmodp(shift, piece.shift)
+        data.append(piece.data)
+    return Compressed(crc, size, b"".join(data), shift)
+
+
 def _multmodp(a: int, b: int) -> int:
     """a × b modulo the CRC-32 polynomial (reflected bit order), as zlib's multmodp."""
     mask, product = 1 << 31, 0

@@ -94,6 +94,13 @@ class Store:
         if path is not None:
             write_atomic(path, data)
 
+    def delete(self, namespace: str, key: str, kind: str = "bin") -> None:
+        """Remove an entry found damaged, so that the next build sees it missing and makes it again."""
+        path = self.path(namespace, key, kind)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
     def get_json(self, namespace: str, key: str) -> Any:
         data = self.get_bytes(namespace, key, "json")
         try:

@@ -8,21 +8,26 @@ Departments go to the workers in groups first: each writes its own files (when i
 to be remade) and, from the same encoding of its rows, its pieces of the year's and the
 site's files that the store does not have yet (builder/opendata/pieces.py; the year
 archive's pieces are made by pack_archives, which compressed them before too). Then the year and
-site files are joined from the pieces (builder/opendata/join.py), the database in a job of its
-own beside the rest. An edit encodes the edited department alone; a department whose rows
-moved in a workbook (one before it gained rows) only has its sheets numbered again.
+site files are joined from blocks of about fifty departments' pieces (builder/opendata/blocks.py,
+builder/opendata/join.py), the database in a job of its own beside the rest; a department makes
+the pieces of a block only when the store lacks that block. An edit encodes the edited department
+alone and joins its block again; a department whose rows moved in a workbook (one before it gained
+rows) only has its sheets numbered again. The sizes and SHA-256 of the departments' reused files
+are remembered in one store entry (`_remember`), not read from thousands of SHA256SUMS.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from ...data.load import LoadedDepartment
+from ...opendata.blocks import Block, plan_blocks
 from ...opendata.export import (
     Scope,
     checksums_text,
@@ -37,7 +42,19 @@ from ...opendata.export import (
     write_files,
 )
 from ...opendata.join import Made, sheets_wanted, write_scope_files, write_site_database
-from ...opendata.pieces import NAMESPACE, Pieces, Wanted, piece_key, pieces_store, row_counts
+from ...opendata.pieces import (
+    NAMESPACE,
+    TABLE_NAMES,
+    Pieces,
+    PiecesLost,
+    Wanted,
+    piece_key,
+    pieces_store,
+    row_counts,
+    seal,
+    sheet_starts,
+    unseal,
+)
 from ...opendata.tables import build_tables
 from ...site.paths import data_files
 from ..context import Build
@@ -50,7 +67,9 @@ from ..workers import run_parallel
 Known = dict[str, tuple[int, str]]  # path → (size, SHA-256 hex), for the 数据下载 page
 _Shared = tuple[str, datetime | None, Path]
 _Department = tuple["DepartmentWork", Scope, Pieces]  # fresh workers get their departments only
+_Job = tuple[_Department, ...]
 DEPARTMENTS_PER_JOB = 25
+KNOWN_ENTRY = digest("open-data-known-checksums")  # the store entry of `_remember`
 TITLE = "开放数据"
 
 
@@ -123,16 +142,15 @@ def make_open_data(
     """
     date = source_date()
     scope_keys = [scope_key(scope, keys, site_url, date) for scope in planned]
-    known, todo = _reused(planned, scope_keys, outputs, stage)
+    known, todo, read = _reused(planned, scope_keys, outputs, stage, store)
     departments = {id(loaded): loaded for scope in planned for loaded in scope.departments}
     pieces = {
         ident: Pieces(store, piece_key(keys[loaded.source.path], site_url)) for ident, loaded in departments.items()
     }
     aggregate = [index for index in todo if planned[index].slug is None]
+    blocks = {index: scope_blocks(planned[index], pieces) for index in aggregate}
     shared: _Shared = (site_url, date, outputs.staging)
-    work = _department_work(planned, todo, aggregate, pieces)
-    items = [(item, planned[item.scope], pieces[id(planned[item.scope].departments[0])]) for item in work]
-    groups = [tuple(items[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(items), DEPARTMENTS_PER_JOB)]
+    groups = _department_jobs(planned, _department_work(planned, todo, blocks, pieces), pieces)
     for job, written in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
         for item, _, _ in job:
             if item.write:
@@ -140,11 +158,13 @@ def make_open_data(
                     outputs.record(path, scope_keys[item.scope])
                 stage.advance(1, item=scope_title(planned[item.scope]))
         known.update(written)
+    if todo or read:
+        _remember(store, planned, scope_keys, known)
     if not aggregate:
         return Started(known, lambda: None)
     stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
 
-    result = _started(functools.partial(_make_aggregates, planned, aggregate, jobs, shared, pieces), behind)
+    result = _started(functools.partial(_make_aggregates, planned, blocks, jobs, shared, pieces), behind)
 
     def finish() -> None:
         known.update(result())
@@ -158,17 +178,62 @@ def make_open_data(
     return Started(known, finish)
 
 
-def _reused(planned: list[Scope], scope_keys: list[str], outputs: Outputs, stage: Stage) -> tuple[Known, list[int]]:
-    """The sizes and SHA-256 of the scopes whose files are reused; the indices of the others, to make."""
+def _reused(
+    planned: list[Scope], scope_keys: list[str], outputs: Outputs, stage: Stage, store: Store
+) -> tuple[Known, list[int], int]:
+    """The sizes and SHA-256 of the scopes whose files are reused; the indices of the others, to make; how many
+    reused scopes' SHA256SUMS were read (the others' checksums remembered in the store, `_remember`)."""
     known: Known = {}
     todo = []
+    remembered = _remembered_entries(store)
+    read = 0
     for index, scope in enumerate(planned):
-        if outputs.reuse(scope_paths(scope), scope_keys[index]):
-            known.update(_read_checksums(outputs, scope))
+        paths = scope_paths(scope)
+        if outputs.reuse(paths, scope_keys[index]):
+            checksums = _remembered(remembered.get(scope_keys[index]), paths, outputs)
+            if checksums is None:
+                checksums, read = _read_checksums(outputs, scope), read + 1
+            known.update(checksums)
             stage.skip(1)
         else:
             todo.append(index)
-    return known, todo
+    return known, todo, read
+
+
+def _remembered(entry: object, paths: list[str], outputs: Outputs) -> Known | None:
+    """A scope's sizes and SHA-256 as remembered, if they are for exactly its files and the sizes on record."""
+    if not isinstance(entry, dict) or set(entry) != set(paths):
+        return None
+    known: Known = {}
+    for path, value in entry.items():
+        if not (isinstance(value, list) and len(value) == 2 and value[0] == outputs.entries[path].size):
+            return None
+        if not (isinstance(value[1], str) and len(value[1]) == 64):
+            return None
+        known[path] = (value[0], value[1])
+    return known
+
+
+def _remember(store: Store, planned: list[Scope], scope_keys: list[str], known: Known) -> None:
+    """Each department's files' sizes and SHA-256 by its scope key, in one store entry: a later build that
+    reuses the files reads them there, not from thousands of SHA256SUMS (a cache: the files' bytes follow from
+    the key; a missing or stale entry only sends a build back to SHA256SUMS)."""
+    entries = {
+        scope_keys[index]: {path: list(known[path]) for path in scope_paths(scope)}
+        for index, scope in enumerate(planned)
+        if scope.slug is not None and all(path in known for path in scope_paths(scope))
+    }
+    store.put_bytes(NAMESPACE, KNOWN_ENTRY, seal(json.dumps(entries).encode()), "json")
+
+
+def _remembered_entries(store: Store) -> dict:  # type: ignore[type-arg]
+    """What `_remember` kept, checked by its seal (a damaged entry is none: never a wrong checksum)."""
+    body = unseal(store.get_bytes(NAMESPACE, KNOWN_ENTRY, "json"))
+    try:
+        entries = json.loads(body) if body is not None else {}
+    except ValueError:
+        return {}
+    return entries if isinstance(entries, dict) else {}
 
 
 def _started(make: Callable[[], Known], behind: Executor | None) -> Callable[[], Known]:
@@ -188,30 +253,70 @@ class DepartmentWork:
     wanted: Wanted
 
 
+def scope_blocks(scope: Scope, pieces: dict[int, Pieces]) -> list[Block]:
+    """The blocks of a year's or the site's departments (builder/opendata/blocks.py), in the files' order."""
+    names = [f"{loaded.department.year}/{loaded.source.slug}" for loaded in scope.departments]
+    rows = [sum(row_counts(loaded)) for loaded in scope.departments]
+    return plan_blocks(names, [pieces[id(loaded)] for loaded in scope.departments], rows)
+
+
 def _department_work(
-    planned: list[Scope], todo: list[int], aggregate: list[int], pieces: dict[int, Pieces]
+    planned: list[Scope],
+    todo: list[int],
+    blocks: dict[int, list[Block]],
+    pieces: dict[int, Pieces],
+    trust_store: bool = True,
 ) -> list[DepartmentWork]:
-    """What each department must make: its files when its scope is to do, and the pieces of the scopes to do."""
+    """What each department must make: its files when its scope is to do, and the pieces that the blocks
+    of the scopes to do lack (a block in the store needs none of its members' pieces). Without `trust_store`
+    (a piece was found damaged), every piece of the scopes to do is made again."""
     own = {id(scope.departments[0]): index for index, scope in enumerate(planned) if scope.slug is not None}
     wanted = {ident: Wanted() for ident in own}
-    for index in aggregate:
+    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces and trust_store else set()
+    for index, scope_blocks_ in blocks.items():
         scope = planned[index]
-        sheets = sheets_wanted([row_counts(loaded) for loaded in scope.departments])
-        for loaded, sheet in zip(scope.departments, sheets, strict=True):
+        for loaded, need in _block_needs(scope, scope_blocks_, present):
             before = wanted[id(loaded)]
             wanted[id(loaded)] = Wanted(
-                text=True,
-                sqlite=before.sqlite or scope.year is None,
-                sheets=tuple(dict.fromkeys((*before.sheets, *sheet))),
+                text=before.text or need.text,
+                sqlite=before.sqlite or need.sqlite,
+                sheets=tuple(dict.fromkeys((*before.sheets, *need.sheets))),
             )
     todo_set = set(todo)
     work = []
-    present = next(iter(pieces.values())).store.names(NAMESPACE) if pieces else set()
     for ident, index in own.items():
         missing = pieces[ident].missing(wanted[ident], present)
         if index in todo_set or missing != Wanted():
             work.append(DepartmentWork(index, index in todo_set, missing))
     return work
+
+
+def _block_needs(scope: Scope, blocks: list[Block], present: set[str]) -> Iterator[tuple[LoadedDepartment, Wanted]]:
+    """The pieces each department of a scope gives its block: its text when the block's is not in the store,
+    its sheet rows for the sheets whose block rows (from the block's first row) are not, its database rows
+    (the site's) when the block's are not."""
+    counts = [row_counts(loaded) for loaded in scope.departments]
+    sheets, starts = sheets_wanted(counts), sheet_starts(counts)
+    at = 0
+    for block in blocks:
+        members = range(at, at + len(block.members))
+        at += len(block.members)
+        text = f"{block.text_entry()}.bin" not in present
+        lacking = {
+            table
+            for index, table in enumerate(TABLE_NAMES)
+            if any(counts[member][index] for member in members)
+            and f"{block.sheet_entry(table, starts[members.start][index])}.bin" not in present
+        }
+        sqlite = scope.year is None and any(f"{block.sqlite_entry(t)}.bin" not in present for t in TABLE_NAMES)
+        for member in members:
+            need = tuple(sheet for sheet in sheets[member] if sheet[0] in lacking)
+            yield scope.departments[member], Wanted(text=text, sqlite=sqlite, sheets=need)
+
+
+def _department_jobs(planned: list[Scope], work: list[DepartmentWork], pieces: dict[int, Pieces]) -> list[_Job]:
+    items = [(item, planned[item.scope], pieces[id(planned[item.scope].departments[0])]) for item in work]
+    return [tuple(items[start : start + DEPARTMENTS_PER_JOB]) for start in range(0, len(items), DEPARTMENTS_PER_JOB)]
 
 
 def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
@@ -233,37 +338,47 @@ def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
 
 
 def _make_aggregates(
-    planned: list[Scope], aggregate: list[int], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
+    planned: list[Scope], blocks: dict[int, list[Block]], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
 ) -> Known:
-    """The year and site scopes' files, joined from the pieces: the database in a job of its own, beside the rest.
+    """The year and site scopes' files, joined from the blocks: the database in a job of its own, beside the rest.
 
-    The workers get each scope's pieces and its year and slug, not its departments (fresh workers: small items)."""
+    The workers get each scope's blocks and its year and slug, not its departments (fresh workers: small items).
+    A piece found missing or damaged on the way: every piece of these files is made again, and the files
+    joined again (damage is rare; a block whose entry is damaged is joined again from its members' pieces)."""
+    aggregate = list(blocks)
 
-    def joined(indices: list[int]) -> list[tuple[Scope, list[Pieces]]]:
-        return [(Scope(planned[i].year, None, []), [pieces[id(x)] for x in planned[i].departments]) for i in indices]
+    def joined(indices: list[int]) -> list[tuple[Scope, list[Block]]]:
+        return [(Scope(planned[i].year, None, []), blocks[i]) for i in indices]
 
     site = [index for index in aggregate if planned[index].year is None]
     work = [("files", joined(aggregate)), *(("database", joined([index])) for index in site)]
     known: Known = {}
-    for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
-        known.update(written)
+    try:
+        for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
+            known.update(written)
+    except PiecesLost:  # damaged entries may be more than the one found: every piece of these files made again
+        groups = _department_jobs(planned, _department_work(planned, [], blocks, pieces, trust_store=False), pieces)
+        for _ in run_parallel(_make_departments, groups, jobs, shared=shared, fresh=True):
+            pass
+        for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
+            known.update(written)
     folder = shared[2]
     for index in aggregate:
         known.update(_write_checksums(planned[index], known, folder))
     return known
 
 
-def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Pieces]]]]) -> Known:
+def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Block]]]]) -> Known:
     _, date, folder = shared
     kind, scopes_ = job
     written: Known = {}
     earlier: Made = {}
     with collector_paused():
-        for scope, parts in scopes_:
+        for scope, blocks in scopes_:
             if kind == "database":
-                written.update(write_site_database(scope, parts, folder, date))
+                written.update(write_site_database(scope, blocks, folder, date))
             else:
-                written.update(write_scope_files(scope, parts, folder, date, earlier))
+                written.update(write_scope_files(scope, blocks, folder, date, earlier))
     return written
 
 
