@@ -104,16 +104,27 @@ class Store:
     def put_json(self, namespace: str, key: str, value: Any) -> None:
         self.put_bytes(namespace, key, json.dumps(value, ensure_ascii=False).encode("utf-8"), "json")
 
-    def get_pickle(self, namespace: str, key: str) -> Any:
+    def touch(self, namespace: str, key: str, kind: str = "bin") -> bool:
+        """Mark the entry as used now without reading it (see the pruning above); False when it is not there."""
+        path = self.path(namespace, key, kind)
+        if path is None:
+            return False
+        try:
+            os.utime(path)
+        except OSError:
+            return False
+        return True
+
+    def get_pickle(self, namespace: str, key: str, kind: str = "pickle") -> Any:
         """The unpickled entry, or None. Only the builder writes the store: it is as trusted as the code."""
-        data = self.get_bytes(namespace, key, "pickle")
+        data = self.get_bytes(namespace, key, kind)
         try:
             return None if data is None else pickle.loads(data)
         except _UNPICKLE_ERRORS:
             return None
 
-    def put_pickle(self, namespace: str, key: str, value: Any) -> None:
-        self.put_bytes(namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "pickle")
+    def put_pickle(self, namespace: str, key: str, value: Any, kind: str = "pickle") -> None:
+        self.put_bytes(namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), kind)
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS, max_bytes: int = MAX_BYTES) -> int:
         """Delete entries unused for `max_age_days`, then the least recently used past `max_bytes`; return the count."""
