@@ -16,7 +16,7 @@ import pytest
 from builder.data.load import Head, load_department
 from builder.lint.findings import counts, lint_department, sort_key
 from builder.lint.rules.text import UNFILLED_TEMPLATE
-from builder.pipeline.heads import BODY, NAMESPACE, SUMMARY, ReadDepartment, listed, shown_department
+from builder.pipeline.heads import BODY, KINDS, NAMESPACE, SUMMARY, ReadDepartment, listed, shown_department
 from builder.pipeline.progress import Progress, make_display
 from builder.pipeline.steps.read_data import file_key, read_data
 from builder.pipeline.store import Store
@@ -42,7 +42,7 @@ def data(tmp_path: Path) -> Path:
 def test_a_department_read_again_is_its_summary_and_its_body_is_the_department_read(data: Path, tmp_path: Path) -> None:
     store = Store(tmp_path / "store")
     first = read(data, store)
-    assert all(item.loaded for item in first)  # read from the files: in memory
+    assert not any(item.loaded for item in first), "read in a worker, kept in the store, unpickled where needed"
     again = read(data, store)
     assert [item.source for item in again] == [item.source for item in first]
     assert not any(item.loaded for item in again), "nothing unpickled but the summaries"
@@ -53,6 +53,8 @@ def test_a_department_read_again_is_its_summary_and_its_body_is_the_department_r
         assert item.head.year == fresh.department.year and item.head.name == fresh.department.department
         assert item.summary.counts == counts(findings)
         assert item.summary.unfilled == [finding for finding in findings if finding.rule == UNFILLED_TEMPLATE]
+        assert item.shown() == shown_department(fresh.department)  # from the smaller entry: no body yet
+        assert not item.loaded and sorted(item.findings, key=sort_key) == sorted(findings, key=sort_key)
         assert item.department == fresh.department  # unpickled now
         assert item.loaded
         assert sorted(item.findings, key=sort_key) == sorted(findings, key=sort_key)
@@ -85,6 +87,7 @@ def test_a_department_sent_to_a_worker_travels_as_its_key_and_is_unpickled_there
 
 def test_without_a_cache_the_body_travels_whole(data: Path) -> None:
     item = read(data, Store(None))[0]
+    assert item.loaded
     received = pickle.loads(pickle.dumps(item))
     assert received.loaded and received == item
 
@@ -105,10 +108,12 @@ def test_a_summary_without_its_body_is_a_miss(data: Path, tmp_path: Path) -> Non
     first = read(data, store)
     gone = first[0]
     store.path(NAMESPACE, gone.key, BODY).unlink()  # type: ignore[union-attr]
+    summary = store.path(NAMESPACE, gone.key, SUMMARY).stat().st_mtime_ns  # type: ignore[union-attr]
     again = read(data, store)
-    assert again[0].loaded and not again[1].loaded
-    assert store.has(NAMESPACE, gone.key, "pickle") and store.has(NAMESPACE, gone.key, SUMMARY)
+    assert store.path(NAMESPACE, gone.key, SUMMARY).stat().st_mtime_ns != summary, "read again, kept again"  # type: ignore[union-attr]
+    assert all(store.has(NAMESPACE, gone.key, kind) for kind in KINDS)
     assert again[0].key == file_key(gone.source.path, data)
+    assert again[0].department == load_department(gone.source.path).department
 
 
 def test_what_the_site_level_pages_show_leaves_out_the_texts(data: Path) -> None:

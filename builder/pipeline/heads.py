@@ -30,7 +30,9 @@ from .store import Store
 
 NAMESPACE = "data"
 BODY = "pickle"  # the entry of (LoadedDepartment, findings)
+SHOWN = "shown"  # the entry of (shown_department, findings): what the site-level pages are made from
 SUMMARY = "head"  # the entry of its Summary
+KINDS = (BODY, SHOWN, SUMMARY)  # written in this order: a summary always has the others
 
 # What a department's own pages show and the site-level pages do not: its texts, goals, indicators.
 NOT_SHOWN = {"part_one": None, "unresolved": []}
@@ -103,27 +105,45 @@ class ReadDepartment(LoadedDepartment):
             object.__setattr__(self, "findings", body[1])
 
     def __getattr__(self, name: str) -> Any:
-        """Only called for attributes not set: the body's, when it is still in the store."""
-        if name not in ("department", "findings"):
+        """Only called for attributes not set: the body's, when it is still in the store.
+
+        The findings alone come from the smaller entry the site-level pages read (`shown`)."""
+        if name == "department":
+            department, findings = self._entry(BODY)
+            object.__setattr__(self, "department", department)
+        elif name == "findings":
+            _, findings = self._entry(SHOWN)
+        else:
             raise AttributeError(name)
-        department, findings = self._body()
-        object.__setattr__(self, "department", department)
-        object.__setattr__(self, "findings", findings)
-        return department if name == "department" else findings
+        if "findings" not in self.__dict__:
+            object.__setattr__(self, "findings", findings)
+        return self.__dict__[name]
+
+    def shown(self) -> Department:
+        """The department as the site-level pages see it (`shown_department`), from the store when not in memory."""
+        if self.loaded:
+            return shown_department(self.department)
+        department, findings = self._entry(SHOWN)
+        if "findings" not in self.__dict__:
+            object.__setattr__(self, "findings", findings)
+        return department
 
     @property
     def loaded(self) -> bool:
         """Whether the body is in memory."""
         return "department" in self.__dict__
 
-    def _body(self) -> tuple[Department, list[Finding]]:
-        cached = self._store.get_pickle(NAMESPACE, self.key, BODY)
+    def _entry(self, kind: str) -> tuple[Department, list[Finding]]:
+        """The department (whole: BODY, or as shown: SHOWN) and its findings, unpickled from the store."""
+        cached = self._store.get_pickle(NAMESPACE, self.key, kind)
         if not isinstance(cached, tuple) or len(cached) != 2:
             raise BuilderError(
                 f"构建缓存中 {self.source.path} 的数据在生成过程中被删除（缓存被清理？），网站没有更新 — 请重新运行"
             )
-        loaded, findings = cached
-        return loaded.department, at_path(findings, self.source.path)
+        department, findings = cached
+        if isinstance(department, LoadedDepartment):
+            department = department.department
+        return department, at_path(findings, self.source.path)
 
     def __reduce__(self) -> tuple[Any, ...]:
         body = None if self._store.root is not None else (self.department, self.findings)

@@ -22,7 +22,7 @@ from ...errors import DataError
 from ...lint.findings import Finding, lint_department
 from ..context import Build, ReadData
 from ..fingerprint import code_fingerprint, digest
-from ..heads import BODY, NAMESPACE, SUMMARY, ReadDepartment, Summary, at_path
+from ..heads import BODY, NAMESPACE, SHOWN, SUMMARY, ReadDepartment, Summary, at_path, shown_department
 from ..progress import Stage
 from ..selection import select_departments
 from ..store import Store
@@ -122,9 +122,13 @@ def _read_one(settings: _Settings, path: Path) -> _Outcome:
     findings = lint_department(loaded)
     loaded = replace(loaded, located=None)  # the line map served lint; pages and exports do not need it
     summary = Summary.of(loaded, findings)
-    settings.store.put_pickle(NAMESPACE, key, (loaded, findings), BODY)
-    settings.store.put_pickle(NAMESPACE, key, summary, SUMMARY)  # second: a summary always has its body
-    return key, summary, (loaded.department, findings), []
+    store = settings.store
+    if store.root is None:  # no cache: the department travels whole
+        return key, summary, (loaded.department, findings), []
+    store.put_pickle(NAMESPACE, key, (loaded, findings), BODY)
+    store.put_pickle(NAMESPACE, key, (shown_department(loaded.department), findings), SHOWN)
+    store.put_pickle(NAMESPACE, key, summary, SUMMARY)  # last: a summary always has the others
+    return key, summary, None, []  # the body is unpickled where a step needs it (mostly: in other workers)
 
 
 def file_key(path: Path, data_root: Path) -> str:
@@ -139,7 +143,7 @@ def file_key(path: Path, data_root: Path) -> str:
 def _from_cache(store: Store, key: str, path: Path) -> ReadDepartment | None:
     """The department read before from the same bytes: its summary, its body left in the store (marked as used)."""
     summary = store.get_pickle(NAMESPACE, key, SUMMARY)
-    if not isinstance(summary, Summary) or not store.touch(NAMESPACE, key, BODY):
+    if not isinstance(summary, Summary) or not all(store.touch(NAMESPACE, key, kind) for kind in (BODY, SHOWN)):
         return None
     if summary.unfilled:  # the same bytes at another path (a copied data folder) are reported at this path
         summary = replace(summary, unfilled=at_path(summary.unfilled, path))

@@ -22,6 +22,7 @@ from pathlib import Path
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
 from ...lint.findings import Finding, sort_key
+from ...opendata.export import collector_paused
 from ...printable import escape_controls
 from ...site.downloads import downloads_page, downloads_placeholder
 from ...site.filters import format_size
@@ -29,7 +30,7 @@ from ...site.pages import THEME_PAGES, GeneratedPage, site_pages, years
 from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
-from ..heads import ReadDepartment, listed, shown_department, site_digest
+from ..heads import ReadDepartment, listed, site_digest
 from ..progress import Stage
 from ..workers import run_parallel
 from . import export_data
@@ -110,8 +111,13 @@ class _Job:
     """A group of departments' pages, with what a fresh worker needs to make them."""
 
     places: tuple[Place, ...]
-    loaded: list[LoadedDepartment]  # the group's departments and their other years
-    findings: list[Finding]  # of the group's departments
+    loaded: list[ReadDepartment]  # the group's departments and their other years (their bodies unpickled there)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings of the group's departments."""
+        own = [item for item in self.loaded if (item.head.year, item.source.slug) in self.places]
+        return [finding for item in own for finding in sorted(item.findings, key=sort_key)]
 
 
 def _make_pages(
@@ -229,19 +235,20 @@ def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
             by_key.setdefault(item.head.name, []).append(item)
     jobs = []
     for places in todo:
-        wanted = set(places)
         slugs = dict.fromkeys(slug for _, slug in places)
         chosen = {id(item): item for slug in slugs for item in by_key.get(slug, [])}
-        loaded: list[LoadedDepartment] = [item for item in every.loaded if id(item) in chosen]
-        own = [item for item in every.loaded if id(item) in chosen and (item.head.year, item.source.slug) in wanted]
-        jobs.append(_Job(places, loaded, [finding for item in own for finding in sorted(item.findings, key=sort_key)]))
+        jobs.append(_Job(places, [item for item in every.loaded if id(item) in chosen]))
     return jobs
 
 
 def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
     """Each department's pages written, with their hashes, department by department (each has its own key)."""
     downloads = _sizes(shared.known)
-    return [(place, _write_pages(shared, _department_pages(shared, job, place, downloads))) for place in job.places]
+    findings = job.findings if shared.quality else None
+    return [
+        (place, _write_pages(shared, _department_pages(shared, job, place, downloads, findings)))
+        for place in job.places
+    ]
 
 
 def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
@@ -295,18 +302,20 @@ def shown_of(every: _Departments) -> list[LoadedDepartment]:
     department's goals or indicators leaves the year pages as they are; an edit of anything
     else they are made from (a name, a project's 预算数, a lint finding) makes them again.
     """
-    return [LoadedDepartment(item.source, shown_department(item.department)) for item in every.loaded]
+    with collector_paused():  # thousands of small models, unpickled from the store when not in memory
+        return [LoadedDepartment(item.source, item.shown()) for item in every.loaded]
 
 
-def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
-    """One department's pages: its page, its projects' pages, its 数据质量 page."""
-    findings = job.findings if shared.quality else None
+def _department_pages(
+    shared: _Shared, job: _Job, place: Place, downloads: dict[str, str], findings: list[Finding] | None
+) -> list[GeneratedPage]:
+    """One department's pages: its page, its projects' pages, its 数据质量 page (`findings`: None when not public)."""
     only = (place,)
     pages = site_pages(
         job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=only, site_level=False, findings=findings
     )
-    if shared.quality:
-        quality = quality_pages(job.loaded, job.findings, only=only, site_level=False)
+    if findings is not None:
+        quality = quality_pages(job.loaded, findings, only=only, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
