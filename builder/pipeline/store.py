@@ -1,7 +1,8 @@
 """The build's one cache: bytes, JSON or pickles kept by (namespace, key), written atomically, pruned.
 
 Every cache of the build lives here, each in a namespace: `data` (a data file read and
-linted, by its key from `read_data.file_key`), `pages` (which pages a generated folder
+linted, by its key from `read_data.file_key`: its body, site-level copy and summary,
+builder/pipeline/heads.py), `pages` (which pages a generated folder
 holds), `links` (the link scans of a site's pages), `pdf` (rendered PDFs, by the key of
 their print HTML), `opendata` (each department's pieces of the year's and the site's
 downloads, builder/opendata/pieces.py). An entry is `<cache>/store/<namespace>/<key>.<kind>`; keys come from

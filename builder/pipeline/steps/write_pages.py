@@ -1,10 +1,11 @@
 """Render the generated pages on every core and write those that changed into the generated folder.
 
-The site-level pages (home listing, year pages, 数据下载) are made here, from every
-department; departments' pages (department, projects, 数据质量) go to fresh workers
-(builder/pipeline/workers.py) in groups, each group with its departments, their other
-years (the history chart) and their findings: a worker holds twenty departments, not the
-whole corpus. A page is written only when its text changed, so unchanged pages keep
+The site-level pages (home listing, year pages, 数据下载) are made here, from what they
+show of every department (read from the store: builder/pipeline/heads.py); departments'
+pages (department, projects, 数据质量) go to fresh workers (builder/pipeline/workers.py)
+in groups, each group with its departments and their other years (the history chart),
+which the worker unpickles from the store: a worker holds twenty departments, not the
+whole corpus, and this process holds none of them. A page is written only when its text changed, so unchanged pages keep
 their files; a worker sends back only each page's path and a hash of its text.
 Which pages the generated folder holds, by the key of each department (and of the
 site-level pages), is kept in the store (namespace `pages`, one entry per generated
@@ -274,7 +275,7 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
 
 def _write_site_level(shared: _Shared, every: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
     """The site-level pages of `units` written, made from what they show of every department
-    (`shown_of`, `listed_of`) and nothing else (the year pages get no download sizes), so that
+    (`shown_of`, `heads.listed`) and nothing else (the year pages get no download sizes), so that
     their keys hold all they are made from.
     """
     written = {}
