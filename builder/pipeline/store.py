@@ -37,6 +37,7 @@ MAX_AGE_DAYS = 14
 # province's scale) cost a quarter of a second after every one-department edit; the bounds are
 # then overshot by at most what this much time's builds add.
 PRUNE_EVERY_SECONDS = 3600
+TOUCHED_EVERY_SECONDS = 3600  # `touch` marks an entry used at most this often
 PRUNED_STAMP = ".pruned"  # in the store's folder: its modification time is the last pruning
 MAX_BYTES = 4 * 1024**3  # the PDFs of 500 departments take about 0.4 GB: ten versions of each fit
 STORE_FOLDER = "store"
@@ -106,12 +107,17 @@ class Store:
         self.put_bytes(namespace, key, json.dumps(value, ensure_ascii=False).encode("utf-8"), "json")
 
     def touch(self, namespace: str, key: str, kind: str = "bin") -> bool:
-        """Mark the entry as used now without reading it (see the pruning above); False when it is not there."""
+        """Mark the entry as used without reading it; False when it is not there.
+
+        Its time of use is kept to the hour (a look, not a write, when it was used in the last hour): a build
+        marks thousands of departments' entries it may not read (builder/pipeline/heads.py), and the pruning
+        above counts in days."""
         path = self.path(namespace, key, kind)
         if path is None:
             return False
         try:
-            os.utime(path)
+            if os.stat(path).st_mtime < time.time() - TOUCHED_EVERY_SECONDS:
+                os.utime(path)
         except OSError:
             return False
         return True
