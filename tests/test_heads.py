@@ -6,6 +6,7 @@ Real seed files read by the read step (builder/pipeline/steps/read_data.py) into
 
 from __future__ import annotations
 
+import functools
 import io
 import pickle
 import shutil
@@ -16,6 +17,7 @@ import pytest
 from builder.data.load import Head, load_department
 from builder.lint.findings import counts, lint_department, sort_key
 from builder.lint.rules.text import UNFILLED_TEMPLATE
+from builder.pipeline.build import build
 from builder.pipeline.heads import BODY, KINDS, NAMESPACE, SUMMARY, ReadDepartment, listed, shown_department
 from builder.pipeline.progress import Progress, make_display
 from builder.pipeline.steps.read_data import file_key, read_data
@@ -121,3 +123,26 @@ def test_what_the_site_level_pages_show_leaves_out_the_texts(data: Path) -> None
     shown = shown_department(department)
     assert shown.part_one is None and [p.indicators for p in shown.projects] == [[] for _ in department.projects]
     assert [(p.name, p.budget) for p in shown.projects] == [(p.name, p.budget) for p in department.projects]
+
+
+def test_an_edit_unpickles_the_edited_department_only(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild after one department's edit reads every other department's summary, never its body or findings
+    (in this process; the workers given the edited department's pages read it themselves)."""
+    run = functools.partial(build, data, tmp_path / "site", generated_dir=tmp_path / "generated", jobs=2)
+    run(cache_dir=tmp_path / "cache", with_pdf=False)
+    edited = data / "2023" / "tangshan-gxq-kejiju.yaml"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("  overall_goal:\n  - ", "  overall_goal:\n  - （修订）", 1), encoding="utf-8")
+    unpickled: list[Path] = []
+    entry = ReadDepartment._entry
+
+    def spy(self: ReadDepartment, kind: str) -> object:
+        unpickled.append(self.source.path)
+        return entry(self, kind)
+
+    monkeypatch.setattr(ReadDepartment, "_entry", spy)
+    report = run(cache_dir=tmp_path / "cache", with_pdf=False)
+    assert "2023/tangshan-gxq-kejiju/index.html" in report.made
+    assert set(unpickled) <= {edited}
