@@ -34,6 +34,7 @@ from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..heads import ReadDepartment, listed, site_digest
 from ..progress import Stage
+from ..store import Store
 from ..workers import run_parallel
 from . import export_data
 
