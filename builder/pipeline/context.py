@@ -17,9 +17,9 @@ from typing import Protocol
 
 from ..config import SiteConfig
 from ..errors import DataError
-from ..lint.findings import SEVERITIES, Finding, sort_key
+from ..lint.findings import SEVERITIES, Finding
 from ..site.search import ServicePool
-from .heads import ReadDepartment
+from .heads import ReadDepartment, findings_of
 from .outputs import Outputs
 from .plan import Batch, Part
 from .progress import Progress, Stage
@@ -36,8 +36,8 @@ class ReadData:
 
     @property
     def findings(self) -> list[Finding]:
-        """Every department's lint findings, sorted (unpickles the bodies still in the store)."""
-        return sorted((finding for item in self.loaded for finding in item.findings), key=sort_key)
+        """Every department's lint findings, sorted (unpickled from the store where not in memory)."""
+        return findings_of(self.loaded)
 
     def counts(self) -> dict[str, int]:
         """The findings by severity, from the summaries."""

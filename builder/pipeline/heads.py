@@ -23,7 +23,7 @@ from typing import Any
 from ..data.load import Head, LoadedDepartment, Source
 from ..data.model import Department
 from ..errors import BuilderError
-from ..lint.findings import Finding, counts
+from ..lint.findings import Finding, counts, sort_key
 from ..lint.rules.text import UNFILLED_TEMPLATE
 from .fingerprint import digest
 from .store import Store
@@ -160,6 +160,11 @@ class ReadDepartment(LoadedDepartment):
 def listed(departments: list[LoadedDepartment]) -> list[LoadedDepartment]:
     """The departments as lists of them see them (`Head.listed`): no body unpickled."""
     return [LoadedDepartment(item.source, item.head.listed) for item in departments]
+
+
+def findings_of(departments: list[ReadDepartment]) -> list[Finding]:
+    """The departments' lint findings, sorted (unpickled from the store where not in memory)."""
+    return sorted((finding for item in departments for finding in item.findings), key=sort_key)
 
 
 def site_digest(item: ReadDepartment) -> str:

@@ -32,7 +32,7 @@ from ...site.pages import THEME_PAGES, GeneratedPage, site_pages, years
 from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
-from ..heads import ReadDepartment, listed, site_digest
+from ..heads import ReadDepartment, findings_of, listed, site_digest
 from ..progress import Stage
 from ..store import Store
 from ..workers import run_parallel
@@ -109,7 +109,7 @@ class _Departments:
 
     @property
     def findings(self) -> list[Finding]:
-        return sorted((finding for item in self.loaded for finding in item.findings), key=sort_key)
+        return findings_of(self.loaded)
 
 
 @dataclass(frozen=True)
