@@ -152,7 +152,9 @@ def test_word_file_that_is_not_a_budget_text(tmp_path: Path, capsys: pytest.Capt
 def test_a_docx_that_is_not_a_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "renamed.docx"
     fake.write_text("这其实是文本", encoding="utf-8")
-    assert "不是可读取的 Word .docx 文件" in refused([str(fake)], tmp_path / "data", capsys)
+    shown = refused([str(fake)], tmp_path / "data", capsys)
+    assert "不是可读取的 Word .docx 文件（文件不是 .docx 的压缩包格式，可能是改了扩展名的其他文件）" in shown
+    assert "Package not found" not in shown
 
 
 def test_table_without_a_project_name(kejiju_docx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
