@@ -77,9 +77,13 @@ def test_editing_one_department_remakes_its_files_and_the_year_wide_ones(built: 
     assert f"2023/{EDITED}/index.html" in report.made
     # Search: the edited department's shard only; the shared pages' shard (home, year pages) indexes nothing new.
     assert {path.split("/")[1] for path in report.made if path.startswith("pagefind/")} == {"2023-0"}
+    # Its bundle is re-cut into small index chunks (builder/site/search_chunks.py); the other shard is left as it was.
+    remade = [path for path in report.made if path.startswith("pagefind/2023-0/index/")]
+    assert len(remade) >= 10 and all((site / path).stat().st_size < 8_000 for path in remade)
     assert NEW_WORDS in (site / f"2023/{EDITED}/index.html").read_text(encoding="utf-8")
     after = files_of(site)
-    unchanged = [path for path in before if path.startswith("2023/") and not path.startswith(allowed)]
+    kept = ("2023/", "pagefind/site/")
+    unchanged = [path for path in before if path.startswith(kept) and not path.startswith(allowed)]
     assert unchanged and all(after[path] == before[path] for path in unchanged)
 
 

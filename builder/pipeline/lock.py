@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .fingerprint import digest
 from .progress import Progress
 
 LOCK_FOLDER = "locks"
@@ -30,7 +30,7 @@ LOCK_FOLDER = "locks"
 def lock_file(folder: Path, cache_dir: Path | None) -> Path:
     """The lock file of `folder` (by its resolved path), in the cache or the system's temporary folder."""
     root = cache_dir if cache_dir is not None else Path(tempfile.gettempdir()) / "budget-builder"
-    name = hashlib.sha256(str(folder.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    name = digest(os.fsencode(folder.resolve()))[:32]
     return root / LOCK_FOLDER / f"{name}.lock"
 
 

@@ -18,7 +18,9 @@ and no jieba dictionary load (about 0.3 s each with the CLI), no glob of paths (
 5 000 paths is too long for Pagefind), and the pages need not lie in one folder. The
 package's own asyncio client reads one answer per 0.1 s, too slow for thousands of pages.
 Pages go to Pagefind sorted by path, so a bundle does not depend on the order a file
-system lists a folder in (the CLI's walk order).
+system lists a folder in (the CLI's walk order). Before a bundle is written its word index
+is re-cut into small chunks (builder/site/search_chunks.py): a query term then fetches a
+few KB of each shard instead of one of Pagefind's chunks of about 28 KB.
 
 What one shard of about 400 pages (25 departments) costs, measured on 2 cores at a load
 of about 5 (benchmarks/README.md): Pagefind indexes the pages in 0.7 s and makes the bundle
@@ -47,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuilderError
+from .search_chunks import rechunk_bundle
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -428,7 +431,8 @@ class PagefindService:
             # The bundle comes back in the answer and is written here: Pagefind's own writes (WriteFiles) go
             # through tokio's buffered files and can be lost when the service exits just after answering.
             files = self._call({"type": "GetFiles", "index_id": index})["files"]
-            _write_bundle(output, {file["path"]: base64.b64decode(file["content"]) for file in files})
+            bundle = {file["path"]: base64.b64decode(file["content"]) for file in files}
+            _write_bundle(output, rechunk_bundle(bundle))
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})

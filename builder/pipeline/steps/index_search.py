@@ -30,6 +30,7 @@ from ...site.search import (
     split_shard,
     write_shard_list,
 )
+from ...site.search_chunks import FORMAT as CHUNKS_FORMAT
 from ..context import Build
 from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
@@ -40,9 +41,10 @@ from ..workers import cpu_count
 PAGEFIND = "pagefind/"
 TITLE = "搜索索引"
 # Departments a shard holds, on average. Smaller shards re-index faster after an edit, but the browser downloads one
-# index chunk (about 29 KB) per shard for each word of a query (figures in benchmarks/README.md). 12 (about 200
-# pages, 0.8 s of CPU to re-index) rather than 25 (1.6 s): an edit then stays under a tenth of a full build at 500
-# departments, for about 70 % more bytes on a fresh browser's first query.
+# index chunk per shard for each word of a query and every shard's meta file (figures in benchmarks/README.md).
+# 12 (about 200 pages, 0.8 s of CPU to re-index) rather than 25 (1.6 s): an edit then stays under a tenth of a full
+# build at 500 departments. With small index chunks (builder/site/search_chunks.py) 25 would save only 10–15 % of
+# a first query's bytes at 500 departments (the meta files, which grow with the pages, not the shards, dominate).
 SHARD_DEPARTMENTS = 12
 # So many shards to re-index (an edit's) are indexed behind the later steps (PDFs, 年度打包, 链接检查), which do not
 # read the index; more (a fresh build) are indexed here, before them: two Pagefind processes beside the link
@@ -118,7 +120,7 @@ def batch_shards(batch: Batch) -> list[str]:
 
 
 def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -> str:
-    """What the shard's bundle is made from: Pagefind's version, the shard's name, its indexed pages and their keys.
+    """What a shard's bundle is made from: Pagefind's version and chunk cutting, the shard's name, its pages' keys.
 
     The `site` shard's pages are read to leave out those Pagefind skips (they are few; a
     department's pages are all indexed, and reading thousands of them would cost seconds).
@@ -126,7 +128,8 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
     read = _reader(outputs)
     pages = marked_pages(outputs.staging, shard.pages, read) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
     keys = [page_keys.get(path) or content_sha256(read(path)) for path in pages]
-    return digest("search", version("pagefind"), shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
+    made = f"{version('pagefind')} {CHUNKS_FORMAT}"
+    return digest("search", made, shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 
 def make_search(
