@@ -139,3 +139,21 @@ def test_one_atomic_write_helper_and_one_place_for_hashing() -> None:
         "builder/pipeline/swap.py",
     ]
     assert _calls("hashlib.sha256") == ["builder/pipeline/fingerprint.py"]
+
+
+def test_touch_marks_an_entry_used_without_reading_it(tmp_path: Path) -> None:
+    """A department's body, left unread by a build, is kept from pruning: marked at most once an hour."""
+    store = Store(tmp_path)
+    assert not store.touch("data", KEY, "pickle")  # not there
+    store.put_pickle("data", KEY, ("部门", []))
+    path = store.path("data", KEY, "pickle")
+    assert path is not None
+    old = time.time() - 20 * 86400
+    os.utime(path, (old, old))
+    assert store.touch("data", KEY, "pickle")
+    recent = path.stat().st_mtime
+    assert recent > time.time() - 60
+    assert store.prune() == 0 and path.is_file()
+    hour_ago = time.time() - 1800
+    os.utime(path, (hour_ago, hour_ago))
+    assert store.touch("data", KEY, "pickle") and path.stat().st_mtime == hour_ago  # used within the hour: no write

@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,48 @@ class LoadedDepartment:
     source: Source
     department: Department
     located: Located | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def head(self) -> Head:
+        """What lists of departments need of it (a department read from the build cache has it without its body)."""
+        return Head.of(self.department)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without its head (it is made again, or kept apart: builder/pipeline/heads.py)."""
+        return {name: value for name, value in self.__dict__.items() if name != "head"}
+
+
+@dataclass(frozen=True)
+class Head:
+    """A department without its contents: its own fields (name, year, region…) and how many rows it has.
+
+    Steps that list every department (open data's scopes, the 数据下载 page, download names, the
+    year archives' README) read this, so that a build keeps only the departments it changes in memory:
+    builder/pipeline/heads.py keeps a head beside each department in the build cache.
+    """
+
+    listed: Department  # the department with no part one, no projects, no unresolved text
+    projects: int
+    indicators: int
+    checkpoints: int
+
+    @classmethod
+    def of(cls, department: Department) -> Head:
+        projects = department.projects
+        return cls(
+            department.model_copy(update={"part_one": None, "unresolved": [], "projects": []}),
+            len(projects),
+            sum(len(project.indicators) for project in projects),
+            sum(len(project.spending_plan) for project in projects),
+        )
+
+    @property
+    def year(self) -> int:
+        return self.listed.year
+
+    @property
+    def name(self) -> str:
+        return self.listed.department
 
 
 def find_data_files(paths: list[Path]) -> list[Path]:

@@ -175,9 +175,10 @@ def _written_loc(loc: tuple[Any, ...], located: Located | None) -> tuple[Any, ..
     return loc
 
 
-def counts_text(findings: list[Finding]) -> str:
-    """`错误 3 处，警告 10 处，提示 2 处`."""
-    return "，".join(f"{SEVERITY_NAMES[severity]} {number} 处" for severity, number in counts(findings).items())
+def counts_text(findings: list[Finding] | dict[str, int]) -> str:
+    """`错误 3 处，警告 10 处，提示 2 处`, of findings or of their `counts`."""
+    found = findings if isinstance(findings, dict) else counts(findings)
+    return "，".join(f"{SEVERITY_NAMES[severity]} {number} 处" for severity, number in found.items())
 
 
 def summary(report: LintReport) -> str:
@@ -187,7 +188,7 @@ def summary(report: LintReport) -> str:
     return f"检查了 {len(report.files)} 个文件：{counts_text(report.findings)}。"
 
 
-def build_summary(findings: list[Finding]) -> str:
+def build_summary(findings: list[Finding] | dict[str, int]) -> str:
     """The line `make site` prints: `数据质量：错误 2 处，警告 55 处，提示 8 处（详见 python -m builder lint）`."""
     return f"数据质量：{counts_text(findings)}（详见 python -m builder lint）"
 

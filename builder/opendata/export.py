@@ -70,17 +70,17 @@ class Scope:
 
 def scopes(loaded_list: list[LoadedDepartment]) -> list[Scope]:
     """The whole site, then each year, then each department, in year and slug order."""
-    years = sorted({loaded.department.year for loaded in loaded_list})
-    by_year = [Scope(year, None, [x for x in loaded_list if x.department.year == year]) for year in years]
-    singles = [Scope(x.department.year, x.source.slug, [x]) for x in loaded_list]
+    years = sorted({loaded.head.year for loaded in loaded_list})
+    by_year = [Scope(year, None, [x for x in loaded_list if x.head.year == year]) for year in years]
+    singles = [Scope(x.head.year, x.source.slug, [x]) for x in loaded_list]
     return [Scope(None, None, loaded_list), *by_year, *singles]
 
 
 def sorted_departments(loaded_list: Iterable[LoadedDepartment]) -> list[LoadedDepartment]:
     """Year, then slug; ExportError when two files would publish under the same address."""
-    ordered = sorted(loaded_list, key=lambda loaded: (loaded.department.year, loaded.source.slug))
+    ordered = sorted(loaded_list, key=lambda loaded: (loaded.head.year, loaded.source.slug))
     for first, second in pairwise(ordered):
-        if (first.department.year, first.source.slug) == (second.department.year, second.source.slug):
+        if (first.head.year, first.source.slug) == (second.head.year, second.source.slug):
             raise ExportError(
                 f"{first.source.path} 与 {second.source.path} 的年度和部门代号相同 — 请把其中一个文件改名"
             )
@@ -242,4 +242,4 @@ def scope_title(scope: Scope) -> str:
         return "全部年度"
     if scope.slug is None:
         return f"{scope.year} 年"
-    return scope.departments[0].department.department
+    return scope.departments[0].head.name

@@ -68,11 +68,9 @@ def piece_key(department_key: str, site_url: str) -> str:
 
 
 def row_counts(loaded: LoadedDepartment) -> tuple[int, ...]:
-    """The department's rows in each table (TABLE_NAMES order), from the model: where the next one starts."""
-    projects = loaded.department.projects
-    indicators = sum(len(project.indicators) for project in projects)
-    checkpoints = sum(len(project.spending_plan) for project in projects)
-    return 1, len(projects), indicators, checkpoints
+    """The department's rows in each table (TABLE_NAMES order), from its head: where the next one starts."""
+    head = loaded.head
+    return 1, head.projects, head.indicators, head.checkpoints
 
 
 @dataclass(frozen=True)

@@ -184,8 +184,8 @@ def _report(b: Build) -> BuildReport:
     """The report the steps began (the PDFs), completed with the counts, timings and notes."""
     report = b.report
     report.site_dir, report.departments = b.folders.site, len(b.loaded)
-    report.projects = sum(len(item.department.projects) for item in b.loaded)
-    report.timings, report.quality = b.progress.timings, build_summary(b.data.findings)
+    report.projects = sum(item.head.projects for item in b.loaded)
+    report.timings, report.quality = b.progress.timings, build_summary(b.data.counts())
     report.made, report.reused = sorted(b.outputs.made_paths), b.outputs.reused
     report.notes = b.plan.notes
     return report

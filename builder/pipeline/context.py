@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import SiteConfig
-from ..data.load import LoadedDepartment
 from ..errors import DataError
-from ..lint.findings import Finding
+from ..lint.findings import SEVERITIES, Finding
 from ..site.search import ServicePool
+from .heads import ReadDepartment, findings_of
 from .outputs import Outputs
 from .plan import Batch, Part
 from .progress import Progress, Stage
@@ -28,12 +28,24 @@ from .store import Store
 
 @dataclass(frozen=True)
 class ReadData:
-    """The departments read (file order), their findings (sorted), and each one's key."""
+    """The departments read (file order), the files refused, and each department's key."""
 
-    loaded: list[LoadedDepartment]
-    findings: list[Finding]
+    loaded: list[ReadDepartment]  # each with its summary; its body (model, findings) loaded when first used
     errors: list[DataError]
     keys: dict[Path, str]  # data file → hash of its bytes, its place under the data folder and the builder code
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every department's lint findings, sorted (unpickled from the store where not in memory)."""
+        return findings_of(self.loaded)
+
+    def counts(self) -> dict[str, int]:
+        """The findings by severity, from the summaries."""
+        total = dict.fromkeys(SEVERITIES, 0)
+        for item in self.loaded:
+            for severity, number in item.summary.counts.items():
+                total[severity] += number
+        return total
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,7 @@ class Build:
     search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
     behind: Executor | None = None  # work a step leaves running behind the next ones; None: none (done in the step)
     # ---- filled by the steps, in order
-    data: ReadData = field(default_factory=lambda: ReadData([], [], [], {}))
+    data: ReadData = field(default_factory=lambda: ReadData([], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
     open_data_finish: Callable[[], None] | None = None  # adds the year's and site's files to `known` once made
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
@@ -111,7 +123,7 @@ class Build:
     report: BuildReport = field(default_factory=lambda: BuildReport(Path(), 0, 0, 0))  # completed by build()
 
     @property
-    def loaded(self) -> list[LoadedDepartment]:
+    def loaded(self) -> list[ReadDepartment]:
         return self.data.loaded
 
     @property

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..config import SiteConfig
 from ..data.load import find_data_files, link_problems, linked_folder_errors
 from ..errors import BuilderError, DataError
-from ..lint.rules.text import UNFILLED_TEMPLATE
+from ..lint.findings import sort_key
 from .context import BuildPlan, ReadData
 from .fingerprint import PROJECT_ROOT
 from .plan import Part, place, plan_batches, whole_batches
@@ -81,7 +81,7 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
 
 def _take_share(data: ReadData, plan: BuildPlan, part: Part) -> tuple[ReadData, BuildPlan]:
     """Keep the departments of a numbered share (dealt by their projects), and the batches it holds whole."""
-    projects = {place(item.source.path): len(item.department.projects) for item in data.loaded}
+    projects = {place(item.source.path): item.head.projects for item in data.loaded}
     chosen = part.departments(projects)
     data = _keep(data, {item.source.path for item in data.loaded if place(item.source.path) in chosen})
     batches = whole_batches(plan.batches, chosen)
@@ -93,21 +93,21 @@ def _take_share(data: ReadData, plan: BuildPlan, part: Part) -> tuple[ReadData, 
 
 
 def _keep(data: ReadData, paths: set[Path]) -> ReadData:
-    """The departments read from `paths` only, with their findings and keys."""
+    """The departments read from `paths` only, with their keys."""
     return dataclasses.replace(
         data,
         loaded=[item for item in data.loaded if item.source.path in paths],
-        findings=[finding for finding in data.findings if finding.path in paths],
         keys={path: key for path, key in data.keys.items() if path in paths},
     )
 
 
 def _unfilled_and_drafts(data: ReadData, plan: BuildPlan) -> tuple[ReadData, BuildPlan]:
     """Leave drafts out (and say so); refuse a department that still holds `new`'s template text."""
-    drafts = [item.source.path for item in data.loaded if item.department.draft]
-    unfilled = [
-        finding for finding in data.findings if finding.rule == UNFILLED_TEMPLATE and finding.path not in drafts
-    ]
+    drafts = [item.source.path for item in data.loaded if item.head.listed.draft]
+    unfilled = sorted(
+        (finding for item in data.loaded if item.source.path not in drafts for finding in item.summary.unfilled),
+        key=sort_key,
+    )
     if unfilled:
         listing = "\n".join(finding.render() for finding in unfilled[:20])
         raise BuilderError(

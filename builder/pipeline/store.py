@@ -1,7 +1,8 @@
 """The build's one cache: bytes, JSON or pickles kept by (namespace, key), written atomically, pruned.
 
 Every cache of the build lives here, each in a namespace: `data` (a data file read and
-linted, by its key from `read_data.file_key`), `pages` (which pages a generated folder
+linted, by its key from `read_data.file_key`: its body, site-level copy and summary,
+builder/pipeline/heads.py), `pages` (which pages a generated folder
 holds), `links` (the link scans of a site's pages), `pdf` (rendered PDFs, by the key of
 their print HTML), `opendata` (each department's pieces of the year's and the site's
 downloads, builder/opendata/pieces.py). An entry is `<cache>/store/<namespace>/<key>.<kind>`; keys come from
@@ -36,6 +37,7 @@ MAX_AGE_DAYS = 14
 # province's scale) cost a quarter of a second after every one-department edit; the bounds are
 # then overshot by at most what this much time's builds add.
 PRUNE_EVERY_SECONDS = 3600
+TOUCHED_EVERY_SECONDS = 3600  # `touch` marks an entry used at most this often
 PRUNED_STAMP = ".pruned"  # in the store's folder: its modification time is the last pruning
 MAX_BYTES = 4 * 1024**3  # the PDFs of 500 departments take about 0.4 GB: ten versions of each fit
 STORE_FOLDER = "store"
@@ -111,16 +113,32 @@ class Store:
     def put_json(self, namespace: str, key: str, value: Any) -> None:
         self.put_bytes(namespace, key, json.dumps(value, ensure_ascii=False).encode("utf-8"), "json")
 
-    def get_pickle(self, namespace: str, key: str) -> Any:
+    def touch(self, namespace: str, key: str, kind: str = "bin") -> bool:
+        """Mark the entry as used without reading it; False when it is not there.
+
+        Its time of use is kept to the hour (a look, not a write, when it was used in the last hour): a build
+        marks thousands of departments' entries it may not read (builder/pipeline/heads.py), and the pruning
+        above counts in days."""
+        path = self.path(namespace, key, kind)
+        if path is None:
+            return False
+        try:
+            if os.stat(path).st_mtime < time.time() - TOUCHED_EVERY_SECONDS:
+                os.utime(path)
+        except OSError:
+            return False
+        return True
+
+    def get_pickle(self, namespace: str, key: str, kind: str = "pickle") -> Any:
         """The unpickled entry, or None. Only the builder writes the store: it is as trusted as the code."""
-        data = self.get_bytes(namespace, key, "pickle")
+        data = self.get_bytes(namespace, key, kind)
         try:
             return None if data is None else pickle.loads(data)
         except _UNPICKLE_ERRORS:
             return None
 
-    def put_pickle(self, namespace: str, key: str, value: Any) -> None:
-        self.put_bytes(namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), "pickle")
+    def put_pickle(self, namespace: str, key: str, value: Any, kind: str = "pickle") -> None:
+        self.put_bytes(namespace, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), kind)
 
     def prune(self, max_age_days: float = MAX_AGE_DAYS, max_bytes: int = MAX_BYTES) -> int:
         """Delete entries unused for `max_age_days`, then the least recently used past `max_bytes`; return the count."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...site.downloads import make_download_names
 from ..context import Build
+from ..heads import listed
 from ..progress import Stage
 
 TITLE = None  # a moment's work: no stage of its own in the progress display
@@ -18,4 +19,4 @@ def total(b: Build) -> None:
 
 
 def run(b: Build, stage: Stage) -> None:
-    make_download_names(b.outputs, b.loaded)
+    make_download_names(b.outputs, listed(b.loaded))  # names and years: no department unpickled

@@ -108,14 +108,12 @@ def make_archives(loaded: list[LoadedDepartment], outputs: Outputs, with_pdf: bo
     """Write or reuse `<year>/data/budget-performance-<year>.zip` and its `.sha256`; return the zips' paths."""
     by_year: dict[int, list[LoadedDepartment]] = defaultdict(list)
     for item in loaded:
-        by_year[item.department.year].append(item)
+        by_year[item.head.year].append(item)
     made = []
     for year, departments in sorted(by_year.items()):
         slugs = [item.source.slug for item in departments]
         files = members(year, slugs, with_pdf)
-        table = sorted(
-            (item.source.slug, item.department.department, item.department.region or "") for item in departments
-        )
+        table = sorted((item.source.slug, item.head.name, item.head.listed.region or "") for item in departments)
         readme = readme_text(year, table, with_pdf)
         date = source_date()
         parts = [f"{m.name} {_key(outputs, m.source)}" for m in files]

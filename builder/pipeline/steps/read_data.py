@@ -1,10 +1,12 @@
 """Read and lint every data file, on every core, with a cache keyed by each file's bytes.
 
 A file whose bytes, place and builder code are unchanged since an earlier build is not
-parsed again: its validated department and its lint findings come from the store
-(namespace `data`, by `file_key`). Files with problems are always read again (their errors
-must be shown each time) and never cached. Then the plan is narrowed to the departments
-published (builder/pipeline/selection.py): no drafts, a split build's share.
+parsed again: its validated department and its lint findings (its body) are in the store
+(namespace `data`, by `file_key`), with its summary beside them (builder/pipeline/heads.py):
+only the summary is read here, the body is unpickled when a later step needs it. Files with
+problems are always read again (their errors must be shown each time) and never cached. Then
+the plan is narrowed to the departments published (builder/pipeline/selection.py): no drafts,
+a split build's share.
 """
 
 from __future__ import annotations
@@ -13,19 +15,20 @@ import gc
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ...data.load import LoadedDepartment, Source, load_department
+from ...data.load import Source, load_department
+from ...data.model import Department
 from ...data.yamlread import Problem
 from ...errors import DataError
-from ...lint.findings import Finding, lint_department, sort_key
+from ...lint.findings import Finding, lint_department
 from ..context import Build, ReadData
 from ..fingerprint import code_fingerprint, digest
+from ..heads import BODY, NAMESPACE, SHOWN, SUMMARY, ReadDepartment, Summary, at_path, shown_department
 from ..progress import Stage
 from ..selection import select_departments
 from ..store import Store
 from ..workers import run_parallel
 
 TITLE = "读取数据"
-NAMESPACE = "data"
 
 
 def wanted(b: Build) -> bool:
@@ -48,44 +51,51 @@ class _Settings:
     store: Store
 
 
-# What a worker sends back: the department and findings, or the file's problems.
-_Outcome = tuple[str, LoadedDepartment | None, list[Finding], list[Problem]]
+# What a worker sends back: the department's summary and body, or the file's problems.
+_Outcome = tuple[str, Summary | None, tuple[Department, list[Finding]] | None, list[Problem]]
 
 
 def read_data(files: list[Path], data_root: Path, store: Store, jobs: int | None, stage: Stage) -> ReadData:
     """Every file read and linted; problems are collected, never raised."""
     settings = _Settings(data_root, store)
-    outcomes: dict[Path, _Outcome] = {}
+    outcomes: dict[Path, ReadDepartment | _Outcome] = {}
     gc.disable()  # millions of new objects: the collector would walk them again and again
     try:
         _read_all(files, settings, jobs, stage, outcomes)
     finally:
         gc.freeze()  # the departments live as long as the build: keep later collections off them
         gc.enable()
-    loaded, findings, errors, keys = [], [], [], {}
+    loaded, errors, keys = [], [], {}
     for path in files:
-        key, department, found, problems = outcomes[path]
-        if department is None:
+        outcome = outcomes[path]
+        if isinstance(outcome, ReadDepartment):
+            loaded.append(outcome)
+            keys[path] = outcome.key
+            continue
+        key, summary, body, problems = outcome
+        if summary is None:
             errors.append(DataError(path, problems))
             continue
-        loaded.append(department)
-        findings += found
+        loaded.append(ReadDepartment(Source(path, path.stem), summary, body, store, key))
         keys[path] = key
-    return ReadData(loaded, sorted(findings, key=sort_key), errors, keys)
+    return ReadData(loaded, errors, keys)
 
 
 def _read_all(
-    files: list[Path], settings: _Settings, jobs: int | None, stage: Stage, outcomes: dict[Path, _Outcome]
+    files: list[Path],
+    settings: _Settings,
+    jobs: int | None,
+    stage: Stage,
+    outcomes: dict[Path, ReadDepartment | _Outcome],
 ) -> None:
-    """Cached departments here (unpickling is quicker than sending them through a pipe), the rest in workers."""
+    """Cached departments' summaries here, the rest read in workers."""
     missing = []
     for path in files:
-        key = file_key(path, settings.data_root)
-        cached = _from_cache(settings.store, key, path)
+        cached = _from_cache(settings.store, file_key(path, settings.data_root), path)
         if cached is None:
             missing.append(path)
         else:
-            outcomes[path] = (key, *cached, [])
+            outcomes[path] = cached
             stage.skip(1, item=path.name)
     for chunk, results in run_parallel(_read_chunk, _chunks(missing), jobs, shared=settings, fresh=True):
         for path, outcome in zip(chunk, results, strict=True):
@@ -103,18 +113,22 @@ def _read_chunk(settings: _Settings, paths: tuple[Path, ...]) -> list[_Outcome]:
 
 
 def _read_one(settings: _Settings, path: Path) -> _Outcome:
+    """The file read and linted, its body and summary kept in the store; both sent back."""
     key = file_key(path, settings.data_root)
-    cached = _from_cache(settings.store, key, path)
-    if cached is not None:
-        return key, *cached, []
     try:
         loaded = load_department(path)
     except DataError as error:
-        return key, None, [], error.problems
+        return key, None, None, error.problems
     findings = lint_department(loaded)
     loaded = replace(loaded, located=None)  # the line map served lint; pages and exports do not need it
-    settings.store.put_pickle(NAMESPACE, key, (loaded, findings))
-    return key, loaded, findings, []
+    summary = Summary.of(loaded, findings)
+    store = settings.store
+    if store.root is None:  # no cache: the department travels whole
+        return key, summary, (loaded.department, findings), []
+    store.put_pickle(NAMESPACE, key, (loaded, findings), BODY)
+    store.put_pickle(NAMESPACE, key, (shown_department(loaded.department), findings), SHOWN)
+    store.put_pickle(NAMESPACE, key, summary, SUMMARY)  # last: a summary always has the others
+    return key, summary, None, []  # the body is unpickled where a step needs it (mostly: in other workers)
 
 
 def file_key(path: Path, data_root: Path) -> str:
@@ -126,13 +140,11 @@ def file_key(path: Path, data_root: Path) -> str:
     return digest(code_fingerprint(), place, path.read_bytes())
 
 
-def _from_cache(store: Store, key: str, path: Path) -> tuple[LoadedDepartment, list[Finding]] | None:
-    cached = store.get_pickle(NAMESPACE, key)
-    if not isinstance(cached, tuple) or len(cached) != 2:
+def _from_cache(store: Store, key: str, path: Path) -> ReadDepartment | None:
+    """The department read before from the same bytes: its summary, its body left in the store (marked as used)."""
+    summary = store.get_pickle(NAMESPACE, key, SUMMARY)
+    if not isinstance(summary, Summary) or not all(store.touch(NAMESPACE, key, kind) for kind in (BODY, SHOWN)):
         return None
-    loaded, findings = cached
-    # The same bytes at another path (a copied data folder) are the same department, reported at this path.
-    if loaded.source.path == path and all(finding.path == path for finding in findings):
-        return loaded, findings  # read at this path before (the usual case): no copies
-    loaded = replace(loaded, source=Source(path, loaded.source.slug))
-    return loaded, [replace(finding, path=path) for finding in findings]
+    if summary.unfilled:  # the same bytes at another path (a copied data folder) are reported at this path
+        summary = replace(summary, unfilled=at_path(summary.unfilled, path))
+    return ReadDepartment(Source(path, path.stem), summary, None, store, key)

@@ -1,10 +1,11 @@
 """Render the generated pages on every core and write those that changed into the generated folder.
 
-The site-level pages (home listing, year pages, 数据下载) are made here, from every
-department; departments' pages (department, projects, 数据质量) go to fresh workers
-(builder/pipeline/workers.py) in groups, each group with its departments, their other
-years (the history chart) and their findings: a worker holds twenty departments, not the
-whole corpus. A page is written only when its text changed, so unchanged pages keep
+The site-level pages (home listing, year pages, 数据下载) are made here, from what they
+show of every department (read from the store: builder/pipeline/heads.py); departments'
+pages (department, projects, 数据质量) go to fresh workers (builder/pipeline/workers.py)
+in groups, each group with its departments and their other years (the history chart),
+which the worker unpickles from the store: a worker holds twenty departments, not the
+whole corpus, and this process holds none of them. A page is written only when its text changed, so unchanged pages keep
 their files; a worker sends back only each page's path and a hash of its text.
 Which pages the generated folder holds, by the key of each department (and of the
 site-level pages), is kept in the store (namespace `pages`, one entry per generated
@@ -17,12 +18,13 @@ import functools
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...data.load import LoadedDepartment
 from ...errors import BuilderError
-from ...lint.findings import Finding
+from ...lint.findings import Finding, sort_key
+from ...opendata.export import collector_paused
 from ...printable import escape_controls
 from ...site.downloads import downloads_page, downloads_placeholder
 from ...site.filters import format_size
@@ -30,6 +32,7 @@ from ...site.pages import THEME_PAGES, GeneratedPage, site_pages, years
 from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
+from ..heads import ReadDepartment, findings_of, listed, site_digest
 from ..progress import Stage
 from ..store import Store
 from ..workers import run_parallel
@@ -71,13 +74,13 @@ def run(b: Build, stage: Stage) -> None:
     """
     generated_dir, config = b.folders.generated, b.config
     shared = _Shared(b.known, b.folders.staging, generated_dir, b.with_pdf, config.quality_report_public)
-    places = [(item.department.year, item.source.slug) for item in b.loaded]
+    places = [(item.head.year, item.source.slug) for item in b.loaded]
     common = _common_key(repr((config, b.with_pdf)))  # templates, code, settings
     keys = _department_keys(places, b.loaded, b.data.keys, b.known, common)
-    every = _Departments(b.loaded, b.data.findings)
+    every = _Departments(b.loaded)
     if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
         where = str(b.folders.data.resolve())
-        keys[SITE_LEVEL] = digest("site-level", common, where, *_shown_keys(every, b.data.keys, b.store))
+        keys[SITE_LEVEL] = digest("site-level", common, where, *map(site_digest, every.loaded))
     downloads_key = functools.partial(_downloads_key, b, every, common) if b.whole_site else None
     b.pages = _make_pages(shared, every, places, keys, downloads_key, b, stage)
     export_data.finish(b)  # (a part has no year or site files)
@@ -88,7 +91,7 @@ def _downloads_key(b: Build, every: _Departments, common: str) -> str:
     the year's and the site's too, so it waits for them (made behind this step: export_data)."""
     export_data.finish(b)
     files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-    listed = (digest(item.source.slug, repr(item.department)) for item in listed_of(every).loaded)
+    listed = (digest(item.source.slug, item.summary.listed) for item in every.loaded)
     return digest("downloads", common, str(b.folders.data.resolve()), *listed, *files)
 
 
@@ -100,10 +103,13 @@ SITE_UNITS = (SITE_LEVEL, DOWNLOADS)
 
 @dataclass(frozen=True)
 class _Departments:
-    """Every department read, with the findings of all of them."""
+    """Every department read (their bodies unpickled only where needed), with the findings of all of them."""
 
-    loaded: list[LoadedDepartment]
-    findings: list[Finding]
+    loaded: list[ReadDepartment]
+
+    @property
+    def findings(self) -> list[Finding]:
+        return findings_of(self.loaded)
 
 
 @dataclass(frozen=True)
@@ -111,8 +117,13 @@ class _Job:
     """A group of departments' pages, with what a fresh worker needs to make them."""
 
     places: tuple[Place, ...]
-    loaded: list[LoadedDepartment]  # the group's departments and their other years
-    findings: list[Finding]  # of the group's departments
+    loaded: list[ReadDepartment]  # the group's departments and their other years (their bodies unpickled there)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings of the group's departments."""
+        own = [item for item in self.loaded if (item.head.year, item.source.slug) in self.places]
+        return [finding for item in own for finding in sorted(item.findings, key=sort_key)]
 
 
 def _make_pages(
@@ -137,7 +148,7 @@ def _make_pages(
         if not _kept(place, keys, _still_there(there, earlier.get(keys[place])), hashes, done):
             todo.append(place)
     stage.skip(len(places) - len(todo))
-    years(every.loaded)  # two departments at one URL are refused here, before any page is written
+    years(listed(every.loaded))  # two departments at one URL are refused here, before any page is written
     site_level: dict[Place, dict[str, str]] = {}
 
     def site_level_pages(unit: Place) -> None:  # made here, from what they show of every department
@@ -219,7 +230,7 @@ def _common_key(settings: str) -> str:
 
 def _department_keys(
     places: list[Place],
-    loaded: list[LoadedDepartment],
+    loaded: list[ReadDepartment],
     keys: dict[Path, str],
     known: dict[str, tuple[int, str]],
     common: str,
@@ -227,7 +238,7 @@ def _department_keys(
     """What a department's pages are made from: its data and other years (the history chart),
     the sizes of its downloads, and `common`."""
     by_slug: dict[str, list[str]] = {}
-    for item in sorted(loaded, key=lambda x: x.department.year):
+    for item in sorted(loaded, key=lambda x: x.head.year):
         by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
     sizes_by_folder: dict[str, list[str]] = {}
     for path, (size, _) in known.items():
@@ -241,29 +252,27 @@ def _department_keys(
 
 def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
     """Each group with its departments, every year of them (by slug, or by printed name: `department_history`)."""
-    by_key: dict[str, list[LoadedDepartment]] = {}
+    by_key: dict[str, list[ReadDepartment]] = {}
     for item in every.loaded:
         by_key.setdefault(item.source.slug, []).append(item)
-        if item.department.department != item.source.slug:
-            by_key.setdefault(item.department.department, []).append(item)
-    findings: dict[Path, list[Finding]] = {}
-    for finding in every.findings:
-        findings.setdefault(finding.path, []).append(finding)
+        if item.head.name != item.source.slug:
+            by_key.setdefault(item.head.name, []).append(item)
     jobs = []
     for places in todo:
-        wanted = set(places)
         slugs = dict.fromkeys(slug for _, slug in places)
         chosen = {id(item): item for slug in slugs for item in by_key.get(slug, [])}
-        loaded = [item for item in every.loaded if id(item) in chosen]
-        own = [item.source.path for item in loaded if (item.department.year, item.source.slug) in wanted]
-        jobs.append(_Job(places, loaded, [finding for path in own for finding in findings.get(path, [])]))
+        jobs.append(_Job(places, [item for item in every.loaded if id(item) in chosen]))
     return jobs
 
 
 def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
     """Each department's pages written, with their hashes, department by department (each has its own key)."""
     downloads = _sizes(shared.known)
-    return [(place, _write_pages(shared, _department_pages(shared, job, place, downloads))) for place in job.places]
+    findings = job.findings if shared.quality else None
+    return [
+        (place, _write_pages(shared, _department_pages(shared, job, place, downloads, findings)))
+        for place in job.places
+    ]
 
 
 def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
@@ -289,96 +298,48 @@ def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
 
 def _write_site_level(shared: _Shared, every: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
     """The site-level pages of `units` written, made from what they show of every department
-    (`shown_of`, `listed_of`) and nothing else (the year pages get no download sizes), so that
+    (`shown_of`, `heads.listed`) and nothing else (the year pages get no download sizes), so that
     their keys hold all they are made from.
     """
     written = {}
     if SITE_LEVEL in units:
         shown = shown_of(every)
-        findings = shown.findings if shared.quality else None  # none at all when the 数据质量 report is not public
-        pages = site_pages(shown.loaded, with_pdf=shared.with_pdf, downloads={}, only=(), findings=findings)
+        findings = every.findings if shared.quality else None  # none at all when the 数据质量 report is not public
+        pages = site_pages(shown, with_pdf=shared.with_pdf, downloads={}, only=(), findings=findings)
         if shared.quality:
-            quality = quality_pages(shown.loaded, shown.findings, only=())
+            quality = quality_pages(shown, findings or [], only=())
             pages += [GeneratedPage(path, text) for path, text in quality.items()]
         written[SITE_LEVEL] = _write_pages(shared, pages)
     if DOWNLOADS in units:
-        listed = listed_of(every).loaded
-        page = downloads_page(shared.staging, listed, link_prefix="../", known=shared.known, with_pdf=shared.with_pdf)
+        page = downloads_page(
+            shared.staging, listed(every.loaded), link_prefix="../", known=shared.known, with_pdf=shared.with_pdf
+        )
         written[DOWNLOADS] = _write_pages(shared, [GeneratedPage(DOWNLOADS_PAGE, page)])
     return written
 
 
-# What a department's own pages show and the site-level pages do not: its texts, goals, indicators.
-_NOT_SHOWN = {"part_one": None, "unresolved": []}
-_PROJECT_NOT_SHOWN = {"purpose": None, "spending_plan": [], "goals": [], "notes": None, "indicators": []}
+def shown_of(every: _Departments) -> list[LoadedDepartment]:
+    """Every department as the site-level pages see it (`heads.shown_department`): without the texts only its
+    own pages show.
 
-
-def shown_of(every: _Departments) -> _Departments:
-    """Every department as the site-level pages see it: without the texts only its own pages show.
-
-    The site-level pages are made from these, and keyed by them (`_shown_keys`): an edit of a
+    The site-level pages are made from these, and keyed by them (`heads.site_digest`): an edit of a
     department's goals or indicators leaves the year pages as they are; an edit of anything
     else they are made from (a name, a project's 预算数, a lint finding) makes them again.
     """
-    loaded = []
-    for item in every.loaded:
-        department = item.department
-        projects = [project.model_copy(update=_PROJECT_NOT_SHOWN) for project in department.projects]
-        loaded.append(replace(item, department=department.model_copy(update={**_NOT_SHOWN, "projects": projects})))
-    return _Departments(loaded, every.findings)
+    with collector_paused():  # thousands of small models, unpickled from the store when not in memory
+        return [LoadedDepartment(item.source, item.shown()) for item in every.loaded]
 
 
-def listed_of(every: _Departments) -> _Departments:
-    """Every department as the 数据下载 page lists it: without its projects and texts (its name, year, region)."""
-    loaded = [
-        replace(item, department=item.department.model_copy(update={**_NOT_SHOWN, "projects": []}))
-        for item in every.loaded
-    ]
-    return _Departments(loaded, [])
-
-
-_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
-
-
-def _shown_keys(every: _Departments, keys: dict[Path, str], store: Store) -> list[str]:
-    """Per department, in order, a hash of what the site-level pages are made from: `shown_of` and its findings.
-
-    The hash of `shown_of` depends only on the data file's bytes and the builder code, so it is kept
-    in the store by the file's key (a single entry, rewritten by each build).
-    """
-    entry = digest("shown-of-departments")
-    cached = store.get_json(NAMESPACE, entry)
-    cached = cached if isinstance(cached, dict) else {}
-    findings: dict[Path, list[Finding]] = {}
-    for finding in every.findings:
-        findings.setdefault(finding.path, []).append(finding)
-    missing = [item for item in every.loaded if keys[item.source.path] not in cached]
-    for item in shown_of(_Departments(missing, [])).loaded:
-        cached[keys[item.source.path]] = digest("shown", repr(item.department))
-    kept = {keys[item.source.path]: cached[keys[item.source.path]] for item in every.loaded}
-    if missing or len(kept) != len(cached):
-        store.put_json(NAMESPACE, entry, kept)
-    return [
-        digest(kept[keys[item.source.path]], item.source.slug, *map(_finding_text, findings.get(item.source.path, [])))
-        for item in every.loaded
-    ]
-
-
-def _finding_text(finding: Finding) -> str:
-    """Every field of a lint finding, as text (quicker than its `repr`: thousands of findings)."""
-    values = (getattr(finding, name) for name in _FINDING_FIELDS)
-    return "\0".join(str(value) if isinstance(value, Path) else repr(value) for value in values)
-
-
-def _department_pages(shared: _Shared, job: _Job, place: Place, downloads: dict[str, str]) -> list[GeneratedPage]:
-    """One department's pages: its page, its projects' pages, its 数据质量 page."""
-    findings = job.findings if shared.quality else None
+def _department_pages(
+    shared: _Shared, job: _Job, place: Place, downloads: dict[str, str], findings: list[Finding] | None
+) -> list[GeneratedPage]:
+    """One department's pages: its page, its projects' pages, its 数据质量 page (`findings`: None when not public)."""
     only = (place,)
     pages = site_pages(
         job.loaded, with_pdf=shared.with_pdf, downloads=downloads, only=only, site_level=False, findings=findings
     )
-    if shared.quality:
-        quality = quality_pages(job.loaded, job.findings, only=only, site_level=False)
+    if findings is not None:
+        quality = quality_pages(job.loaded, findings, only=only, site_level=False)
         pages += [GeneratedPage(path, text) for path, text in quality.items()]
     return pages
 
