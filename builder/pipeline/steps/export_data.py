@@ -255,7 +255,7 @@ class DepartmentWork:
 
 def scope_blocks(scope: Scope, pieces: dict[int, Pieces]) -> list[Block]:
     """The blocks of a year's or the site's departments (builder/opendata/blocks.py), in the files' order."""
-    names = [f"{loaded.department.year}/{loaded.source.slug}" for loaded in scope.departments]
+    names = [f"{loaded.head.listed.year}/{loaded.source.slug}" for loaded in scope.departments]
     rows = [sum(row_counts(loaded)) for loaded in scope.departments]
     return plan_blocks(names, [pieces[id(loaded)] for loaded in scope.departments], rows)
 

@@ -77,7 +77,7 @@ class Sources:
         The open-data step made their text; an edit leaves one block to join, from one department's new pieces."""
         ordered = sorted(departments, key=lambda item: item.source.slug)
         found = [self.pieces[item.source.path] for item in ordered]
-        names = [f"{item.department.year}/{item.source.slug}" for item in ordered]
+        names = [f"{item.head.listed.year}/{item.source.slug}" for item in ordered]
         blocks = plan_blocks(names, found, [sum(row_counts(item)) for item in ordered])
         present = found[0].store.names(NAMESPACE) if found and trust_store else set()
         todo = []
