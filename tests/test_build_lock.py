@@ -7,7 +7,6 @@ pages and the cache (where the lock files live) are the test's own.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from project_copy import CODE_AND_THEME, copy_project
 
 from builder.pipeline.lock import exclusive, lock_file
 from builder.pipeline.progress import Progress
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml", "data")
 RENAMED = "高新区科技局（改名）"
 DEPARTMENT_PAGE = Path("site/2023/tangshan-gxq-kejiju/index.html")
 TIMEOUT = 300
@@ -38,14 +37,7 @@ with exclusive({"网站文件夹": Path(sys.argv[1])}, Path(sys.argv[2]), Progre
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
-        else:
-            shutil.copy2(source, project / name)
-    return project
+    return copy_project(tmp_path / "project", (*CODE_AND_THEME, "data"))
 
 
 def environment(project: Path) -> dict[str, str]:

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from project_copy import copy_project
 
 from builder.pipeline.outdir import KIND_TEMPORARY, remove_tree, write_marker
 from builder.pipeline.swap import remove_stale_folders
 
 ROOT = Path(__file__).resolve().parent.parent
-COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml")
 RENAMED = "高新区科技局（改名）"  # what the interrupted builds would have published
 TIMEOUT = 240
 
@@ -52,13 +52,7 @@ def run_build(project: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project with the sample data and a site from one complete build (with PDFs)."""
-    project = tmp_path_factory.mktemp("killed") / "project"
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("generated", "__pycache__"))
-        else:
-            shutil.copy2(source, project / name)
+    project = copy_project(tmp_path_factory.mktemp("killed") / "project")
     shutil.copytree(ROOT / "data", project / "data")
     result = run_build(project)
     assert result.returncode == 0, result.stderr
