@@ -52,13 +52,13 @@ def bundle_files(bundle: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Pagefind's own bundle of the sample pages, and the bundle the builder writes (re-cut)."""
-    site = tmp_path_factory.mktemp("chunks")
+    own, small = tmp_path_factory.mktemp("own"), tmp_path_factory.mktemp("small")
     pages = sample_pages()
-    index_shard(site, SearchShard("small", tuple(pages)), read=pages.__getitem__)
+    index_shard(small, SearchShard("all", tuple(pages)), read=pages.__getitem__)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "rechunk_bundle", lambda files: files)
-        index_shard(site, SearchShard("own", tuple(pages)), read=pages.__getitem__)
-    return bundle_files(site / "pagefind" / "own"), bundle_files(site / "pagefind" / "small")
+        index_shard(own, SearchShard("all", tuple(pages)), read=pages.__getitem__)
+    return bundle_files(own / "pagefind" / "all"), bundle_files(small / "pagefind" / "all")
 
 
 # ---- Pagefind 1.4.0's lookup, replayed ----
@@ -264,5 +264,5 @@ def test_the_builder_writes_a_bundle_it_cannot_read_as_pagefind_wrote_it(
     own, _ = bundles
     monkeypatch.setattr(search_chunks, "PAGEFIND_VERSION", "1.5.0")
     pages = sample_pages()
-    index_shard(tmp_path, SearchShard("other", tuple(pages)), read=pages.__getitem__)
-    assert bundle_files(tmp_path / "pagefind" / "other") == own
+    index_shard(tmp_path, SearchShard("all", tuple(pages)), read=pages.__getitem__)
+    assert bundle_files(tmp_path / "pagefind" / "all") == own

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from builder.errors import BuilderError
@@ -28,6 +29,7 @@ from builder.site.search import (
     split_shard,
     write_shard_list,
 )
+from builder.site.search_ids import name_pages
 
 PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -158,13 +160,20 @@ def bundle_files(bundle: Path) -> dict[str, bytes]:
 
 
 def test_a_bundle_is_the_one_the_pagefind_cli_writes(site: Path, tmp_path: Path) -> None:
-    """Same page, same bundle, byte for byte, as `python -m pagefind` over a folder."""
+    """Same page, same bundle, byte for byte, as `python -m pagefind` over a folder, once its page is named."""
     page = ("2023/kejiju/p1/index.html",)
     pagefind_cli(site, page, tmp_path / "cli")
     index_shard(site, SearchShard("one", page))
     ours = bundle_files(site / "pagefind" / "one")
-    assert ours == {name: data for name, data in bundle_files(tmp_path / "cli").items() if name in ours}
+    theirs = name_pages(bundle_files(tmp_path / "cli"), "one")
+    assert ours == {name: data for name, data in theirs.items() if name in ours}
     assert len(ours) > 5
+    assert [name for name in ours if name.startswith("fragment/")] == [f"fragment/one.{version(ours)}.0.pf_fragment"]
+
+
+def version(bundle: dict[str, bytes]) -> str:
+    """The version part of the page names (`<shard>.<version>.<n>`) of a one-language bundle."""
+    return next(name for name in bundle if name.startswith("fragment/")).split(".")[1]
 
 
 def test_several_pages_make_the_cli_s_fragments(site: Path, tmp_path: Path) -> None:
@@ -174,10 +183,9 @@ def test_several_pages_make_the_cli_s_fragments(site: Path, tmp_path: Path) -> N
     index_shard(site, SearchShard("2023-1", pages))
     ours = bundle_files(site / "pagefind" / "2023-1")
     theirs = bundle_files(tmp_path / "cli")
-    fragments = {name for name in ours if name.startswith("fragment/")}
+    fragments = sorted(data for name, data in ours.items() if name.startswith("fragment/"))
     assert len(fragments) == 3
-    assert fragments == {name for name in theirs if name.startswith("fragment/")}
-    assert all(ours[name] == theirs[name] for name in fragments)
+    assert fragments == sorted(data for name, data in theirs.items() if name.startswith("fragment/"))
 
 
 def test_many_shards_share_few_pagefind_processes(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -335,9 +343,10 @@ def test_pagefind_is_handed_the_body_only_and_makes_the_same_bundle(
     sent = search.body_only(THEMED.format(title="科技局", text="正文").encode())
     assert b"<nav>" not in sent and "主办单位".encode() not in sent and "正文".encode() in sent
     index_shard(site, SearchShard("body", tuple(pages)))
+    body = bundle_files(site / "pagefind" / "body")
     monkeypatch.setattr(search, "body_only", lambda html: html)
-    index_shard(site, SearchShard("whole", tuple(pages)))
-    assert bundle_files(site / "pagefind" / "body") == bundle_files(site / "pagefind" / "whole")
+    index_shard(site, SearchShard("body", tuple(pages)))
+    assert bundle_files(site / "pagefind" / "body") == body
 
 
 @pytest.mark.parametrize(
@@ -381,3 +390,36 @@ def test_pages_go_to_their_department_s_shard_and_the_rest_to_site() -> None:
     assert [name for name, found in by_name.items() if "2023/dept-0001/index.html" in found] == [
         department_shards(batches)[(2023, "dept-0001")]
     ]
+
+
+def page_names(bundle: Path) -> list[str]:
+    """The page names in a bundle's page list (its meta file), in order."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta = (bundle / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta").read_bytes()
+    return [name for name, _ in cbor2.loads(gzip.decompress(meta).removeprefix(b"pagefind_dcd"))[1]]
+
+
+def test_pages_are_named_after_their_shard_and_never_alike_across_shards(site: Path) -> None:
+    """Pagefind's names (short hashes) are unique within a bundle only; the search page tells results apart by name."""
+    index_shards(site, SHARDS, jobs=2)
+    names = {shard.name: page_names(site / "pagefind" / shard.name) for shard in SHARDS}
+    assert [len(names["site"]), len(names["2023-1"])] == [2, 3]
+    for shard, listed in names.items():
+        (version,) = {name.split(".")[1] for name in listed}
+        assert listed == [f"{shard}.{version}.{number}" for number in range(len(listed))]
+        fragments = sorted(path.name for path in (site / "pagefind" / shard / "fragment").iterdir())
+        assert fragments == sorted(f"{name}.pf_fragment" for name in listed)
+
+
+def test_an_edit_renames_the_pages_of_its_shard_only(site: Path) -> None:
+    """A changed page changes its shard's version: a fragment cached by a browser is never taken for another page."""
+    index_shards(site, SHARDS, jobs=1)
+    before = {shard.name: page_names(site / "pagefind" / shard.name) for shard in SHARDS}
+    index_shard(site, SHARDS[1])
+    assert page_names(site / "pagefind" / "2023-1") == before["2023-1"]  # the same pages: the same names
+    page = site / "2023/yingji/index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("救灾物资储备", "救灾物资储备库"), encoding="utf-8")
+    index_shard(site, SHARDS[1])
+    after = page_names(site / "pagefind" / "2023-1")
+    assert len(after) == 3 and not set(after) & set(before["2023-1"])
+    assert page_names(site / "pagefind" / "site") == before["site"]

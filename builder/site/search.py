@@ -50,6 +50,7 @@ from typing import Any
 
 from ..errors import BuilderError
 from .search_chunks import rechunk_bundle
+from .search_ids import name_pages
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -432,7 +433,7 @@ class PagefindService:
             # through tokio's buffered files and can be lost when the service exits just after answering.
             files = self._call({"type": "GetFiles", "index_id": index})["files"]
             bundle = {file["path"]: base64.b64decode(file["content"]) for file in files}
-            _write_bundle(output, rechunk_bundle(bundle))
+            _write_bundle(output, rechunk_bundle(name_pages(bundle, output.name)))
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})

@@ -31,6 +31,7 @@ from ...site.search import (
     write_shard_list,
 )
 from ...site.search_chunks import FORMAT as CHUNKS_FORMAT
+from ...site.search_ids import FORMAT as IDS_FORMAT
 from ..context import Build
 from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
@@ -120,7 +121,7 @@ def batch_shards(batch: Batch) -> list[str]:
 
 
 def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -> str:
-    """What a shard's bundle is made from: Pagefind's version and chunk cutting, the shard's name, its pages' keys.
+    """What a shard's bundle is made from: how Pagefind's bundle is made and re-cut, the shard's name, its pages' keys.
 
     The `site` shard's pages are read to leave out those Pagefind skips (they are few; a
     department's pages are all indexed, and reading thousands of them would cost seconds).
@@ -128,7 +129,7 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
     read = _reader(outputs)
     pages = marked_pages(outputs.staging, shard.pages, read) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
     keys = [page_keys.get(path) or content_sha256(read(path)) for path in pages]
-    made = f"{version('pagefind')} {CHUNKS_FORMAT}"
+    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT}"
     return digest("search", made, shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 

@@ -1,0 +1,100 @@
+"""Name the pages of a shard's search bundle so that no two pages of the site share a name.
+
+Pagefind names each page of a bundle by a short hash (`zh_8c4ab0d`: 7 hexadecimal digits,
+one more where two pages of the bundle would share one). That name is the page's id in the
+browser and the name of its fragment (`fragment/zh_8c4ab0d.pf_fragment`), and it is unique
+within one bundle only. The search page merges every shard into one Pagefind (`mergeIndex`)
+and tells results apart by their id (theme/assets/budget/search.js: de-duplication, the
+cache of loaded pages, the word-by-word re-searches): two pages of two shards with one id
+would be shown as one, or one with the other's title and excerpt. With 28 bits, 48 000 pages
+(3 000 departments) hold about 48 000² / 2²⁹ ≈ 4 such pairs.
+
+`name_pages` renames them `<shard>.<version>.<n>`: the shard's name (unique in shards.json),
+the bundle's version (8 hexadecimal digits of the SHA-1 of its fragments and page list) and
+the page's position in the page list, in base 36. So names are unique across shards by
+construction, whatever the hashes; a shard re-indexed after an edit does not touch the others'
+names; and a fragment's address changes whenever any page of its shard changes, so a browser
+never takes a fragment it cached from an earlier build for another page. Repeated prefixes
+and counting numbers also compress far better than hashes in the page list every query loads
+(`benchmarks/README.md`). Only the page list in the meta file, the meta file's name, the entry
+file that names it and the fragments' names change; fragments, words and chunks stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import cbor2
+
+from .search_chunks import _UNREADABLE, ENTRY, PAGEFIND_VERSION, _full_hash, _pack, _unpack
+
+DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle named otherwise is made again.
+FORMAT = "page-names-1"
+
+
+def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
+    """The bundle `files` (path in the bundle → content) with its pages named `<shard>.<version>.<n>`.
+
+    Return `files` itself when the bundle is not one Pagefind 1.4.0 writes.
+    """
+    try:
+        entry = json.loads(files[ENTRY])
+        if entry.get("version") != PAGEFIND_VERSION or not isinstance(entry.get("languages"), dict):
+            return files
+        languages = sorted(entry["languages"].items())
+        metas = {name: cbor2.loads(_unpack(files[f"pagefind.{info['hash']}.pf_meta"])) for name, info in languages}
+        if not all(_has_pages(meta) for meta in metas.values()):
+            return files
+        old = [page[0] for language, _ in languages for page in metas[language][1]]
+        fragments = [f"fragment/{name}.pf_fragment" for name in old]
+        if len(set(old)) != len(old) or not all(name in files for name in fragments):
+            return files
+        version = _version(files, fragments, metas)
+        new = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(old)}
+        result = dict(files)
+        text = files[ENTRY].decode("utf-8")
+        for language, info in languages:
+            quoted = f'"hash":{json.dumps(info["hash"])}'
+            if text.count(quoted) != 1:
+                return files
+            meta = metas[language]
+            body = cbor2.dumps([meta[0], [[new[name], count] for name, count in meta[1]], *meta[2:]])
+            meta_hash = f"{language}_{_full_hash(body)[: len(language) + 8]}"
+            del result[f"pagefind.{info['hash']}.pf_meta"]
+            result[f"pagefind.{meta_hash}.pf_meta"] = _pack(body, level=9)
+            text = text.replace(quoted, f'"hash":{json.dumps(meta_hash)}')
+        for name, path in zip(old, fragments, strict=True):
+            result[f"fragment/{new[name]}.pf_fragment"] = result.pop(path)
+        result[ENTRY] = text.encode("utf-8")
+        return result
+    except _UNREADABLE:
+        return files
+
+
+def _has_pages(meta: object) -> bool:
+    """`[version, [[name, word count]…], …]`, as Pagefind 1.4.0 writes the start of `pagefind.*.pf_meta`."""
+    if not (isinstance(meta, list) and len(meta) == 5 and meta[0] == PAGEFIND_VERSION and isinstance(meta[1], list)):
+        return False
+    return all(
+        isinstance(page, list) and len(page) == 2 and isinstance(page[0], str) and isinstance(page[1], int)
+        for page in meta[1]
+    )
+
+
+def _version(files: dict[str, bytes], fragments: list[str], metas: dict[str, list]) -> str:
+    """8 hexadecimal digits that change when any page of the bundle does (its fragment or its word count)."""
+    digest = hashlib.sha1(cbor2.dumps([meta[1] for _, meta in sorted(metas.items())]))
+    for path in fragments:
+        digest.update(hashlib.sha1(files[path]).digest())
+    return digest.hexdigest()[:8]
+
+
+def _base36(number: int) -> str:
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = DIGITS[digit] + text
+        if not number:
+            return text
