@@ -23,6 +23,7 @@ import pytest
 from builder.site import search, search_chunks
 from builder.site.search import SearchShard, index_shard
 from builder.site.search_chunks import rechunk_bundle
+from builder.site.search_ids import name_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = (
@@ -51,11 +52,12 @@ def bundle_files(bundle: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """Pagefind's own bundle of the sample pages, and the bundle the builder writes (re-cut)."""
+    """Pagefind's own bundle of the sample pages, and that bundle re-cut (its pages and chunks not renamed)."""
     own, small = tmp_path_factory.mktemp("own"), tmp_path_factory.mktemp("small")
     pages = sample_pages()
-    index_shard(small, SearchShard("all", tuple(pages)), read=pages.__getitem__)
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "name_pages", lambda files, shard: files)
+        index_shard(small, SearchShard("all", tuple(pages)), read=pages.__getitem__)
         patch.setattr(search, "rechunk_bundle", lambda files: files)
         index_shard(own, SearchShard("all", tuple(pages)), read=pages.__getitem__)
     return bundle_files(own / "pagefind" / "all"), bundle_files(small / "pagefind" / "all")
@@ -265,4 +267,13 @@ def test_the_builder_writes_a_bundle_it_cannot_read_as_pagefind_wrote_it(
     monkeypatch.setattr(search_chunks, "PAGEFIND_VERSION", "1.5.0")
     pages = sample_pages()
     index_shard(tmp_path, SearchShard("all", tuple(pages)), read=pages.__getitem__)
-    assert bundle_files(tmp_path / "pagefind" / "all") == own
+    assert bundle_files(tmp_path / "pagefind" / "all") == name_pages(own, "all")
+
+
+def test_the_builder_writes_the_bundle_re_cut_then_named(
+    bundles: tuple[dict[str, bytes], dict[str, bytes]], tmp_path: Path
+) -> None:
+    _, small = bundles
+    pages = sample_pages()
+    index_shard(tmp_path, SearchShard("all", tuple(pages)), read=pages.__getitem__)
+    assert bundle_files(tmp_path / "pagefind" / "all") == name_pages(small, "all")

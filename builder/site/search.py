@@ -433,7 +433,8 @@ class PagefindService:
             # through tokio's buffered files and can be lost when the service exits just after answering.
             files = self._call({"type": "GetFiles", "index_id": index})["files"]
             bundle = {file["path"]: base64.b64decode(file["content"]) for file in files}
-            _write_bundle(output, rechunk_bundle(name_pages(bundle, output.name)))
+            bundle = {name: content for name, content in bundle.items() if name not in UNUSED_BUNDLE_FILES}
+            _write_bundle(output, name_pages(rechunk_bundle(bundle), output.name))
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})

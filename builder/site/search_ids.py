@@ -28,16 +28,19 @@ import json
 import cbor2
 
 from .search_chunks import _UNREADABLE, ENTRY, PAGEFIND_VERSION, _full_hash, _pack, _unpack
+from .search_chunks import _is_meta as is_meta
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle named otherwise is made again.
-FORMAT = "page-names-1"
+FORMAT = "names-2"
 
 
 def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
     """The bundle `files` (path in the bundle → content) with its pages named `<shard>.<version>.<n>`.
 
-    Return `files` itself when the bundle is not one Pagefind 1.4.0 writes.
+    Its word chunks are named `<version>.<n>` too (in order of the chunk list): hashes compress
+    badly in the list every query loads. Return `files` itself when the bundle is not one
+    Pagefind 1.4.0 writes.
     """
     try:
         entry = json.loads(files[ENTRY])
@@ -45,37 +48,43 @@ def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
             return files
         languages = sorted(entry["languages"].items())
         metas = {name: cbor2.loads(_unpack(files[f"pagefind.{info['hash']}.pf_meta"])) for name, info in languages}
-        if not all(_has_pages(meta) for meta in metas.values()):
+        if not all(_is_meta(meta) for meta in metas.values()):
             return files
-        old = [page[0] for language, _ in languages for page in metas[language][1]]
-        fragments = [f"fragment/{name}.pf_fragment" for name in old]
-        if len(set(old)) != len(old) or not all(name in files for name in fragments):
+        pages = [page[0] for language, _ in languages for page in metas[language][1]]
+        chunks = [chunk[2] for language, _ in languages for chunk in metas[language][2]]
+        renamed = [f"fragment/{name}.pf_fragment" for name in pages] + [f"index/{name}.pf_index" for name in chunks]
+        if len(set(renamed)) != len(renamed) or not all(path in files for path in renamed):
             return files
-        version = _version(files, fragments, metas)
-        new = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(old)}
-        result = dict(files)
+        version = _version(files)
+        new = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(pages)}
+        new.update({name: f"{version}.{_base36(n)}" for n, name in enumerate(chunks)})
+        result = {path: content for path, content in files.items() if path not in set(renamed)}
         text = files[ENTRY].decode("utf-8")
         for language, info in languages:
             quoted = f'"hash":{json.dumps(info["hash"])}'
             if text.count(quoted) != 1:
                 return files
             meta = metas[language]
-            body = cbor2.dumps([meta[0], [[new[name], count] for name, count in meta[1]], *meta[2:]])
+            listed = [[new[name], count] for name, count in meta[1]]
+            cut = [[start, end, new[name]] for start, end, name in meta[2]]
+            body = cbor2.dumps([meta[0], listed, cut, *meta[3:]])
             meta_hash = f"{language}_{_full_hash(body)[: len(language) + 8]}"
             del result[f"pagefind.{info['hash']}.pf_meta"]
             result[f"pagefind.{meta_hash}.pf_meta"] = _pack(body, level=9)
             text = text.replace(quoted, f'"hash":{json.dumps(meta_hash)}')
-        for name, path in zip(old, fragments, strict=True):
-            result[f"fragment/{new[name]}.pf_fragment"] = result.pop(path)
+        for name in pages:
+            result[f"fragment/{new[name]}.pf_fragment"] = files[f"fragment/{name}.pf_fragment"]
+        for name in chunks:
+            result[f"index/{new[name]}.pf_index"] = files[f"index/{name}.pf_index"]
         result[ENTRY] = text.encode("utf-8")
         return result
     except _UNREADABLE:
         return files
 
 
-def _has_pages(meta: object) -> bool:
-    """`[version, [[name, word count]…], …]`, as Pagefind 1.4.0 writes the start of `pagefind.*.pf_meta`."""
-    if not (isinstance(meta, list) and len(meta) == 5 and meta[0] == PAGEFIND_VERSION and isinstance(meta[1], list)):
+def _is_meta(meta: object) -> bool:
+    """`[version, [[name, word count]…], [[from, to, name]…], …]`, as Pagefind 1.4.0 writes `pagefind.*.pf_meta`."""
+    if not (is_meta(meta) and isinstance(meta, list) and isinstance(meta[1], list)):
         return False
     return all(
         isinstance(page, list) and len(page) == 2 and isinstance(page[0], str) and isinstance(page[1], int)
@@ -83,11 +92,11 @@ def _has_pages(meta: object) -> bool:
     )
 
 
-def _version(files: dict[str, bytes], fragments: list[str], metas: dict[str, list]) -> str:
-    """8 hexadecimal digits that change when any page of the bundle does (its fragment or its word count)."""
-    digest = hashlib.sha1(cbor2.dumps([meta[1] for _, meta in sorted(metas.items())]))
-    for path in fragments:
-        digest.update(hashlib.sha1(files[path]).digest())
+def _version(files: dict[str, bytes]) -> str:
+    """8 hexadecimal digits of the SHA-1 of the bundle's contents: they change when any file of it does."""
+    digest = hashlib.sha1()
+    for content in sorted(hashlib.sha1(content).digest() for content in files.values()):
+        digest.update(content)
     return digest.hexdigest()[:8]
 
 
