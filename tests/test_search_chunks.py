@@ -58,7 +58,7 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes],
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "name_pages", lambda files, shard: files)
         index_shard(small, SearchShard("all", tuple(pages)), read=pages.__getitem__)
-        patch.setattr(search, "rechunk_bundle", lambda files: files)
+        patch.setattr(search, "rechunk_bundle", lambda files, **_: files)
         index_shard(own, SearchShard("all", tuple(pages)), read=pages.__getitem__)
     return bundle_files(own / "pagefind" / "all"), bundle_files(small / "pagefind" / "all")
 

@@ -51,6 +51,7 @@ from typing import Any
 from ..errors import BuilderError
 from .search_chunks import rechunk_bundle
 from .search_ids import name_pages
+from .search_routes import CODES, code_words, write_routes
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -260,11 +261,18 @@ def marked_pages(site_dir: Path, pages: Iterable[str], read: PageReader | None =
     return [page for page, _ in marked_contents(pages, read or folder_reader(site_dir))]
 
 
-def write_shard_list(site_dir: Path, names: Iterable[str], bundled: Callable[[str], bool] | None = None) -> None:
+def write_shard_list(
+    site_dir: Path,
+    names: Iterable[str],
+    bundled: Callable[[str], bool] | None = None,
+    read: PageReader | None = None,
+) -> None:
     """Write `pagefind/shards.json`, the shards the search page loads; the first one is loaded first.
 
     Shards without a bundle (none of their pages is indexed) are left out; `bundled(name)` says
-    whether a shard has one (default: a bundle in `site_dir`).
+    whether a shard has one (default: a bundle in `site_dir`). The route files of code-like words
+    are written too (search_routes.py) and named in the list; `read(path)` reads a shard's files
+    (default: from `site_dir`).
     """
     names = list(names)
     for name in names:
@@ -275,9 +283,11 @@ def write_shard_list(site_dir: Path, names: Iterable[str], bundled: Callable[[st
     names = [name for name in names if (bundled or functools.partial(has_bundle, site_dir))(name)]
     if not names:
         raise BuilderError("搜索索引没有任何分片 — 网站中没有可供检索的页面（带 data-pagefind-body 的页面）")
+    routes = write_routes(site_dir, names, read or (lambda path: (site_dir / path).read_bytes()))
+    listing = {"shards": names, **({"routes": routes} if routes else {})}
     path = site_dir / BUNDLE_DIR / SHARD_LIST
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"shards": names}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(listing, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _check_name(name: str) -> None:
@@ -434,7 +444,11 @@ class PagefindService:
             files = self._call({"type": "GetFiles", "index_id": index})["files"]
             bundle = {file["path"]: base64.b64decode(file["content"]) for file in files}
             bundle = {name: content for name, content in bundle.items() if name not in UNUSED_BUNDLE_FILES}
-            _write_bundle(output, name_pages(rechunk_bundle(bundle), output.name))
+            words: set[str] = set()
+            bundle = name_pages(rechunk_bundle(bundle, words=words), output.name)
+            if words:  # read: its code-like words route a query for one of them (search_routes.py)
+                bundle[CODES] = code_words(words)
+            _write_bundle(output, bundle)
         finally:
             if self.alive():
                 self._call({"type": "DeleteIndex", "index_id": index})

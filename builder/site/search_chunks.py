@@ -83,11 +83,15 @@ class _Chunk:
     entries: list[bytes]
 
 
-def rechunk_bundle(files: dict[str, bytes], target: int = TARGET_BYTES) -> dict[str, bytes]:
+def rechunk_bundle(
+    files: dict[str, bytes], target: int = TARGET_BYTES, words: set[str] | None = None
+) -> dict[str, bytes]:
     """The bundle `files` (path in the bundle → content) with its word index in small chunks.
 
-    Return `files` itself when the bundle is not one this module knows how to read.
+    Return `files` itself when the bundle is not one this module knows how to read. Every word
+    of the index is added to `words`, if given, when the bundle is read (its chunks are decoded anyway).
     """
+    found: set[str] = set()
     try:
         entry = json.loads(files[ENTRY])
         if entry.get("version") != PAGEFIND_VERSION or not isinstance(entry.get("languages"), dict):
@@ -99,18 +103,22 @@ def rechunk_bundle(files: dict[str, bytes], target: int = TARGET_BYTES) -> dict[
             quoted = f'"hash":{json.dumps(old)}'
             if text.count(quoted) != 1:
                 return files
-            new = _rechunk_language(result, language, old, target)
+            new = _rechunk_language(result, language, old, target, found)
             if new is None:
                 return files
             text = text.replace(quoted, f'"hash":{json.dumps(new)}')
         result[ENTRY] = text.encode("utf-8")
+        if words is not None:
+            words.update(found)
         return result
     except _UNREADABLE:
         return files
 
 
-def _rechunk_language(files: dict[str, bytes], language: str, meta_hash: str, target: int) -> str | None:
-    """Re-cut one language's index in `files` (in place); return the new meta hash, None if not understood."""
+def _rechunk_language(
+    files: dict[str, bytes], language: str, meta_hash: str, target: int, words: set[str]
+) -> str | None:
+    """Re-cut one language's index in `files` (in place), adding its words to `words`; the new meta hash or None."""
     meta_name = f"pagefind.{meta_hash}.pf_meta"
     body = _unpack(files[meta_name])
     meta = cbor2.loads(body)
@@ -125,6 +133,7 @@ def _rechunk_language(files: dict[str, bytes], language: str, meta_hash: str, ta
         if chunk is None:
             return None
         chunks.append(chunk)
+        words.update(chunk.keys)
     listed: list[list[str]] = []
     written: dict[str, bytes] = {}  # name → gzip'd chunk
     for chunk, (_, _, old_name) in zip(chunks, meta[2], strict=True):

@@ -67,7 +67,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         shutil.copytree(built, site, ignore=shutil.ignore_patterns("pagefind"))
         with pytest.MonkeyPatch.context() as patch:
             if name == "own":
-                patch.setattr(search, "rechunk_bundle", lambda files: files)
+                patch.setattr(search, "rechunk_bundle", lambda files, **_: files)
             index_shards(site, [shard], jobs=1)
         write_shard_list(site, [shard.name])
     chunks = {name: list((work / name / SUB_PATH / "pagefind/all/index").iterdir()) for name in ("own", "small")}

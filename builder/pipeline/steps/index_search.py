@@ -32,6 +32,7 @@ from ...site.search import (
 )
 from ...site.search_chunks import FORMAT as CHUNKS_FORMAT
 from ...site.search_ids import FORMAT as IDS_FORMAT
+from ...site.search_routes import FORMAT as ROUTES_FORMAT
 from ..context import Build
 from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
@@ -129,7 +130,7 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
     read = _reader(outputs)
     pages = marked_pages(outputs.staging, shard.pages, read) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
     keys = [page_keys.get(path) or content_sha256(read(path)) for path in pages]
-    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT}"
+    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT} {ROUTES_FORMAT}"
     return digest("search", made, shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 
@@ -202,7 +203,10 @@ class FinishSearch:
                 outputs.record_folder(f"{PAGEFIND}{shard.name}/", self.keys[shard.name])
         names = [shard.name for shard in self.shards]
         if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
-            write_shard_list(outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file())
+            read = _reader(outputs)
+            write_shard_list(
+                outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file(), read=read
+            )
         return names
 
 

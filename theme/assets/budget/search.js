@@ -13,28 +13,97 @@ let shown = 0;
 let latest = 0;
 let timer = 0;
 
-// 索引分成若干分片（pagefind/<名称>/），清单在 pagefind/shards.json：载入第一个分片的 Pagefind，
-// 再把其余分片并入（mergeIndex，共用第一个分片的 WebAssembly），一次查询检索全部分片，结果统一排序。
-async function shardUrls(bundle) {
-  const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
-  if (!response.ok) throw new Error(`shards.json: ${response.status}`);
-  const { shards } = await response.json();
-  return shards.map((name) => new URL(`${encodeURIComponent(name)}/`, bundle));
+// 索引分成若干分片（pagefind/<名称>/），清单在 pagefind/shards.json：载入一个分片的 Pagefind，再把其余分片并入
+// （mergeIndex，共用同一个 WebAssembly），一次查询检索所有并入的分片，结果统一排序。分片按需并入：
+// 查询只有一个编码类的词（项目编码、数字）时，先查路由文件（pagefind/<routes>/<桶>.json，见
+// builder/site/search_routes.py），只并入含有这个词的分片；其余查询并入全部分片。结果与检索全部分片时相同：
+// ① 编码类的词只留下原样含有它的页面（find），这些页面只在含有它的分片里；② 后并入的分片先把此前查询要的
+// 索引块载入（preload），与一开始就并入时一样；③ 结果按得分、同分按分片在 shards.json 中的次序排列，
+// 与 Pagefind 合并全部分片时的次序相同（页面名称 <分片>.<版本>.<序号> 标明分片，见 builder/site/search_ids.py）。
+const CODE_WORD = /^[0-9A-Za-z]*[0-9][0-9A-Za-z]*$/;
+
+class Engine {
+  constructor(bundle, listing, options) {
+    this.bundle = bundle;
+    this.names = listing.shards;
+    this.routes = listing.routes ? new URL(`${listing.routes}/`, bundle) : null;
+    this.order = new Map(this.names.map((name, index) => [name, index]));
+    this.options = options;
+    this.module = null;
+    this.merged = new Set();
+    this.terms = []; // 已检索过的词：后并入的分片要先载入它们的索引块
+    this.buckets = new Map();
+    this.queue = Promise.resolve();
+  }
+
+  url(name) {
+    return new URL(`${encodeURIComponent(name)}/`, this.bundle);
+  }
+
+  // 并入 names 中尚未并入的分片（依次进行，同时发起的检索不会重复并入）
+  merge(names) {
+    const work = this.queue.then(async () => {
+      const missing = names.filter((name) => !this.merged.has(name));
+      if (!missing.length) return;
+      if (!this.module) {
+        const first = missing.shift();
+        const module = await import(new URL("pagefind.js", this.url(first)).href);
+        await module.options({ noWorker: true, ...this.options });
+        this.module = module;
+        this.merged.add(first);
+      }
+      try {
+        await Promise.all(missing.map((name) => this.module.mergeIndex(this.url(name).pathname, { ...this.options })));
+        missing.forEach((name) => this.merged.add(name));
+        for (const term of this.terms) await this.module.preload(term);
+      } catch (error) {
+        await this.module.destroy(); // 下次搜索时从头载入，避免重复并入同一分片
+        this.module = null;
+        this.merged.clear();
+        throw error;
+      }
+    });
+    this.queue = work.catch(() => {});
+    return work;
+  }
+
+  // 含有编码类的词 word 的分片（按 shards.json 的次序）；null：要检索全部分片
+  async shardsWith(word) {
+    if (!this.routes || !CODE_WORD.test(word)) return null;
+    const key = word.toLowerCase();
+    let hash = 0x811c9dc5;
+    for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    const bucket = (hash % 1024).toString(16).padStart(3, "0");
+    if (!this.buckets.has(bucket)) {
+      this.buckets.set(
+        bucket,
+        fetch(new URL(`${bucket}.json`, this.routes)).then((response) => {
+          if (!response.ok) throw new Error(`${bucket}.json: ${response.status}`);
+          return response.json();
+        }),
+      );
+    }
+    const found = (await this.buckets.get(bucket))[key]; // 分片在 shards.json 中的序号，或 "*"（全部）
+    return Array.isArray(found) && found.length ? found.map((place) => this.names[place]) : null;
+  }
+
+  // 在 only 列出的分片（null：全部）中检索；已并入的其他分片也一并检索
+  async search(term, only = null) {
+    await this.merge(only || this.names);
+    this.terms.push(term);
+    const found = await this.module.search(term);
+    const place = (result) => this.order.get(result.id.slice(0, result.id.indexOf("."))) ?? -1;
+    const results = [...found.results].sort((a, b) => b.score - a.score || place(a) - place(b));
+    return { ...found, results };
+  }
 }
 
 async function loadEngine() {
   const bundle = new URL(box.dataset.bundle, location.href);
   const options = { excerptLength: 40, baseUrl: new URL("..", bundle).pathname };
-  const [primary, ...others] = await shardUrls(bundle);
-  const module = await import(new URL("pagefind.js", primary).href);
-  try {
-    await module.options({ noWorker: true, ...options });
-    await Promise.all(others.map((shard) => module.mergeIndex(shard.pathname, { ...options })));
-  } catch (error) {
-    await module.destroy(); // 下次搜索时从头载入，避免重复并入同一分片
-    throw error;
-  }
-  return module;
+  const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
+  if (!response.ok) throw new Error(`shards.json: ${response.status}`);
+  return new Engine(bundle, await response.json(), options);
 }
 
 function pagefind() {
@@ -53,16 +122,18 @@ function pagefind() {
 // （含数字的词按原词精确检索），只留下含有每个“全站有”的词的页面；排序不变。
 const CODE_LIKE = /^[0-9A-Za-z-]*[0-9][0-9A-Za-z-]*$/;
 
-async function pagesWith(engine, word) {
-  const found = await engine.search(CODE_LIKE.test(word) ? `"${word}"` : word);
+async function pagesWith(engine, word, only) {
+  const found = await engine.search(CODE_LIKE.test(word) ? `"${word}"` : word, only);
   return new Set(found.results.map((result) => result.id));
 }
 
-async function find(engine, term) {
-  const found = await engine.search(term);
+async function find(engine, term, route = true) {
   const words = term.split(/\s+/);
+  const only = route && words.length === 1 ? await engine.shardsWith(term) : null;
+  const found = await engine.search(term, only);
   if (words.length === 1 && !CODE_LIKE.test(term)) return found;
-  const sets = (await Promise.all(words.map((word) => pagesWith(engine, word)))).filter((pages) => pages.size);
+  const sets = (await Promise.all(words.map((word) => pagesWith(engine, word, only)))).filter((pages) => pages.size);
+  if (only && !sets.length) return find(engine, term, false); // 路由文件与索引不符：检索全部分片
   const results = found.results.filter((result) => sets.every((pages) => pages.has(result.id)));
   return { ...found, results };
 }
