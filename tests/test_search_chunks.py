@@ -47,7 +47,9 @@ def sample_pages() -> dict[str, bytes]:
 
 
 def bundle_files(bundle: Path) -> dict[str, bytes]:
-    return {path.relative_to(bundle).as_posix(): path.read_bytes() for path in bundle.rglob("*") if path.is_file()}
+    """The files of a bundle as Pagefind writes them: without the list of code-like words (search_routes.py)."""
+    files = (path for path in bundle.rglob("*") if path.is_file() and path.name != "codes.json")
+    return {path.relative_to(bundle).as_posix(): path.read_bytes() for path in files}
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 from builder.errors import BuilderError
 from builder.pipeline.plan import plan_batches
 from builder.pipeline.steps.index_search import SHARD_DEPARTMENTS, department_shards, plan_shards
-from builder.site import search
+from builder.site import search, search_routes
 from builder.site.search import (
     MAX_SHARD_PAGES,
     SearchShard,
@@ -30,6 +30,7 @@ from builder.site.search import (
     write_shard_list,
 )
 from builder.site.search_ids import name_pages
+from builder.site.search_routes import code_words, write_routes
 
 PAGE = """<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -62,6 +63,13 @@ def site(tmp_path: Path) -> Path:
     return site
 
 
+def shard_list(site: Path) -> list[str]:
+    """The shards in `pagefind/shards.json`; it names the route files of code-like words too (search_routes.py)."""
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert set(listing) == {"shards", "routes"} and (site / "pagefind" / listing["routes"] / "000.json").is_file()
+    return listing["shards"]
+
+
 def fragment_urls(bundle: Path) -> set[str]:
     """The page URLs recorded in a bundle's fragments (gzip with a `pagefind_dcd` prefix)."""
     urls = set()
@@ -79,7 +87,7 @@ def test_two_shards_get_a_bundle_each_and_a_list(site: Path) -> None:
         assert (bundle / "pagefind.js").is_file()
         assert (bundle / "pagefind-entry.json").is_file()
         assert not (bundle / "pagefind-ui.js").exists()
-    assert json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["site", "2023-1"]}
+    assert shard_list(site) == ["site", "2023-1"]
     assert fragment_urls(site / "pagefind" / "site") == {"/", "/about/"}
     assert fragment_urls(site / "pagefind" / "2023-1") == SECOND_SHARD_URLS
     assert not list(site.parent.glob(".search-*"))
@@ -96,12 +104,12 @@ def test_a_shard_with_nothing_to_index_is_left_out_of_the_list(site: Path) -> No
     index_shards(site, [SearchShard("empty", (UNMARKED,)), SHARDS[1]], jobs=1)
     assert not (site / "pagefind" / "empty").exists()
     write_shard_list(site, ["empty", "2023-1"])
-    assert json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["2023-1"]}
+    assert shard_list(site) == ["2023-1"]
 
 
 def test_index_site_is_one_shard_of_every_page(site: Path) -> None:
     index_site(site)
-    assert json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"shards": ["all"]}
+    assert shard_list(site) == ["all"]
     assert fragment_urls(site / "pagefind" / "all") == {"/", "/about/"} | SECOND_SHARD_URLS
 
 
@@ -166,6 +174,7 @@ def test_a_bundle_is_the_one_the_pagefind_cli_writes(site: Path, tmp_path: Path)
     index_shard(site, SearchShard("one", page))
     ours = bundle_files(site / "pagefind" / "one")
     cli = bundle_files(tmp_path / "cli")
+    assert json.loads(ours.pop("codes.json")) == []  # the page has no code-like word (search_routes.py)
     assert ours == name_pages(
         {name: data for name, data in cli.items() if name not in search.UNUSED_BUNDLE_FILES}, "one"
     )
@@ -425,3 +434,52 @@ def test_an_edit_renames_the_pages_of_its_shard_only(site: Path) -> None:
     after = page_names(site / "pagefind" / "2023-1")
     assert len(after) == 3 and not set(after) & set(before["2023-1"])
     assert page_names(site / "pagefind" / "site") == before["site"]
+
+
+def test_a_bundle_lists_its_code_like_words() -> None:
+    words = ["13099923p00000110001z", "满意度", "2023年", "abc", "2023", "95", "x-1"]
+    assert json.loads(code_words(words)) == ["13099923p00000110001z", "2023", "95"]
+
+
+def test_route_files_name_the_shards_of_each_code_like_word(tmp_path: Path) -> None:
+    """Each word is in the file of its bucket, with the places of its shards in the list; "*" when most have it."""
+    codes = {"a": ["130abc1", "2023"], "b": ["2023", "95"], "c": ["2023", "95"], "d": ["2023"]}
+
+    def read(path: str) -> bytes:
+        return json.dumps(codes[path.split("/")[1]]).encode()
+
+    folder = write_routes(tmp_path, list(codes), read)
+    files = sorted((tmp_path / "pagefind" / folder).iterdir())
+    assert len(files) == search_routes.BUCKETS and files[0].name == "000.json"
+    routes = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in files}
+    assert {word: shards for route in routes.values() for word, shards in route.items()} == {
+        "130abc1": [0],
+        "2023": "*",
+        "95": [1, 2],
+    }
+    assert all(word in routes[search_routes.bucket(word)] for word in ("130abc1", "2023", "95"))
+    assert (
+        write_routes(tmp_path, ["a", "b", "c"], lambda path: json.dumps(codes[path.split("/")[1]]).encode()) == folder
+    )
+    codes["a"].append("96")
+    assert (
+        write_routes(tmp_path, ["a", "b", "c"], lambda path: json.dumps(codes[path.split("/")[1]]).encode()) != folder
+    )
+
+
+def test_no_routes_unless_every_shard_lists_its_codes(tmp_path: Path) -> None:
+    """A bundle the builder could not read has no codes.json: the search page then merges every shard."""
+
+    def read(path: str) -> bytes:
+        if path.startswith("pagefind/b/"):
+            raise FileNotFoundError(path)
+        return b'["2023"]'
+
+    assert write_routes(tmp_path, ["a", "b"], read) is None
+    assert not (tmp_path / "pagefind").exists()
+
+
+def test_the_bucket_of_a_word_is_fnv_1a() -> None:
+    """search.js computes the same (FNV-1a, 32 bits, of the UTF-8 bytes): these values are fixed."""
+    assert search_routes.bucket("") == f"{0x811C9DC5 % 1024:03x}"
+    assert search_routes.bucket("a") == f"{0xE40C292C % 1024:03x}"
