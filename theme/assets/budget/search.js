@@ -73,7 +73,7 @@ class Engine {
     const key = word.toLowerCase();
     let hash = 0x811c9dc5;
     for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-    const bucket = (hash % 1024).toString(16).padStart(3, "0");
+    const bucket = (hash % 256).toString(16).padStart(2, "0");
     if (!this.buckets.has(bucket)) {
       this.buckets.set(
         bucket,
