@@ -123,6 +123,8 @@ def test_site_url_gives_canonical_links_a_sitemap_and_robots(addressed_site: Pat
 def test_the_404_page_links_from_the_sites_path(addressed_site: Path) -> None:
     page = (addressed_site / "404.html").read_text(encoding="utf-8")
     assert 'href="/budget/assets/budget/site.css"' in page
+    assert "<h1>404 - 找不到这个页面</h1>" in page and "Not found" not in page
+    assert '<a href="/budget/.">返回首页</a>' in page and '<a href="/budget/search/">搜索部门和项目</a>' in page
 
 
 def test_without_site_url_there_is_no_sitemap_and_no_404(tmp_path: Path) -> None:
