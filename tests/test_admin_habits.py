@@ -267,3 +267,24 @@ def test_the_builder_writes_to_site_dir_by_default(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (project / "public" / SMALL / "index.html").is_file() and not (project / "site").exists()
+
+
+def test_a_strict_umask_still_gives_a_site_the_web_server_can_read(tmp_path: Path) -> None:
+    """An admin's `umask 027` (hardened servers): every page, PDF, data file and folder of the site is still
+    readable by others (nginx runs as another user), and the admin's umask is left as it was."""
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data)
+    site = tmp_path / "site"
+    earlier = os.umask(0o027)
+    try:
+        build(tmp_path / "data", site, generated_dir=tmp_path / "generated", cache_dir=tmp_path / "cache")
+        assert os.umask(0o027) == 0o027
+    finally:
+        os.umask(earlier)
+    paths = [site, *site.rglob("*")]
+    unreadable = [path for path in paths if path.stat().st_mode & 0o004 == 0]
+    closed = [path for path in paths if path.is_dir() and path.stat().st_mode & 0o001 == 0]
+    assert any(path.suffix == ".pdf" for path in paths) and len(paths) > 50
+    assert unreadable == [] and closed == []
+    assert all(path.stat().st_mode & 0o022 == 0 for path in paths), "no file writable by others"
