@@ -288,3 +288,24 @@ def test_a_strict_umask_still_gives_a_site_the_web_server_can_read(tmp_path: Pat
     assert any(path.suffix == ".pdf" for path in paths) and len(paths) > 50
     assert unreadable == [] and closed == []
     assert all(path.stat().st_mode & 0o022 == 0 for path in paths), "no file writable by others"
+
+
+def test_a_mount_point_as_site_folder_is_refused_with_the_way_round(tmp_path: Path) -> None:
+    """A Docker volume or NFS mount given as `--site`: a build cannot rename it to swap a site in (EBUSY), so it is
+    refused at once with what to do; nothing is left beside it; a folder inside the mount builds."""
+    mount = tmp_path / "volume"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("needs permission to mount a tmpfs (root in CI)")
+    try:
+        data = tmp_path / "data" / "2023"
+        data.mkdir(parents=True)
+        shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data)
+        options = {"with_pdf": False, "generated_dir": tmp_path / "generated", "cache_dir": tmp_path / "cache"}
+        with pytest.raises(BuilderError, match=f"是一个挂载点.*--site {mount / 'site'}"):
+            build(tmp_path / "data", mount, **options)  # type: ignore[arg-type]
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["data", "volume"]
+        build(tmp_path / "data", mount / "site", **options)  # type: ignore[arg-type]
+        assert (mount / "site" / SMALL / "index.html").is_file()
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
