@@ -341,8 +341,11 @@ def test_the_404_page_is_styled_at_any_depth(page: object, deployed: tuple[Path,
     response = page.goto(f"http://127.0.0.1:{port}{SUB_PATH}2023/no-such-department/deep/")
     assert response.status == 404
     page.wait_for_load_state("networkidle")
-    assert "404" in page.inner_text("article")
+    assert "404 - 找不到这个页面" in page.inner_text("article")
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    page.click("article >> text=搜索部门和项目")
+    assert page.url == f"http://127.0.0.1:{port}{SUB_PATH}search/"
+    page.go_back()
     page.click(".md-header__button.md-logo")
     assert page.url == f"http://127.0.0.1:{port}{SUB_PATH}"
 
