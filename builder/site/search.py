@@ -8,8 +8,10 @@ with jieba, and pages are lost (Pagefind issue #1237; measured in the README).
 The index is split into shards, each a complete Pagefind bundle in `pagefind/<name>/`
 built from some of the pages, so that a build re-indexes only the shards whose pages
 changed, and several shards at once. `pagefind/shards.json` lists them; the search page
-(theme/assets/budget/search.js) loads the first and merges the others into it with
-Pagefind's `mergeIndex`, so one query searches every shard and the results are ranked together.
+(theme/assets/budget/search.js) loads one and merges the others into it with Pagefind's
+`mergeIndex`, so one query searches every shard and the results are ranked together. A query
+of one code-like word (a project code) merges only the shards that hold it: shards.json names
+route files written from each shard's `codes.json` (builder/site/search_routes.py).
 
 Pages are handed to Pagefind from memory, through its service mode (`pagefind --service`,
 the protocol of the `pagefind` Python package, spoken here directly): one long-lived
@@ -20,7 +22,10 @@ package's own asyncio client reads one answer per 0.1 s, too slow for thousands 
 Pages go to Pagefind sorted by path, so a bundle does not depend on the order a file
 system lists a folder in (the CLI's walk order). Before a bundle is written its word index
 is re-cut into small chunks (builder/site/search_chunks.py): a query term then fetches a
-few KB of each shard instead of one of Pagefind's chunks of about 28 KB.
+few KB of each shard instead of one of Pagefind's chunks of about 28 KB. Then its pages are
+named `<shard>.<version>.<n>` and its chunks `<version>.<n>` (builder/site/search_ids.py):
+Pagefind's page names are short hashes, unique within one bundle only, and the search page
+tells the results of all shards apart by name.
 
 What one shard of about 400 pages (25 departments) costs, measured on 2 cores at a load
 of about 5 (benchmarks/README.md): Pagefind indexes the pages in 0.7 s and makes the bundle
