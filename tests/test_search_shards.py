@@ -481,3 +481,18 @@ def test_the_bucket_of_a_word_is_fnv_1a() -> None:
     """search.js computes the same (FNV-1a, 32 bits, of the UTF-8 bytes): these values are fixed."""
     assert search_routes.bucket("") == f"{0x811C9DC5 % 256:02x}"
     assert search_routes.bucket("a") == f"{0xE40C292C % 256:02x}"
+
+
+def test_a_bundle_not_as_pagefind_1_4_writes_it_keeps_its_names(site: Path) -> None:
+    """Another version, or a page without its fragment: left as it is (the search page then merges every shard)."""
+    index_shards(site, [SHARDS[1]], jobs=1)
+    named = bundle_files(site / "pagefind" / "2023-1")
+    other = {**named, "pagefind-entry.json": named["pagefind-entry.json"].replace(b"1.4.0", b"1.5.0")}
+    assert name_pages(other, "x") is other
+    fragment = next(name for name in named if name.startswith("fragment/"))
+    missing = {name: data for name, data in named.items() if name != fragment}
+    assert name_pages(missing, "x") is missing
+    renamed = name_pages(named, "x")
+    assert sorted(name for name in renamed if name.startswith("fragment/x.")) == sorted(
+        f"fragment/x.{version(renamed)}.{number}.pf_fragment" for number in range(3)
+    )

@@ -52,13 +52,13 @@ def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
             return files
         pages = [page[0] for language, _ in languages for page in metas[language][1]]
         chunks = [chunk[2] for language, _ in languages for chunk in metas[language][2]]
-        renamed = [f"fragment/{name}.pf_fragment" for name in pages] + [f"index/{name}.pf_index" for name in chunks]
-        if len(set(renamed)) != len(renamed) or not all(path in files for path in renamed):
+        renamed = {f"fragment/{name}.pf_fragment" for name in pages} | {f"index/{name}.pf_index" for name in chunks}
+        if len(renamed) != len(pages) + len(chunks) or not renamed <= files.keys():
             return files
         version = _version(files)
         new = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(pages)}
         new.update({name: f"{version}.{_base36(n)}" for n, name in enumerate(chunks)})
-        result = {path: content for path, content in files.items() if path not in set(renamed)}
+        result = {path: content for path, content in files.items() if path not in renamed}
         text = files[ENTRY].decode("utf-8")
         for language, info in languages:
             quoted = f'"hash":{json.dumps(info["hash"])}'
