@@ -157,7 +157,8 @@ def test_large_text_on_a_320_px_phone_keeps_the_header_on_screen_and_the_purpose
     tab.wait_for_load_state("networkidle")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 320
     label, purpose = tab.evaluate(
-        """() => [...document.querySelector('.bp-budget table').rows].find((row) => row.cells[0].textContent === '资金用途')
+        """() => [...document.querySelector('.bp-budget table').rows]
+        .find((row) => row.cells[0].textContent === '资金用途')
         .querySelectorAll('th, td').values().map((cell) => cell.getBoundingClientRect().width).toArray()"""
     )
     assert purpose > 2 * label
