@@ -120,3 +120,20 @@ def test_ctrl_c_while_the_modules_load_says_interrupted_without_a_traceback() ->
         [sys.executable, "-c", interrupt_on_import], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stderr) == (130, "已中断。\n")
+
+
+def test_run_from_another_folder_the_missing_data_folder_is_explained(tmp_path: Path) -> None:
+    """An admin in another folder (cron, /tmp) gets where the data folder is, not a suggestion that just failed."""
+    for command in (["check"], ["build", "--no-pdf", "--quiet"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "builder", *command],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1
+        hint = f"当前文件夹是 {tmp_path}：请在项目文件夹中运行，或写出数据文件夹的完整路径，如 {ROOT / 'data'}"
+        assert hint in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -203,6 +203,14 @@ def test_a_bad_part_is_explained(text: str) -> None:
         parse_part(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"), [("1/0", "共几份应至少为 1"), ("0/0", "共几份应至少为 1"), ("3/2", "1 到 2")]
+)
+def test_a_part_out_of_range_says_what_range(text: str, message: str) -> None:
+    with pytest.raises(BuilderError, match=message):
+        parse_part(text)
+
+
 def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     """The generated pages (thousands) are not listed for the key of the hand-written pages."""
     from builder.pipeline.steps.run_mkdocs import _hand_written
