@@ -341,7 +341,7 @@ function suggestions(term) {
   home.textContent = "首页的部门列表";
   browse.append("按年度和部门浏览：", home, "（每个部门页面列出它的全部项目）");
   const tip = document.createElement("li");
-  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“95”。";
+  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“1280”“95”。";
   list.append(browse, tip);
   wrap.append(intro, list);
   return wrap;
