@@ -78,9 +78,8 @@ def submit(page: object, query: str) -> None:
     """Type `query` into the box and press Enter, as a reader does; wait for the results."""
     page.fill("#bp-search-input", query)
     page.press("#bp-search-input", "Enter")
-    page.wait_for_function(
-        f"() => document.querySelector('.bp-search__status').textContent.startsWith('找到') && location.search === '?q={quote(query)}'"
-    )
+    found = "document.querySelector('.bp-search__status').textContent.startsWith('找到')"
+    page.wait_for_function(f"() => {found} && location.search === '?q={quote(query)}'")
 
 
 @pytest.mark.parametrize("query", list(FIRST))
