@@ -93,6 +93,11 @@ def test_bare_numbers_find_the_project_and_the_department_page(page: object, bas
     assert open_search(page, base_url, "1280") == ["高新技术企业扶持资金", "高新区科技局2023年部门预算绩效文本"]
     assert "1280万元" in page.inner_text(".bp-search__excerpt >> nth=0")
     assert open_search(page, base_url, "973")[:2] == ["百川房屋租赁费", "高新区科技局2023年部门预算绩效文本"]
+    # a number is matched whole: "128" (128家) is not the department page's "1280"
+    assert open_search(page, base_url, "128") == ["高新技术企业扶持资金"]
+    # "20" stands alone on 6 pages; on 33 more it is only inside "2023年" (the digits 2 0 2 3 in the index)
+    open_search(page, base_url, "20")
+    assert page.inner_text(".bp-search__status") == "找到 6 个页面"
 
 
 @pytest.mark.parametrize("query", ['"满意度"', "「满意度」", "满意度！", "滿意度"])

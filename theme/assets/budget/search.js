@@ -13,6 +13,7 @@ let shown = 0;
 let latest = 0;
 let timer = 0;
 let shownTerm = "";
+let asked = null; // 最近一次搜索的查询（网址中 ?q= 的值）
 
 // ---- 查询进入时整理一次（输入框、网址中的 ?q=、浏览器的后退都经过 search）----
 // 全角字母、数字和标点变成半角（NFKC：“１２８０”“ＡＢＣ”“，”）；金额去掉千位分隔符和末尾的“.00”（“1,280.00”→“1280”，
@@ -95,28 +96,33 @@ function pagefind() {
 const CODE_LIKE = /^[0-9A-Za-z-]*[0-9][0-9A-Za-z-]*$/;
 
 // 数字在索引中有两种样子：单独成格的是一个词（部门页的“1280”），与单位、汉字相连的被 jieba 拆成一位一位
-// （项目页的“1280万元”是“1 2 8 0 万元”）。所以一个两位以上的数字也按逐位的短语检索（"1 2 8 0"，位置相连），两者合并。
+// （项目页的“1280万元”是“1 2 8 0 万元”）。所以一个两位以上的数字也按逐位的短语检索（"1 2 8 0"，位置相连）。
+// 短语也会落在更长的数字里（“2 0”在“2 0 2 3 年”里）：只由短语找到的页面，前 CHECKED 个下载内容核对，
+// 数字不是整个出现的去掉（within）；其余的不再下载，核对过的至少一半相符时留下，否则去掉。
+const CHECKED = 24;
+
 function spelled(word) {
   return /^\d{2,}$/.test(word) ? `"${[...word].join(" ")}"` : null;
 }
 
-async function exactly(engine, word) {
-  const phrase = spelled(word);
-  const found = await Promise.all([engine.search(`"${word}"`), ...(phrase ? [engine.search(phrase)] : [])]);
-  return merged(...found.map((each) => each.results));
-}
-
 async function pagesWith(engine, word) {
-  const found = CODE_LIKE.test(word) ? await exactly(engine, word) : (await engine.search(word)).results;
-  return new Set(found.map((result) => result.id));
+  if (!CODE_LIKE.test(word)) return (await engine.search(word)).results;
+  const whole = (await engine.search(`"${word}"`)).results;
+  if (!spelled(word)) return whole;
+  const known = new Set(whole.map((result) => result.id));
+  const more = (await engine.search(spelled(word))).results.filter((result) => !known.has(result.id)).map(cached);
+  const checked = await Promise.all(more.slice(0, CHECKED).map((result) => result.data()));
+  const passed = more.slice(0, CHECKED).filter((result, index) => complete(checked[index], word));
+  return [...whole, ...passed, ...(passed.length * 2 >= checked.length ? more.slice(CHECKED) : [])];
 }
 
 async function find(engine, term) {
   const found = await engine.search(term);
   const words = term.split(/\s+/);
   if (words.length === 1 && !CODE_LIKE.test(term)) return found;
-  const sets = (await Promise.all(words.map((word) => pagesWith(engine, word)))).filter((pages) => pages.size);
-  const numbers = await Promise.all(words.filter(spelled).map((word) => exactly(engine, word)));
+  const each = await Promise.all(words.map((word) => pagesWith(engine, word)));
+  const sets = each.map((pages) => new Set(pages.map((result) => result.id))).filter((pages) => pages.size);
+  const numbers = each.filter((_, index) => spelled(words[index]));
   const results = merged(found.results, ...numbers).filter((result) => sets.every((pages) => pages.has(result.id)));
   return { ...found, results };
 }
@@ -182,9 +188,23 @@ function merged(...lists) {
 }
 
 // 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
+// 以数字开头或结尾的词要整个出现：“10”不算出现在“100万元”“2010年”里，“95”不算出现在“0.95”里
+// （逐位的短语检索会找到这样的页面）。先在保留空格的文字里找，空格把表格中相邻的数字隔开。
+function within(text, word) {
+  if (!/^\d|\d$/.test(word)) return text.includes(word);
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = /^\d/.test(word) ? text.slice(Math.max(0, at - 2), at) : "";
+    const after = /\d$/.test(word) ? text.slice(at + word.length, at + word.length + 2) : "";
+    if (!/\d\.?$/.test(before) && !/^\.?\d/.test(after)) return true;
+  }
+  return false;
+}
+
 function complete(data, term) {
-  const text = fold(data.meta.title) + fold(data.meta.keys) + fold(data.content);
-  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => text.includes(word));
+  const fields = [data.meta.title, data.meta.keys, data.content];
+  const text = fields.map(fold).join("");
+  const spaced = fields.map((field) => fold((field || "").replace(/\s+/g, "\u0001"))).join("\u0001");
+  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => within(spaced, word) || within(text, word));
 }
 
 function score(data, term) {
@@ -382,7 +402,8 @@ async function search(text, { typed = false, record = true } = {}) {
     status.textContent = HINT;
     return;
   }
-  if (record) remember(text.trim(), typed);
+  asked = text.trim();
+  if (record) remember(asked, typed);
   status.textContent = "正在搜索……";
   let found;
   let used = term;
@@ -419,9 +440,11 @@ input.addEventListener("input", () => {
 });
 more.addEventListener("click", () => showMore(latest, shownTerm));
 window.addEventListener("popstate", () => {
+  const text = new URLSearchParams(location.search).get("q") || "";
+  if (text === asked) return; // 只是网址的 # 变了（如“跳到正文”）
   clearTimeout(timer);
-  input.value = new URLSearchParams(location.search).get("q") || "";
-  search(input.value, { record: false });
+  input.value = text;
+  search(text, { record: false });
 });
 
 const initial = new URLSearchParams(location.search).get("q");
