@@ -303,6 +303,7 @@ INERT_VENDOR_URLS = {
     "https://fontawesome.com": "Material's CSS: a licence comment for its icons",
     "https://json-schema.org/draft/2020-12/schema": "JSON Schema: the `$schema` identifier, a name not fetched",
     "https://example.com": "Pagefind: a dummy base for parsing relative URLs",
+    "http://www.apache.org/licenses/": "OpenCC's character table: the licence text beside it (assets/budget/opencc/)",
     "http://www.w3.org/2000/svg": "SVG namespace name, not fetched",
     "http://www.w3.org/1999/xlink": "SVG namespace name, not fetched",
 }

@@ -12,6 +12,48 @@ let results = [];
 let shown = 0;
 let latest = 0;
 let timer = 0;
+let shownTerm = "";
+let asked = null; // 最近一次搜索的查询（网址中 ?q= 的值）
+
+// ---- 查询进入时整理一次（输入框、网址中的 ?q=、浏览器的后退都经过 search）----
+// 全角字母、数字和标点变成半角（NFKC：“１２８０”“ＡＢＣ”“，”）；金额去掉千位分隔符和末尾的“.00”（“1,280.00”→“1280”，
+// 原表写作“1280万元”）；引号和其他标点换成空格（“"满意度"”“企业上市，奖励！”）。≥、≤、=、% 等符号、数字中的
+// 小数点和编码中的“-”照原样保留：重排时按原文比较（“≥95%”“=188.51万元”）。
+function amounts(text) {
+  return text.replace(/(\d),(?=\d{3}(?!\d))/g, "$1").replace(/(\d)\.0+(?!\d)/g, "$1");
+}
+
+function normalized(text) {
+  const plain = amounts((text || "").normalize("NFKC"));
+  const between = (at, pattern) => pattern.test(plain[at - 1] || "") && pattern.test(plain[at + 1] || "");
+  return plain
+    .replace(/\p{P}/gu, (mark, at) => {
+      if (mark === "%") return mark;
+      if (mark === "." && between(at, /\d/)) return mark;
+      if (mark === "-" && between(at, /[\p{L}\p{N}]/u)) return mark;
+      return " ";
+    })
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+// 繁体字：网站是简体，含繁体字的查询找不到时，按 OpenCC 的繁简字表（TSCharacters，Apache-2.0，opencc/ 中）逐字换成简体再找。
+// 字表约 29 KB（gzip 后 17 KB），只在这时下载一次。
+let characters = null;
+
+async function simplified(term) {
+  characters ??= import(new URL("opencc/TSCharacters.js", import.meta.url).href).then(
+    ({ default: table }) => new Map(table.split("|").map((pair) => pair.split(" ").slice(0, 2))),
+  );
+  try {
+    const table = await characters;
+    return [...term].map((character) => table.get(character) ?? character).join("");
+  } catch (error) {
+    characters = null;
+    console.error(error);
+    return term;
+  }
+}
 
 // 索引分成若干分片（pagefind/<名称>/），清单在 pagefind/shards.json：载入一个分片的 Pagefind，再把其余分片并入
 // （mergeIndex，共用同一个 WebAssembly），一次查询检索所有并入的分片，结果统一排序。分片按需并入：
@@ -122,19 +164,38 @@ function pagefind() {
 // （含数字的词按原词精确检索），只留下含有每个“全站有”的词的页面；排序不变。
 const CODE_LIKE = /^[0-9A-Za-z-]*[0-9][0-9A-Za-z-]*$/;
 
+// 数字在索引中有两种样子：单独成格的是一个词（部门页的“1280”），与单位、汉字相连的被 jieba 拆成一位一位
+// （项目页的“1280万元”是“1 2 8 0 万元”）。所以一个两位以上的数字也按逐位的短语检索（"1 2 8 0"，位置相连）。
+// 短语也会落在更长的数字里（“2 0”在“2 0 2 3 年”里）：只由短语找到的页面，前 CHECKED 个下载内容核对，
+// 数字不是整个出现的去掉（within）；其余的不再下载，核对过的至少一半相符时留下，否则去掉。
+const CHECKED = 24;
+
+function spelled(word) {
+  return /^\d{2,}$/.test(word) ? `"${[...word].join(" ")}"` : null;
+}
+
 async function pagesWith(engine, word, only) {
-  const found = await engine.search(CODE_LIKE.test(word) ? `"${word}"` : word, only);
-  return new Set(found.results.map((result) => result.id));
+  if (!CODE_LIKE.test(word)) return (await engine.search(word, only)).results;
+  const whole = (await engine.search(`"${word}"`, only)).results;
+  if (!spelled(word)) return whole;
+  const known = new Set(whole.map((result) => result.id));
+  const more = (await engine.search(spelled(word), only)).results.filter((result) => !known.has(result.id)).map(cached);
+  const checked = await Promise.all(more.slice(0, CHECKED).map((result) => result.data()));
+  const passed = more.slice(0, CHECKED).filter((result, index) => complete(checked[index], word));
+  return [...whole, ...passed, ...(passed.length * 2 >= checked.length ? more.slice(CHECKED) : [])];
 }
 
 async function find(engine, term, route = true) {
   const words = term.split(/\s+/);
-  const only = route && words.length === 1 ? await engine.shardsWith(term) : null;
+  // 纯数字不走路由：路由文件只列整词，逐位的数字可能在任何分片（见 spelled）
+  const only = route && words.length === 1 && !spelled(term) ? await engine.shardsWith(term) : null;
   const found = await engine.search(term, only);
   if (words.length === 1 && !CODE_LIKE.test(term)) return found;
-  const sets = (await Promise.all(words.map((word) => pagesWith(engine, word, only)))).filter((pages) => pages.size);
+  const each = await Promise.all(words.map((word) => pagesWith(engine, word, only)));
+  const sets = each.map((pages) => new Set(pages.map((result) => result.id))).filter((pages) => pages.size);
   if (only && !sets.length) return find(engine, term, false); // 路由文件与索引不符：检索全部分片
-  const results = found.results.filter((result) => sets.every((pages) => pages.has(result.id)));
+  const numbers = each.filter((_, index) => spelled(words[index]));
+  const results = merged(found.results, ...numbers).filter((result) => sets.every((pages) => pages.has(result.id)));
   return { ...found, results };
 }
 
@@ -149,8 +210,7 @@ const KIND_BONUS = { project: 40, department: 30, year: 20, quality: 10 };
 const segmenter = "Segmenter" in Intl ? new Intl.Segmenter("zh", { granularity: "word" }) : null;
 
 function fold(text) {
-  return (text || "")
-    .normalize("NFKC")
+  return amounts((text || "").normalize("NFKC")) // 原文的“1,280.00”与查询的“1280”相同
     .toLowerCase()
     .replace(/\s+/g, "")
     .replace(/>=|≧/g, "≥")
@@ -200,9 +260,23 @@ function merged(...lists) {
 }
 
 // 查询中的每个词（以空格分开；符号照原样）都原样出现在页面中的，排在只含部分的前面；前几个结果中一个都没有，就算没找到。
+// 以数字开头或结尾的词要整个出现：“10”不算出现在“100万元”“2010年”里，“95”不算出现在“0.95”里
+// （逐位的短语检索会找到这样的页面）。先在保留空格的文字里找，空格把表格中相邻的数字隔开。
+function within(text, word) {
+  if (!/^\d|\d$/.test(word)) return text.includes(word);
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = /^\d/.test(word) ? text.slice(Math.max(0, at - 2), at) : "";
+    const after = /\d$/.test(word) ? text.slice(at + word.length, at + word.length + 2) : "";
+    if (!/\d\.?$/.test(before) && !/^\.?\d/.test(after)) return true;
+  }
+  return false;
+}
+
 function complete(data, term) {
-  const text = fold(data.meta.title) + fold(data.meta.keys) + fold(data.content);
-  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => text.includes(word));
+  const fields = [data.meta.title, data.meta.keys, data.content];
+  const text = fields.map(fold).join("");
+  const spaced = fields.map((field) => fold((field || "").replace(/\s+/g, "\u0001"))).join("\u0001");
+  return term.split(/\s+/).map(fold).filter(Boolean).every((word) => within(spaced, word) || within(text, word));
 }
 
 function score(data, term) {
@@ -359,7 +433,7 @@ function suggestions(term) {
   home.textContent = "首页的部门列表";
   browse.append("按年度和部门浏览：", home, "（每个部门页面列出它的全部项目）");
   const tip = document.createElement("li");
-  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“95”。";
+  tip.textContent = "项目编码要完整输入；金额和指标值可以只输入数字，如“1280”“95”。";
   list.append(browse, tip);
   wrap.append(intro, list);
   return wrap;
@@ -373,21 +447,45 @@ async function showMore(query, term) {
   more.hidden = shown >= results.length;
 }
 
-async function search(term) {
+// ---- 浏览器历史：每次搜索一条记录，“后退”回到上一次的查询并重新显示结果 ----
+// 边打字边搜索时（每停顿 0.3 秒搜一次），接着打的字（新查询以上一个开头，或反过来）只改写当前这条记录，
+// 不为每个半截的词各留一条；按回车或按钮确认过的查询保留。
+function remember(text, typed) {
+  const current = new URLSearchParams(location.search).get("q") || "";
+  const url = `?q=${encodeURIComponent(text)}`;
+  if (text === current) {
+    if (!typed) history.replaceState({ typed: false }, "", url);
+    return;
+  }
+  const continuing = typed && history.state?.typed && (text.startsWith(current) || current.startsWith(text));
+  if (!current || continuing) history.replaceState({ typed }, "", url);
+  else history.pushState({ typed }, "", url);
+}
+
+const HINT = "请输入要找的内容，如项目名称、部门名称、项目编码、三级指标，或金额的数字（如“1280”）。";
+
+async function search(text, { typed = false, record = true } = {}) {
   const query = ++latest;
-  term = term.trim();
+  const term = normalized(text);
   list.replaceChildren();
   tips.replaceChildren();
   more.hidden = true;
-  history.replaceState(null, "", term ? `?q=${encodeURIComponent(term)}` : location.pathname);
   if (!term) {
-    status.textContent = "";
+    status.textContent = HINT;
     return;
   }
+  asked = text.trim();
+  if (record) remember(asked, typed);
   status.textContent = "正在搜索……";
   let found;
+  let used = term;
   try {
-    found = await rank(await pagefind(), term);
+    const engine = await pagefind();
+    found = await rank(engine, term);
+    if (!found.length && /\p{Script=Han}/u.test(term)) {
+      const simple = await simplified(term);
+      if (simple !== term && query === latest) [found, used] = [await rank(engine, simple), simple];
+    }
   } catch (error) {
     console.error(error);
     if (query === latest) status.textContent = "搜索索引加载失败，请稍后再试。";
@@ -396,9 +494,11 @@ async function search(term) {
   if (query !== latest) return;
   results = found;
   shown = 0;
-  status.textContent = results.length ? `找到 ${results.length} 个页面` : `没有找到与“${term}”有关的页面`;
+  shownTerm = used;
+  const how = used === term ? "" : `（按简体“${used}”搜索）`;
+  status.textContent = results.length ? `找到 ${results.length} 个页面${how}` : `没有找到与“${text.trim()}”有关的页面`;
   if (!results.length) tips.append(suggestions(term));
-  await showMore(query, term);
+  await showMore(query, used);
 }
 
 box.querySelector("form").addEventListener("submit", (event) => {
@@ -408,9 +508,16 @@ box.querySelector("form").addEventListener("submit", (event) => {
 });
 input.addEventListener("input", () => {
   clearTimeout(timer);
-  timer = setTimeout(() => search(input.value), 300);
+  timer = setTimeout(() => search(input.value, { typed: true }), 300);
 });
-more.addEventListener("click", () => showMore(latest, input.value.trim()));
+more.addEventListener("click", () => showMore(latest, shownTerm));
+window.addEventListener("popstate", () => {
+  const text = new URLSearchParams(location.search).get("q") || "";
+  if (text === asked) return; // 只是网址的 # 变了（如“跳到正文”）
+  clearTimeout(timer);
+  input.value = text;
+  search(text, { record: false });
+});
 
 const initial = new URLSearchParams(location.search).get("q");
 if (initial) {
