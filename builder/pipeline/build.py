@@ -23,7 +23,7 @@ from ..site.search import ServicePool
 from . import unchanged
 from .commit import in_place_tree
 from .context import Build, BuildReport, Folders, Step
-from .outdir import escaping_links, guard_output, real
+from .outdir import escaping_links, guard_output, links_out_error, real
 from .outputs import Manifest, Outputs, site_manifest_file
 from .plan import Part
 from .progress import Progress
@@ -187,7 +187,7 @@ def _checked_config(site_config: SiteConfig | None, generated_dir: Path, cache_d
     """The site settings, once mkdocs.yml, content/, theme/, templates/ and the output folders are found sound."""
     read_config_text(MKDOCS_CONFIG)  # MkDocs reads it too: a wrong encoding or a link out of the project is named first
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
-    _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates")
+    _refuse_links_out(generated_dir, PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates")
     _refuse_other_encodings()
     _refuse_redirected(generated_dir, "生成页面的文件夹")
     if cache_dir is not None:
@@ -195,12 +195,14 @@ def _checked_config(site_config: SiteConfig | None, generated_dir: Path, cache_d
     return site_config
 
 
-def _refuse_links_out(*folders: Path) -> None:
-    """MkDocs and the PDF read all of content/, theme/, templates/: a link out of the project would be published."""
-    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT])]
+def _refuse_links_out(generated_dir: Path, *folders: Path) -> None:
+    """MkDocs and the PDF read all of content/, theme/, templates/: a link out of the project would be published.
+
+    The generated pages' folder is left to `write_pages`, whose one walk of it (a page per project)
+    refuses such a link before any page is written or read."""
+    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT], skip=generated_dir)]
     if found:
-        listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
-        raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
+        raise links_out_error(found)
 
 
 def _refuse_redirected(folder: Path, what: str) -> None:
