@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -118,14 +118,14 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
-            listing = _run_steps(b, later, generated_dir if whole is not None else None)
+            _run_steps(b)
             unrecorded = publish(b, published, later)
         save_site_manifest(b)
         later.submit(store.prune_if_due)
         report = _report(b)
         if whole is not None:
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
-            left = unchanged.Left(b.outputs.entries, unrecorded, listing.result() if listing is not None else None)
+            left = unchanged.Left(b.outputs.entries, unrecorded, b.pages.keys())  # the generated folder holds b.pages
             unchanged.save(whole, inputs, report, key_after, left)
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
         del b, outputs, earlier, published, plan
@@ -149,18 +149,13 @@ def _output_folder(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[P
     return site_dir
 
 
-def _run_steps(b: Build, later: Executor, generated_dir: Path | None) -> Future[str] | None:
-    """Every step of STEPS; with `generated_dir` (a whole build's record), that folder listed in `later` once the
-    pages are written. One Pagefind process loads its Chinese dictionary while the steps before the search run;
+def _run_steps(b: Build) -> None:
+    """Every step of STEPS. One Pagefind process loads its Chinese dictionary while the steps before the search run;
     `b.behind` runs what a step leaves for a later one to wait for (the year's and the site's open data)."""
-    listing = None
     with ServicePool(warm=1) as services, ThreadPoolExecutor(1, thread_name_prefix="build-behind") as behind:
         b.search_services, b.behind = services, behind
         for step in STEPS:
             _run(step, b)
-            if step is write_pages and generated_dir is not None:
-                listing = later.submit(unchanged.generated_listing, generated_dir)
-    return listing
 
 
 def _run(step: Step, b: Build) -> None:

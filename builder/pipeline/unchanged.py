@@ -14,12 +14,15 @@ from a larger set of inputs, so that it can only be more cautious than the per-f
   (`--no-pdf`, the folders), SOURCE_DATE_EPOCH, BUILDER_PDF_PART_PROJECTS and, with PDFs, the fonts;
 
 and the state the last build left: every entry of the site (path, type, and for a file its size
-and modification time), every entry of the generated pages' folder (the same and its mode), and
-the bytes of the site's manifest. When all hash as they did right after the last whole build,
+and modification time), every entry of the generated pages' folder (path and type: a build keeps
+a page it finds there, whatever its bytes, so its size and time would add nothing), and the bytes
+of the site's manifest. When all hash as they did right after the last whole build,
 that build's report is given again and nothing runs. The site's half of that record is written
 from the build's manifest (each file's size and time as the build left it, already known) rather
-than by walking the 20 000 files of a province's site again: a file that differs from the
-manifest, however it came to, makes the next build run, as it would make that file be made again.
+than by walking the 130 000 files of a province's site again: a file that differs from the
+manifest, however it came to, makes the next build run, as it would make that file be made again;
+the generated folder's half from the pages the build wrote there (`written_listing`): anything
+else found there at the next build makes it run.
 A build of a part or a merge never takes this path; a build that starts and ends with different
 inputs (data edited meanwhile) records nothing.
 """
@@ -37,10 +40,10 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..config import SiteConfig
 from .context import BuildReport
-from .fingerprint import code_fingerprint, content_sha256, digest, entries_digest, file_sha256, tree_digest
+from .fingerprint import code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
 PROJECT_INPUTS = ("theme", "templates")
 
@@ -59,12 +62,11 @@ class WholeBuild:
 @dataclass(frozen=True)
 class Left:
     """What a whole build left: the site's files (those of its manifest, and the paths of those no step recorded),
-    and the listing of the generated pages' folder (`generated_listing`) if it was taken once the pages were
-    written, on the side while the build went on (None: taken now)."""
+    and the pages it wrote in the generated pages' folder, which holds nothing else (None: listed now)."""
 
     recorded: Mapping[str, Entry]
     unrecorded: Iterable[str] = ()
-    generated: str | None = None
+    generated: Iterable[str] | None = None
 
 
 def record_file(folders: WholeBuild) -> Path:
@@ -100,18 +102,43 @@ def state_key(folders: WholeBuild, left: Left | None = None) -> str:
     The site's entries are walked, or with `left` (what the build that just published the site
     left) listed from its manifest: both give the same hash when the site holds exactly those
     files, with those sizes and times, the builder's marker, and no other folder than theirs.
-    A listing taken before the end (`left.generated`) can only be older: if the folder changed
-    since, the next build finds it changed and runs.
+    The same for the generated pages' folder, walked or listed from the pages written there.
     """
     manifest = site_manifest_file(folders.cache, folders.site)
     site = _walked_site(folders.site) if left is None else _recorded_site(folders.site, left)
-    generated = left.generated if left is not None else None
-    return digest(site, generated or generated_listing(folders.generated), _file_digest(manifest))
+    if left is not None and left.generated is not None:
+        generated = written_listing(left.generated)
+    else:
+        generated = generated_listing(folders.generated)
+    return digest(site, generated, _file_digest(manifest))
 
 
 def generated_listing(generated: Path) -> str:
-    """The generated pages' folder's part of the state: every entry's path, type, mode, size and time."""
-    return entries_digest(generated)
+    """The generated pages' folder's part of the state: every entry's path and type (a walk with no `stat`)."""
+    lines, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(os.path.join(generated, folder)) as listing:
+                entries = list(listing)
+        except OSError:
+            lines.append(f"{folder}\0unreadable\0")
+            continue
+        for entry in entries:
+            path = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                lines.append(f"{path}\0dir\0")
+                pending.append(path)
+            else:
+                lines.append(f"{path}\0{'file' if entry.is_file(follow_symlinks=False) else 'other'}\0")
+    return _listing_digest(lines)
+
+
+def written_listing(pages: Iterable[str]) -> str:
+    """`generated_listing` of a folder that holds exactly the files `pages` (regular files) and their folders."""
+    lines = {path: f"{path}\0file\0" for path in pages}
+    _add_folders(lines)
+    return _listing_digest(lines.values())
 
 
 def _walked_site(root: Path) -> str:
@@ -145,12 +172,17 @@ def _recorded_site(root: Path, files: Left) -> str:
         except OSError:
             continue
         lines[path] = _file_line(path, status.st_mode, status.st_size, status.st_mtime_ns)
+    _add_folders(lines)
+    return _listing_digest(lines.values())
+
+
+def _add_folders(lines: dict[str, str]) -> None:
+    """The line of every folder on the way to the paths of `lines`."""
     folders = {path.rpartition("/")[0] for path in lines}
     for folder in folders:
         while folder and folder not in lines:
             lines[folder] = f"{folder}\0dir\0"
             folder = folder.rpartition("/")[0]
-    return _listing_digest(lines.values())
 
 
 def _file_line(path: str, mode: int, size: int, mtime_ns: int) -> str:
