@@ -5,6 +5,7 @@ leads out, a symlink out of the project among the generated pages, a page or fol
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from builder.pipeline import unchanged
 from builder.pipeline.commit import in_place_tree, scan
 from builder.pipeline.outdir import KIND_SITE, write_marker
 from builder.pipeline.outputs import OWNER_MARKER, PART_MANIFEST, Entry, Manifest, _all_plain, path_problem
-from builder.pipeline.steps.write_pages import _remove_others, _walk
+from builder.pipeline.steps.write_pages import _remove_others, walk
 
 PAGES = ["2023/a/index.md", "2023/a/p1/index.md", "2023/a/p2/index.md", "2023/b/index.md", "index.md"]
 
@@ -52,8 +53,9 @@ def test_the_site_walk_finds_each_file_as_a_stat_does(tmp_path: Path) -> None:
     (tmp_path / "site" / "index.html").symlink_to(tmp_path / "copy.html")  # same bytes, behind a link
     (tmp_path / "site" / "2023" / "stray.txt").write_text("放进来的", encoding="utf-8")
     lstat_checked = Manifest(manifest.root, dict(manifest.entries))
-    tree = in_place_tree(tmp_path / "site", manifest, whole_site=True)
-    assert tree is not None
+    pending = in_place_tree(tmp_path / "site", manifest, whole_site=True)
+    assert pending is not None
+    tree = pending.result()
     assert _intact(manifest) == _intact(lstat_checked) == dict.fromkeys(FILES, False)
     assert {"2023/stray.txt", "index.html", OWNER_MARKER} <= tree.files  # to be removed (or replaced) by the commit
     assert "index.html" not in tree.regular and tree.regular["2023/a/index.html"][0] == len(b"<p>A</p>")
@@ -71,7 +73,8 @@ def test_files_behind_a_symlinked_folder_are_not_found(tmp_path: Path) -> None:
     manifest = _site(tmp_path / "site", FILES)
     os.rename(tmp_path / "site" / "2023", tmp_path / "elsewhere")
     (tmp_path / "site" / "2023").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
-    in_place_tree(tmp_path / "site", manifest, whole_site=True)
+    with ThreadPoolExecutor(1) as ahead:  # walked on a thread, as a build does while its first steps run
+        in_place_tree(tmp_path / "site", manifest, whole_site=True, ahead=ahead)
     assert _intact(manifest) == {"index.html": True, "2023/a/index.html": False, "2023/a/p/index.html": False}
 
 
@@ -111,7 +114,7 @@ def test_the_generated_folder_is_walked_once_and_what_is_not_written_goes(tmp_pa
     generated = tmp_path / "generated"
     _generated(generated, PAGES)
     (generated / "2023" / "empty" / "deeper").mkdir(parents=True)
-    there, folders = _walk(generated, [tmp_path])
+    there, folders = walk(generated, [tmp_path])
     assert there == set(PAGES)
     _remove_others(generated, there - {"2023/a/index.md", "index.md"}, folders)
     assert sorted(path.relative_to(generated).as_posix() for path in generated.rglob("*")) == [
@@ -129,7 +132,7 @@ def test_a_symlink_out_of_the_project_among_the_generated_pages_is_refused(tmp_p
     (generated / "2023" / "a" / "p1" / "index.md").symlink_to("/etc/hostname")
     (generated / "inside.md").symlink_to(generated / "index.md")  # inside: not refused
     with pytest.raises(BuilderError, match=r"p1/index.md: 指向项目以外的 /etc/hostname"):
-        _walk(generated, [tmp_path / "project"])
+        walk(generated, [tmp_path / "project"])
 
 
 def test_the_written_pages_list_as_a_walk_of_the_folder_does(tmp_path: Path) -> None:

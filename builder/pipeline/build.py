@@ -106,20 +106,26 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
         remove_stale_folders(site_dir.parent)
         return replayed
     start_fresh_workers(options.get("jobs"))
-    plan = plan_build(data_dir, site_config, part)
-    earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
-    # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
-    published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site)
-    store = Store.in_cache(cache_dir)
-    # Deletions the end of the build need not wait for (the replaced files, the store's unused entries).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later:
+    # The walks of the generated pages' folder and of the site, on a thread while the first steps run (`ahead`);
+    # deletions the end of the build need not wait for (the replaced files, the store's unused entries) (`later`).
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="build-ahead") as ahead,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later,
+    ):
+        generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
+        plan = plan_build(data_dir, site_config, part)
+        earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
+        # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
+        published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site, ahead)
+        store = Store.in_cache(cache_dir)
         with work_folder(site_dir) as work:
             folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
+            b.generated_walk = generated
             _run_steps(b)
-            unrecorded = publish(b, published, later)
+            unrecorded = publish(b, published.result() if published is not None else None, later)
         save_site_manifest(b)
         later.submit(store.prune_if_due)
         report = _report(b)
@@ -128,7 +134,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             left = unchanged.Left(b.outputs.entries, unrecorded, b.pages.keys())  # the generated folder holds b.pages
             unchanged.save(whole, inputs, report, key_after, left)
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
-        del b, outputs, earlier, published, plan
+        del b, outputs, earlier, published, plan, generated
     return report
 
 

@@ -15,12 +15,13 @@ folder (`build-manifest.json`), because the folder travels between machines.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -136,7 +137,7 @@ class Manifest:
     entries: dict[str, Entry]
     by_content: bool = False  # a part's files travel between machines: check them by content, not by time
     _checked: dict[str, bool] = field(default_factory=dict, repr=False)
-    _found: dict[str, tuple[int, int]] | None = field(default=None, repr=False)  # see `found_files`
+    _found: Callable[[], Mapping[str, tuple[int, int]]] | None = field(default=None, repr=False)  # `found_files`
     _folders: dict[str, list[str]] | None = field(default=None, repr=False)  # see `under`
 
     @classmethod
@@ -230,15 +231,15 @@ class Manifest:
         """Count the file as changed (not to be reused) whatever its size and time say."""
         self._checked[path] = False
 
-    def found_files(self, found: dict[str, tuple[int, int]]) -> None:
-        """The regular files under `root` (reached through real folders) with their size and modification time,
-        as one walk of it found them at the build's start (builder/pipeline/commit.py): files are checked
-        against these, with no system call each. A file not in `found` counts as changed."""
-        self._found = found
+    def found_files(self, found: Callable[[], Mapping[str, tuple[int, int]]]) -> None:
+        """Where to get the regular files under `root` (reached through real folders) with their size and
+        modification time, as one walk of it found them at the build's start (builder/pipeline/commit.py):
+        files are checked against these, with no system call each. A file not found counts as changed."""
+        self._found = functools.cache(found)  # asked once, when the first file is checked
 
     def _check(self, path: str, entry: Entry) -> bool:
         if self._found is not None and not self.by_content:
-            return self._found.get(path) == (entry.size, entry.mtime_ns)
+            return self._found().get(path) == (entry.size, entry.mtime_ns)
         try:
             status = os.lstat(os.path.join(self.root, path))  # a symlink put in its place is never reused
         except OSError:

@@ -125,7 +125,8 @@ def _make_pages(
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
     earlier = b.store.get_json(NAMESPACE, folder_key)
     earlier = earlier if isinstance(earlier, dict) else {}
-    there, folders = _walk(generated_dir, [b.folders.project, generated_dir])
+    ahead = b.generated_walk
+    there, folders = ahead.result() if ahead is not None else walk(generated_dir, [b.folders.project, generated_dir])
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = []
@@ -382,7 +383,7 @@ def _write_if_changed(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _walk(generated_dir: Path, roots: list[Path]) -> tuple[set[str], list[str]]:
+def walk(generated_dir: Path, roots: list[Path]) -> tuple[set[str], list[str]]:
     """The files in the generated folder (paths from it) and its folders, deepest first, each empty one ending
     in `/` (see `_remove_others`).
 
@@ -390,6 +391,7 @@ def _walk(generated_dir: Path, roots: list[Path]) -> tuple[set[str], list[str]]:
     Links to folders are left out (and so left alone), as `os.walk` does. A symlink whose target
     lies outside `roots` (the project) is refused here, before any page is written or read: MkDocs
     would publish what it points to. (The build's check of content/ leaves this folder to this walk.)
+    `build()` begins it on a thread before the first step (`b.generated_walk`): nothing else writes there.
     """
     files: set[str] = set()
     folders: list[str] = []
