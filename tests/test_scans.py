@@ -74,7 +74,7 @@ def test_files_behind_a_symlinked_folder_are_not_found(tmp_path: Path) -> None:
     os.rename(tmp_path / "site" / "2023", tmp_path / "elsewhere")
     (tmp_path / "site" / "2023").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     with ThreadPoolExecutor(1) as ahead:  # walked on a thread, as a build does while its first steps run
-        in_place_tree(tmp_path / "site", manifest, whole_site=True, ahead=ahead)
+        in_place_tree(tmp_path / "site", manifest, whole_site=True, walked=ahead.submit(scan, tmp_path / "site", True))
     assert _intact(manifest) == {"index.html": True, "2023/a/index.html": False, "2023/a/p/index.html": False}
 
 

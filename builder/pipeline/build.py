@@ -21,7 +21,7 @@ from ..errors import BuilderError
 from ..lint.findings import build_summary
 from ..site.search import ServicePool
 from . import unchanged
-from .commit import in_place_tree
+from .commit import in_place_tree, scan
 from .context import Build, BuildReport, Folders, Step
 from .outdir import escaping_links, guard_output, links_out_error, real
 from .outputs import Manifest, Outputs, site_manifest_file
@@ -101,22 +101,26 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
     whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir) if cache_dir else None
     whole = whole if part is None and not merge else None
-    inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
-    if whole is not None and (replayed := unchanged.replay(whole, inputs)) is not None:
-        remove_stale_folders(site_dir.parent)
-        return replayed
-    start_fresh_workers(options.get("jobs"))
-    # The walks of the generated pages' folder and of the site, on a thread while the first steps run (`ahead`);
-    # deletions the end of the build need not wait for (the replaced files, the store's unused entries) (`later`).
+    # On a thread (`ahead`), while this one goes on: the walk of the site (each file's size and time), first, which
+    # a rebuild with no change compares with the last build's record, and any other build checks the files it keeps
+    # against; then the walk of the generated pages' folder. `later`: deletions the end of the build need not wait
+    # for (the replaced files, the store's unused entries).
     with (
         ThreadPoolExecutor(1, thread_name_prefix="build-ahead") as ahead,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later,
     ):
+        walkable = part is None and cache_dir is not None and site_dir.is_dir() and not site_dir.is_symlink()
+        site_walk = ahead.submit(scan, site_dir, True) if walkable else None
+        inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
+        if whole is not None and (replayed := unchanged.replay(whole, inputs, site_walk)) is not None:
+            remove_stale_folders(site_dir.parent)
+            return replayed
+        start_fresh_workers(options.get("jobs"))
         generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
         plan = plan_build(data_dir, site_config, part)
         earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
         # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
-        published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site, ahead)
+        published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site, site_walk)
         store = Store.in_cache(cache_dir)
         with work_folder(site_dir) as work:
             folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
@@ -134,7 +138,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
             left = unchanged.Left(b.outputs.entries, unrecorded, b.pages.keys())  # the generated folder holds b.pages
             unchanged.save(whole, inputs, report, key_after, left)
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
-        del b, outputs, earlier, published, plan, generated
+        del b, outputs, earlier, published, plan, generated, site_walk
     return report
 
 

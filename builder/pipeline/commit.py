@@ -23,7 +23,7 @@ import errno
 import json
 import os
 import stat
-from concurrent.futures import Executor, Future
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,18 +71,19 @@ def scan(root: Path, sizes: bool = False) -> SiteTree:
 
 
 def in_place_tree(
-    site_dir: Path, manifest: Manifest | None, whole_site: bool, ahead: Executor | None = None
+    site_dir: Path, manifest: Manifest | None, whole_site: bool, walked: Future[SiteTree] | None = None
 ) -> Future[SiteTree] | None:
     """The published site's tree when this build may publish into it file by file; None for a whole swap.
 
     In place only when the build makes a whole site, the folder is a real folder marked as a site
     by the builder, on the same file system as the folder beside it where the build works, and its
-    manifest is sound. Only regular files reached through real folders count as intact: a file
-    behind a symlink someone put in the site is made again, and the symlink goes.
+    manifest is sound. Only regular files reached through real folders, of the size and modification
+    time the manifest says, count as intact: a file behind a symlink someone put in the site, or
+    edited, is made again, and the symlink goes.
 
-    The site is walked (`scan`, with each file's size and time: the manifest's files are checked
-    against it) on `ahead` while the first steps run, which only read the site: a province's
-    130 000 files take a second or two of system calls. Whoever needs the tree waits for it.
+    `walked`: the site's `scan` with sizes, begun by `build()` on a thread before anything else (a
+    province's 130 000 files take a second or two of system calls), else made here. The manifest's
+    files are checked against it, with no system call each; whoever needs it first waits for it.
     """
     if not whole_site or manifest is None or not manifest.entries:
         return None
@@ -95,11 +96,10 @@ def in_place_tree(
         return None
     if owner_kind(site_dir) != KIND_SITE:
         return None
-    if ahead is None:
-        tree: Future[SiteTree] = Future()
-        tree.set_result(scan(site_dir, sizes=True))
-    else:
-        tree = ahead.submit(scan, site_dir, True)
+    if walked is None:
+        walked = Future()
+        walked.set_result(scan(site_dir, sizes=True))
+    tree = walked
     manifest.found_files(lambda: tree.result().regular)  # a listed file not found (or not regular) is not reused
     return tree
 

@@ -33,12 +33,14 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..atomic import write_atomic
 from ..config import SiteConfig
+from .commit import SiteTree, scan
 from .context import BuildReport
 from .fingerprint import code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
@@ -96,7 +98,7 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild, left: Left | None = None) -> str:
+def state_key(folders: WholeBuild, left: Left | None = None, walked: Future[SiteTree] | None = None) -> str:
     """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
 
     The site's entries are walked, or with `left` (what the build that just published the site
@@ -105,7 +107,7 @@ def state_key(folders: WholeBuild, left: Left | None = None) -> str:
     The same for the generated pages' folder, walked or listed from the pages written there.
     """
     manifest = site_manifest_file(folders.cache, folders.site)
-    site = _walked_site(folders.site) if left is None else _recorded_site(folders.site, left)
+    site = _walked_site(folders.site, walked) if left is None else _recorded_site(folders.site, left)
     if left is not None and left.generated is not None:
         generated = written_listing(left.generated)
     else:
@@ -141,24 +143,15 @@ def written_listing(pages: Iterable[str]) -> str:
     return _listing_digest(lines.values())
 
 
-def _walked_site(root: Path) -> str:
-    """The site's entries as they are: regular files with size and time, folders, anything else by its type."""
-    lines, pending = [], [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = list(os.scandir(os.path.join(root, folder)))
-        except OSError:
-            lines.append(f"{folder}\0unreadable\0")
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                lines.append(f"{path}\0dir\0")
-                pending.append(path)
-                continue
-            status = entry.stat(follow_symlinks=False)
-            lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
+def _walked_site(root: Path, walked: Future[SiteTree] | None = None) -> str:
+    """The site's entries as they are (`walked`, or a walk now): regular files with size and time, folders, anything
+    else by its type."""
+    tree = walked.result() if walked is not None else scan(root, sizes=True)
+    lines = [f"{folder}\0dir\0" for folder in tree.folders]
+    lines += [_file_line(path, stat.S_IFREG, size, mtime) for path, (size, mtime) in tree.regular.items()]
+    for path in tree.files - tree.regular.keys():  # a symlink, say: a few
+        status = os.lstat(os.path.join(root, path))
+        lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
     return _listing_digest(lines)
 
 
@@ -196,13 +189,14 @@ def _listing_digest(lines: Iterable[str]) -> str:
     return content_sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape"))
 
 
-def replay(folders: WholeBuild, key: str) -> BuildReport | None:
-    """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched."""
+def replay(folders: WholeBuild, key: str, walked: Future[SiteTree] | None = None) -> BuildReport | None:
+    """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched
+    (the site as `walked`, a `scan` with sizes begun before, or walked now)."""
     try:
         record = json.loads(record_file(folders).read_text(encoding="utf-8"))
         if record.get("version") != RECORD_VERSION or record.get("inputs") != key:
             return None
-        if record.get("state") != state_key(folders):
+        if record.get("state") != state_key(folders, walked=walked):
             return None
         return BuildReport(folders.site, **record["report"])
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
