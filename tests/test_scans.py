@@ -138,11 +138,19 @@ def test_a_symlink_out_of_the_project_among_the_generated_pages_is_refused(tmp_p
 def test_the_written_pages_list_as_a_walk_of_the_folder_does(tmp_path: Path) -> None:
     generated = tmp_path / "generated"
     _generated(generated, PAGES)
-    assert unchanged.written_listing(PAGES) == unchanged.generated_listing(generated)
+
+    def listed() -> str:
+        return unchanged.generated_listing(generated, walk(generated, [tmp_path]))
+
+    assert unchanged.written_listing(PAGES) == listed()
     (generated / "2023" / "b" / "index.md").unlink()
-    assert unchanged.written_listing(PAGES) != unchanged.generated_listing(generated)
-    (generated / "2023" / "b" / "index.md").symlink_to(generated / "index.md")
-    assert unchanged.written_listing(PAGES) != unchanged.generated_listing(generated)
+    assert unchanged.written_listing(PAGES) != listed()
+    (generated / "2023" / "b" / "index.md").write_text("页面", encoding="utf-8")
+    (generated / "2023" / "c").mkdir()  # an empty folder
+    assert unchanged.written_listing(PAGES) != listed()
+    (generated / "2023" / "c").rmdir()
+    (generated / "2023" / "a" / "stray.md").write_text("页面", encoding="utf-8")
+    assert unchanged.written_listing(PAGES) != listed()
 
 
 def test_a_scan_without_sizes_lists_the_same_entries(tmp_path: Path) -> None:

@@ -111,12 +111,12 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     ):
         walkable = part is None and cache_dir is not None and site_dir.is_dir() and not site_dir.is_symlink()
         site_walk = ahead.submit(scan, site_dir, True) if walkable else None
+        generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
         inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
-        if whole is not None and (replayed := unchanged.replay(whole, inputs, site_walk)) is not None:
+        if whole is not None and (replayed := unchanged.replay(whole, inputs, site_walk, generated)) is not None:
             remove_stale_folders(site_dir.parent)
             return replayed
         start_fresh_workers(options.get("jobs"))
-        generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
         plan = plan_build(data_dir, site_config, part)
         earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
         # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.

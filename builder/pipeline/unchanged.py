@@ -40,10 +40,14 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..config import SiteConfig
+from ..errors import BuilderError
 from .commit import SiteTree, scan
 from .context import BuildReport
 from .fingerprint import code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
+from .steps.write_pages import walk
+
+GeneratedWalk = tuple[set[str], list[str]]  # `write_pages.walk`: the files (paths from the folder), the folders
 
 RECORD_VERSION = 3
 LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
@@ -98,46 +102,43 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild, left: Left | None = None, walked: Future[SiteTree] | None = None) -> str:
+def state_key(
+    folders: WholeBuild,
+    left: Left | None = None,
+    walked: Future[SiteTree] | None = None,
+    generated: Future[GeneratedWalk] | None = None,
+) -> str:
     """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
 
-    The site's entries are walked, or with `left` (what the build that just published the site
-    left) listed from its manifest: both give the same hash when the site holds exactly those
-    files, with those sizes and times, the builder's marker, and no other folder than theirs.
-    The same for the generated pages' folder, walked or listed from the pages written there.
+    The site's entries are walked (`walked`: a `scan` with sizes begun before), or with `left`
+    (what the build that just published the site left) listed from its manifest: both give the same
+    hash when the site holds exactly those files, with those sizes and times, the builder's marker,
+    and no other folder than theirs. The same for the generated pages' folder, walked (`generated`:
+    `write_pages.walk` begun before) or listed from the pages written there.
     """
     manifest = site_manifest_file(folders.cache, folders.site)
     site = _walked_site(folders.site, walked) if left is None else _recorded_site(folders.site, left)
     if left is not None and left.generated is not None:
-        generated = written_listing(left.generated)
+        listing = written_listing(left.generated)
     else:
-        generated = generated_listing(folders.generated)
-    return digest(site, generated, _file_digest(manifest))
+        roots = [folders.project, folders.generated]
+        found = generated.result() if generated is not None else walk(folders.generated, roots)
+        listing = generated_listing(folders.generated, found)
+    return digest(site, listing, _file_digest(manifest))
 
 
-def generated_listing(generated: Path) -> str:
-    """The generated pages' folder's part of the state: every entry's path and type (a walk with no `stat`)."""
-    lines, pending = [], [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(os.path.join(generated, folder)) as listing:
-                entries = list(listing)
-        except OSError:
-            lines.append(f"{folder}\0unreadable\0")
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                lines.append(f"{path}\0dir\0")
-                pending.append(path)
-            else:
-                lines.append(f"{path}\0{'file' if entry.is_file(follow_symlinks=False) else 'other'}\0")
+def generated_listing(generated: Path, walked: GeneratedWalk) -> str:
+    """The generated pages' folder's part of the state, from its walk (`write_pages.walk`, the one walk of it
+    a build makes): every file's and folder's path (a link to a file counts as the file, as the build takes it)."""
+    files, folders = walked
+    start = len(str(generated)) + 1
+    lines = [f"{path}\0file\0" for path in files]
+    lines += [f"{folder[start:].removesuffix('/')}\0dir\0" for folder in folders]
     return _listing_digest(lines)
 
 
 def written_listing(pages: Iterable[str]) -> str:
-    """`generated_listing` of a folder that holds exactly the files `pages` (regular files) and their folders."""
+    """`generated_listing` of a folder that holds exactly the files `pages` and their folders."""
     lines = {path: f"{path}\0file\0" for path in pages}
     _add_folders(lines)
     return _listing_digest(lines.values())
@@ -189,17 +190,23 @@ def _listing_digest(lines: Iterable[str]) -> str:
     return content_sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape"))
 
 
-def replay(folders: WholeBuild, key: str, walked: Future[SiteTree] | None = None) -> BuildReport | None:
+def replay(
+    folders: WholeBuild,
+    key: str,
+    walked: Future[SiteTree] | None = None,
+    generated: Future[GeneratedWalk] | None = None,
+) -> BuildReport | None:
     """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched
-    (the site as `walked`, a `scan` with sizes begun before, or walked now)."""
+    (the site and the generated pages' folder as walked before, or walked now). A link out of the project among the
+    generated pages makes the build run (and refuse it)."""
     try:
         record = json.loads(record_file(folders).read_text(encoding="utf-8"))
         if record.get("version") != RECORD_VERSION or record.get("inputs") != key:
             return None
-        if record.get("state") != state_key(folders, walked=walked):
+        if record.get("state") != state_key(folders, walked=walked, generated=generated):
             return None
         return BuildReport(folders.site, **record["report"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, BuilderError):
         return None
 
 
