@@ -297,6 +297,29 @@ def test_an_edit_the_year_pages_show_makes_them_again(without_pdf: Path, monkeyp
     assert b"<td>1281</td>" not in site["2023/projects/index.html"]
 
 
+def test_pages_another_cache_wrote_into_the_generated_folder_are_not_taken_as_ours(tmp_path: Path) -> None:
+    """Two builds of one project with different caches (`BUILDER_CACHE_DIR`) share content/generated: the first
+    cache's next build must not reuse pages the second wrote there from other data."""
+    generated = tmp_path / "generated"
+    for version in ("ours", "theirs"):
+        shutil.copytree(ROOT / "data", tmp_path / version)
+    theirs = tmp_path / "theirs" / EDITED_FILE
+    theirs.write_text(
+        theirs.read_text(encoding="utf-8").replace("  overall_goal:\n  - ", f"  overall_goal:\n  - {NEW_WORDS}", 1)
+    )
+
+    def build_with(version: str, cache: str, site: str) -> str:
+        build(tmp_path / version, tmp_path / site, generated_dir=generated, cache_dir=tmp_path / cache, with_pdf=False)
+        return (tmp_path / site / f"2023/{EDITED}/index.html").read_text(encoding="utf-8")
+
+    assert NEW_WORDS not in build_with("ours", "cache-1", "site-1")
+    assert NEW_WORDS in build_with("theirs", "cache-2", "site-2")
+    (tmp_path / "ours" / "2023" / "zunhua-jingkaiqu.yaml").touch()  # not a rebuild with nothing changed
+    shutil.rmtree(tmp_path / "site-1")
+    assert NEW_WORDS not in build_with("ours", "cache-1", "site-1")
+    assert not (tmp_path / "site-1" / write_pages.WRITTEN_BY).exists()
+
+
 def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> None:
     """`Manifest.under` answers a two-level folder (a search shard's) from an index: same paths as a scan."""
     paths = [

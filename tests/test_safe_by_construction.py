@@ -283,6 +283,29 @@ def test_a_data_file_linked_from_outside_is_refused(tmp_path: Path, capsys: pyte
     assert "x.yaml:1: 是指向项目和数据文件夹以外的符号链接" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_links_out_are_named_with_every_other_problem_of_the_data(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A linked file, a linked year folder and a file with mistakes: all three named at once, the site untouched."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shutil.copyfile(SAMPLE, outside / "secret.yaml")
+    data = tmp_path / "data"
+    (data / "2023").mkdir(parents=True)
+    (data / "2023" / "x.yaml").symlink_to(outside / "secret.yaml")
+    (data / "2024").symlink_to(outside, target_is_directory=True)
+    text = SAMPLE.read_text(encoding="utf-8").replace("year: 2023", "year: 2023\nyaer: 2023", 1)
+    (data / "2023" / "bad.yaml").write_text(text, encoding="utf-8")
+    arguments = [str(data)] if command == "check" else ["--no-pdf", "--data", str(data), "--site", str(tmp_path / "s")]
+    assert main([command, *arguments]) == 1
+    shown = capsys.readouterr().err
+    assert f"{data / '2023' / 'bad.yaml'}:" in shown and "yaer" in shown
+    assert f"{data / '2023' / 'x.yaml'}:1: 是指向项目和数据文件夹以外的符号链接" in shown
+    assert f"{data / '2024'}: 是指向文件夹的符号链接（实际位置 {outside}），其中的文件不读取" in shown
+    assert not (tmp_path / "s").exists()
+
+
 def test_a_logo_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
     from builder.config import load_site_config
 

@@ -7,6 +7,7 @@ fixes a file in one pass.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import DataError
-from ..pipeline.outdir import escapes
+from ..pipeline.outdir import escapes, real
 from ..pipeline.plan import YEAR_FOLDER
 from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encoding
 from .model import Department
@@ -99,7 +100,7 @@ def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDe
 
 def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
     """Load every file; return the good ones and the errors of the bad ones."""
-    loaded, errors = [], []
+    loaded, errors = [], linked_folder_errors(paths)
     roots = data_roots(paths)
     places: dict[tuple[int, str], Path] = {}
     for path in dict.fromkeys(find_data_files(paths)):  # a file named twice is read once
@@ -116,6 +117,21 @@ def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]
         places[place] = path
         loaded.append(department)
     return loaded, errors
+
+
+def linked_folder_errors(paths: Sequence[Path]) -> list[DataError]:
+    """Every folder under the data folders that is a symlink: its files are never read (a walk does not follow
+    links), so each is named rather than left out without a word (a year folder linked from elsewhere, say)."""
+    errors = []
+    for path in paths:
+        for folder, subfolders, _ in os.walk(path) if path.is_dir() else ():
+            for name in sorted(subfolders):
+                link = Path(folder) / name
+                if link.is_symlink():
+                    message = f"是指向文件夹的符号链接（实际位置 {real(link)}），其中的文件不读取"
+                    hint = "请把数据文件复制到数据文件夹中，不要用链接（防止读取或公开别处的文件）"
+                    errors.append(DataError(link, [Problem(0, "", message, hint)]))
+    return errors
 
 
 def data_roots(paths: Sequence[Path]) -> list[Path]:

@@ -37,14 +37,14 @@ STANDARD_TAGS = {
 class Problem:
     """One thing wrong in a file, located: `line field.path: message — hint`."""
 
-    line: int
+    line: int  # 0: the file (or folder) as a whole
     path: str
     message: str
     hint: str = ""
 
     def render(self, filename: str) -> str:
         """One line; control characters from the data (in a key, say) are shown escaped (`\\x1b`)."""
-        where = f"{filename}:{self.line}" + (f" {self.path}" if self.path else "")
+        where = filename + (f":{self.line}" if self.line else "") + (f" {self.path}" if self.path else "")
         return escape_controls(f"{where}: {self.message}" + (f" — {self.hint}" if self.hint else ""))
 
 

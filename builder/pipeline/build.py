@@ -23,6 +23,7 @@ from ..site.search import ServicePool
 from . import unchanged
 from .commit import in_place_tree, scan
 from .context import Build, BuildReport, Folders, Step
+from .lock import exclusive
 from .outdir import escaping_links, guard_output, links_out_error, real
 from .outputs import Manifest, Outputs, site_manifest_file
 from .plan import Part
@@ -87,7 +88,8 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     Outputs unchanged since the build that made `site_dir` (or in the `merge` folders, parts
     built with `part` on other machines) are reused, not made again. With `part`, only that
     part's departments are built, into a folder for a later merge. `site_config` (publisher,
-    years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py).
+    years, PDF paper…) defaults to what mkdocs.yml says (builder/config.py). A build of the
+    same site or generated folder already running is waited for (builder/pipeline/lock.py).
     """
     unknown = set(options) - set(BuildOptions.__annotations__)
     if unknown:
@@ -95,7 +97,17 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     progress = options.get("progress") or Progress.silent()
     part, merge = options.get("part"), options.get("merge", ())
     generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
-    site_dir = _output_folder(site_dir, data_dir, part is not None, merge, cache_dir)
+    _guard_output(site_dir, data_dir, part is not None, merge, cache_dir)
+    with exclusive({"网站文件夹": site_dir, "生成页面文件夹": generated_dir}, cache_dir, progress):
+        return _build(data_dir, site_dir, **options)
+
+
+def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> BuildReport:
+    progress = options.get("progress") or Progress.silent()
+    part, merge = options.get("part"), options.get("merge", ())
+    generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
+    site_dir = site_dir.resolve()
+    restore_interrupted_publish(site_dir)  # first: even a build that fails then leaves a whole site
     site_config = _checked_config(options.get("site_config"), generated_dir, cache_dir)
     with_pdf = options.get("with_pdf", True)
     # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
@@ -135,16 +147,15 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
         report = _report(b)
         if whole is not None:
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
-            left = unchanged.Left(b.outputs.entries, unrecorded, b.pages.keys())  # the generated folder holds b.pages
+            left = unchanged.Left(b.outputs.entries, unrecorded, [*b.pages, write_pages.WRITTEN_BY])  # all it holds
             unchanged.save(whole, inputs, report, key_after, left)
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
         del b, outputs, earlier, published, plan, generated, site_walk
     return report
 
 
-def _output_folder(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[Path], cache_dir: Path | None) -> Path:
-    """`site_dir`, resolved, once found safe to write (builder/pipeline/outdir.py) and whole again (a publish that
-    was interrupted is undone first, so that even a build that fails leaves a whole site)."""
+def _guard_output(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[Path], cache_dir: Path | None) -> None:
+    """Refuse a `site_dir` that is not safe to write (builder/pipeline/outdir.py)."""
     guard_output(
         site_dir,
         project_root=PROJECT_ROOT,
@@ -154,9 +165,6 @@ def _output_folder(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[P
         published_site=PUBLISHED_SITE,
         cache_dir=cache_dir,
     )
-    site_dir = site_dir.resolve()
-    restore_interrupted_publish(site_dir)
-    return site_dir
 
 
 def _run_steps(b: Build) -> None:

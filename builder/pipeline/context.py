@@ -44,6 +44,7 @@ class BuildPlan:
     batches: list[Batch]
     part: Part | None
     notes: list[str] = field(default_factory=list)
+    refused: list[DataError] = field(default_factory=list)  # not to be read (links out): reported with the rest
 
     @property
     def whole_site(self) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..data.load import find_data_files, link_problems
+from ..data.load import find_data_files, link_problems, linked_folder_errors
 from ..errors import BuilderError, DataError
 from ..lint.rules.text import UNFILLED_TEMPLATE
 from .context import BuildPlan, ReadData
@@ -33,8 +33,8 @@ def select_departments(data: ReadData, plan: BuildPlan) -> tuple[ReadData, Build
     Raises DataErrors for files with problems (before any page is made). A department's PDF needs no
     check of its own: a large one is printed in pieces of bounded memory (builder/pdf/split.py).
     """
-    if data.errors:
-        raise DataErrors(data.errors)
+    if data.errors or plan.refused:
+        raise DataErrors(sorted([*plan.refused, *data.errors], key=lambda error: str(error.path)))
     data, plan = _unfilled_and_drafts(data, plan)
     if plan.part is not None and plan.part.year is None:
         data, plan = _take_share(data, plan, plan.part)
@@ -57,9 +57,11 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
     roots = (PROJECT_ROOT, data_dir)
-    linked = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
-    if linked:
-        raise DataErrors(linked)
+    refused = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
+    refused += linked_folder_errors([data_dir])
+    files = [path for path in files if path not in {error.path for error in refused}]
+    if refused and not files:
+        raise DataErrors(refused)
     notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
     notes = notes if left_out else []
     batches = plan_batches(place(path) for path in files)
@@ -69,7 +71,7 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
         files = [path for path in files if place(path) in chosen]
         if not files:
             raise BuilderError(f"--part {part} 没有对应的部门 — 请检查年度或份数")
-    return BuildPlan(files, batches, part, notes)
+    return BuildPlan(files, batches, part, notes, refused)  # refused: reported with the files read (DataErrors)
 
 
 def _take_share(data: ReadData, plan: BuildPlan, part: Part) -> tuple[ReadData, BuildPlan]:

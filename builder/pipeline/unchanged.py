@@ -45,7 +45,7 @@ from .commit import SiteTree, scan
 from .context import BuildReport
 from .fingerprint import code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
-from .steps.write_pages import walk
+from .steps.write_pages import WRITTEN_BY, walk
 
 GeneratedWalk = tuple[set[str], list[str]]  # `write_pages.walk`: the files (paths from the folder), the folders
 
@@ -124,7 +124,10 @@ def state_key(
         roots = [folders.project, folders.generated]
         found = generated.result() if generated is not None else walk(folders.generated, roots)
         listing = generated_listing(folders.generated, found)
-    return digest(site, listing, _file_digest(manifest))
+    # The token the last build to write the generated folder left there (write_pages.WRITTEN_BY): any other build
+    # writing there changes it, whatever it left the pages' names.
+    token = _file_digest(folders.generated / WRITTEN_BY)
+    return digest(site, listing, token, _file_digest(manifest))
 
 
 def generated_listing(generated: Path, walked: GeneratedWalk) -> str:

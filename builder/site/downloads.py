@@ -215,7 +215,13 @@ def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
 
 
 # The files linked on a department's line of the 数据下载 page, by kind, with their short labels.
-DEPARTMENT_LINKS = {"xlsx": "XLSX", "projects.csv": "项目 CSV", "indicators.csv": "指标 CSV", "json": "JSON"}
+DEPARTMENT_LINKS = {
+    "xlsx": "XLSX",
+    "projects.csv": "项目 CSV",
+    "indicators.csv": "指标 CSV",
+    "spending-plan.csv": "支出计划 CSV",
+    "json": "JSON",
+}
 
 
 def downloads_page(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -39,6 +40,9 @@ TITLE = "生成页面"
 NAMESPACE = "pages"
 
 DOWNLOADS_PAGE = "downloads/index.md"  # 数据下载, in the nav of mkdocs.yml
+# In the generated folder: a token the store notes with the pages written, so that pages another build wrote there
+# (one with another cache) are never taken for this cache's (`_earlier_pages`). A dot file: MkDocs leaves it out.
+WRITTEN_BY = ".written-by"
 DEPARTMENTS_PER_JOB = 20
 
 
@@ -123,10 +127,11 @@ def _make_pages(
 ) -> dict[str, str]:
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
-    earlier = b.store.get_json(NAMESPACE, folder_key)
-    earlier = earlier if isinstance(earlier, dict) else {}
+    earlier = _earlier_pages(b.store, folder_key, generated_dir)
     ahead = b.generated_walk
     there, folders = ahead.result() if ahead is not None else walk(generated_dir, [b.folders.project, generated_dir])
+    there.discard(WRITTEN_BY)
+    (generated_dir / WRITTEN_BY).unlink(missing_ok=True)  # the folder is being changed: trusted again at the end
     hashes: dict[str, str] = {}
     done: dict[str, dict[str, str]] = {}
     todo = []
@@ -160,11 +165,28 @@ def _make_pages(
         _refuse_collisions(hashes, pages)
         hashes.update(pages)
         done[keys[unit]] = pages
-    b.store.put_json(NAMESPACE, folder_key, done)
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
     _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
+    token = secrets.token_hex(16)
+    b.store.put_json(NAMESPACE, folder_key, {"token": token, "pages": done})
+    generated_dir.mkdir(parents=True, exist_ok=True)
+    (generated_dir / WRITTEN_BY).write_text(token, encoding="ascii")
     return hashes
+
+
+def _earlier_pages(store: Store, folder_key: str, generated_dir: Path) -> dict[str, object]:
+    """What the last build with this cache wrote into the generated folder ({department key: {path: hash}}),
+    if the folder still holds exactly that: its WRITTEN_BY token is the one the store noted. A build with
+    another cache (or one stopped halfway) leaves another token or none, and every page is made again."""
+    noted = store.get_json(NAMESPACE, folder_key)
+    try:
+        token = (generated_dir / WRITTEN_BY).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not isinstance(noted, dict) or noted.get("token") != token or not isinstance(noted.get("pages"), dict):
+        return {}
+    return noted["pages"]
 
 
 def _kept(
