@@ -228,6 +228,7 @@ def command_build(args: argparse.Namespace) -> int:
     if args.timings:
         check_timings_file(args.timings, site)
     progress = Progress.silent() if args.quiet else Progress.for_stream(raw_stream(sys.stderr))
+    pdfs_before = _published_pdfs(site) if args.no_pdf and not args.quiet else 0
     started = time.monotonic()  # the whole build, not only its steps: also swapping in the site
     try:
         report = build(
@@ -255,7 +256,17 @@ def command_build(args: argparse.Namespace) -> int:
     print(report.quality)
     for note in report.notes:
         print(note)
+    if pdfs_before and not report.pdfs:
+        print(
+            f"注意：本次用了 --no-pdf，{report.site_dir} 中原有的 {pdfs_before} 个 PDF 已撤下 — "
+            "要恢复请不带 --no-pdf 再生成一次（未改动的部门沿用缓存中的 PDF）；只想预览请用 --site 另指定文件夹"
+        )
     return 0
+
+
+def _published_pdfs(site: Path) -> int:
+    """The departments' PDFs in a site (`<year>/<department>/*.pdf`), before a build without PDFs replaces it."""
+    return sum(1 for _ in site.glob("*/*/*.pdf")) if site.is_dir() else 0
 
 
 def command_serve(args: argparse.Namespace) -> int:

@@ -72,6 +72,27 @@ def test_quiet_prints_nothing_on_success_and_still_writes_the_timings(tmp_path: 
     assert json.loads((tmp_path / "timings.json").read_text(encoding="utf-8"))["reused"] == 0
 
 
+def test_a_build_without_pdfs_says_it_took_the_published_pdfs_down(tmp_path: Path) -> None:
+    """An admin previewing with --no-pdf into the public site/ is told its PDFs are gone, and how to get them back."""
+    from builder.pipeline.outdir import KIND_SITE, write_marker
+
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    shutil.copy(ROOT / "data" / "2023" / "zunhua-jingkaiqu.yaml", data)
+    site = tmp_path / "site"
+    (site / "2023" / "zunhua-jingkaiqu").mkdir(parents=True)
+    write_marker(site, KIND_SITE)
+    (site / "2023" / "zunhua-jingkaiqu" / "zunhua-jingkaiqu-2023.pdf").write_bytes(b"%PDF-1.7")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    arguments = ["build", "--data", str(tmp_path / "data"), "--site", str(site), "--no-pdf"]
+    done = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert f"注意：本次用了 --no-pdf，{site} 中原有的 1 个 PDF 已撤下" in done.stdout
+    assert not list(site.glob("*/*/*.pdf"))
+    again = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
+    assert "已撤下" not in again.stdout  # said once, when they went
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
 def test_new_writes_with_the_users_umask(tmp_path: Path, umask: int) -> None:
     old = os.umask(umask)

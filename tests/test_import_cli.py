@@ -152,7 +152,9 @@ def test_word_file_that_is_not_a_budget_text(tmp_path: Path, capsys: pytest.Capt
 def test_a_docx_that_is_not_a_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     fake = tmp_path / "renamed.docx"
     fake.write_text("这其实是文本", encoding="utf-8")
-    assert "不是可读取的 Word .docx 文件" in refused([str(fake)], tmp_path / "data", capsys)
+    shown = refused([str(fake)], tmp_path / "data", capsys)
+    assert "不是可读取的 Word .docx 文件（文件不是 .docx 的压缩包格式，可能是改了扩展名的其他文件）" in shown
+    assert "Package not found" not in shown
 
 
 def test_table_without_a_project_name(kejiju_docx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,6 +202,43 @@ def test_an_existing_file_is_not_overwritten_without_force(
     assert target.read_text(encoding="utf-8") == "# 人工改过的文件\n"
     assert main([*args, "--force"]) == 0
     assert load_department(target).department.department == "高新区科技局"
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "common"),
+    [
+        (["--region", "唐山高新区"], [], "部门名称同为“高新区科技局”"),  # the trial's case: no region the second time
+        (
+            ["--region", "唐山高新区"],
+            ["--region", "唐山高新区", "--slug", "kejiju-2"],
+            "部门名称同为“高新区科技局”，地区同为“唐山高新区”",
+        ),
+        (["--region", "承德高新区"], ["--region", "遵化市"], "有相同的项目编码 13081123P00002510002R"),
+    ],
+)
+def test_the_same_department_imported_twice_is_refused(
+    first: list[str], again: list[str], common: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second file for one department would list it twice on the site: refused, naming the first file."""
+    document = seed("002_d442bda2a6074707.txt") if "有相同的项目编码" in common else seed(SEED_FILES[1][0])
+    out = tmp_path / "data"
+    assert main(["import", str(document), "--out", str(out), *first]) == 0
+    written = files_in(out)
+    capsys.readouterr()
+    assert main(["import", str(document), "--out", str(out), *again]) == 1
+    err = capsys.readouterr().err
+    assert f"{out / '2023' / written[0].split('/')[-1]} 已是 2023 年这个部门的数据文件（{common}）" in err
+    assert "网站会把它列出两次，未写入" in err and f"--slug {Path(written[0]).stem} --force" in err
+    assert files_in(out) == written
+    assert main(["import", str(document), "--out", str(out), *again, "--force"]) == 0  # another unit: the admin says so
+    assert len(files_in(out)) == 2
+
+
+def test_a_namesake_of_another_region_is_another_department(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    for region in ("唐山高新区", "遵化市"):
+        assert main(["import", str(seed(SEED_FILES[1][0])), "--out", str(out), "--region", region]) == 0
+    assert len(files_in(out)) == 2  # two counties' 科技局: no project codes in common
 
 
 def test_one_bad_file_means_none_is_written(

@@ -79,9 +79,16 @@ class RenderedPdf:
         project = section.project
         marker = (project.notes.title if project.notes else None) or project.title or "项目编码"
         previous = [self.project_start_page(other) for other in self.sections[: self.sections.index(section)]]
-        after = max([self.toc_pages[-1], *previous])
+        return self._first_page(marker, after=max([self.toc_pages[-1], *previous]), what=section.heading)
+
+    def table_page(self, section: ProjectSection) -> int:
+        """The page a project's 表题 is printed on (its table's, when it has none): where its 目录 entry points."""
+        marker = section.project.title or "项目编码"
+        return self._first_page(marker, after=self.project_start_page(section) - 1, what=section.heading)
+
+    def _first_page(self, marker: str, after: int, what: str) -> int:
         pages = [n for n, text in enumerate(self.pages, 1) if n > after and squeeze(marker) in text]
-        assert pages, f"{section.heading} 不在正文中"
+        assert pages, f"{what} 不在正文中"
         return pages[0]
 
     def body_page(self, label: str) -> int:
@@ -90,7 +97,7 @@ class RenderedPdf:
             return self.project_start_page(self.sections[0])
         section = next((section for section in self.sections if section.heading == label), None)
         if section is not None:
-            return self.project_start_page(section)
+            return self.table_page(section)
         headings = self.loaded.department.headings
         return self.first_page_after_toc(headings.overall_goal if label == self.part_labels[0] else label)
 
@@ -192,7 +199,7 @@ def test_outline_mirrors_the_toc_with_one_entry_per_project(rendered: dict[str, 
     assert [item.title for item in children[1]] == [section.heading for section in pdf.sections]
     assert len(children[1]) == len(pdf.loaded.department.projects)
     for item, section in zip(children[1], pdf.sections, strict=True):
-        assert pdf.reader.get_destination_page_number(item) + 1 == pdf.project_start_page(section)
+        assert pdf.reader.get_destination_page_number(item) + 1 == pdf.table_page(section)
 
 
 @needs_poppler

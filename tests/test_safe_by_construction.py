@@ -306,6 +306,15 @@ def test_links_out_are_named_with_every_other_problem_of_the_data(
     assert not (tmp_path / "s").exists()
 
 
+def test_one_data_file_as_the_data_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--data data/2023/x.yaml` would publish a one-department site over the whole one: refused, site untouched."""
+    site = tmp_path / "site"
+    assert main(["build", "--no-pdf", "--data", str(SAMPLE), "--site", str(site)]) == 1
+    shown = capsys.readouterr().err
+    assert f"--data 应是数据文件夹（如 data），{SAMPLE} 是一个文件" in shown and f"builder check {SAMPLE}" in shown
+    assert not site.exists()
+
+
 def test_a_logo_linked_out_of_the_project_is_refused(tmp_path: Path) -> None:
     from builder.config import load_site_config
 

@@ -306,7 +306,8 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     if kind == "extra_forbidden":
         return f"未知字段 `{field}`", "请检查拼写；允许的字段见“数据格式”页面"
     if kind == "value_error":
-        return _value_error(str(context.get("error", error["msg"])), field)
+        message, hint = _value_error(str(context.get("error", error["msg"])), field)
+        return message + _as_written(error.get("input")), hint
     if kind == "string_too_long":
         return f"文字过长（超过 {context.get('max_length')} 字）", "请检查是否误粘贴了整篇文档"
     if kind in ("string_type", "string_too_short"):
@@ -320,6 +321,14 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "应为键值对（mapping）", "请按“字段名: 值”的形式逐行填写"
     return f"值不正确（{error['msg']}）", "请对照“数据格式”页面修改"
+
+
+def _as_written(value: Any) -> str:
+    """The value the file gives, quoted after the message (`（这里写的是“十二万”）`), when it is short text."""
+    if not isinstance(value, str) or not value.strip() or "\n" in value:
+        return ""
+    shown = value if len(value) <= 30 else value[:30] + "…"
+    return f"（这里写的是“{shown}”）"
 
 
 def _value_error(reason: str, field: Any) -> tuple[str, str]:

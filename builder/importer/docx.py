@@ -57,6 +57,15 @@ def parse_docx(
     return parse_blocks(blocks, family=FAMILY, region=region, department=department, source=source)
 
 
+def _why_unreadable(error: Exception) -> str:
+    """What python-docx's (English) error means for the person importing."""
+    if isinstance(error, (PackageNotFoundError, zipfile.BadZipFile)):
+        return "文件不是 .docx 的压缩包格式，可能是改了扩展名的其他文件"
+    if isinstance(error, etree.XMLSyntaxError):
+        return f"文件中的 XML 已损坏（第 {error.lineno} 行）"
+    return "缺少 Word 文档应有的部件"
+
+
 def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering]:
     """The body, the style names by id and the list numbering; a clear error for anything not a .docx."""
     if zipfile.is_zipfile(path):
@@ -65,7 +74,8 @@ def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering]:
         document = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as error:
         raise ImportFailed(
-            f"不是可读取的 Word .docx 文件（{error}）——旧版 .doc 或 WPS 文件请先在 Word / WPS 中“另存为 .docx”"
+            f"不是可读取的 Word .docx 文件（{_why_unreadable(error)}）——旧版 .doc 或 WPS 文件请先在 Word / WPS 中"
+            "“另存为 .docx”"
         ) from None
     styles = {style.style_id: (style.name or "") for style in document.styles}
     try:

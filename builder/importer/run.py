@@ -1,7 +1,8 @@
 """Import published 部门预算绩效文本 (.docx, .doc / .wps, PDF, or text exported from Word or PDF) as checked YAML.
 
 Every file is read and checked before anything is written; a file whose result would
-fail `check`, or whose target exists (without `force`), is refused with its reasons,
+fail `check`, or whose target exists or whose department already has a data file that
+year (builder/importer/existing.py; both without `force`), is refused with its reasons,
 and then nothing is written at all.
 """
 
@@ -21,6 +22,7 @@ from ..data.model import Department
 from ..data.slugs import slugify
 from ..errors import BuilderError, DataError, ImportFailed
 from .docx import parse_docx
+from .existing import same_department
 from .office import converted
 from .pdf.reader import parse_pdf
 from .pdf.text_export import parse_pdf_text
@@ -184,6 +186,14 @@ def prepare(path: Path, options: Options) -> ImportResult:
     department = validate(path, data, target, warnings)
     if target.exists() and not options.force:
         raise ImportRefused(f"{path}：{target} 已存在，未覆盖——确要用新导入的内容替换它，请加 --force", warnings)
+    if not options.force and (found := same_department(target, department)) is not None:
+        other, common = found
+        message = (
+            f"{path}：{other} 已是 {department.year} 年这个部门的数据文件（{common}），再写入 {target}"
+            f" 网站会把它列出两次，未写入——要用新导入的内容替换它，请用 --slug {other.stem} --force；"
+            "确是另一个单位，请用 --region 写明地区，或加 --force"
+        )
+        raise ImportRefused(message, warnings)
     if options.strict and warnings:
         raise ImportRefused(f"{path}：有 {len(warnings)} 条警告，--strict 下不写入", warnings)
     return ImportResult(path, target, data, department, warnings)

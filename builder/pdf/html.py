@@ -46,6 +46,12 @@ class ProjectSection:
     project: Project
     title_note: str | None = None
 
+    @property
+    def form_anchor(self) -> str:
+        """Where the 目录 entry and the bookmark point: the 表题 (else the unit line), not the 说明 before it —
+        the published 目录's entry is the 表题, and its page number is the table's."""
+        return f"{self.anchor}-form"
+
 
 @dataclass(frozen=True)
 class ContentsLine:

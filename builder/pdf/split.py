@@ -94,7 +94,7 @@ def body_pieces(sections: list[ProjectSection], size: int) -> list[Piece]:
 def render_split(department: Department, site_config: SiteConfig | None, data_dir: Path) -> bytes:
     """The department's whole PDF, rendered piece by piece in fresh processes and merged."""
     sections = project_sections(department)
-    anchors = [*FIXED_ANCHORS, *(section.anchor for section in sections)]
+    anchors = [*FIXED_ANCHORS, *(section.form_anchor for section in sections)]
     body = body_pieces(sections, part_projects())
     with tempfile.TemporaryDirectory(prefix="pdf-pieces-") as folder:
         printer = _Printer(department, site_config, data_dir, Path(folder))

@@ -45,6 +45,11 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
     """The data files to read: those of the years published, and of the part's batches."""
     if not data_dir.exists():
         raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
+    if not data_dir.is_dir():  # a site of this one department would take every other one off the site
+        raise BuilderError(
+            f"--data 应是数据文件夹（如 data），{data_dir} 是一个文件 — 网站由整个数据文件夹生成，"
+            f"只用一个文件生成会把其他部门从网站上撤下；只检查这个文件请用 python -m builder check {data_dir}"
+        )
     found = find_data_files([data_dir])
     files = [path for path in found if _published(path, site_config)]
     left_out = _left_out(found, files, site_config)
