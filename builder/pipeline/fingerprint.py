@@ -96,27 +96,3 @@ def tree_digest(root: Path, skip: Path | None = None) -> str:
             hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
             hasher.update(content.encode("ascii") + b"\0")
     return hasher.hexdigest()
-
-
-def entries_digest(root: Path) -> str:
-    """Every entry under `root`, symlinks not followed: its path, its type, and for a file its size and modification
-    time (not its bytes: this says whether a folder is as a build left it, cheaply)."""
-    hasher = hashlib.sha256()
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = sorted(os.scandir(os.path.join(root, folder)), key=lambda entry: entry.name)
-        except OSError:
-            hasher.update(f"{folder}\0unreadable\0".encode("utf-8", "surrogateescape"))
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                hasher.update(f"{path}\0dir\0".encode("utf-8", "surrogateescape"))
-                pending.append(path)
-                continue
-            status = entry.stat(follow_symlinks=False)
-            line = f"{path}\0{status.st_mode}\0{status.st_size}\0{status.st_mtime_ns}\0"
-            hasher.update(line.encode("utf-8", "surrogateescape"))
-    return hasher.hexdigest()
