@@ -34,7 +34,7 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from ..config import SiteConfig
 from ..errors import BuilderError
 from .commit import SiteTree, scan
 from .context import BuildReport
-from .fingerprint import code_fingerprint, content_sha256, digest, file_sha256, tree_digest
+from .fingerprint import FileMemo, code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
 from .steps.write_pages import WRITTEN_BY, walk
 
@@ -63,6 +63,8 @@ class WholeBuild:
     site: Path
     generated: Path
     cache: Path
+    # The input files hashed by `inputs_key` at the build's start: at its end only those changed since are read again.
+    hashed: FileMemo = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         "whole-build",
         str(RECORD_VERSION),
         code_fingerprint(),
-        tree_digest(project / "content", skip=folders.generated),
-        *(tree_digest(project / name) for name in PROJECT_INPUTS),
+        tree_digest(project / "content", skip=folders.generated, memo=folders.hashed),
+        *(tree_digest(project / name, memo=folders.hashed) for name in PROJECT_INPUTS),
         _file_digest(project / "mkdocs.yml"),
         _file_digest(project / site_config.logo) if site_config.logo else "",
         repr(site_config),
@@ -97,7 +99,7 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         *_libraries(),
         _pdf_inputs() if with_pdf else "",
-        tree_digest(folders.data),
+        tree_digest(folders.data, memo=folders.hashed),
     ]
     return digest(*parts)
 
@@ -222,8 +224,8 @@ def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, lef
         record_file(folders).unlink(missing_ok=True)
         return
     shown = asdict(report)
-    for field in ("site_dir", "made", "timings"):
-        shown.pop(field)
+    for name in ("site_dir", "made", "timings"):
+        shown.pop(name)
     shown["reused"] = report.reused + len(report.made)
     record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, left), "report": shown}
     write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))
