@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from builder.errors import BuilderError
 from builder.pipeline import unchanged
 from builder.pipeline.commit import in_place_tree, scan
-from builder.pipeline.outdir import KIND_SITE, write_marker
+from builder.pipeline.outdir import KIND_SITE, escapes, escaping_files, write_marker
 from builder.pipeline.outputs import OWNER_MARKER, PART_MANIFEST, Entry, Manifest, _all_plain, path_problem
 from builder.pipeline.steps.write_pages import _remove_others, walk
 
@@ -158,3 +158,22 @@ def test_a_scan_without_sizes_lists_the_same_entries(tmp_path: Path) -> None:
     plain, sized = scan(tmp_path / "site"), scan(tmp_path / "site", sizes=True)
     assert plain.files == sized.files and plain.folders == sized.folders and not plain.regular
     assert set(sized.regular) == {*FILES, OWNER_MARKER}
+
+
+def test_data_files_resolved_folder_by_folder_are_refused_as_one_by_one(tmp_path: Path) -> None:
+    """`escaping_files` (a build's check of its data files) finds the same links out, with the same targets, as
+    `escapes` asked file by file: a file linked out, a link that stays inside, a folder reached through a link."""
+    project, data, outside = tmp_path / "project", tmp_path / "project" / "data", tmp_path / "outside"
+    (data / "2023").mkdir(parents=True)
+    (outside / "2024").mkdir(parents=True)
+    for path in (data / "2023" / "a.yaml", data / "2023" / "b.yaml", outside / "x.yaml", outside / "2024" / "c.yaml"):
+        path.write_text("year: 2023", encoding="utf-8")
+    (data / "2023" / "out.yaml").symlink_to(outside / "x.yaml")
+    (data / "2023" / "in.yaml").symlink_to(data / "2023" / "a.yaml")
+    (data / "2024").symlink_to(outside / "2024", target_is_directory=True)
+    (data / "2025").symlink_to(data / "2023", target_is_directory=True)
+    files = sorted(data.glob("*/*.yaml"))
+    roots = [project, data]
+    one_by_one = {path: target for path in files if (target := escapes(path, roots)) is not None}
+    assert escaping_files(files, roots) == one_by_one
+    assert set(one_by_one) == {data / "2023" / "out.yaml", data / "2024" / "c.yaml", data / "2025" / "out.yaml"}

@@ -62,6 +62,25 @@ def escapes(path: Path, roots: Iterable[Path]) -> Path | None:
     return None if any(within(target, real(root)) for root in roots) else target
 
 
+def escaping_files(paths: Iterable[Path], roots: Iterable[Path]) -> dict[Path, Path]:
+    """`escapes` for many files: those whose real path lies outside every one of `roots`, with that real path.
+
+    Each root and each folder is resolved once; a file that is not a symlink lies where its folder
+    really is (as `os.path.realpath` finds it), so it costs one `lstat` instead of one per part of
+    its path (3 000 data files: about a second of system calls on a busy machine)."""
+    real_roots = [real(root) for root in roots]
+    folders: dict[Path, Path] = {}
+    found = {}
+    for path in paths:
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = real(path.parent)
+        target = real(path) if os.path.islink(path) else folder / path.name
+        if not any(within(target, root) for root in real_roots):
+            found[path] = target
+    return found
+
+
 def escaping_links(folder: Path, roots: Iterable[Path], skip: Path | None = None) -> list[tuple[Path, Path]]:
     """Every symlink under `folder` (not followed) whose target lies outside `roots`, with that target.
 
