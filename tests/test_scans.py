@@ -17,6 +17,7 @@ from builder.pipeline import unchanged
 from builder.pipeline.commit import in_place_tree, scan
 from builder.pipeline.outdir import KIND_SITE, escapes, escaping_files, write_marker
 from builder.pipeline.outputs import OWNER_MARKER, PART_MANIFEST, Entry, Manifest, _all_plain, path_problem
+from builder.pipeline.steps import read_data
 from builder.pipeline.steps.write_pages import _remove_others, walk
 
 PAGES = ["2023/a/index.md", "2023/a/p1/index.md", "2023/a/p2/index.md", "2023/b/index.md", "index.md"]
@@ -177,3 +178,25 @@ def test_data_files_resolved_folder_by_folder_are_refused_as_one_by_one(tmp_path
     one_by_one = {path: target for path in files if (target := escapes(path, roots)) is not None}
     assert escaping_files(files, roots) == one_by_one
     assert set(one_by_one) == {data / "2023" / "out.yaml", data / "2024" / "c.yaml", data / "2025" / "out.yaml"}
+
+
+def test_data_files_places_found_folder_by_folder_are_those_resolving_each_file_gives(tmp_path: Path) -> None:
+    """A department's key holds its place in the data folder; found folder by folder for 3 000 files, it is what
+    resolving each file gives (a linked file takes its target's place, a file out of the folder its name)."""
+    data, outside = tmp_path / "data", tmp_path / "outside"
+    (data / "2023").mkdir(parents=True)
+    outside.mkdir()
+    for path in (data / "2023" / "a.yaml", outside / "x.yaml"):
+        path.write_text("year: 2023", encoding="utf-8")
+    (data / "2023" / "b.yaml").symlink_to(data / "2023" / "a.yaml")
+    (data / "2023" / "out.yaml").symlink_to(outside / "x.yaml")
+    (data / "2024").symlink_to(data / "2023", target_is_directory=True)
+    files = sorted(data.glob("*/*.yaml"))
+    resolved = {}
+    for path in files:
+        try:
+            resolved[path] = path.resolve().relative_to(data.resolve()).as_posix()
+        except ValueError:
+            resolved[path] = path.name
+    assert read_data._places(files, data) == resolved
+    assert resolved[data / "2024" / "a.yaml"] == "2023/a.yaml"
