@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl+C while the modules load: no traceback, as later (builder/cli.py)
+    print("已中断。", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

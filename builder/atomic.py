@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -18,6 +20,19 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+@contextmanager
+def readable_by_all() -> Iterator[None]:
+    """Files and folders made meanwhile readable by everyone, whatever the umask: a site is for a web server
+    running as another user (with an admin's `umask 027` every page was 0640 and nginx answered 403).
+    The umask's write bits are kept."""
+    mask = os.umask(0o022)
+    os.umask(mask & 0o022)
+    try:
+        yield
+    finally:
+        os.umask(mask)
 
 
 def write_atomic(path: Path, data: bytes | str, mode: int | None = None) -> None:

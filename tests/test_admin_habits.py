@@ -123,6 +123,8 @@ def test_site_url_gives_canonical_links_a_sitemap_and_robots(addressed_site: Pat
 def test_the_404_page_links_from_the_sites_path(addressed_site: Path) -> None:
     page = (addressed_site / "404.html").read_text(encoding="utf-8")
     assert 'href="/budget/assets/budget/site.css"' in page
+    assert "<h1>404 - 找不到这个页面</h1>" in page and "Not found" not in page
+    assert '<a href="/budget/.">返回首页</a>' in page and '<a href="/budget/search/">搜索部门和项目</a>' in page
 
 
 def test_without_site_url_there_is_no_sitemap_and_no_404(tmp_path: Path) -> None:
@@ -265,3 +267,45 @@ def test_the_builder_writes_to_site_dir_by_default(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (project / "public" / SMALL / "index.html").is_file() and not (project / "site").exists()
+
+
+def test_a_strict_umask_still_gives_a_site_the_web_server_can_read(tmp_path: Path) -> None:
+    """An admin's `umask 027` (hardened servers): every page, PDF, data file and folder of the site is still
+    readable by others (nginx runs as another user), and the admin's umask is left as it was."""
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data)
+    site = tmp_path / "site"
+    earlier = os.umask(0o027)
+    try:
+        build(tmp_path / "data", site, generated_dir=tmp_path / "generated", cache_dir=tmp_path / "cache")
+        assert os.umask(0o027) == 0o027
+    finally:
+        os.umask(earlier)
+    paths = [site, *site.rglob("*")]
+    unreadable = [path for path in paths if path.stat().st_mode & 0o004 == 0]
+    closed = [path for path in paths if path.is_dir() and path.stat().st_mode & 0o001 == 0]
+    assert any(path.suffix == ".pdf" for path in paths) and len(paths) > 50
+    assert unreadable == [] and closed == []
+    assert all(path.stat().st_mode & 0o022 == 0 for path in paths), "no file writable by others"
+
+
+def test_a_mount_point_as_site_folder_is_refused_with_the_way_round(tmp_path: Path) -> None:
+    """A Docker volume or NFS mount given as `--site`: a build cannot rename it to swap a site in (EBUSY), so it is
+    refused at once with what to do; nothing is left beside it; a folder inside the mount builds."""
+    mount = tmp_path / "volume"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(mount)], capture_output=True).returncode != 0:
+        pytest.skip("needs permission to mount a tmpfs (root in CI)")
+    try:
+        data = tmp_path / "data" / "2023"
+        data.mkdir(parents=True)
+        shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data)
+        options = {"with_pdf": False, "generated_dir": tmp_path / "generated", "cache_dir": tmp_path / "cache"}
+        with pytest.raises(BuilderError, match=f"是一个挂载点.*--site {mount / 'site'}"):
+            build(tmp_path / "data", mount, **options)  # type: ignore[arg-type]
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["data", "volume"]
+        build(tmp_path / "data", mount / "site", **options)  # type: ignore[arg-type]
+        assert (mount / "site" / SMALL / "index.html").is_file()
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

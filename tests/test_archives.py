@@ -73,8 +73,8 @@ def test_the_downloads_page_lists_every_pdf_and_the_archive(site: Path) -> None:
     page = downloads_markdown(site, loaded, link_prefix="../", with_pdf=True)
     assert "[budget-performance-2023.zip](../2023/data/budget-performance-2023.zip)" in page
     for slug in SLUGS:
-        assert f"(../2023/{slug}/{slug}-2023.pdf)" in page
-    assert "| 2023 | 高新区科技局 | 唐山高新区 | [高新区科技局2023年部门预算绩效文本.pdf]" in page
+        assert f'<a href="../2023/{slug}/{slug}-2023.pdf" download=' in page
+    assert "<td>2023</td>\n<td>高新区科技局</td>\n<td>唐山高新区</td>\n<td><a href=" in page
     without = downloads_markdown(site, loaded, link_prefix="../", with_pdf=False)
     assert ".pdf" not in without and "budget-performance-2023.zip" in without
 

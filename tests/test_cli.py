@@ -101,3 +101,39 @@ def test_new_writes_with_the_users_umask(tmp_path: Path, umask: int) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "2025" / "x.yaml").stat().st_mode) == 0o666 & ~umask
+
+
+def test_ctrl_c_while_the_modules_load_says_interrupted_without_a_traceback() -> None:
+    """Ctrl+C in the first second of `python -m builder` (its modules still loading) ends as it does later."""
+    interrupt_on_import = (
+        "import builtins, runpy, sys\n"
+        "real = builtins.__import__\n"
+        "def importing(name, *args, **kwargs):\n"
+        "    if name == 'cli' or name.endswith('builder.cli'):\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real(name, *args, **kwargs)\n"
+        "builtins.__import__ = importing\n"
+        "sys.argv = ['builder', 'check']\n"
+        "runpy.run_module('builder', run_name='__main__', alter_sys=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", interrupt_on_import], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stderr) == (130, "已中断。\n")
+
+
+def test_run_from_another_folder_the_missing_data_folder_is_explained(tmp_path: Path) -> None:
+    """An admin in another folder (cron, /tmp) gets where the data folder is, not a suggestion that just failed."""
+    for command in (["check"], ["build", "--no-pdf", "--quiet"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "builder", *command],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 1
+        hint = f"当前文件夹是 {tmp_path}：请在项目文件夹中运行，或写出数据文件夹的完整路径，如 {ROOT / 'data'}"
+        assert hint in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -375,6 +375,16 @@ def test_each_department_line_links_every_table_its_folder_offers(site: Path, lo
         assert f"{item.source.slug}-{item.department.year}-spending-plan.csv" in " ".join(linked)
 
 
+def test_a_pdf_on_the_downloads_page_saves_under_its_chinese_name(site: Path, loaded: list[LoadedDepartment]) -> None:
+    """A journalist saving a PDF from 数据下载 gets the name the department page gives it, not the URL's ASCII name."""
+    html = to_html(downloads_markdown(site, loaded, link_prefix="../", with_pdf=True))
+    for item in loaded:
+        department = item.department
+        href = f"../{department.year}/{item.source.slug}/{item.source.slug}-{department.year}.pdf"
+        name = f"{department.department}{department.year}年部门预算绩效文本.pdf"
+        assert f'<a href="{href}" download="{name}">{name}</a>' in html
+
+
 def test_downloads_page_shows_data_text_as_text(tmp_path: Path) -> None:
     """A department name with Markdown and HTML signs stays one table cell of plain text on the 数据下载 page."""
     plain = small_department()

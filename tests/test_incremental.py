@@ -221,6 +221,14 @@ def test_a_bad_part_is_explained(text: str) -> None:
         parse_part(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"), [("1/0", "共几份应至少为 1"), ("0/0", "共几份应至少为 1"), ("3/2", "1 到 2")]
+)
+def test_a_part_out_of_range_says_what_range(text: str, message: str) -> None:
+    with pytest.raises(BuilderError, match=message):
+        parse_part(text)
+
+
 def test_the_theme_key_reads_hand_written_pages_only(tmp_path: Path) -> None:
     """The generated pages (thousands) are not listed for the key of the hand-written pages."""
     from builder.pipeline.steps.run_mkdocs import _hand_written
@@ -338,3 +346,22 @@ def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> Non
     manifest = Manifest(tmp_path, {path: Entry("k", 1, 1) for path in paths})
     for prefix in ("pagefind/2023-0/", "pagefind/2023-0-1/", "pagefind/", "2023/kejiju/", "2023/", "pagefind/none/"):
         assert manifest.under(prefix) == [path for path in paths if path.startswith(prefix)], prefix
+
+
+def test_an_edit_of_another_year_named_as_the_slug_remakes_the_history_chart(tmp_path: Path) -> None:
+    """A department page's history chart shows the other years filed under its slug or, failing that, printed
+    under it (`department_history`): an edit of such a year makes the page again, as a fresh build shows it."""
+    data = tmp_path / "data"
+    (data / "2022").mkdir(parents=True)
+    (data / "2023").mkdir()
+    seed = (ROOT / "data" / "2023" / EDITED_FILE.split("/")[-1]).read_text(encoding="utf-8")
+    (data / "2023" / "kejiju.yaml").write_text(seed, encoding="utf-8")
+    earlier = data / "2022" / "kjj-2022.yaml"
+    earlier.write_text(seed.replace("department: 高新区科技局\nyear: 2023", "department: kejiju\nyear: 2022"), "utf-8")
+    run(data, tmp_path / "site", tmp_path, with_pdf=False)
+    earlier.write_text(earlier.read_text(encoding="utf-8").replace("total: 1280万元", "total: 5280万元", 1), "utf-8")
+    run(data, tmp_path / "site", tmp_path, with_pdf=False)
+    run(data, tmp_path / "fresh", tmp_path / "again", with_pdf=False)
+    page = "2023/kejiju/index.html"
+    assert "2022 年".encode() in files_of(tmp_path / "fresh")[page], "the chart shows the year printed under the slug"
+    assert files_of(tmp_path / "site")[page] == files_of(tmp_path / "fresh")[page]

@@ -196,9 +196,19 @@ def link_refusal(target: Path | None) -> list[Problem]:
     return [Problem(1, "", message, "为防止读取或公开其他文件，请把数据文件复制到数据文件夹中，不要用链接")]
 
 
+def where_data_is() -> str:
+    """How to name the data folder, for a message that a path given (or the default `data`) does not exist."""
+    if Path.cwd().resolve() == PROJECT_ROOT:
+        return "请检查路径（数据文件夹是项目中的 data）"
+    example = PROJECT_ROOT / "data"
+    return f"当前文件夹是 {Path.cwd()}：请在项目文件夹中运行，或写出数据文件夹的完整路径，如 {example}"
+
+
 def _file_problems(path: Path) -> list[Problem]:
+    if not path.exists():
+        return [Problem(1, "", "找不到这个数据文件夹或文件", where_data_is())]
     if not path.is_file():
-        return [Problem(1, "", "文件不存在", "请检查路径")]
+        return [Problem(1, "", "不是文件", "请检查路径")]
     if path.suffix not in (".yaml", ".yml"):
         return [Problem(1, "", "不是 .yaml 文件", "数据文件应命名为 data/<年度>/<部门代号>.yaml")]
     if not SLUG.match(path.stem):

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
+from ..atomic import readable_by_all
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
 from ..lint.findings import build_summary
@@ -98,7 +99,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     part, merge = options.get("part"), options.get("merge", ())
     generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
     _guard_output(site_dir, data_dir, part is not None, merge, cache_dir)
-    with exclusive({"网站文件夹": site_dir, "生成页面文件夹": generated_dir}, cache_dir, progress):
+    with exclusive({"网站文件夹": site_dir, "生成页面文件夹": generated_dir}, cache_dir, progress), readable_by_all():
         return _build(data_dir, site_dir, **options)
 
 

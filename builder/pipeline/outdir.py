@@ -179,6 +179,12 @@ def guard_output(
         return
     if not target.is_dir():
         raise BuilderError(f"{shown} 已存在，但不是文件夹 — 请换一个名字")
+    if os.path.ismount(target):  # renamed to swap a site in: the kernel refuses (EBUSY), even when writable
+        raise BuilderError(
+            f"{shown} 是一个挂载点（Docker 卷、NFS 等挂载进来的文件夹），生成时无法整体替换 — "
+            f"请用 --site 指定挂载点里面的一个子文件夹（例如 --site {target / 'site'}）并让 web 服务器指向它，"
+            "或者改为挂载它的上一级文件夹"
+        )
     if _is_empty(target):
         return
     kind = owner_kind(target, cache_dir)

@@ -120,6 +120,8 @@ def parse_part(text: str) -> Part:
     if match["year"]:
         return Part(year=int(match["year"]))
     number, count = int(match["number"]), int(match["count"])
+    if count < 1:
+        raise BuilderError(f"--part {text}：共几份应至少为 1，如 1/2 表示共 2 份中的第 1 份")
     if not 1 <= number <= count:
         raise BuilderError(f"--part {text}：第几份应在 1 到 {count} 之间")
     return Part(number=number, count=count)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..data.load import find_data_files, link_refusal, linked_folder_errors
+from ..data.load import find_data_files, link_refusal, linked_folder_errors, where_data_is
 from ..errors import BuilderError, DataError
 from ..lint.findings import sort_key
 from .context import BuildPlan, ReadData
@@ -45,7 +45,7 @@ def select_departments(data: ReadData, plan: BuildPlan) -> tuple[ReadData, Build
 def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> BuildPlan:
     """The data files to read: those of the years published, and of the part's batches."""
     if not data_dir.exists():
-        raise BuilderError(f"找不到数据文件夹 {data_dir} — 请用 --data 指定，例如 --data data")
+        raise BuilderError(f"找不到数据文件夹 {data_dir} — {where_data_is()}")
     if not data_dir.is_dir():  # a site of this one department would take every other one off the site
         raise BuilderError(
             f"--data 应是数据文件夹（如 data），{data_dir} 是一个文件 — 网站由整个数据文件夹生成，"

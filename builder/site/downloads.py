@@ -208,7 +208,7 @@ def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
             loaded.department.department,
             loaded.department.region or "",
             paths.pdf_path(loaded.department.year, loaded.source.slug),
-            f"{loaded.department.department}{loaded.department.year}年部门预算绩效文本.pdf",
+            paths.pdf_download_name(loaded.department),
         )
         for loaded in ordered
     ]

@@ -30,6 +30,7 @@ import pytest
 from builder.config import load_site_config
 from builder.data.load import load_all
 from builder.pipeline.build import MKDOCS_CONFIG, build
+from builder.pipeline.outputs import OWNER_MARKER
 from builder.site.csp import POLICY
 from builder.site.downloads import APACHE_MAP_FILE, MAP_FILE, download_names
 
@@ -136,6 +137,7 @@ def start_nginx(work: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
     conf.write_text(nginx_conf(work, site, port), encoding="utf-8")
     checked = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+    assert "[warn]" not in checked.stderr, checked.stderr  # the configuration as printed, without a warning
     return subprocess.Popen([NGINX, "-c", str(conf)], stderr=subprocess.PIPE)
 
 
@@ -231,6 +233,8 @@ def test_every_pdf_and_download_is_saved_under_its_chinese_name(deployed: tuple[
     assert pdf.headers["Content-Type"] == "application/pdf"
     for name in (MAP_FILE, APACHE_MAP_FILE):
         assert get(port, SUB_PATH + name).status in (403, 404)  # the name tables are the server's, not the public's
+    assert (site / OWNER_MARKER).is_file()
+    assert get(port, SUB_PATH + OWNER_MARKER).status in (403, 404)  # nor the builder's marker (a dot file)
 
 
 def test_csv_is_utf8_text_and_compressed(deployed: tuple[Path, int]) -> None:
@@ -341,8 +345,12 @@ def test_the_404_page_is_styled_at_any_depth(page: object, deployed: tuple[Path,
     response = page.goto(f"http://127.0.0.1:{port}{SUB_PATH}2023/no-such-department/deep/")
     assert response.status == 404
     page.wait_for_load_state("networkidle")
-    assert "404" in page.inner_text("article")
+    assert "404 - 找不到这个页面" in page.inner_text("article")
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    page.click("article >> text=搜索部门和项目")
+    page.wait_for_load_state("networkidle")
+    assert page.url == f"http://127.0.0.1:{port}{SUB_PATH}search/"
+    page.go_back(wait_until="networkidle")
     page.click(".md-header__button.md-logo")
     assert page.url == f"http://127.0.0.1:{port}{SUB_PATH}"
 

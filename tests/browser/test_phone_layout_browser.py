@@ -141,6 +141,30 @@ def test_phone_pages_are_accessible_in_large_and_high_contrast_modes(
     context.close()
 
 
+@pytest.mark.parametrize("url", [PROJECTS[0], "2023/tangshan-gxq-kejiju/xa08f5fa5/"])
+def test_large_text_on_a_320_px_phone_keeps_the_header_on_screen_and_the_purpose_readable(
+    browser: object,
+    base_url: str,  # noqa: F811
+    url: str,
+) -> None:
+    """大字 on the narrowest phones: the search icon stays on screen, and 资金用途 gets most of the table's width
+    (its label column took half of it and the purpose wrapped every four or five characters)."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    tab = context.new_page()
+    tab.goto(base_url + url)
+    tab.click("[data-bp-pref=large]")
+    tab.reload()
+    tab.wait_for_load_state("networkidle")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+    label, purpose = tab.evaluate(
+        """() => [...document.querySelector('.bp-budget table').rows]
+        .find((row) => row.cells[0].textContent === '资金用途')
+        .querySelectorAll('th, td').values().map((cell) => cell.getBoundingClientRect().width).toArray()"""
+    )
+    assert purpose > 2 * label
+    context.close()
+
+
 def test_quality_findings_are_on_the_project_page_and_reached_from_the_department(base_url: str, tab: object) -> None:  # noqa: F811
     tab.goto(base_url + "2023/tangshan-gxq-kejiju/")
     tab.click(".bp-quality-link a")

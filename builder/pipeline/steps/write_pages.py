@@ -239,9 +239,10 @@ def _department_keys(
 ) -> dict[Place, str]:
     """What a department's pages are made from: its data and other years (the history chart),
     the sizes of its downloads, and `common`."""
-    by_slug: dict[str, list[str]] = {}
-    for item in sorted(loaded, key=lambda x: x.head.year):
-        by_slug.setdefault(item.source.slug, []).append(keys[item.source.path])
+    by_slug = {
+        slug: [keys[item.source.path] for item in sorted(items, key=lambda x: (x.head.year, x.source.slug))]
+        for slug, items in _every_year(loaded).items()
+    }
     sizes_by_folder: dict[str, list[str]] = {}
     for path, (size, _) in known.items():
         sizes_by_folder.setdefault("/".join(path.split("/", 2)[:2]), []).append(f"{path} {size}")
@@ -253,18 +254,25 @@ def _department_keys(
 
 
 def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
-    """Each group with its departments, every year of them (by slug, or by printed name: `department_history`)."""
-    by_key: dict[str, list[ReadDepartment]] = {}
-    for item in every.loaded:
-        by_key.setdefault(item.source.slug, []).append(item)
-        if item.head.name != item.source.slug:
-            by_key.setdefault(item.head.name, []).append(item)
+    """Each group with its departments, every year of them (`_every_year`)."""
+    by_key = _every_year(every.loaded)
     jobs = []
     for places in todo:
         slugs = dict.fromkeys(slug for _, slug in places)
         chosen = {id(item): item for slug in slugs for item in by_key.get(slug, [])}
         jobs.append(_Job(places, [item for item in every.loaded if id(item) in chosen]))
     return jobs
+
+
+def _every_year(loaded: list[ReadDepartment]) -> dict[str, list[ReadDepartment]]:
+    """Slug → the departments a page of that slug shows in its history chart: those with the slug, and those whose
+    printed name is the slug (`department_history`'s fallback): the pages' keys and the jobs' inputs agree."""
+    by_key: dict[str, list[ReadDepartment]] = {}
+    for item in loaded:
+        by_key.setdefault(item.source.slug, []).append(item)
+        if item.head.name != item.source.slug:
+            by_key.setdefault(item.head.name, []).append(item)
+    return by_key
 
 
 def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
