@@ -148,6 +148,24 @@ def test_a_changed_file_in_the_site_is_made_again(built: tuple[Path, Path, Build
     assert page.read_bytes() == good
 
 
+def test_a_symlink_out_among_the_generated_pages_is_refused_and_the_site_kept(
+    built: tuple[Path, Path, BuildReport],
+) -> None:
+    """The build's check of content/ leaves the generated folder to write_pages' one walk of it, which refuses the
+    link before any page is written or published."""
+    work, site, _ = built
+    run(work / "data", site, work, jobs=2)
+    before = files_of(site)
+    link = work / "generated" / "2023" / EDITED / "leak.md"
+    link.symlink_to("/etc/hostname")
+    try:
+        with pytest.raises(BuilderError, match=r"leak\.md: 指向项目以外的 /etc/hostname"):
+            run(work / "data", site, work, jobs=2)
+    finally:
+        link.unlink()
+    assert files_of(site) == before
+
+
 def test_a_part_built_apart_merges_into_the_same_site(built: tuple[Path, Path, BuildReport], tmp_path: Path) -> None:
     work, site, _ = built
     run(work / "data", site, work, jobs=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from builder.config import load_site_config
+from builder.pipeline import fingerprint
 from builder.pipeline.build import BuildReport, build
 from builder.pipeline.unchanged import WholeBuild, inputs_key
 
@@ -189,3 +191,44 @@ def test_the_generated_pages_settings_and_options_count_as_they_should(tmp_path:
     assert inputs_key(whole, config, with_pdf=False) == before
     assert inputs_key(whole, dataclasses.replace(config, site_name="另一个"), with_pdf=False) != before
     assert inputs_key(dataclasses.replace(whole, data=tmp_path / "content"), config, with_pdf=False) != before
+
+
+def _same_size_same_time(root: Path) -> None:
+    """A data file's bytes changed, its size and modification time put back as they were (only its ctime moves)."""
+    path = root / "data/2023/x.yaml"
+    status = path.stat()
+    path.write_text("year: 2024", encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+@pytest.mark.parametrize("change", [*INPUTS, "same size and time"])
+def test_the_key_at_the_end_of_a_build_sees_every_change_without_reading_the_rest(
+    tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build hashes its inputs at its start and again at its end (edited meanwhile: nothing recorded). The second
+    time, files hashed at the start are only stat'ed: still, every change is seen."""
+    whole = _project(tmp_path)
+    config = dataclasses.replace(load_site_config(ROOT / "mkdocs.yml"), logo="logo.png")
+    monkeypatch.setattr(fingerprint, "SETTLED_NS", -(10**12))  # the files were just written: count them as settled
+    before = inputs_key(whole, config, with_pdf=False)
+    read: list[Path] = []
+    hash_file = fingerprint.file_sha256
+    monkeypatch.setattr(fingerprint, "file_sha256", lambda path: read.append(path) or hash_file(path))
+    assert inputs_key(whole, config, with_pdf=False) == before
+    assert read == []  # nothing read again
+    (INPUTS.get(change) or _same_size_same_time)(tmp_path)
+    assert inputs_key(whole, config, with_pdf=False) != before
+
+
+def test_a_file_changed_just_before_it_was_hashed_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Racily clean, as git says: a file whose times are as recent as the hashing is never taken on its stat."""
+    whole = _project(tmp_path)
+    config = load_site_config(ROOT / "mkdocs.yml")
+    inputs_key(whole, config, with_pdf=False)
+    read: list[Path] = []
+    hash_file = fingerprint.file_sha256
+    monkeypatch.setattr(fingerprint, "file_sha256", lambda path: read.append(path) or hash_file(path))
+    inputs_key(whole, config, with_pdf=False)
+    assert tmp_path / "data/2023/x.yaml" in read

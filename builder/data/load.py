@@ -184,7 +184,12 @@ def data_roots(paths: Sequence[Path]) -> list[Path]:
 
 def link_problems(path: Path, roots: Sequence[Path] | None = None) -> list[Problem]:
     """A symlink whose target lies outside `roots`: refused, so no file from elsewhere is read or published."""
-    target = escapes(path, roots if roots is not None else (PROJECT_ROOT, path.parent))
+    return link_refusal(escapes(path, roots if roots is not None else (PROJECT_ROOT, path.parent)))
+
+
+def link_refusal(target: Path | None) -> list[Problem]:
+    """The problem of a data file whose real path `target` lies outside the project and the data folder (None: no
+    problem)."""
     if target is None:
         return []
     message = f"是指向项目和数据文件夹以外的符号链接（{target}），不读取"

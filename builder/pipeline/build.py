@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -22,10 +22,10 @@ from ..errors import BuilderError
 from ..lint.findings import build_summary
 from ..site.search import ServicePool
 from . import unchanged
-from .commit import in_place_tree
+from .commit import in_place_tree, scan
 from .context import Build, BuildReport, Folders, Step
 from .lock import exclusive
-from .outdir import escaping_links, guard_output, real
+from .outdir import escaping_links, guard_output, links_out_error, real
 from .outputs import Manifest, Outputs, site_manifest_file
 from .plan import Part
 from .progress import Progress
@@ -114,34 +114,44 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
     # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
     whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir) if cache_dir else None
     whole = whole if part is None and not merge else None
-    inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
-    if whole is not None and (replayed := unchanged.replay(whole, inputs)) is not None:
-        remove_stale_folders(site_dir.parent)
-        return replayed
-    start_fresh_workers(options.get("jobs"))
-    plan = plan_build(data_dir, site_config, part)
-    earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
-    # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
-    published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site)
-    store = Store.in_cache(cache_dir)
-    # Deletions the end of the build need not wait for (the replaced files, the store's unused entries).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later:
+    # On a thread (`ahead`), while this one goes on: the walk of the site (each file's size and time), first, which
+    # a rebuild with no change compares with the last build's record, and any other build checks the files it keeps
+    # against; then the walk of the generated pages' folder. `later`: deletions the end of the build need not wait
+    # for (the replaced files, the store's unused entries).
+    with (
+        ThreadPoolExecutor(1, thread_name_prefix="build-ahead") as ahead,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later,
+    ):
+        walkable = part is None and cache_dir is not None and site_dir.is_dir() and not site_dir.is_symlink()
+        site_walk = ahead.submit(scan, site_dir, True) if walkable else None
+        generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
+        inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
+        if whole is not None and (replayed := unchanged.replay(whole, inputs, site_walk, generated)) is not None:
+            remove_stale_folders(site_dir.parent)
+            return replayed
+        start_fresh_workers(options.get("jobs"))
+        plan = plan_build(data_dir, site_config, part)
+        earlier = _earlier_builds(site_dir, merge, cache_dir, plan.notes)
+        # Published in place (builder/pipeline/commit.py): the site's manifest comes first in `earlier`.
+        published = in_place_tree(site_dir, earlier[0] if cache_dir is not None else None, plan.whole_site, site_walk)
+        store = Store.in_cache(cache_dir)
         with work_folder(site_dir) as work:
             folders = Folders(PROJECT_ROOT, data_dir, site_dir, work, generated_dir, cache_dir)
             outputs = Outputs(folders.staging, earlier, in_place=earlier[0] if published is not None else None)
             outputs.staging.mkdir()
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
-            listing = _run_steps(b, later, generated_dir if whole is not None else None)
-            unrecorded = publish(b, published, later)
+            b.generated_walk = generated
+            _run_steps(b)
+            unrecorded = publish(b, published.result() if published is not None else None, later)
         save_site_manifest(b)
         later.submit(store.prune_if_due)
         report = _report(b)
         if whole is not None:
             key_after = unchanged.inputs_key(whole, site_config, with_pdf)
-            left = unchanged.Left(b.outputs.entries, unrecorded, listing.result() if listing is not None else None)
+            left = unchanged.Left(b.outputs.entries, unrecorded, [*b.pages, write_pages.WRITTEN_BY])  # all it holds
             unchanged.save(whole, inputs, report, key_after, left)
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
-        del b, outputs, earlier, published, plan
+        del b, outputs, earlier, published, plan, generated, site_walk
     return report
 
 
@@ -158,18 +168,13 @@ def _guard_output(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[Pa
     )
 
 
-def _run_steps(b: Build, later: Executor, generated_dir: Path | None) -> Future[str] | None:
-    """Every step of STEPS; with `generated_dir` (a whole build's record), that folder listed in `later` once the
-    pages are written. One Pagefind process loads its Chinese dictionary while the steps before the search run;
+def _run_steps(b: Build) -> None:
+    """Every step of STEPS. One Pagefind process loads its Chinese dictionary while the steps before the search run;
     `b.behind` runs what a step leaves for a later one to wait for (the year's and the site's open data)."""
-    listing = None
     with ServicePool(warm=1) as services, ThreadPoolExecutor(1, thread_name_prefix="build-behind") as behind:
         b.search_services, b.behind = services, behind
         for step in STEPS:
             _run(step, b)
-            if step is write_pages and generated_dir is not None:
-                listing = later.submit(unchanged.generated_listing, generated_dir)
-    return listing
 
 
 def _run(step: Step, b: Build) -> None:
@@ -196,7 +201,7 @@ def _checked_config(site_config: SiteConfig | None, generated_dir: Path, cache_d
     """The site settings, once mkdocs.yml, content/, theme/, templates/ and the output folders are found sound."""
     read_config_text(MKDOCS_CONFIG)  # MkDocs reads it too: a wrong encoding or a link out of the project is named first
     site_config = site_config or load_site_config(MKDOCS_CONFIG)
-    _refuse_links_out(PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates")
+    _refuse_links_out(generated_dir, PROJECT_ROOT / "content", PROJECT_ROOT / "theme", PROJECT_ROOT / "templates")
     _refuse_other_encodings()
     _refuse_redirected(generated_dir, "生成页面的文件夹")
     if cache_dir is not None:
@@ -204,12 +209,14 @@ def _checked_config(site_config: SiteConfig | None, generated_dir: Path, cache_d
     return site_config
 
 
-def _refuse_links_out(*folders: Path) -> None:
-    """MkDocs and the PDF read all of content/, theme/, templates/: a link out of the project would be published."""
-    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT])]
+def _refuse_links_out(generated_dir: Path, *folders: Path) -> None:
+    """MkDocs and the PDF read all of content/, theme/, templates/: a link out of the project would be published.
+
+    The generated pages' folder is left to `write_pages`, whose one walk of it (a page per project)
+    refuses such a link before any page is written or read."""
+    found = [link for folder in folders for link in escaping_links(folder, [PROJECT_ROOT], skip=generated_dir)]
     if found:
-        listing = "\n".join(f"{path}: 指向项目以外的 {target}" for path, target in found[:20])
-        raise BuilderError(f"{listing}\n这些链接指向项目以外，不会发布；网站没有更新 — 请把文件复制进来，或删除链接")
+        raise links_out_error(found)
 
 
 def _refuse_redirected(folder: Path, what: str) -> None:

@@ -23,6 +23,7 @@ import errno
 import json
 import os
 import stat
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,17 +39,19 @@ JOURNAL_VERSION = 1
 
 @dataclass(frozen=True)
 class SiteTree:
-    """What a folder holds: every entry that is not a real folder (files, symlinks…), which of them are regular
-    files, and the real folders, each after its parent."""
+    """What a folder holds: every entry that is not a real folder (files, symlinks…), the regular files among
+    them with their size and modification time (when asked for: else none), and the real folders, each after
+    its parent."""
 
     files: frozenset[str]
-    regular: frozenset[str]
+    regular: dict[str, tuple[int, int]]
     folders: tuple[str, ...]
 
 
-def scan(root: Path) -> SiteTree:
-    """Every entry under `root` (paths from it), following no symlink."""
-    files, regular, folders = set(), set(), []
+def scan(root: Path, sizes: bool = False) -> SiteTree:
+    """Every entry under `root` (paths from it), following no symlink; with `sizes`, each regular file's size and
+    modification time (one `lstat` each: the walk is the only pass over a province's 130 000 files)."""
+    files, regular, folders = set(), {}, []
     pending = [""]
     while pending:
         folder = pending.pop()
@@ -58,20 +61,29 @@ def scan(root: Path) -> SiteTree:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(path)
                     pending.append(path)
-                else:
-                    files.add(path)
-                    if entry.is_file(follow_symlinks=False):
-                        regular.add(path)
-    return SiteTree(frozenset(files), frozenset(regular), tuple(sorted(folders)))
+                    continue
+                files.add(path)
+                if sizes and entry.is_file(follow_symlinks=False):
+                    status = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(status.st_mode):  # not replaced by something else since listed
+                        regular[path] = (status.st_size, status.st_mtime_ns)
+    return SiteTree(frozenset(files), regular, tuple(sorted(folders)))
 
 
-def in_place_tree(site_dir: Path, manifest: Manifest | None, whole_site: bool) -> SiteTree | None:
+def in_place_tree(
+    site_dir: Path, manifest: Manifest | None, whole_site: bool, walked: Future[SiteTree] | None = None
+) -> Future[SiteTree] | None:
     """The published site's tree when this build may publish into it file by file; None for a whole swap.
 
     In place only when the build makes a whole site, the folder is a real folder marked as a site
     by the builder, on the same file system as the folder beside it where the build works, and its
-    manifest is sound. Only regular files reached through real folders count as intact: a file
-    behind a symlink someone put in the site is made again, and the symlink goes.
+    manifest is sound. Only regular files reached through real folders, of the size and modification
+    time the manifest says, count as intact: a file behind a symlink someone put in the site, or
+    edited, is made again, and the symlink goes.
+
+    `walked`: the site's `scan` with sizes, begun by `build()` on a thread before anything else (a
+    province's 130 000 files take a second or two of system calls), else made here. The manifest's
+    files are checked against it, with no system call each; whoever needs it first waits for it.
     """
     if not whole_site or manifest is None or not manifest.entries:
         return None
@@ -84,9 +96,11 @@ def in_place_tree(site_dir: Path, manifest: Manifest | None, whole_site: bool) -
         return None
     if owner_kind(site_dir) != KIND_SITE:
         return None
-    tree = scan(site_dir)
-    for path in manifest.entries.keys() - tree.regular:  # kept listed: a folder of outputs is reused whole or not
-        manifest.mark_changed(path)
+    if walked is None:
+        walked = Future()
+        walked.set_result(scan(site_dir, sizes=True))
+    tree = walked
+    manifest.found_files(lambda: tree.result().regular)  # a listed file not found (or not regular) is not reused
     return tree
 
 

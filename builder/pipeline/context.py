@@ -10,7 +10,7 @@ index and the link check). The order of steps is STEPS in builder/pipeline/build
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -112,6 +112,7 @@ class Build:
     with_pdf: bool = True
     search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
     behind: Executor | None = None  # work a step leaves running behind the next ones; None: none (done in the step)
+    generated_walk: Future[tuple[set[str], list[str]]] | None = None  # `write_pages.walk`, begun ahead; None: not yet
     # ---- filled by the steps, in order
     data: ReadData = field(default_factory=lambda: ReadData([], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import SiteConfig
-from ..data.load import find_data_files, link_problems, linked_folder_errors, where_data_is
+from ..data.load import find_data_files, link_refusal, linked_folder_errors, where_data_is
 from ..errors import BuilderError, DataError
 from ..lint.findings import sort_key
 from .context import BuildPlan, ReadData
 from .fingerprint import PROJECT_ROOT
+from .outdir import escaping_files
 from .plan import Part, place, plan_batches, whole_batches
 
 
@@ -62,7 +63,7 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
     if not files:
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
     roots = (PROJECT_ROOT, data_dir)
-    refused = [DataError(path, problems) for path in files if (problems := link_problems(path, roots))]
+    refused = [DataError(path, link_refusal(target)) for path, target in escaping_files(files, roots).items()]
     refused += linked_folder_errors([data_dir])
     files = [path for path in files if path not in {error.path for error in refused}]
     if refused and not files:

@@ -14,12 +14,15 @@ from a larger set of inputs, so that it can only be more cautious than the per-f
   (`--no-pdf`, the folders), SOURCE_DATE_EPOCH, BUILDER_PDF_PART_PROJECTS and, with PDFs, the fonts;
 
 and the state the last build left: every entry of the site (path, type, and for a file its size
-and modification time), every entry of the generated pages' folder (the same and its mode), and
-the bytes of the site's manifest. When all hash as they did right after the last whole build,
+and modification time), every entry of the generated pages' folder (path and type: a build keeps
+a page it finds there, whatever its bytes, so its size and time would add nothing), and the bytes
+of the site's manifest. When all hash as they did right after the last whole build,
 that build's report is given again and nothing runs. The site's half of that record is written
 from the build's manifest (each file's size and time as the build left it, already known) rather
-than by walking the 20 000 files of a province's site again: a file that differs from the
-manifest, however it came to, makes the next build run, as it would make that file be made again.
+than by walking the 130 000 files of a province's site again: a file that differs from the
+manifest, however it came to, makes the next build run, as it would make that file be made again;
+the generated folder's half from the pages the build wrote there (`written_listing`): anything
+else found there at the next build makes it run.
 A build of a part or a merge never takes this path; a build that starts and ends with different
 inputs (data edited meanwhile) records nothing.
 """
@@ -30,17 +33,23 @@ import json
 import os
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..atomic import write_atomic
 from ..config import SiteConfig
+from ..errors import BuilderError
+from .commit import SiteTree, scan
 from .context import BuildReport
-from .fingerprint import code_fingerprint, content_sha256, digest, entries_digest, file_sha256, tree_digest
+from .fingerprint import FileMemo, code_fingerprint, content_sha256, digest, file_sha256, tree_digest
 from .outputs import OWNER_MARKER, Entry, site_manifest_file
+from .steps.write_pages import WRITTEN_BY, walk
 
-RECORD_VERSION = 2
+GeneratedWalk = tuple[set[str], list[str]]  # `write_pages.walk`: the files (paths from the folder), the folders
+
+RECORD_VERSION = 3
 LIBRARIES = ("weasyprint", "pagefind", "mkdocs", "mkdocs-material", "jinja2", "pyyaml")
 PROJECT_INPUTS = ("theme", "templates")
 
@@ -54,17 +63,18 @@ class WholeBuild:
     site: Path
     generated: Path
     cache: Path
+    # The input files hashed by `inputs_key` at the build's start: at its end only those changed since are read again.
+    hashed: FileMemo = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Left:
     """What a whole build left: the site's files (those of its manifest, and the paths of those no step recorded),
-    and the listing of the generated pages' folder (`generated_listing`) if it was taken once the pages were
-    written, on the side while the build went on (None: taken now)."""
+    and the pages it wrote in the generated pages' folder, which holds nothing else (None: listed now)."""
 
     recorded: Mapping[str, Entry]
     unrecorded: Iterable[str] = ()
-    generated: str | None = None
+    generated: Iterable[str] | None = None
 
 
 def record_file(folders: WholeBuild) -> Path:
@@ -78,8 +88,8 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         "whole-build",
         str(RECORD_VERSION),
         code_fingerprint(),
-        tree_digest(project / "content", skip=folders.generated),
-        *(tree_digest(project / name) for name in PROJECT_INPUTS),
+        tree_digest(project / "content", skip=folders.generated, memo=folders.hashed),
+        *(tree_digest(project / name, memo=folders.hashed) for name in PROJECT_INPUTS),
         _file_digest(project / "mkdocs.yml"),
         _file_digest(project / site_config.logo) if site_config.logo else "",
         repr(site_config),
@@ -89,49 +99,65 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         *_libraries(),
         _pdf_inputs() if with_pdf else "",
-        tree_digest(folders.data),
+        tree_digest(folders.data, memo=folders.hashed),
     ]
     return digest(*parts)
 
 
-def state_key(folders: WholeBuild, left: Left | None = None) -> str:
+def state_key(
+    folders: WholeBuild,
+    left: Left | None = None,
+    walked: Future[SiteTree] | None = None,
+    generated: Future[GeneratedWalk] | None = None,
+) -> str:
     """A hash of the site's entries, the generated pages' entries and the manifest's bytes.
 
-    The site's entries are walked, or with `left` (what the build that just published the site
-    left) listed from its manifest: both give the same hash when the site holds exactly those
-    files, with those sizes and times, the builder's marker, and no other folder than theirs.
-    A listing taken before the end (`left.generated`) can only be older: if the folder changed
-    since, the next build finds it changed and runs.
+    The site's entries are walked (`walked`: a `scan` with sizes begun before), or with `left`
+    (what the build that just published the site left) listed from its manifest: both give the same
+    hash when the site holds exactly those files, with those sizes and times, the builder's marker,
+    and no other folder than theirs. The same for the generated pages' folder, walked (`generated`:
+    `write_pages.walk` begun before) or listed from the pages written there.
     """
     manifest = site_manifest_file(folders.cache, folders.site)
-    site = _walked_site(folders.site) if left is None else _recorded_site(folders.site, left)
-    generated = left.generated if left is not None else None
-    return digest(site, generated or generated_listing(folders.generated), _file_digest(manifest))
+    site = _walked_site(folders.site, walked) if left is None else _recorded_site(folders.site, left)
+    if left is not None and left.generated is not None:
+        listing = written_listing(left.generated)
+    else:
+        roots = [folders.project, folders.generated]
+        found = generated.result() if generated is not None else walk(folders.generated, roots)
+        listing = generated_listing(folders.generated, found)
+    # The token the last build to write the generated folder left there (write_pages.WRITTEN_BY): any other build
+    # writing there changes it, whatever it left the pages' names.
+    token = _file_digest(folders.generated / WRITTEN_BY)
+    return digest(site, listing, token, _file_digest(manifest))
 
 
-def generated_listing(generated: Path) -> str:
-    """The generated pages' folder's part of the state: every entry's path, type, mode, size and time."""
-    return entries_digest(generated)
+def generated_listing(generated: Path, walked: GeneratedWalk) -> str:
+    """The generated pages' folder's part of the state, from its walk (`write_pages.walk`, the one walk of it
+    a build makes): every file's and folder's path (a link to a file counts as the file, as the build takes it)."""
+    files, folders = walked
+    start = len(str(generated)) + 1
+    lines = [f"{path}\0file\0" for path in files]
+    lines += [f"{folder[start:].removesuffix('/')}\0dir\0" for folder in folders]
+    return _listing_digest(lines)
 
 
-def _walked_site(root: Path) -> str:
-    """The site's entries as they are: regular files with size and time, folders, anything else by its type."""
-    lines, pending = [], [""]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = list(os.scandir(os.path.join(root, folder)))
-        except OSError:
-            lines.append(f"{folder}\0unreadable\0")
-            continue
-        for entry in entries:
-            path = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                lines.append(f"{path}\0dir\0")
-                pending.append(path)
-                continue
-            status = entry.stat(follow_symlinks=False)
-            lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
+def written_listing(pages: Iterable[str]) -> str:
+    """`generated_listing` of a folder that holds exactly the files `pages` and their folders."""
+    lines = {path: f"{path}\0file\0" for path in pages}
+    _add_folders(lines)
+    return _listing_digest(lines.values())
+
+
+def _walked_site(root: Path, walked: Future[SiteTree] | None = None) -> str:
+    """The site's entries as they are (`walked`, or a walk now): regular files with size and time, folders, anything
+    else by its type."""
+    tree = walked.result() if walked is not None else scan(root, sizes=True)
+    lines = [f"{folder}\0dir\0" for folder in tree.folders]
+    lines += [_file_line(path, stat.S_IFREG, size, mtime) for path, (size, mtime) in tree.regular.items()]
+    for path in tree.files - tree.regular.keys():  # a symlink, say: a few
+        status = os.lstat(os.path.join(root, path))
+        lines.append(_file_line(path, status.st_mode, status.st_size, status.st_mtime_ns))
     return _listing_digest(lines)
 
 
@@ -145,12 +171,17 @@ def _recorded_site(root: Path, files: Left) -> str:
         except OSError:
             continue
         lines[path] = _file_line(path, status.st_mode, status.st_size, status.st_mtime_ns)
+    _add_folders(lines)
+    return _listing_digest(lines.values())
+
+
+def _add_folders(lines: dict[str, str]) -> None:
+    """The line of every folder on the way to the paths of `lines`."""
     folders = {path.rpartition("/")[0] for path in lines}
     for folder in folders:
         while folder and folder not in lines:
             lines[folder] = f"{folder}\0dir\0"
             folder = folder.rpartition("/")[0]
-    return _listing_digest(lines.values())
 
 
 def _file_line(path: str, mode: int, size: int, mtime_ns: int) -> str:
@@ -164,16 +195,23 @@ def _listing_digest(lines: Iterable[str]) -> str:
     return content_sha256("".join(sorted(lines)).encode("utf-8", "surrogateescape"))
 
 
-def replay(folders: WholeBuild, key: str) -> BuildReport | None:
-    """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched."""
+def replay(
+    folders: WholeBuild,
+    key: str,
+    walked: Future[SiteTree] | None = None,
+    generated: Future[GeneratedWalk] | None = None,
+) -> BuildReport | None:
+    """The report of the last build when the inputs hash to `key` as they did then and its outputs are untouched
+    (the site and the generated pages' folder as walked before, or walked now). A link out of the project among the
+    generated pages makes the build run (and refuse it)."""
     try:
         record = json.loads(record_file(folders).read_text(encoding="utf-8"))
         if record.get("version") != RECORD_VERSION or record.get("inputs") != key:
             return None
-        if record.get("state") != state_key(folders):
+        if record.get("state") != state_key(folders, walked=walked, generated=generated):
             return None
         return BuildReport(folders.site, **record["report"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, BuilderError):
         return None
 
 
@@ -186,8 +224,8 @@ def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, lef
         record_file(folders).unlink(missing_ok=True)
         return
     shown = asdict(report)
-    for field in ("site_dir", "made", "timings"):
-        shown.pop(field)
+    for name in ("site_dir", "made", "timings"):
+        shown.pop(name)
     shown["reused"] = report.reused + len(report.made)
     record = {"version": RECORD_VERSION, "inputs": key, "state": state_key(folders, left), "report": shown}
     write_atomic(record_file(folders), json.dumps(record, ensure_ascii=False))

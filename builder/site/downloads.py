@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from ..data.load import LoadedDepartment
 from ..opendata.export import scope_title, scopes, sorted_departments
-from ..pipeline.fingerprint import content_sha256, digest
+from ..pipeline.fingerprint import code_fingerprint, content_sha256, digest
 from ..pipeline.outputs import Outputs
 from . import paths
 from .pages import front_matter, page_environment
@@ -101,13 +101,22 @@ def apache_map_text(names: dict[str, str]) -> str:
 
 
 def make_download_names(outputs: Outputs, loaded: list[LoadedDepartment]) -> None:
-    """Write (or reuse) the maps of download names into the staging site; only names of files the site has."""
-    names = {path: name for path, name in download_names(loaded).items() if outputs.location(path).is_file()}
-    for file, text in ((MAP_FILE, map_text(names)), (APACHE_MAP_FILE, apache_map_text(names))):
-        key = digest("download-names", file, text)
+    """Write (or reuse) the maps of download names into the staging site; only names of files the site has.
+
+    Keyed by the names and the code that writes them, so a build that changed none reuses both maps without
+    writing their text (42 000 percent-encoded names at 3 000 departments: most of a second)."""
+    names = {path: name for path, name in download_names(loaded).items() if _in_site(outputs, path)}
+    listed = digest("download-names", code_fingerprint(), *(f"{path}\0{name}" for path, name in sorted(names.items())))
+    for file, text_of in ((MAP_FILE, map_text), (APACHE_MAP_FILE, apache_map_text)):
+        key = digest(listed, file)
         if not outputs.reuse([file], key):
-            outputs.target(file).write_text(text, encoding="utf-8")
+            outputs.target(file).write_text(text_of(names), encoding="utf-8")
             outputs.record(file, key)
+
+
+def _in_site(outputs: Outputs, path: str) -> bool:
+    """Whether the site being built has the file: recorded by a step, or written all the same."""
+    return path in outputs.entries or outputs.location(path).is_file()
 
 
 @dataclass(frozen=True)

@@ -90,8 +90,9 @@ def _read_all(
 ) -> None:
     """Cached departments' summaries here, the rest read in workers."""
     missing = []
+    places = _places(files, settings.data_root)
     for path in files:
-        cached = _from_cache(settings.store, file_key(path, settings.data_root), path)
+        cached = _from_cache(settings.store, file_key(path, settings.data_root, places.get(path)), path)
         if cached is None:
             missing.append(path)
         else:
@@ -131,13 +132,29 @@ def _read_one(settings: _Settings, path: Path) -> _Outcome:
     return key, summary, None, []  # the body is unpickled where a step needs it (mostly: in other workers)
 
 
-def file_key(path: Path, data_root: Path) -> str:
-    """The department's key: its bytes, its place (`2023/x.yaml`) and the builder code."""
+def file_key(path: Path, data_root: Path, place: str | None = None) -> str:
+    """The department's key: its bytes, its place (`2023/x.yaml`, `_place`; given when known) and the builder code."""
+    return digest(code_fingerprint(), place or _place(path, data_root), path.read_bytes())
+
+
+def _place(path: Path, data_root: Path, real_root: Path | None = None, real_folder: Path | None = None) -> str:
+    """Where the file really lies in the data folder (`2023/x.yaml`), or its name when elsewhere.
+
+    `real_root` and `real_folder` (the file's folder), when given, are the resolved data folder and file's folder:
+    a file that is no symlink really lies in its folder, so 3 000 files need not each be resolved."""
+    real = real_folder / path.name if real_folder is not None and not path.is_symlink() else path.resolve()
     try:
-        place = path.resolve().relative_to(data_root.resolve()).as_posix()
+        return real.relative_to(real_root or data_root.resolve()).as_posix()
     except ValueError:
-        place = path.name
-    return digest(code_fingerprint(), place, path.read_bytes())
+        return path.name
+
+
+def _places(files: list[Path], data_root: Path) -> dict[Path, str]:
+    """`_place` of every file, each folder resolved once."""
+    real_root, folders = data_root.resolve(), {}
+    for folder in {path.parent for path in files}:
+        folders[folder] = folder.resolve()
+    return {path: _place(path, data_root, real_root, folders[path.parent]) for path in files}
 
 
 def _from_cache(store: Store, key: str, path: Path) -> ReadDepartment | None:

@@ -33,6 +33,7 @@ from ...site.quality import quality_pages
 from ..context import Build
 from ..fingerprint import code_fingerprint, content_sha256, digest, files_digest
 from ..heads import ReadDepartment, findings_of, listed, site_digest
+from ..outdir import escaping_link, links_out_error
 from ..progress import Stage
 from ..store import Store
 from ..workers import run_parallel
@@ -138,7 +139,8 @@ def _make_pages(
     generated_dir = shared.generated_dir
     folder_key = digest("generated-folder", str(generated_dir.resolve()))
     earlier = _earlier_pages(b.store, folder_key, generated_dir)
-    there, folders = _walk(generated_dir)
+    ahead = b.generated_walk
+    there, folders = ahead.result() if ahead is not None else walk(generated_dir, [b.folders.project, generated_dir])
     there.discard(WRITTEN_BY)
     (generated_dir / WRITTEN_BY).unlink(missing_ok=True)  # the folder is being changed: trusted again at the end
     hashes: dict[str, str] = {}
@@ -372,35 +374,63 @@ def _write_if_changed(target: Path, data: bytes) -> None:
     target.write_bytes(data)
 
 
-def _walk(generated_dir: Path) -> tuple[set[str], list[str]]:
-    """The files in the generated folder (paths from it) and its folders, deepest first.
+def walk(generated_dir: Path, roots: list[Path]) -> tuple[set[str], list[str]]:
+    """The files in the generated folder (paths from it) and its folders, deepest first, each empty one ending
+    in `/` (see `_remove_others`).
 
     Walked once, with strings and `os.scandir`, not Path objects: it holds a page per project.
-    Links to folders are left out (and so left alone), as `os.walk` does.
+    Links to folders are left out (and so left alone), as `os.walk` does. A symlink whose target
+    lies outside `roots` (the project) is refused here, before any page is written or read: MkDocs
+    would publish what it points to. (The build's check of content/ leaves this folder to this walk.)
+    `build()` begins it on a thread before the first step (`b.generated_walk`): nothing else writes there.
     """
     files: set[str] = set()
     folders: list[str] = []
-    pending = [("", str(generated_dir))]
+    links_out = []
+    pending = [("", str(generated_dir), -1)]
     while pending:
-        prefix, directory = pending.pop()
+        prefix, directory, index = pending.pop()
         try:
-            entries = list(os.scandir(directory))
+            with os.scandir(directory) as listing:
+                entries = list(listing)
         except FileNotFoundError:
             continue
+        if not entries and index >= 0:
+            folders[index] += "/"
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                pending.append((f"{prefix}{entry.name}/", entry.path))
+                pending.append((f"{prefix}{entry.name}/", entry.path, len(folders)))
                 folders.append(entry.path)
-            elif not entry.is_dir():
-                files.add(prefix + entry.name)
+                continue
+            if entry.is_symlink():
+                link = escaping_link(entry.path, roots)
+                if link is not None:
+                    links_out.append(link)
+                if entry.is_dir():
+                    continue
+            files.add(prefix + entry.name)
+    if links_out:
+        raise links_out_error(links_out)
     folders.sort(key=lambda folder: folder.count("/"), reverse=True)
     return files, folders
 
 
 def _remove_others(generated_dir: Path, unwanted: set[str], folders: list[str]) -> None:
-    """Delete what earlier builds wrote that this one did not (a department removed, say), then empty folders."""
+    """Delete what earlier builds wrote that this one did not (a department removed, say), then empty folders.
+
+    Only the folders that held a deleted file, or nothing, are tried (deepest first), and the folders above one
+    that went: trying all of them (a folder per project) cost a failed `rmdir` each.
+    """
+    emptied = {os.path.dirname(os.path.join(generated_dir, path)) for path in unwanted}
     for path in unwanted:
         os.unlink(os.path.join(generated_dir, path))
+    root = str(generated_dir)
     for folder in folders:  # deepest first
+        if folder.endswith("/"):  # empty when walked
+            folder = folder[:-1]
+        elif folder not in emptied:
+            continue
         with contextlib.suppress(OSError):  # not empty
             os.rmdir(folder)
+            if os.path.dirname(folder) != root:
+                emptied.add(os.path.dirname(folder))
