@@ -179,11 +179,16 @@ def _make_pages(
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
     _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
+    _sign(b.store, folder_key, generated_dir, done)
+    return hashes
+
+
+def _sign(store: Store, folder_key: str, generated_dir: Path, done: dict[str, dict[str, str]]) -> None:
+    """Note the pages written under a new token, and put the token in the folder (`_earlier_pages` checks both)."""
     token = secrets.token_hex(16)
-    b.store.put_json(NAMESPACE, folder_key, {"token": token, "pages": done})
+    store.put_json(NAMESPACE, folder_key, {"token": token, "pages": done})
     generated_dir.mkdir(parents=True, exist_ok=True)
     (generated_dir / WRITTEN_BY).write_text(token, encoding="ascii")
-    return hashes
 
 
 def _earlier_pages(store: Store, folder_key: str, generated_dir: Path) -> dict[str, object]:
