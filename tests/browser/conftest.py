@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http.server
 import threading
 from collections.abc import Callable, Iterator
@@ -9,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from builder.pipeline.build import build
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -29,6 +32,14 @@ def serve(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterato
         yield server.server_port
     finally:
         server.shutdown()
+
+
+@contextmanager
+def served_site(data: Path, work: Path, sub_path: str) -> Iterator[str]:
+    """`data` built without PDFs into `work/root` under `sub_path`, served for the block; yields the site's address."""
+    build(data, work / "root" / sub_path.strip("/"), with_pdf=False, generated_dir=work / "generated")
+    with serve(functools.partial(QuietHandler, directory=str(work / "root"))) as port:
+        yield f"http://127.0.0.1:{port}{sub_path}"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ The figures are also written to tests/artifacts/search-relevance.json.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
@@ -19,9 +18,8 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from conftest import CHROMIUM, QuietHandler, serve
+from conftest import CHROMIUM, served_site
 
-from builder.pipeline.build import build
 from builder.site.hooks import READER_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,9 +39,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample site (data/ only), built and served under a sub-path."""
     work = tmp_path_factory.mktemp("relevance")
     shutil.copytree(ROOT / "data", work / "data")
-    build(work / "data", work / "root" / SUB_PATH.strip("/"), with_pdf=False, generated_dir=work / "generated")
-    with serve(functools.partial(QuietHandler, directory=str(work / "root"))) as port:
-        yield f"http://127.0.0.1:{port}{SUB_PATH}"
+    with served_site(work / "data", work, SUB_PATH) as url:
+        yield url
 
 
 def top_results(page: object, base_url: str, query: str, count: int = 3) -> list[str]:

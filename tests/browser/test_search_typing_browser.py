@@ -7,16 +7,13 @@ full-width forms, thousands separators and ".00", punctuation and quotes, tradit
 
 from __future__ import annotations
 
-import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import CHROMIUM, QuietHandler, serve
-
-from builder.pipeline.build import build
+from conftest import CHROMIUM, served_site
 
 ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "/gk/yusuan/"
@@ -47,9 +44,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample site (data/ only), built and served under a sub-path."""
     work = tmp_path_factory.mktemp("typing")
     shutil.copytree(ROOT / "data", work / "data")
-    build(work / "data", work / "root" / SUB_PATH.strip("/"), with_pdf=False, generated_dir=work / "generated")
-    with serve(functools.partial(QuietHandler, directory=str(work / "root"))) as port:
-        yield f"http://127.0.0.1:{port}{SUB_PATH}"
+    with served_site(work / "data", work, SUB_PATH) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

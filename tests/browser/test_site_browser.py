@@ -5,16 +5,14 @@ Needs Debian's `chromium` and `npm install` (for axe-core); skipped with a reaso
 
 from __future__ import annotations
 
-import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import QuietHandler, serve
+from conftest import served_site
 
 from builder.data.load import load_department
-from builder.pipeline.build import build
 from builder.site.paths import project_dir, project_keys
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,9 +36,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = work / "data"
     shutil.copytree(ROOT / "data", data)
     shutil.copytree(FIXTURE, data, dirs_exist_ok=True)
-    build(data, work / "root" / SUB_PATH.strip("/"), with_pdf=False, generated_dir=work / "generated")
-    with serve(functools.partial(QuietHandler, directory=str(work / "root"))) as port:
-        yield f"http://127.0.0.1:{port}{SUB_PATH}"
+    with served_site(data, work, SUB_PATH) as url:
+        yield url
 
 
 @pytest.fixture
