@@ -42,6 +42,14 @@ def served_site(data: Path, work: Path, sub_path: str) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}{sub_path}"
 
 
+def show_every_result(page: object) -> None:
+    """Press 显示更多 on the search page until every result is listed."""
+    while page.is_visible(".bp-search__more"):
+        count = page.locator(".bp-search__result").count()
+        page.click(".bp-search__more")
+        page.wait_for_function(f"document.querySelectorAll('.bp-search__result').length > {count}")
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """Debian's Chromium (never a downloaded browser), kept off the network it must not use."""

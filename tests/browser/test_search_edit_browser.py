@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, QuietHandler, serve
+from conftest import CHROMIUM, QuietHandler, serve, show_every_result
 
 from builder.pipeline.build import build
 from builder.pipeline.steps import index_search
@@ -74,10 +74,7 @@ def search(browser: object, url: str, query: str) -> list[str]:
     page.fill("#bp-search-input", query)
     page.press("#bp-search-input", "Enter")
     page.wait_for_selector(".bp-search__result")
-    while page.is_visible(".bp-search__more"):
-        count = page.locator(".bp-search__result").count()
-        page.click(".bp-search__more")
-        page.wait_for_function(f"document.querySelectorAll('.bp-search__result').length > {count}")
+    show_every_result(page)
     links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
     context.close()
     return [link.removeprefix(url) for link in links]

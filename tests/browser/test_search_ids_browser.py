@@ -24,7 +24,7 @@ from pathlib import Path
 
 import cbor2
 import pytest
-from conftest import CHROMIUM, QuietHandler, serve
+from conftest import CHROMIUM, QuietHandler, serve, show_every_result
 
 from builder.pipeline.build import build
 from builder.site import search
@@ -141,10 +141,7 @@ def one_after_another(browser: object, base_url: str, queries: list[str]) -> tup
         page.press("#bp-search-input", "Enter")
         page.wait_for_function(DONE)
         page.wait_for_load_state("networkidle")
-        while page.is_visible(".bp-search__more"):
-            count = page.locator(".bp-search__result").count()
-            page.click(".bp-search__more")
-            page.wait_for_function(f"document.querySelectorAll('.bp-search__result').length > {count}")
+        show_every_result(page)
         links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.getAttribute('href'))")
         texts = page.eval_on_selector_all(".bp-search__result", "items => items.map(item => item.innerText)")
         status = page.inner_text(".bp-search__status")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, QuietHandler, serve
+from conftest import CHROMIUM, QuietHandler, serve, show_every_result
 
 from builder.pipeline.build import build
 from builder.site.search import BODY_MARK, SearchShard, index_shards, site_pages, write_shard_list
@@ -94,10 +94,7 @@ def test_results_from_both_shards_come_back_together(requests: tuple[object, lis
     page, _ = requests
     search(page, base_url, "满意度")
     status = page.inner_text(".bp-search__status")
-    while page.is_visible(".bp-search__more"):
-        count = page.locator(".bp-search__result").count()
-        page.click(".bp-search__more")
-        page.wait_for_function(f"document.querySelectorAll('.bp-search__result').length > {count}")
+    show_every_result(page)
     links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
     assert status == f"找到 {len(links)} 个页面"
     assert len(set(links)) == len(links)
