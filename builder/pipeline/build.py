@@ -37,6 +37,7 @@ from .steps import (
     name_downloads,
     pack_archives,
     read_data,
+    render_downloads,
     render_pdfs,
     run_mkdocs,
     wait_for_search,
@@ -63,6 +64,7 @@ STEPS: tuple[Step, ...] = (
     run_mkdocs,  # Markdown → HTML with the theme, and the sitemap
     index_search,  # HTML → Pagefind search shards
     render_pdfs,  # departments → PDFs
+    render_downloads,  # the 数据下载 page, once the year's and the site's open data (made behind) are joined
     pack_archives,  # each year's zip of its downloads
     name_downloads,  # the web servers' maps of Chinese download names
     check_links,  # every link and anchor of the finished site

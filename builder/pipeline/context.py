@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..config import SiteConfig
 from ..errors import DataError
@@ -24,6 +24,9 @@ from .outputs import Outputs
 from .plan import Batch, Part
 from .progress import Progress, Stage
 from .store import Store
+
+if TYPE_CHECKING:
+    from .steps.write_pages import LatePages
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class Build:
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
     open_data_finish: Callable[[], None] | None = None  # adds the year's and site's files to `known` once made
     pages: dict[str, str] = field(default_factory=dict)  # generated page (Markdown path) → hash of its text
+    late_pages: LatePages | None = None  # the 数据下载 page, written after MkDocs' run (step render_downloads)
     page_keys: dict[str, str] = field(default_factory=dict)  # generated page (HTML path) → its key
     handwritten: list[str] = field(default_factory=list)  # HTML paths of the pages from content/
     search_finish: Callable[[], object] | None = None  # the search index's end, left to run behind later steps

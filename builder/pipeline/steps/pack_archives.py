@@ -42,6 +42,7 @@ from ..fingerprint import code_fingerprint, digest, file_sha256
 from ..outputs import Outputs
 from ..progress import Stage
 from ..workers import run_parallel
+from . import export_data
 
 TITLE = "年度打包"
 
@@ -55,6 +56,7 @@ def total(b: Build) -> None:
 
 
 def run(b: Build, stage: Stage) -> None:
+    export_data.finish(b)  # the year's files, joined behind the steps before
     store = pieces_store(b.store, b.folders.work)
     site_url = b.config.base_url
     pieces = {item.source.path: Pieces(store, piece_key(b.data.keys[item.source.path], site_url)) for item in b.loaded}

@@ -32,6 +32,7 @@ from ..context import Build
 from ..fingerprint import digest, files_digest, site_chrome_fingerprint
 from ..progress import Stage
 from ..workers import cpu_count, run_parallel
+from .write_pages import DOWNLOADS_PAGE
 
 CHUNK_PAGES = 4000
 TEMPLATE_CACHE = "templates"  # in the build cache: Jinja's compiled templates, shared by every run
@@ -74,13 +75,14 @@ def run(b: Build, stage: Stage) -> None:
     hand-written pages (`b.handwritten`) for the search index and the link check.
     """
     config_file, outputs = b.folders.mkdocs_config, b.outputs
-    chrome = digest(site_chrome_fingerprint(config_file), repr(b.config))
+    chrome = _chrome(b)
     markdown = [path for path in b.pages if path.endswith(".md")]
     keys = {html_path(path): page_key(chrome, path, b.pages[path]) for path in markdown}
     sources = {html_path(path): path for path in markdown}
     reused = [path for path, key in keys.items() if outputs.reusable([path], key)]
     todo = sorted(set(keys) - set(reused))
-    theme_key = _theme_key(chrome, b.pages, b.folders.generated, config_file)
+    late = dict.fromkeys(_late(b), "")  # named by path in the theme's key, as every page outside the years
+    theme_key = _theme_key(chrome, {**b.pages, **late}, b.folders.generated, config_file)
     theme_files = outputs.source_paths("", theme_key)  # hand-written pages and assets of an earlier build
     todo_sources = [sources[path] for path in todo]
     runs = _runs(b.folders.work, todo_sources, b.jobs, theme_files is not None) if todo or theme_files is None else []
@@ -100,7 +102,34 @@ def run(b: Build, stage: Stage) -> None:
     themed = theme_files or [path for path, entry in outputs.entries.items() if entry.key == theme_key]
     b.page_keys, b.handwritten = keys, sorted(path for path in themed if _is_page(path))
     if b.whole_site:
-        make_sitemap(outputs, b.config.base_url, [*b.page_keys, *b.handwritten])
+        make_sitemap(outputs, b.config.base_url, [*b.page_keys, *map(html_path, late), *b.handwritten])
+
+
+def render_late(b: Build, markdown: dict[str, str]) -> None:
+    """Generated pages written after `run` (`markdown`: path → hash of the text; the 数据下载 page, step
+    render_downloads), reused or made by one MkDocs run of their own, as `run` makes any page; their keys join
+    `b.page_keys`. MkDocs read the stand-in of such a page in the generated folder for its navigation only."""
+    chrome, outputs = _chrome(b), b.outputs
+    keys = {html_path(path): page_key(chrome, path, text_hash) for path, text_hash in markdown.items()}
+    todo = tuple(path for path in markdown if not outputs.reuse([html_path(path)], keys[html_path(path)]))
+    if todo:
+        template_cache = b.folders.cache / TEMPLATE_CACHE if b.folders.cache is not None else None
+        shared = (b.folders.generated, b.folders.mkdocs_config, b.config, template_cache)
+        late = _Run(b.folders.work / "mkdocs-late", todo, pages_only=True)
+        for _ in run_parallel(_render, [late], b.jobs, shared=shared, fresh=True):
+            pass
+        for path in _move(late, outputs.staging, whole=False):
+            outputs.record(path, keys[path])
+    b.page_keys.update(keys)
+
+
+def _late(b: Build) -> list[str]:
+    """The generated pages written after this step (step render_downloads): a whole site's 数据下载 page."""
+    return [DOWNLOADS_PAGE] if b.late_pages is not None else []
+
+
+def _chrome(b: Build) -> str:
+    return digest(site_chrome_fingerprint(b.folders.mkdocs_config), repr(b.config))
 
 
 def _theme_key(chrome: str, pages: dict[str, str], generated_dir: Path, config_file: Path) -> str:

@@ -17,8 +17,7 @@ import contextlib
 import functools
 import os
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...data.load import LoadedDepartment
@@ -82,24 +81,45 @@ def run(b: Build, stage: Stage) -> None:
     if b.whole_site:  # the site-level pages: what they show of every department, templates, code, settings
         where = str(b.folders.data.resolve())
         keys[SITE_LEVEL] = digest("site-level", common, where, *map(site_digest, every.loaded))
-    downloads_key = functools.partial(_downloads_key, b, every, common) if b.whole_site else None
-    b.pages = _make_pages(shared, every, places, keys, downloads_key, b, stage)
-    export_data.finish(b)  # (a part has no year or site files)
+    late = LatePages(shared, every, common, _folder_entry(generated_dir)) if b.whole_site else None
+    b.pages = _make_pages(shared, every, places, keys, late, b, stage)
+    b.late_pages = late
 
 
-def _downloads_key(b: Build, every: _Departments, common: str) -> str:
-    """The 数据下载 page's key: what it shows of every department and every download's size and SHA-256 —
-    the year's and the site's too, so it waits for them (made behind this step: export_data)."""
-    export_data.finish(b)
-    files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
-    listed = (digest(item.source.slug, item.summary.listed) for item in every.loaded)
-    return digest("downloads", common, str(b.folders.data.resolve()), *listed, *files)
+@dataclass
+class LatePages:
+    """What the 数据下载 page needs of this step, which leaves it to the step render_downloads: the page shows the
+    sizes and SHA-256 of the year's and the site's files, joined behind the steps (export_data), so it is written
+    and rendered once they are, and the department pages and MkDocs do not wait for them. The generated folder
+    is signed (`sign`) when it is written."""
+
+    shared: _Shared
+    every: _Departments
+    common: str  # templates, code, settings (`_common_key`)
+    folder_key: str
+    earlier: dict[str, object] = field(default_factory=dict)  # `_earlier_pages`
+    there: set[str] = field(default_factory=set)  # the generated folder's files when this step began
+    done: dict[str, dict[str, str]] = field(default_factory=dict)  # the pages written, by key, to sign
+
+    def write(self, b: Build) -> dict[str, str]:
+        """The 数据下载 page written (or kept, from the same inputs); its path and hash. Waits for the open data."""
+        export_data.finish(b)
+        files = (f"{path} {size} {sha}" for path, (size, sha) in sorted(b.known.items()))
+        listed = (digest(item.source.slug, item.summary.listed) for item in self.every.loaded)
+        key = digest("downloads", self.common, str(b.folders.data.resolve()), *listed, *files)
+        pages = _still_there(self.there, self.earlier.get(key))
+        if pages is None:
+            pages = _write_site_level(self.shared, self.every, [DOWNLOADS])[DOWNLOADS]
+        self.done[key] = pages
+        return pages
+
+    def sign(self, b: Build) -> None:
+        _sign(b.store, self.folder_key, self.shared.generated_dir, self.done)
 
 
 Place = tuple[int, str]  # a department's (year, slug)
 SITE_LEVEL: Place = (0, "")  # the keys' entry of the home listing, year, all-projects and 数据质量 year pages
 DOWNLOADS: Place = (0, DOWNLOADS_PAGE)  # the keys' entry of the 数据下载 page
-SITE_UNITS = (SITE_LEVEL, DOWNLOADS)
 
 
 @dataclass(frozen=True)
@@ -132,13 +152,14 @@ def _make_pages(
     every: _Departments,
     places: list[Place],
     keys: dict[Place, str],
-    downloads_key: Callable[[], str] | None,
+    late: LatePages | None,
     b: Build,
     stage: Stage,
 ) -> dict[str, str]:
+    """The pages written or kept (path → hash); the 数据下载 page of a whole site is left to `late` (which
+    signs the folder then), and a stand-in for it written when there is none, for MkDocs' navigation."""
     generated_dir = shared.generated_dir
-    folder_key = digest("generated-folder", str(generated_dir.resolve()))
-    earlier = _earlier_pages(b.store, folder_key, generated_dir)
+    earlier = _earlier_pages(b.store, _folder_entry(generated_dir), generated_dir)
     ahead = b.generated_walk
     there, folders = ahead.result() if ahead is not None else walk(generated_dir, [b.folders.project, generated_dir])
     there.discard(WRITTEN_BY)
@@ -165,22 +186,31 @@ def _make_pages(
     meanwhile = functools.partial(site_level_pages, SITE_LEVEL)  # while the workers make the departments' pages
     for job, written in run_parallel(_render_job, jobs, b.jobs, shared=shared, fresh=True, meanwhile=meanwhile):
         for place, pages in written:
-            _refuse_collisions(hashes, pages)
+            refuse_collisions(hashes, pages)
             hashes.update(pages)
             done[keys[place]] = pages
         stage.advance(len(job.places), item=f"{sum(len(pages) for _, pages in written)} 页")
-    if downloads_key is not None:  # last: it waits for the year's and the site's open data
-        keys[DOWNLOADS] = downloads_key()
-        site_level_pages(DOWNLOADS)
     for unit, pages in site_level.items():
-        _refuse_collisions(hashes, pages)
+        refuse_collisions(hashes, pages)
         hashes.update(pages)
         done[keys[unit]] = pages
     for page in placeholders(b.whole_site):
         _write_if_changed(generated_dir / page.path, page.text.encode("utf-8"))
-    _remove_others(generated_dir, there - {*hashes, *(page.path for page in placeholders(b.whole_site))}, folders)
-    _sign(b.store, folder_key, generated_dir, done)
+    stand_in = [DOWNLOADS_PAGE] if late is not None else []
+    if late is not None and DOWNLOADS_PAGE not in there:  # the nav links to it: MkDocs needs a file there
+        _write_if_changed(generated_dir / DOWNLOADS_PAGE, downloads_placeholder().encode("utf-8"))
+    kept = {*hashes, *(page.path for page in placeholders(b.whole_site)), *stand_in}
+    _remove_others(generated_dir, there - kept, folders)
+    if late is None:
+        _sign(b.store, _folder_entry(generated_dir), generated_dir, done)
+    else:
+        late.earlier, late.there, late.done = earlier, there, done
     return hashes
+
+
+def _folder_entry(generated_dir: Path) -> str:
+    """The store entry of the pages written into `generated_dir` (`_sign`)."""
+    return digest("generated-folder", str(generated_dir.resolve()))
 
 
 def _sign(store: Store, folder_key: str, generated_dir: Path, done: dict[str, dict[str, str]]) -> None:
@@ -216,7 +246,7 @@ def _kept(
     and `done`)."""
     if cached is None:
         return False
-    _refuse_collisions(hashes, cached)
+    refuse_collisions(hashes, cached)
     hashes.update(cached)
     done[keys[place]] = cached
     return True
@@ -293,14 +323,14 @@ def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]
 def _write_pages(shared: _Shared, pages: list[GeneratedPage]) -> dict[str, str]:
     hashes: dict[str, str] = {}
     for page in pages:
-        _refuse_collisions(hashes, {page.path: ""})
+        refuse_collisions(hashes, {page.path: ""})
         data = page.text.encode("utf-8")
         _write_if_changed(shared.generated_dir / page.path, data)
         hashes[page.path] = content_sha256(data)
     return hashes
 
 
-def _refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
+def refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
     """Two generated pages at one path: the build fails rather than publish one in place of the other."""
     both = sorted(path for path in more if path in pages)
     if both:
