@@ -7,6 +7,7 @@ own cache folder; what a build made is read from its report and checked against 
 from __future__ import annotations
 
 import io
+import marshal
 import shutil
 import threading
 from pathlib import Path
@@ -346,6 +347,39 @@ def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> Non
     manifest = Manifest(tmp_path, {path: Entry("k", 1, 1) for path in paths})
     for prefix in ("pagefind/2023-0/", "pagefind/2023-0-1/", "pagefind/", "2023/kejiju/", "2023/", "pagefind/none/"):
         assert manifest.under(prefix) == [path for path in paths if path.startswith(prefix)], prefix
+
+
+def test_a_site_manifest_is_read_back_as_saved_and_a_damaged_one_as_empty(tmp_path: Path) -> None:
+    """The site's manifest (in the build cache, `save_site`) keeps every entry; a file that is not one the builder
+    wrote, or whose columns do not fit, gives no entry (every file made again); a path out of the site is dropped."""
+    entries = {
+        "index.html": Entry("a" * 64, 10, 1_700_000_000_000_000_001),
+        "2023/data/x.csv": Entry("b" * 64, 0, 5),
+        "2023/data/x.json": Entry("b" * 64, 7, 6),
+        "downloads/数据.html": Entry("c" * 64, 3, -1),
+    }
+    file = tmp_path / "cache" / "site.marshal"
+    Manifest(tmp_path / "site", dict(entries)).save_site(file)
+    loaded = Manifest.load(file, tmp_path / "site")
+    assert loaded.entries == entries and not loaded.by_content
+    assert loaded.entries["2023/data/x.csv"].sha256 == ""
+    good = file.read_bytes()
+    for damaged in (good[: len(good) // 2], b"", b"{}", marshal.dumps((2, ["a"], ["k"], [1], [1], []))):
+        file.write_bytes(damaged)
+        assert Manifest.load(file, tmp_path / "site").entries == {}
+    for columns in (
+        (1, ["a"], ["k"], [0], [1], [1]),  # another version
+        (2, ["a"], ["k"], [1], [1], [1]),  # a key number out of the keys
+        (2, ["a"], ["k"], [-1], [1], [1]),
+        (2, ["a"], ["k"], [0], [-1], [1]),  # a negative size
+        (2, ["a"], ["k"], [0], ["1"], [1]),
+        (2, ["a", "a"], ["k"], [0, 0], [1, 1], [1, 1]),  # one path twice
+        (2, [b"a"], ["k"], [0], [1], [1]),
+    ):
+        file.write_bytes(marshal.dumps(columns))
+        assert Manifest.load(file, tmp_path / "site").entries == {}, columns
+    file.write_bytes(marshal.dumps((2, ["../out", "ok.html"], ["k"], [0, 0], [1, 1], [1, 1])))
+    assert list(Manifest.load(file, tmp_path / "site").entries) == ["ok.html"]
 
 
 def test_an_edit_of_another_year_named_as_the_slug_remakes_the_history_chart(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ build left (site, generated pages, manifest). Real builds of the sample data, wi
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -20,7 +19,8 @@ import pytest
 from builder.config import load_site_config
 from builder.pipeline import fingerprint
 from builder.pipeline.build import BuildReport, build
-from builder.pipeline.unchanged import WholeBuild, inputs_key
+from builder.pipeline.outputs import Manifest
+from builder.pipeline.unchanged import Left, WholeBuild, hashes_file, inputs_key, remembered_hashes, save
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITED = "2023/tangshan-gxq-kejiju.yaml"
@@ -52,10 +52,10 @@ def work(built: Path, tmp_path: Path) -> Path:
 
 def test_a_rebuild_with_nothing_changed_runs_no_step(work: Path) -> None:
     before = files_of(work / "site")
-    (manifest,) = (work / "cache" / "build").glob("site-*[0-9a-f].json")
+    (manifest,) = (work / "cache" / "build").glob("site-*[0-9a-f].marshal")
     again = run(work)
     assert again.timings == {} and again.made == []
-    assert again.reused == len(json.loads(manifest.read_text(encoding="utf-8"))["files"])  # every recorded file
+    assert again.reused == len(Manifest.load(manifest, work / "site").entries)  # every recorded file
     assert again.departments == 4 and again.projects == 28
     assert files_of(work / "site") == before
 
@@ -96,7 +96,7 @@ def _lost_generated_page(work: Path) -> None:
 
 
 def _lost_manifest(work: Path) -> None:
-    for manifest in (work / "cache" / "build").glob("site-*[0-9a-f].json"):
+    for manifest in (work / "cache" / "build").glob("site-*[0-9a-f].marshal"):
         manifest.unlink()
 
 
@@ -232,3 +232,28 @@ def test_a_file_changed_just_before_it_was_hashed_is_read_again(
     monkeypatch.setattr(fingerprint, "file_sha256", lambda path: read.append(path) or hash_file(path))
     inputs_key(whole, config, with_pdf=False)
     assert tmp_path / "data/2023/x.yaml" in read
+
+
+@pytest.mark.parametrize("change", [*INPUTS, "same size and time"])
+def test_hashes_remembered_for_the_next_build_see_every_change_without_reading_the_rest(
+    tmp_path: Path, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What one build hashed is remembered in the cache for the next (`remembered_hashes`): the next build reads no
+    unchanged input file, and still sees every change; a damaged record only makes it read them all."""
+    whole = _project(tmp_path)
+    config = dataclasses.replace(load_site_config(ROOT / "mkdocs.yml"), logo="logo.png")
+    monkeypatch.setattr(fingerprint, "SETTLED_NS", -(10**12))  # the files were just written: count them as settled
+    first = dataclasses.replace(whole, hashed=remembered_hashes(whole.cache, whole.site))
+    before = inputs_key(first, config, with_pdf=False)
+    save(first, before, BuildReport(whole.site, 1, 1, 0), before, Left({}))
+    read: list[Path] = []
+    hash_file = fingerprint.file_sha256
+    monkeypatch.setattr(fingerprint, "file_sha256", lambda path: read.append(path) or hash_file(path))
+    nxt = dataclasses.replace(whole, hashed=remembered_hashes(whole.cache, whole.site))
+    assert inputs_key(nxt, config, with_pdf=False) == before
+    assert read == []  # nothing read again
+    (INPUTS.get(change) or _same_size_same_time)(tmp_path)
+    after = dataclasses.replace(whole, hashed=remembered_hashes(whole.cache, whole.site))
+    assert inputs_key(after, config, with_pdf=False) != before
+    hashes_file(whole.cache, whole.site).write_bytes(b"\x00damaged")
+    assert remembered_hashes(whole.cache, whole.site) == {}

@@ -114,7 +114,10 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
     site_config = _checked_config(options.get("site_config"), generated_dir, cache_dir)
     with_pdf = options.get("with_pdf", True)
     # A whole build (no part, no merge) may find nothing to do (builder/pipeline/unchanged.py).
-    whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir) if cache_dir else None
+    whole = None
+    if cache_dir is not None:
+        hashed = unchanged.remembered_hashes(cache_dir, site_dir)
+        whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir, hashed)
     whole = whole if part is None and not merge else None
     # On a thread (`ahead`), while this one goes on: the walk of the site (each file's size and time), first, which
     # a rebuild with no change compares with the last build's record, and any other build checks the files it keeps

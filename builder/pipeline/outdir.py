@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import BuilderError
-from .outputs import OWNER_MARKER, PART_MANIFEST, site_manifest_file
+from .outputs import OWNER_MARKER, PART_MANIFEST, legacy_site_manifest_file, site_manifest_file
 
 KIND_SITE = "site"
 KIND_PART = "part"
@@ -52,8 +52,14 @@ def real(path: Path) -> Path:
 
 
 def within(path: Path, folder: Path) -> bool:
-    """Whether `path` is `folder` or lies inside it (both real paths)."""
-    return path == folder or folder in path.parents
+    """Whether `path` is `folder` or lies inside it (both real paths).
+
+    Compared as strings: real paths are absolute and normalised, and `path.parents` cost 0.1 ms a file
+    (`escaping_files` of 3 000 data files: 0.3 s)."""
+    if not (path.is_absolute() and folder.is_absolute()):
+        return path == folder or folder in path.parents
+    inside, outer = str(path), str(folder)
+    return inside == outer or inside.startswith(outer if outer.endswith("/") else outer + "/")
 
 
 def escapes(path: Path, roots: Iterable[Path]) -> Path | None:
@@ -139,7 +145,8 @@ def owner_kind(folder: Path, cache_dir: Path | None = None) -> str | None:
         return kind if kind in (KIND_SITE, KIND_PART) else None
     if (folder / PART_MANIFEST).is_file():
         return KIND_PART  # a part made before the marker existed
-    if cache_dir is not None and site_manifest_file(cache_dir, folder).is_file():
+    manifests = (site_manifest_file, legacy_site_manifest_file)
+    if cache_dir is not None and any(manifest(cache_dir, folder).is_file() for manifest in manifests):
         return KIND_SITE  # a site this project built before the marker existed
     if all((folder / name).is_file() for name in _LEGACY_SITE):
         return KIND_SITE

@@ -16,7 +16,9 @@ folder (`build-manifest.json`), because the folder travels between machines.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
+import marshal
 import os
 import re
 import shutil
@@ -31,7 +33,8 @@ from ..errors import BuilderError
 from ..printable import escape_controls
 from .fingerprint import content_sha256, file_sha256
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 1  # a part's manifest (JSON)
+SITE_MANIFEST_VERSION = 2  # a site's (`Manifest.save_site`)
 PART_MANIFEST = "build-manifest.json"
 OWNER_MARKER = ".budget-builder-output"  # in every output folder: the builder wrote it (builder/pipeline/outdir.py)
 MAX_PART_MANIFEST = 256 * 1024 * 1024
@@ -142,22 +145,25 @@ class Manifest:
 
     @classmethod
     def load(cls, file: Path, root: Path) -> Manifest:
-        """The manifest in `file` for the outputs under `root`; empty when missing, unreadable or of another version.
+        """The site manifest in `file` (`save_site`) for the outputs under `root`; empty when missing, unreadable,
+        of another version or not as `save_site` writes it.
 
         Entries whose path is not a plain relative path (see `path_problem`) are dropped.
         """
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
+            with open(file, "rb") as opened:
+                version, paths, keys, key_numbers, sizes, times = marshal.load(opened)
+            if version != SITE_MANIFEST_VERSION or not _site_columns(paths, keys, key_numbers, sizes, times):
                 return cls(root, {})
-            files = data["files"]
-            if not _all_plain(files):
-                files = {path: fields for path, fields in files.items() if path_problem(path) is None}
-            entries = {path: Entry(*fields) for path, fields in files.items()}
-            by_content = bool(data.get("by_content"))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            fields = zip(map(keys.__getitem__, key_numbers), sizes, times, itertools.repeat(""), strict=False)
+            entries = dict(zip(paths, map(_entry, fields), strict=True))
+            if len(entries) != len(paths):
+                return cls(root, {})
+            if not _all_plain(entries):
+                entries = {path: entry for path, entry in entries.items() if path_problem(path) is None}
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
             return cls(root, {})
-        return cls(root, entries, by_content)
+        return cls(root, entries)
 
     @classmethod
     def load_part(cls, folder: Path) -> Manifest:
@@ -196,8 +202,23 @@ class Manifest:
             entries[path] = Entry(*fields)
         return cls(root, entries, by_content=True)
 
+    def save_site(self, file: Path) -> None:
+        """Write a site's manifest (checked by time, kept in the build cache) atomically, for `load`.
+
+        As columns with each key once (a key is shared by all the files of a department's downloads, a search
+        shard…), in `marshal`: a province's 200 000 entries load in a fraction of the time JSON took (0.9 s).
+        The cache is the builder's own, like the store's pickles; a part's manifest, which travels, is JSON.
+        """
+        assert not self.by_content
+        numbers: dict[str, int] = {}
+        key_numbers = [numbers.setdefault(entry.key, len(numbers)) for entry in self.entries.values()]
+        sizes = [entry.size for entry in self.entries.values()]
+        times = [entry.mtime_ns for entry in self.entries.values()]
+        columns = (SITE_MANIFEST_VERSION, list(self.entries), list(numbers), key_numbers, sizes, times)
+        write_atomic(file, marshal.dumps(columns))
+
     def save(self, file: Path) -> None:
-        """Write atomically, so a killed build never leaves half a manifest."""
+        """Write atomically, so a killed build never leaves half a manifest (a part's, as JSON)."""
         entries = sorted(self.entries.items())
         if self.by_content:
             entries = [(path, e._replace(sha256=file_sha256(self.root / path))) for path, e in entries]
@@ -252,9 +273,34 @@ class Manifest:
 
 
 def site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
-    """Where the manifest of the site at `site_dir` is kept: one file per output folder."""
-    name = content_sha256(str(site_dir.resolve()).encode("utf-8"))[:16]  # the name earlier versions used
-    return cache_dir / "build" / f"site-{name}.json"
+    """Where the manifest of the site at `site_dir` is kept (`Manifest.save_site`): one file per output folder.
+
+    Earlier versions kept it as JSON at the same name with `.json` (`legacy_site_manifest_file`)."""
+    name = content_sha256(str(site_dir.resolve()).encode("utf-8"))[:16]
+    return cache_dir / "build" / f"site-{name}.marshal"
+
+
+def legacy_site_manifest_file(cache_dir: Path, site_dir: Path) -> Path:
+    return site_manifest_file(cache_dir, site_dir).with_suffix(".json")
+
+
+_entry = functools.partial(tuple.__new__, Entry)  # an Entry from a tuple, without NamedTuple's Python-level __new__
+
+
+def _site_columns(paths: object, keys: object, key_numbers: object, sizes: object, times: object) -> bool:
+    """Whether the columns of a site manifest are of the types `Manifest.save_site` writes (ints, strings, lists)."""
+    columns = (paths, keys, key_numbers, sizes, times)
+    if not all(type(column) is list for column in columns):
+        return False
+    assert isinstance(paths, list) and isinstance(keys, list)
+    count = len(paths)
+    if any(len(column) != count for column in (key_numbers, sizes, times)):  # type: ignore[arg-type]
+        return False
+    strings = {type(value) for value in (*paths, *keys)}
+    numbers = {type(value) for column in (key_numbers, sizes, times) for value in column}  # type: ignore[attr-defined]
+    if not (strings <= {str} and numbers <= {int}) or (count and min(sizes) < 0):  # type: ignore[type-var]
+        return False
+    return not count or (min(key_numbers) >= 0 and max(key_numbers) < len(keys))  # type: ignore[type-var]
 
 
 class Outputs:

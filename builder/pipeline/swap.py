@@ -26,7 +26,7 @@ from ..failures import folder_size
 from .commit import COMMIT_PREFIX, JOURNAL, SiteTree, commit, journal_site, roll_back
 from .context import Build
 from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, owner_kind, remove_tree, write_marker
-from .outputs import OWNER_MARKER, PART_MANIFEST, site_manifest_file
+from .outputs import OWNER_MARKER, PART_MANIFEST, legacy_site_manifest_file, site_manifest_file
 
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
@@ -89,7 +89,8 @@ def save_site_manifest(b: Build) -> None:
     """After the swap: what the published site holds, for the next build to reuse (parts keep theirs inside)."""
     if b.whole_site and b.folders.cache is not None:
         site = b.folders.site
-        b.outputs.manifest(site).save(site_manifest_file(b.folders.cache, site))
+        b.outputs.manifest(site).save_site(site_manifest_file(b.folders.cache, site))
+        legacy_site_manifest_file(b.folders.cache, site).unlink(missing_ok=True)  # an earlier version's
 
 
 def restore_interrupted_publish(site_dir: Path) -> bool:

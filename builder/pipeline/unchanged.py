@@ -30,6 +30,7 @@ inputs (data edited meanwhile) records nothing.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import stat
 from collections.abc import Iterable, Mapping
@@ -63,7 +64,8 @@ class WholeBuild:
     site: Path
     generated: Path
     cache: Path
-    # The input files hashed by `inputs_key` at the build's start: at its end only those changed since are read again.
+    # The input files hashed by `inputs_key` at the build's start: at its end only those changed since are read again;
+    # with what the last build remembered (`remembered_hashes`), the start too reads only the files changed since.
     hashed: FileMemo = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -79,6 +81,57 @@ class Left:
 
 def record_file(folders: WholeBuild) -> Path:
     return site_manifest_file(folders.cache, folders.site).with_suffix(".inputs.json")
+
+
+def hashes_file(cache: Path, site: Path) -> Path:
+    return site_manifest_file(cache, site).with_suffix(".hashes.marshal")
+
+
+class _Carried(dict):  # type: ignore[type-arg]
+    """A build's `FileMemo` (`memo_sha256`), which takes over what the last build remembered of a file when
+    asked for it: saved at the end (`save`), it holds the files this build read, not every file ever read.
+    Each entry holds the file's size, times, inode and device when it was hashed, long after its last change:
+    a file written since (its status change time moves with any write) is hashed again."""
+
+    def __init__(self, earlier: dict) -> None:  # type: ignore[type-arg]
+        super().__init__()
+        self.earlier = earlier
+
+    def get(self, key: object, default: object = None) -> object:
+        if key in self:
+            return self[key]
+        found = self.earlier.get(key)
+        if found is None:
+            return default
+        self[key] = found
+        return found
+
+
+def remembered_hashes(cache: Path, site: Path) -> FileMemo:
+    """The input files' SHA-256 as the last whole build into `site` left them (`save`), for `WholeBuild.hashed`;
+    nothing when missing or not as `save` writes it (then every input file is read)."""
+    try:
+        with open(hashes_file(cache, site), "rb") as file:
+            earlier = marshal.load(file)
+    except (OSError, EOFError, ValueError, TypeError):
+        earlier = None
+    if not isinstance(earlier, dict) or not all(map(_memo_entry, earlier.items())):
+        earlier = {}
+    return _Carried(earlier)
+
+
+def _memo_entry(item: tuple[object, object]) -> bool:
+    path, value = item
+    if type(path) is not str or type(value) is not tuple or len(value) != 2:
+        return False
+    signature, sha = value
+    return (
+        type(signature) is tuple
+        and len(signature) == 5
+        and all(type(number) is int for number in signature)
+        and type(sha) is str
+        and len(sha) == 64
+    )
 
 
 def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> str:
@@ -218,8 +271,10 @@ def replay(
 def save(folders: WholeBuild, key: str, report: BuildReport, key_after: str, left: Left) -> None:
     """Record what a whole build read (`key` before, `key_after` after it) and `left`, for the next build to compare.
 
-    Inputs that changed while the build read them (data edited meanwhile) leave no record.
+    Inputs that changed while the build read them (data edited meanwhile) leave no record. The input files'
+    SHA-256 are remembered for the next build (`remembered_hashes`) in any case.
     """
+    write_atomic(hashes_file(folders.cache, folders.site), marshal.dumps(dict(folders.hashed)))
     if key_after != key:
         record_file(folders).unlink(missing_ok=True)
         return
