@@ -20,6 +20,7 @@ from builder.pipeline.outputs import Entry, Manifest
 from builder.pipeline.plan import BATCH_DEPARTMENTS, Part, parse_part, plan_batches
 from builder.pipeline.progress import Progress, make_display
 from builder.pipeline.steps import check_links, write_pages
+from builder.pipeline.store import Store
 from builder.site import search
 from builder.site.downloads import downloads_page
 from builder.site.pages import site_pages
@@ -347,6 +348,29 @@ def test_a_manifest_finds_a_folder_s_files_as_a_scan_does(tmp_path: Path) -> Non
     manifest = Manifest(tmp_path, {path: Entry("k", 1, 1) for path in paths})
     for prefix in ("pagefind/2023-0/", "pagefind/2023-0-1/", "pagefind/", "2023/kejiju/", "2023/", "pagefind/none/"):
         assert manifest.under(prefix) == [path for path in paths if path.startswith(prefix)], prefix
+
+
+def test_the_downloads_page_is_kept_by_its_note_and_made_again_without_it(tmp_path: Path) -> None:
+    """The 数据下载 page is written after the generated folder is signed (step render_downloads) and noted apart
+    under the folder's token: a rebuild keeps it by that note; a build stopped before noting it leaves an
+    older note (another token), and the next build makes the page again, whatever the folder holds."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    site, generated = tmp_path / "site", tmp_path / "generated"
+    run(tmp_path / "data", site, tmp_path, with_pdf=False)
+    html = (site / "downloads" / "index.html").read_bytes()
+    record = next((tmp_path / "cache" / "build").glob("site-*.inputs.json"))
+    record.unlink()  # not a rebuild with nothing changed: every step runs
+    assert run(tmp_path / "data", site, tmp_path, with_pdf=False).made == []  # the page kept, by its note
+    store = Store.in_cache(tmp_path / "cache")
+    entry = write_pages._late_entry(write_pages._folder_entry(generated))
+    note = store.get_json(write_pages.NAMESPACE, entry)
+    assert isinstance(note, dict) and note["token"] == (generated / write_pages.WRITTEN_BY).read_text("ascii")
+    store.put_json(write_pages.NAMESPACE, entry, {**note, "token": "0" * 32})  # an older build's note
+    (generated / write_pages.DOWNLOADS_PAGE).write_text("半截的页面", encoding="utf-8")
+    record.unlink()
+    run(tmp_path / "data", site, tmp_path, with_pdf=False)
+    assert (site / "downloads" / "index.html").read_bytes() == html
+    assert "半截" not in (generated / write_pages.DOWNLOADS_PAGE).read_text(encoding="utf-8")
 
 
 def test_a_site_manifest_is_read_back_as_saved_and_a_damaged_one_as_empty(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ The page lists every download with its size and SHA-256, the year's and the site
 which export_data joins behind the steps (the site's database alone is seconds at a province's
 scale). So the pages step leaves this page out (`write_pages.LatePages`; MkDocs' navigation
 reads a stand-in), the department pages and MkDocs go ahead, and here the build waits for the
-open data, writes the page (or keeps it, from the same inputs), signs the generated folder and
-renders the page with a MkDocs run of its own (`run_mkdocs.render_late`), or reuses its HTML.
+open data, writes the page (or keeps it, from the same inputs), notes it beside the generated
+folder's signature and renders the page with a MkDocs run of its own (`run_mkdocs.render_late`), or reuses its HTML.
 """
 
 from __future__ import annotations
@@ -32,5 +32,5 @@ def run(b: Build, stage: Stage) -> None:
     pages = late.write(b)
     refuse_collisions(b.pages, pages)
     b.pages.update(pages)
-    late.sign(b)
+    late.note(b)
     render_late(b, pages)

@@ -90,8 +90,11 @@ def run(b: Build, stage: Stage) -> None:
 class LatePages:
     """What the 数据下载 page needs of this step, which leaves it to the step render_downloads: the page shows the
     sizes and SHA-256 of the year's and the site's files, joined behind the steps (export_data), so it is written
-    and rendered once they are, and the department pages and MkDocs do not wait for them. The generated folder
-    is signed (`sign`) when it is written."""
+    and rendered once they are, and the department pages and MkDocs do not wait for them.
+
+    The pages step signs the generated folder as it leaves it (`_sign`: the page there is the last build's, or a
+    stand-in); this page is noted apart once written (`note`), under the folder's token: a build stopped before
+    that leaves the old note, with another token, so the page is made again (`_earlier_pages`)."""
 
     shared: _Shared
     every: _Departments
@@ -99,7 +102,8 @@ class LatePages:
     folder_key: str
     earlier: dict[str, object] = field(default_factory=dict)  # `_earlier_pages`
     there: set[str] = field(default_factory=set)  # the generated folder's files when this step began
-    done: dict[str, dict[str, str]] = field(default_factory=dict)  # the pages written, by key, to sign
+    token: str = ""  # the generated folder's, as the pages step signed it
+    written: dict[str, dict[str, str]] = field(default_factory=dict)  # the page written, by its key
 
     def write(self, b: Build) -> dict[str, str]:
         """The 数据下载 page written (or kept, from the same inputs); its path and hash. Waits for the open data."""
@@ -110,11 +114,12 @@ class LatePages:
         pages = _still_there(self.there, self.earlier.get(key))
         if pages is None:
             pages = _write_site_level(self.shared, self.every, [DOWNLOADS])[DOWNLOADS]
-        self.done[key] = pages
+        self.written = {key: pages}
         return pages
 
-    def sign(self, b: Build) -> None:
-        _sign(b.store, self.folder_key, self.shared.generated_dir, self.done)
+    def note(self, b: Build) -> None:
+        """Note the page written, for the folder signed with `token` (`_earlier_pages` reads it)."""
+        b.store.put_json(NAMESPACE, _late_entry(self.folder_key), {"token": self.token, "pages": self.written})
 
 
 Place = tuple[int, str]  # a department's (year, slug)
@@ -157,7 +162,7 @@ def _make_pages(
     stage: Stage,
 ) -> dict[str, str]:
     """The pages written or kept (path → hash); the 数据下载 page of a whole site is left to `late` (which
-    signs the folder then), and a stand-in for it written when there is none, for MkDocs' navigation."""
+    notes it then), and a stand-in for it written when there is none, for MkDocs' navigation."""
     generated_dir = shared.generated_dir
     earlier = _earlier_pages(b.store, _folder_entry(generated_dir), generated_dir)
     ahead = b.generated_walk
@@ -201,10 +206,9 @@ def _make_pages(
         _write_if_changed(generated_dir / DOWNLOADS_PAGE, downloads_placeholder().encode("utf-8"))
     kept = {*hashes, *(page.path for page in placeholders(b.whole_site)), *stand_in}
     _remove_others(generated_dir, there - kept, folders)
-    if late is None:
-        _sign(b.store, _folder_entry(generated_dir), generated_dir, done)
-    else:
-        late.earlier, late.there, late.done = earlier, there, done
+    token = _sign(b.store, _folder_entry(generated_dir), generated_dir, done)
+    if late is not None:
+        late.earlier, late.there, late.token = earlier, there, token
     return hashes
 
 
@@ -213,26 +217,38 @@ def _folder_entry(generated_dir: Path) -> str:
     return digest("generated-folder", str(generated_dir.resolve()))
 
 
-def _sign(store: Store, folder_key: str, generated_dir: Path, done: dict[str, dict[str, str]]) -> None:
-    """Note the pages written under a new token, and put the token in the folder (`_earlier_pages` checks both)."""
+def _late_entry(folder_entry: str) -> str:
+    """The store entry of the page written after the folder was signed (`LatePages.note`)."""
+    return digest(folder_entry, "late")
+
+
+def _sign(store: Store, folder_key: str, generated_dir: Path, done: dict[str, dict[str, str]]) -> str:
+    """Note the pages written under a new token, and put the token in the folder (`_earlier_pages` checks both);
+    return the token."""
     token = secrets.token_hex(16)
     store.put_json(NAMESPACE, folder_key, {"token": token, "pages": done})
     generated_dir.mkdir(parents=True, exist_ok=True)
     (generated_dir / WRITTEN_BY).write_text(token, encoding="ascii")
+    return token
 
 
 def _earlier_pages(store: Store, folder_key: str, generated_dir: Path) -> dict[str, object]:
     """What the last build with this cache wrote into the generated folder ({department key: {path: hash}}),
     if the folder still holds exactly that: its WRITTEN_BY token is the one the store noted. A build with
-    another cache (or one stopped halfway) leaves another token or none, and every page is made again."""
-    noted = store.get_json(NAMESPACE, folder_key)
+    another cache (or one stopped halfway) leaves another token or none, and every page is made again.
+    The 数据下载 page, written after the folder was signed, is noted apart under the same token (`LatePages`)."""
     try:
         token = (generated_dir / WRITTEN_BY).read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError):
         return {}
-    if not isinstance(noted, dict) or noted.get("token") != token or not isinstance(noted.get("pages"), dict):
-        return {}
-    return noted["pages"]
+    pages: dict[str, object] = {}
+    for entry in (folder_key, _late_entry(folder_key)):
+        noted = store.get_json(NAMESPACE, entry)
+        if isinstance(noted, dict) and noted.get("token") == token and isinstance(noted.get("pages"), dict):
+            pages.update(noted["pages"])
+        elif entry == folder_key:
+            return {}
+    return pages
 
 
 def _kept(
