@@ -99,9 +99,9 @@ def test_a_manifest_s_paths_are_all_plain_exactly_when_each_one_is(listed: list[
 
 
 def test_a_manifest_with_a_bad_path_keeps_the_others(tmp_path: Path) -> None:
-    file = tmp_path / "m.json"
-    files = {"index.html": ["k", 1, 1, ""], "../out.html": ["k", 1, 1, ""], "a/./b": ["k", 1, 1, ""]}
-    file.write_text('{"version": 1, "files": ' + __import__("json").dumps(files) + "}", encoding="utf-8")
+    file = tmp_path / "m.marshal"
+    files = {"index.html": Entry("k", 1, 1), "../out.html": Entry("k", 1, 1), "a/./b": Entry("k", 1, 1)}
+    Manifest(tmp_path, files).save_site(file)
     assert list(Manifest.load(file, tmp_path).entries) == ["index.html"]
 
 

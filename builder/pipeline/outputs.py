@@ -151,8 +151,8 @@ class Manifest:
         Entries whose path is not a plain relative path (see `path_problem`) are dropped.
         """
         try:
-            with open(file, "rb") as opened:
-                version, paths, keys, key_numbers, sizes, times = marshal.load(opened)
+            # `marshal.loads` of the bytes: `marshal.load` of the open file reads it a few bytes at a time (1 s).
+            version, paths, keys, key_numbers, sizes, times = marshal.loads(file.read_bytes())
             if version != SITE_MANIFEST_VERSION or not _site_columns(paths, keys, key_numbers, sizes, times):
                 return cls(root, {})
             fields = zip(map(keys.__getitem__, key_numbers), sizes, times, itertools.repeat(""), strict=False)

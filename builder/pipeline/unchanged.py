@@ -111,8 +111,7 @@ def remembered_hashes(cache: Path, site: Path) -> FileMemo:
     """The input files' SHA-256 as the last whole build into `site` left them (`save`), for `WholeBuild.hashed`;
     nothing when missing or not as `save` writes it (then every input file is read)."""
     try:
-        with open(hashes_file(cache, site), "rb") as file:
-            earlier = marshal.load(file)
+        earlier = marshal.loads(hashes_file(cache, site).read_bytes())
     except (OSError, EOFError, ValueError, TypeError):
         earlier = None
     if not isinstance(earlier, dict) or not all(map(_memo_entry, earlier.items())):

@@ -15,7 +15,7 @@ from ..progress import Stage
 from .run_mkdocs import render_late
 from .write_pages import refuse_collisions
 
-TITLE = None  # counted in the time of the steps it follows: the wait for the open data, one page
+TITLE = "数据下载页"  # in the timings: mostly the wait for the open data, if any is left
 
 
 def wanted(b: Build) -> bool:
