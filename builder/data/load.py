@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import PROJECT_ROOT
 from ..errors import DataError
 from ..pipeline.outdir import escapes, real
 from ..pipeline.plan import YEAR_FOLDER
@@ -24,7 +25,6 @@ from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encod
 from .model import Department
 from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from itertools import groupby
-from pathlib import Path
 
 import yaml
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from .. import PROJECT_ROOT
 from ..data.amounts import Amount, to_unit
 from ..data.load import LoadedDepartment
 from ..data.model import Department, Project
@@ -34,7 +34,7 @@ from . import filters, paths
 from .charts import DepartmentHistory, department_history, year_comparison
 from .finding_words import ReaderFinding, by_project
 
-THEME_PAGES = Path(__file__).resolve().parent.parent.parent / "templates" / "pages"
+THEME_PAGES = PROJECT_ROOT / "templates" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
 ALL_PROJECTS = "projects"  # `2023/projects/`: every project of a year on one page (a reserved slug in load.py)
 

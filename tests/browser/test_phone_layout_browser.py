@@ -17,7 +17,9 @@ import pytest
 from test_accessibility_browser import axe_violations
 from test_site_browser import AXE, FIXTURE, ROOT, base_url  # noqa: F401 (fixture)
 
+from builder.config import load_site_config
 from builder.data.load import load_all
+from builder.pipeline.build import MKDOCS_CONFIG
 from builder.site.paths import department_dir, project_dir, project_keys
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "phone"
@@ -162,6 +164,28 @@ def test_large_text_on_a_320_px_phone_keeps_the_header_on_screen_and_the_purpose
         .querySelectorAll('th, td').values().map((cell) => cell.getBoundingClientRect().width).toArray()"""
     )
     assert purpose > 2 * label
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_site_name_shows_whole_in_the_header_of_a_narrow_phone(
+    browser: object,
+    base_url: str,  # noqa: F811
+    width: int,
+) -> None:
+    """The header cut the site name to “部门…” at 320 px and “部门预算…” at 360 px (the 大字/高对比 buttons take the
+    room): it now takes two lines, smaller, and shows whole, the buttons and the search icon still on screen."""
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    tab.goto(base_url + DEPARTMENTS[0])
+    name = tab.locator(".md-header__topic").first.locator(".md-ellipsis")
+    assert name.inner_text() == load_site_config(MKDOCS_CONFIG).site_name
+    shown = name.evaluate("(e) => [e.scrollWidth <= e.clientWidth, e.scrollHeight <= e.clientHeight]")
+    assert shown == [True, True]
+    for control in ("[data-bp-pref=large]", "[data-bp-pref=contrast]", ".bp-header-search__link"):
+        box = tab.locator(control).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, control
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
 
 
