@@ -39,7 +39,8 @@ def test_a_department_published_in_two_years_gets_a_comparison(tmp_path: Path) -
     department = pages_of(tmp_path / "data")["2023/zunhua-jingkaiqu/index.md"]
     assert "历年比较" in department
     assert '历年项目预算数合计（万元）：2022 年 70.55 万元；2023 年 72.55 万元"' in department  # read out whole
-    assert "<td>2022</td><td>4</td><td>70.55</td>" in department
+    assert '<td><a href="../../2022/zunhua-jingkaiqu/">2022</a></td><td>4</td><td>70.55</td>' in department
+    assert '本部门其他年度：<a href="../../2022/zunhua-jingkaiqu/">2022年</a>' in department  # near the top
     assert "<td>2023</td><td>4</td><td>72.55</td>" in department
     assert "<td>招商经费</td><td>项目编码</td><td>12.00</td><td>14.00</td>" in department
 

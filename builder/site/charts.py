@@ -17,6 +17,7 @@ from ..data.amounts import format_amount
 from ..data.load import LoadedDepartment
 from ..data.model import Checkpoint, Project
 from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
+from .paths import department_dir
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class YearTotal:
     slug: str
     project_count: int
     total: Decimal
+
+    @property
+    def url(self) -> str:
+        """The department's page of that year."""
+        return department_dir(self.year, self.slug)
 
 
 class _Change:
