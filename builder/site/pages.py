@@ -357,8 +357,10 @@ def _department_page(
     history: DepartmentHistory | None,
     quality: Quality | None,
 ) -> GeneratedPage:
-    title = f"{entry.department.department} {year.year}年部门预算绩效文本"
-    meta = {"hide": ["navigation"]}
+    d = entry.department
+    title = f"{d.department} {year.year}年部门预算绩效文本"
+    summary = f"{title}：{len(d.projects)} 个项目，预算数合计 {filters.money(entry.totals.total)} {d.amount_unit}。"
+    meta = {"hide": ["navigation"], "description": _attribute(summary)}
     context = {"year": year, "entry": entry, "with_pdf": with_pdf, "history": history, "quality": quality}
     text = render(env, "department.html", entry.url, title, meta, **context)
     return GeneratedPage(_index(entry.url), text)
@@ -371,8 +373,17 @@ def _project_page(
     findings = quality.projects.get(index, []) if quality is not None else []
     quality_url = f"{quality.url}#project-{index + 1}" if quality is not None else ""
     context = {"year": year, "entry": entry, "item": project, "findings": findings, "quality_url": quality_url}
-    text = render(env, "project.html", project.url, title, {"hide": ["navigation"]}, **context)
+    budget, d = project.project.budget.total, entry.department
+    unit = "" if budget.unit is not None else f" {d.amount_unit}"
+    summary = f"{d.department} {year.year}年项目“{project.project.name}”的绩效目标：预算数 {budget.printed}{unit}。"
+    meta = {"hide": ["navigation"], "description": _attribute(summary)}
+    text = render(env, "project.html", project.url, title, meta, **context)
     return GeneratedPage(_index(project.url), text)
+
+
+def _attribute(text: str) -> str:
+    """Text for a `<meta>` attribute: Material prints `page.meta.description` unescaped."""
+    return str(escape(text))
 
 
 def _index(url: str) -> str:
