@@ -230,6 +230,7 @@ def command_build(args: argparse.Namespace) -> int:
         check_timings_file(args.timings, site)
     progress = Progress.silent() if args.quiet else Progress.for_stream(raw_stream(sys.stderr))
     pdfs_before = _published_pdfs(site) if args.no_pdf and not args.quiet else 0
+    pages_before = _department_pages(site) if not args.quiet and part is None else set()
     started = time.monotonic()  # the whole build, not only its steps: also swapping in the site
     try:
         report = build(
@@ -262,7 +263,25 @@ def command_build(args: argparse.Namespace) -> int:
             f"注意：本次用了 --no-pdf，{report.site_dir} 中原有的 {pdfs_before} 个 PDF 已撤下 — "
             "要恢复请不带 --no-pdf 再生成一次（未改动的部门沿用缓存中的 PDF）；只想预览请用 --site 另指定文件夹"
         )
+    gone = sorted(pages_before - _department_pages(report.site_dir))
+    if gone:
+        shown = "、".join(f"{page}/" for page in gone[:5]) + (f" 等 {len(gone)} 个" if len(gone) > 5 else "")
+        print(
+            f"注意：上次发布的部门页面这次没有了：{shown}。数据文件被删除或改名了吗？文件名就是网址，"
+            "改名后旧网址（别人转发、收藏的链接）会显示“找不到这个页面”；要保留网址，请改回原来的文件名"
+        )
     return 0
+
+
+def _department_pages(site: Path) -> set[str]:
+    """`<year>/<department>` of every department page a site holds (its year pages' own folders left out)."""
+    from .data.load import RESERVED_SLUGS
+    from .pipeline.plan import YEAR_FOLDER
+
+    if not site.is_dir():
+        return set()
+    pages = (path.parent.relative_to(site).parts for path in site.glob("*/*/index.html"))
+    return {f"{year}/{slug}" for year, slug in pages if YEAR_FOLDER.fullmatch(year) and slug not in RESERVED_SLUGS}
 
 
 def _published_pdfs(site: Path) -> int:

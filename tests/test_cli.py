@@ -93,6 +93,22 @@ def test_a_build_without_pdfs_says_it_took_the_published_pdfs_down(tmp_path: Pat
     assert "已撤下" not in again.stdout  # said once, when they went
 
 
+def test_a_department_page_gone_since_the_last_build_is_named(tmp_path: Path) -> None:
+    """A data file renamed (or removed): its old address now answers 404, which the build used to leave unsaid."""
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    for name in ("zunhua-jingkaiqu.yaml", "tangshan-gxq-kejiju.yaml"):
+        shutil.copy(ROOT / "data" / "2023" / name, data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    arguments = ["build", "--data", str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--no-pdf"]
+    first = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
+    assert first.returncode == 0 and "没有了" not in first.stdout
+    (data / "tangshan-gxq-kejiju.yaml").rename(data / "gxq-kejiju.yaml")
+    done = subprocess.run([sys.executable, "-m", "builder", *arguments], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "注意：上次发布的部门页面这次没有了：2023/tangshan-gxq-kejiju/。数据文件被删除或改名了吗？" in done.stdout
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
 def test_new_writes_with_the_users_umask(tmp_path: Path, umask: int) -> None:
     old = os.umask(umask)

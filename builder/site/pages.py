@@ -344,7 +344,8 @@ def _department_pages(
         quality = department_quality(entry, own) if findings is not None else None
         pages.append(_department_page(env, year, entry, with_pdf, history, quality))
         pages += [
-            _project_page(env, year, entry, project, index, quality) for index, project in enumerate(entry.projects)
+            _project_page(env, year, entry, project, index, quality, with_pdf)
+            for index, project in enumerate(entry.projects)
         ]
     return pages
 
@@ -367,12 +368,19 @@ def _department_page(
 
 
 def _project_page(
-    env: Environment, year: Year, entry: DepartmentEntry, project: ProjectEntry, index: int, quality: Quality | None
+    env: Environment,
+    year: Year,
+    entry: DepartmentEntry,
+    project: ProjectEntry,
+    index: int,
+    quality: Quality | None,
+    with_pdf: bool,
 ) -> GeneratedPage:
     title = f"{project.project.name} · {entry.department.department}"
     findings = quality.projects.get(index, []) if quality is not None else []
     quality_url = f"{quality.url}#project-{index + 1}" if quality is not None else ""
     context = {"year": year, "entry": entry, "item": project, "findings": findings, "quality_url": quality_url}
+    context["with_pdf"] = with_pdf
     budget, d = project.project.budget.total, entry.department
     unit = "" if budget.unit is not None else f" {d.amount_unit}"
     summary = f"{d.department} {year.year}年项目“{project.project.name}”的绩效目标：预算数 {budget.printed}{unit}。"

@@ -1,11 +1,12 @@
-"""Phone-first reading in Chromium, at 375×800 and 1280×900, on every project and department page of the sample site.
+"""Phone-first reading in Chromium, at 375×800, 768×1024 and 1280×900, on every project and department page
+of the sample site and the fixture.
 
 - every indicator row: its 三级指标 and its 指标值 are both inside the viewport, with no horizontal scrolling;
-  on a phone, together on screen once the row is scrolled to;
+  on a phone, together on screen once the row is scrolled to; its 依据 within the screen's width;
 - every department's project list shows each project's name and 预算数 inside the viewport;
 - no page scrolls sideways, checked on full-page screenshots (saved in tests/artifacts/phone/ to look at);
 - axe-core finds no WCAG 2.1 AA violation on a phone in the 大字 and 高对比 modes;
-- desktop keeps the printed form: a real table with the merged 一级/二级 cells.
+- desktop keeps the printed form: a real table with the merged 一级/二级 cells; phones and tablets get blocks.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from builder.pipeline.build import MKDOCS_CONFIG
 from builder.site.paths import department_dir, project_dir, project_keys
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "phone"
-SIZES = [(375, 800), (1280, 900)]
+SIZES = [(375, 800), (768, 1024), (1280, 900)]
+BLOCKS_BELOW = 960  # narrower screens get the tables as blocks (theme/assets/budget/site.css)
 
 
 def sample_pages() -> tuple[list[str], list[str]]:
@@ -44,7 +46,7 @@ def sample_pages() -> tuple[list[str], list[str]]:
 DEPARTMENTS, PROJECTS = sample_pages()
 
 
-@pytest.fixture(scope="module", params=SIZES, ids=["phone", "desktop"])
+@pytest.fixture(scope="module", params=SIZES, ids=["phone", "tablet", "desktop"])
 def tab(request: pytest.FixtureRequest, browser: object) -> Iterator[object]:
     width, height = request.param
     context = browser.new_context(viewport={"width": width, "height": height})
@@ -58,7 +60,7 @@ ROW_BOXES = """() => [...document.querySelectorAll('.bp-indicators tbody tr')].m
   window.scrollBy(0, -60);
   const box = (cell) => { const r = cell.getBoundingClientRect(); return [r.left, r.right, r.top, r.bottom]; };
   return {name: box(row.querySelector('.bp-name')), value: box(row.querySelector('.bp-value')),
-          text: row.querySelector('.bp-name').textContent};
+          basis: box(row.querySelector('.bp-basis')), text: row.querySelector('.bp-name').textContent};
 })"""
 
 
@@ -75,6 +77,9 @@ def test_every_project_page_shows_each_indicator_with_its_value(tab: object, bas
                 left, right, top, bottom = row[cell]
                 if left < 0 or right > width or top < 0 or bottom > height:
                     problems.append((url, row["text"], cell, row[cell]))
+            left, right, _, _ = row["basis"]  # 指标值确定依据: on screen too (a tablet had it behind the right edge)
+            if left < 0 or right > width:
+                problems.append((url, row["text"], "basis", row["basis"]))
     assert problems == []
 
 
@@ -82,7 +87,7 @@ def test_desktop_keeps_the_printed_table_and_the_phone_gets_blocks(tab: object, 
     tab.goto(base_url + PROJECTS[0])
     display = tab.evaluate("getComputedStyle(document.querySelector('.bp-indicators table')).display")
     assert tab.locator(".bp-indicators th[rowspan]").count() >= 1  # the merged 一级/二级 cells are there
-    if tab.viewport_size["width"] < 600:
+    if tab.viewport_size["width"] < BLOCKS_BELOW:
         assert display == "block"
         level1 = tab.locator(".bp-indicators .bp-l1").first
         assert level1.is_visible() and level1.evaluate("cell => getComputedStyle(cell).gridColumnEnd") == "l1"
