@@ -286,6 +286,34 @@ def test_a_file_the_server_must_show_goes_in_content_and_is_published_as_is(tmp_
         assert not (project / "site" / ".env").exists()
 
 
+def test_files_an_admin_put_in_the_site_are_named_when_a_build_removes_them(tmp_path: Path) -> None:
+    """A build publishes exactly its own files: an admin's file in site/ goes, which used to go unsaid. Files the
+    builder itself stops publishing (search routes renamed by an edit) are not named."""
+    data = tmp_path / "data" / "2023"
+    data.mkdir(parents=True)
+    for name in ("zunhua-jingkaiqu.yaml", "tangshan-gxq-kejiju.yaml"):
+        shutil.copy(ROOT / "data" / "2023" / name, data)
+    site, folders = tmp_path / "site", {"generated_dir": tmp_path / "generated", "cache_dir": tmp_path / "cache"}
+
+    def edit_and_build(number: int) -> list[str]:
+        source = data / "zunhua-jingkaiqu.yaml"
+        text = source.read_text(encoding="utf-8")
+        source.write_text(text.replace("overall_goal:\n  - ", f"overall_goal:\n  - （修订{number}）", 1), "utf-8")
+        return build(tmp_path / "data", site, with_pdf=False, **folders).notes
+
+    assert not [note for note in edit_and_build(1) if "不是本工具生成的" in note]
+    (site / "MP_verify_7f3a.txt").write_text("7f3a", encoding="utf-8")
+    (site / "2023" / "readme.html").write_text("<p>说明</p>", encoding="utf-8")
+    notes = [note for note in edit_and_build(2) if "不是本工具生成的" in note]
+    assert notes == [
+        "注意：网站文件夹中有不是本工具生成的文件，已随这次发布移除：2023/readme.html、MP_verify_7f3a.txt。"
+        "要随网站发布的文件请放进 content/（每次生成原样复制到网站中的同一位置）；"
+        "只供服务器使用的文件请放在网站文件夹之外"
+    ]
+    assert not (site / "MP_verify_7f3a.txt").exists() and not (site / "2023" / "readme.html").exists()
+    assert not [note for note in edit_and_build(3) if "不是本工具生成的" in note]  # route files renamed: not named
+
+
 def test_a_strict_umask_still_gives_a_site_the_web_server_can_read(tmp_path: Path) -> None:
     """An admin's `umask 027` (hardened servers): every page, PDF, data file and folder of the site is still
     readable by others (nginx runs as another user), and the admin's umask is left as it was."""

@@ -45,7 +45,15 @@ from .steps import (
     write_pages,
 )
 from .store import Store
-from .swap import publish, remove_stale_folders, restore_interrupted_publish, save_site_manifest, work_folder
+from .swap import (
+    foreign_files,
+    foreign_files_note,
+    publish,
+    remove_stale_folders,
+    restore_interrupted_publish,
+    save_site_manifest,
+    work_folder,
+)
 from .workers import start_fresh_workers
 
 __all__ = ["BuildReport", "DataErrors", "build"]
@@ -148,7 +156,10 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
             b.generated_walk = generated
             _run_steps(b)
             unrecorded = publish(b, published.result() if published is not None else None, later)
-        save_site_manifest(b)
+        if site_walk is not None and cache_dir is not None and plan.whole_site:
+            foreign = foreign_files(site_dir, cache_dir, earlier[0], site_walk.result())
+            plan.notes.extend([foreign_files_note(foreign)] if foreign else [])
+        save_site_manifest(b, unrecorded)
         later.submit(store.prune_if_due)
         report = _report(b)
         if whole is not None:

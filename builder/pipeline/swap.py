@@ -13,6 +13,7 @@ and folders left by killed builds are deleted once their process is gone
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -21,12 +22,13 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import BuilderError
 from ..failures import folder_size
 from .commit import COMMIT_PREFIX, JOURNAL, SiteTree, commit, journal_site, roll_back
 from .context import Build
 from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, owner_kind, remove_tree, write_marker
-from .outputs import OWNER_MARKER, PART_MANIFEST, legacy_site_manifest_file, site_manifest_file
+from .outputs import OWNER_MARKER, PART_MANIFEST, Manifest, legacy_site_manifest_file, site_manifest_file
 
 # Folders a build makes next to `site/`, named `<prefix><pid>-<random>`: a killed build leaves them behind.
 STAGING_PREFIX = ".site-build-"
@@ -85,12 +87,38 @@ def publish(b: Build, published: SiteTree | None, later: Executor) -> set[str]:
     return unrecorded
 
 
-def save_site_manifest(b: Build) -> None:
-    """After the swap: what the published site holds, for the next build to reuse (parts keep theirs inside)."""
+def save_site_manifest(b: Build, unrecorded: set[str]) -> None:
+    """After the swap: what the published site holds, for the next build to reuse (parts keep theirs inside), and
+    the paths of the files it published that no step recorded, for the next build to tell them from an admin's."""
     if b.whole_site and b.folders.cache is not None:
         site = b.folders.site
         b.outputs.manifest(site).save_site(site_manifest_file(b.folders.cache, site))
         legacy_site_manifest_file(b.folders.cache, site).unlink(missing_ok=True)  # an earlier version's
+        write_atomic(unrecorded_file(b.folders.cache, site), json.dumps(sorted(unrecorded)))
+
+
+def unrecorded_file(cache_dir: Path, site_dir: Path) -> Path:
+    return site_manifest_file(cache_dir, site_dir).with_suffix(".unrecorded.json")
+
+
+def foreign_files(site_dir: Path, cache_dir: Path, manifest: Manifest, walked: SiteTree) -> list[str]:
+    """The files of the published site (`walked` before the build) its last build did not publish: an admin's own,
+    which this build removes. None known when the last build left no list (an earlier version's)."""
+    try:
+        published = set(json.loads(unrecorded_file(cache_dir, site_dir).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return []
+    if not manifest.entries:
+        return []
+    return sorted(walked.files - manifest.entries.keys() - published - {OWNER_MARKER})
+
+
+def foreign_files_note(foreign: list[str]) -> str:
+    shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
+    return (
+        f"注意：网站文件夹中有不是本工具生成的文件，已随这次发布移除：{shown}。要随网站发布的文件请放进 content/"
+        "（每次生成原样复制到网站中的同一位置）；只供服务器使用的文件请放在网站文件夹之外"
+    )
 
 
 def restore_interrupted_publish(site_dir: Path) -> bool:
