@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from . import PROJECT_ROOT
 from .errors import BuilderError
 from .failures import check_timings_file, user_error
 from .lint.check import check
@@ -109,7 +110,7 @@ def tool_version() -> str:
     except PackageNotFoundError:  # run from the source folder without installing
         import tomllib
 
-        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        pyproject = PROJECT_ROOT / "pyproject.toml"
         try:
             return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["version"]
         except (OSError, KeyError, tomllib.TOMLDecodeError):

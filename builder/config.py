@@ -22,12 +22,12 @@ from typing import Any
 
 import yaml
 
+from . import PROJECT_ROOT
 from .data.encodings import guess_encoding, iconv_hint, looks_like
 from .data.yamlread import describe_yaml_error
 from .errors import BuilderError
 from .pipeline.outdir import escapes
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PAPER_SIZES = ("A3", "A4", "A5", "B5", "Letter")
 FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}  # 宋体类 / 黑体类
 LOGO_FOLDERS = ("content/", "theme/assets/")  # MkDocs publishes content/x and theme/x both as x

@@ -17,6 +17,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from . import PROJECT_ROOT
 from .errors import BuilderError
 from .pipeline.outdir import PROTECTED, real, within
 
@@ -118,8 +119,6 @@ def folder_size(folder: Path) -> int:
 
 def check_timings_file(path: Path, site: Path, project_root: Path | None = None) -> None:
     """Refuse a `--timings` file that cannot be written, or that would overwrite the project or the site."""
-    from .pipeline.build import PROJECT_ROOT
-
     root = real(project_root or PROJECT_ROOT)
     target = real(path)
     parent = target.parent

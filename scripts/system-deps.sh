@@ -8,7 +8,8 @@ set -eu
 need=""
 
 has_python_venv() { python3 -c "import ensurepip, venv" >/dev/null 2>&1; }
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# ldconfig is in /sbin, which is not on an ordinary user's PATH
+has_lib() { PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null | grep -q "$1"; }
 has_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -q "Noto .*CJK"; }
 
 has_python_venv || need="$need python3-venv"

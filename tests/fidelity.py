@@ -47,6 +47,8 @@ WEB_SITE_PARTS = {
     "//dl[@class='bp-facts']/div[not(dt='编制' or dt='审核')]": "facts the site adds (地区, 项目数, 合计…)",
     "//dl[@class='bp-facts']//dt": "labels of the facts list (编制, 审核)",
     "//p[contains(@class, 'bp-downloads')]": "download buttons",
+    "//p[@class='bp-source']": "the project page's 出自 line: the department's document and its PDF",
+    "//p[@class='bp-other-years']": "links to the department's other years",
     "//div[@class='bp-projects']": "the department's project list with totals (the site's own summary)",
     "//p[contains(concat(' ', @class, ' '), ' bp-note ')]": "site notes (title policy, 目录 entry without a table)",
     "//div[contains(@class, 'bp-project')]/h1": "the project page's title: the 项目名称, by the title policy",

@@ -269,6 +269,23 @@ def test_the_builder_writes_to_site_dir_by_default(tmp_path: Path) -> None:
     assert (project / "public" / SMALL / "index.html").is_file() and not (project / "site").exists()
 
 
+def test_a_file_the_server_must_show_goes_in_content_and_is_published_as_is(tmp_path: Path) -> None:
+    """A site-verification file (政府网站普查, WeChat, a search engine): put in `content/`, it is published at the same
+    place with the same bytes, and stays there on rebuilds; dot files are not published (deploy.md says so)."""
+    project = project_copy(tmp_path)
+    verification = b"verification-code 7f3a\r\n"
+    (project / "content" / "MP_verify_7f3a.txt").write_bytes(verification)
+    (project / "content" / ".env").write_text("SECRET=1", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(project), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "builder", "build", "--no-pdf"], cwd=project, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        assert (project / "site" / "MP_verify_7f3a.txt").read_bytes() == verification
+        assert not (project / "site" / ".env").exists()
+
+
 def test_a_strict_umask_still_gives_a_site_the_web_server_can_read(tmp_path: Path) -> None:
     """An admin's `umask 027` (hardened servers): every page, PDF, data file and folder of the site is still
     readable by others (nginx runs as another user), and the admin's umask is left as it was."""

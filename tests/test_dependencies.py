@@ -47,3 +47,23 @@ def test_the_builder_imports_and_writes_xlsx_without_openpyxl() -> None:
     assert done.returncode == 0, done.stderr
     size, sheets = map(int, done.stdout.split())
     assert size > 10_000 and sheets == 4  # departments, projects, indicators, spending plan
+
+
+def test_every_pinned_package_installs_on_debian_12s_python() -> None:
+    """A bare Debian 12 has Python 3.11.2: pymdown-extensions 13 (Requires-Python >=3.11.5) stopped `make site` there
+    with “requires a different Python”. Every pin of requirements.lock, as installed, admits 3.11.2 and the lowest
+    Python pyproject.toml promises."""
+    from importlib.metadata import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    promised = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    lowest = min(spec.version for spec in SpecifierSet(promised) if spec.operator == ">=")
+    refused = []
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        name, _, pinned = line.partition("==")
+        installed = metadata(name)
+        assert installed["Version"] == pinned, f"{name}: {installed['Version']} installed, {pinned} pinned"
+        needs = SpecifierSet(installed.get("Requires-Python") or "")
+        refused += [f"{name}=={pinned} needs Python {needs}" for python in ("3.11.2", lowest) if python not in needs]
+    assert refused == []

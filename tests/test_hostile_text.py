@@ -95,6 +95,14 @@ def test_page_titles_show_the_names_as_text(site: Path) -> None:
     assert tree.findtext(".//title").startswith(f"{PROJECT_NAME} · {DEPARTMENT_NAME}")
 
 
+def test_the_page_description_shows_the_names_as_text(site: Path) -> None:
+    """Each department and project page has its own `<meta name="description">` (all pages had the site's); Material
+    prints it unescaped, so the names in it are escaped first."""
+    tree = lxml.html.fromstring((site / PROJECT / "index.html").read_text(encoding="utf-8"))
+    description = tree.xpath("//meta[@name='description']/@content")[0]
+    assert description.startswith(DEPARTMENT_NAME) and f"“{PROJECT_NAME}”的绩效目标：预算数 " in description
+
+
 def test_no_html_from_the_data_reaches_any_page(site: Path) -> None:
     for path, html in html_pages(site):
         for raw in ("<script>alert", "<img src=x", "<strong>粗体", "<em>粗体"):

@@ -111,6 +111,18 @@ def test_a_site_of_the_previous_version_counts_as_the_builders(tmp_path: Path) -
     guard_output(part, project_root=ROOT, data_dir=data, part=True)
 
 
+def test_a_site_of_a_version_before_the_marker_counts_as_the_builders_without_its_cache(tmp_path: Path) -> None:
+    """An upgrade on a fresh clone, in CI, or after `.cache` was deleted: the versions with search shards and no
+    marker yet (late November) wrote pagefind/shards.json, not pagefind/pagefind.js, and their sites were refused as
+    “不是本工具生成的”."""
+    data, site = one_department(tmp_path), tmp_path / "site"
+    build_site(data, site, tmp_path)
+    (site / OWNER_MARKER).unlink()
+    assert (site / "pagefind" / "shards.json").is_file() and not (site / "pagefind" / "pagefind.js").exists()
+    build(data, site, with_pdf=False, generated_dir=tmp_path / "generated", cache_dir=tmp_path / "another-cache")
+    assert (site / OWNER_MARKER).is_file()
+
+
 def test_a_part_never_replaces_the_published_site(tmp_path: Path) -> None:
     data, site = one_department(tmp_path), tmp_path / "site"
     build_site(data, site, tmp_path)

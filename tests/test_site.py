@@ -164,6 +164,18 @@ def test_department_page_links_its_pdf_when_pdfs_are_made(sample: list[LoadedDep
     assert ".pdf" not in without["2023/tangshan-gxq-fagaiju/index.md"]
 
 
+def test_a_project_page_says_which_document_it_is_from_and_links_its_pdf(sample: list[LoadedDepartment]) -> None:
+    """A journalist quoting one project: the page names the department's document and offers its PDF."""
+    key = paths.project_keys(by_slug(sample, "tangshan-gxq-fagaiju").department)[0]
+    url = paths.project_dir(2023, "tangshan-gxq-fagaiju", key) + "index.md"
+    project = {generated.path: generated.text for generated in site_pages(sample, with_pdf=True)}[url]
+    start = project.index('<p class="bp-source"')
+    source = lxml.html.fromstring(project[start : project.index("</p>", start)]).xpath("//a")
+    assert [a.text_content() for a in source] == ["高新区发改局2023年部门预算绩效文本", "下载本部门 PDF"]
+    assert source[1].get("href") == "../../../2023/tangshan-gxq-fagaiju/tangshan-gxq-fagaiju-2023.pdf"
+    assert ".pdf" not in {generated.path: generated.text for generated in site_pages(sample, with_pdf=False)}[url]
+
+
 # Project page
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,57 @@ def test_one_item_goes_to_a_worker_while_this_process_does_its_own_work() -> Non
 def test_a_failure_in_a_fresh_worker_is_raised_here() -> None:
     with pytest.raises(BuilderError, match="第 3 项失败"):
         list(run_parallel(_fail, [1, 2, 3, 4], jobs=2, fresh=True))
+
+
+# Starts the fresh workers' server as a build does, Python's start and the loading of the builder's modules made
+# slow (1 s, 15 s), and presses Ctrl+C (SIGINT to the server alone) after the given seconds; prints how long the
+# server lived on.
+_CTRL_C_WHILE_LOADING = """
+import os, signal, sys, time
+from multiprocessing import forkserver
+from builder.pipeline import workers
+workers.SERVER_PRELOAD = workers.SERVER_PRELOAD[:-1] + ["slow_to_load"]
+workers.start_fresh_workers(2)
+server = forkserver._forkserver._forkserver_pid
+time.sleep(float(sys.argv[1]))
+os.kill(server, signal.SIGINT)
+pressed = time.monotonic()
+while open(f"/proc/{server}/stat").read().split(") ")[1][0] != "Z" and time.monotonic() - pressed < 20:
+    time.sleep(0.05)
+print(round(time.monotonic() - pressed, 1))
+"""
+
+
+@pytest.mark.parametrize("after", ["0.5", "2.5"])  # while Python starts, while it loads the builder's modules
+def test_ctrl_c_while_the_workers_server_starts_prints_no_traceback(tmp_path: Path, after: str) -> None:
+    """The first second of a build: Ctrl+C showed the server's KeyboardInterrupt traceback under `已中断。`."""
+    (tmp_path / "slow_to_load.py").write_text("import time\ntime.sleep(15)\n", encoding="utf-8")
+    (tmp_path / "sitecustomize.py").write_text("import time\ntime.sleep(1)\n", encoding="utf-8")  # Python's start
+    ran = subprocess.run(
+        [sys.executable, "-c", _CTRL_C_WHILE_LOADING, after],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},  # the server finds both there
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal, not ignored
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Traceback" not in ran.stderr and "KeyboardInterrupt" not in ran.stderr
+    assert float(ran.stdout) < 5  # it ended at once, not when its loading was over
+
+
+def _interrupt_myself(shared: None, item: int) -> str:
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        return "not interrupted"
+    except KeyboardInterrupt:
+        return "KeyboardInterrupt"
+
+
+def test_ctrl_c_in_a_fresh_worker_is_a_keyboard_interrupt_as_before() -> None:
+    results = dict(run_parallel(_interrupt_myself, [1, 2], jobs=2, fresh=True))
+    assert results == {1: "KeyboardInterrupt", 2: "KeyboardInterrupt"}
 
 
 def test_unpickled_models_share_their_fields_sets_and_copy_as_before() -> None:

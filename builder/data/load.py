@@ -7,16 +7,18 @@ fixes a file in one pass.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from .. import PROJECT_ROOT
 from ..errors import DataError
 from ..pipeline.outdir import escapes, real
 from ..pipeline.plan import YEAR_FOLDER
@@ -24,7 +26,6 @@ from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encod
 from .model import Department
 from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
@@ -33,6 +34,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024  # about 6 000 projects as the sample departme
 # “大部门”): a department above it is refused when read, before any page is made. Its PDF is printed in pieces of
 # bounded memory (builder/pdf/split.py), so the PDF sets no lower limit.
 MAX_PROJECTS = 2_000
+FORMAT_GUIDE = "docs/reference/data-format.md"  # the data format, for admins (not on the public site)
 _GBK_HINT = "请在编辑器中“另存为 UTF-8”，或运行 iconv -f GBK -t UTF-8 {name} > {name}.new && mv {name}.new {name}"
 
 
@@ -130,8 +132,10 @@ def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDe
     if located.data is not None or not problems:
         department, validation_problems = _validate(located)
         problems += validation_problems
+    year = department.year if department is not None else _written_year(located)
+    if year is not None:  # also beside the other mistakes of the file: all of them at once
+        problems += _year_folder_problems(path, year, located)
     if department is not None:
-        problems += _year_folder_problems(path, department, located)
         problems += _duplicate_code_problems(department, located)
         problems += _amount_problems(department, located)
     if problems:
@@ -291,7 +295,13 @@ def _problem(located: Located, error: dict[str, Any]) -> Problem:
     return Problem(located.line_of(loc), format_path(loc), message, hint)
 
 
-def _year_folder_problems(path: Path, department: Department, located: Located) -> list[Problem]:
+def _written_year(located: Located) -> int | None:
+    """The file's `year` when it is written as four digits, for a file whose other fields are wrong."""
+    year = located.data.get("year") if isinstance(located.data, dict) else None
+    return int(year) if isinstance(year, str) and YEAR_FOLDER.fullmatch(year.strip()) else None
+
+
+def _year_folder_problems(path: Path, year: int, located: Located) -> list[Problem]:
     folder = path.parent.name
     if not YEAR_FOLDER.fullmatch(folder):
         if not any(char.isdigit() for char in folder):
@@ -301,15 +311,15 @@ def _year_folder_problems(path: Path, department: Department, located: Located) 
                 1,
                 "",
                 f"所在文件夹 `{folder}` 不是年度文件夹",
-                f"年度文件夹名应为四位半角数字，如 data/{department.year}/；请改名或把文件移过去",
+                f"年度文件夹名应为四位半角数字，如 data/{year}/；请改名或把文件移过去",
             )
         ]
-    if int(folder) != department.year:
+    if int(folder) != year:
         return [
             Problem(
                 located.line_of(("year",)),
                 "year",
-                f"年度 {department.year} 与所在文件夹 {folder}/ 不一致",
+                f"年度 {year} 与所在文件夹 {folder}/ 不一致",
                 "请改正 year，或把文件移到对应年度的文件夹",
             )
         ]
@@ -360,9 +370,9 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     kind, context = error["type"], error.get("ctx") or {}
     field = loc[-1] if loc else ""
     if kind == "missing":
-        return "缺少必填字段", f"请添加 `{field}:`（字段说明见“数据格式”页面）"
+        return "缺少必填字段", f"请添加 `{field}:`（各字段的说明见 {FORMAT_GUIDE}）"
     if kind == "extra_forbidden":
-        return f"未知字段 `{field}`", "请检查拼写；允许的字段见“数据格式”页面"
+        return f"未知字段 `{field}`", _unknown_field_hint(str(field), loc)
     if kind == "value_error":
         message, hint = _value_error(str(context.get("error", error["msg"])), field)
         return message + _as_written(error.get("input")), hint
@@ -378,7 +388,33 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
         return "至少需要一项", "请添加至少一项内容"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "应为键值对（mapping）", "请按“字段名: 值”的形式逐行填写"
-    return f"值不正确（{error['msg']}）", "请对照“数据格式”页面修改"
+    return f"值不正确（{error['msg']}）", f"请对照 {FORMAT_GUIDE} 修改"
+
+
+def _unknown_field_hint(field: str, loc: tuple[Any, ...]) -> str:
+    """Names the field meant when the key is a misspelling of one allowed there (`nmae` → `name`)."""
+    close = difflib.get_close_matches(field.strip(), _fields_at(loc[:-1]), n=1, cutoff=0.6)
+    meant = f"是不是 `{close[0]}`？" if close else ""
+    return f"{meant}请检查拼写；允许的字段见 {FORMAT_GUIDE}"
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the data format allows in the mapping at `loc` (list positions skipped)."""
+    model: type[BaseModel] | None = Department
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, str):
+            field = model.model_fields.get(part)
+            model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds, through `X | None`, `list[X]` and `Annotated[X, …]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((model for argument in get_args(annotation) if (model := _model_in(argument))), None)
 
 
 def _as_written(value: Any) -> str:
@@ -400,4 +436,4 @@ def _value_error(reason: str, field: Any) -> tuple[str, str]:
         return "应为四位年份", "例如 2023，用半角数字，不加小数点或正负号"
     if reason.endswith("amount_unit"):
         return "金额单位不认识", "请写 元、千元、万元 或 亿元"
-    return f"值不正确：{reason}", "请对照“数据格式”页面修改"
+    return f"值不正确：{reason}", f"请对照 {FORMAT_GUIDE} 修改"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from .. import PROJECT_ROOT
 from ..atomic import write_atomic
 from ..errors import BuilderError
 from ..printable import escape_controls, is_unsafe
@@ -17,7 +18,7 @@ from .yamlread import read_yaml
 
 MIN_YEAR, MAX_YEAR = 1990, 2100  # as the data format's `year`
 MAX_NAME = 200
-THEME = Path(__file__).resolve().parent.parent.parent / "templates" / "scaffold"
+THEME = PROJECT_ROOT / "templates" / "scaffold"
 
 
 def _yaml_string(text: str) -> str:

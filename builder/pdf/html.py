@@ -11,13 +11,14 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from .. import PROJECT_ROOT
 from ..config import SiteConfig
 from ..data.model import Department, Project
 from ..data.titles import TITLE_NOTE, contents_entries, title_differs
 from ..site import filters
 from ..site.paths import project_keys
 
-PRINT_THEME = Path(__file__).resolve().parent.parent.parent / "templates" / "print"
+PRINT_THEME = PROJECT_ROOT / "templates" / "print"
 TEMPLATE = "document.html.j2"
 
 # Columns of the grid under the 预算规模/资金支出计划/绩效目标 labels (divisible by 1–4 and 6).

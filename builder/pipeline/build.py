@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
+from .. import PROJECT_ROOT
 from ..atomic import readable_by_all
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
@@ -49,7 +50,6 @@ from .workers import start_fresh_workers
 
 __all__ = ["BuildReport", "DataErrors", "build"]
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 MKDOCS_CONFIG = PROJECT_ROOT / "mkdocs.yml"
 GENERATED_DIR = PROJECT_ROOT / "content" / "generated"
 # Reuse caches (the store, the site manifests); BUILDER_CACHE_DIR moves them (a CI job, a test standing for a machine).

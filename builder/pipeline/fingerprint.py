@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+from .. import PROJECT_ROOT
+
 BUILDER = PROJECT_ROOT / "builder"
 THEME = PROJECT_ROOT / "theme"
 LOCK = PROJECT_ROOT / "requirements.lock"

@@ -42,8 +42,10 @@ PROTECTED = (
     "Makefile",
     "README.md",
 )
-# What only a site made by this builder has (an older version, before the marker).
-_LEGACY_SITE = ("index.html", "pagefind/pagefind.js", "data/SHA256SUMS")
+# What only a site made by this builder has (an older version, before the marker): all of these, and one search index
+# (one bundle until the index was split into shards, then the list of shards).
+_LEGACY_SITE = ("index.html", "data/SHA256SUMS")
+_LEGACY_SEARCH = ("pagefind/pagefind.js", "pagefind/shards.json")
 
 
 def real(path: Path) -> Path:
@@ -141,7 +143,9 @@ def owner_kind(folder: Path, cache_dir: Path | None = None) -> str | None:
         return KIND_PART  # a part made before the marker existed
     if cache_dir is not None and site_manifest_file(cache_dir, folder).is_file():
         return KIND_SITE  # a site this project built before the marker existed
-    if all((folder / name).is_file() for name in _LEGACY_SITE):
+    if all((folder / name).is_file() for name in _LEGACY_SITE) and any(
+        (folder / name).is_file() for name in _LEGACY_SEARCH
+    ):
         return KIND_SITE
     return None
 

@@ -8,12 +8,12 @@ import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import PROJECT_ROOT
 from ..config import SiteConfig
 from ..data.load import find_data_files, link_refusal, linked_folder_errors, where_data_is
 from ..errors import BuilderError, DataError
 from ..lint.findings import sort_key
 from .context import BuildPlan, ReadData
-from .fingerprint import PROJECT_ROOT
 from .outdir import escaping_files
 from .plan import Part, place, plan_batches, whole_batches
 

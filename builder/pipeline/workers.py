@@ -19,10 +19,11 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from multiprocessing import forkserver
+from multiprocessing import forkserver, resource_tracker
 from typing import Any, TypeVar
 
 from ..errors import BuilderError
@@ -30,6 +31,7 @@ from ..errors import BuilderError
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 _shared: Any = None  # what the parent set before forking; read by the workers
+SERVER_PRELOAD = ["builder.pipeline.server_start", "builder.pipeline.build"]  # in this order
 
 
 def cpu_count() -> int:
@@ -96,13 +98,18 @@ def start_fresh_workers(jobs: int | None) -> None:
     """
     if worker_count(jobs, 2) > 1 and sys.platform == "linux":
         _forkserver()
-        forkserver.ensure_running()
+        resource_tracker.ensure_running()  # first: it unblocks SIGINT when it starts
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # the server inherits it: see server_start
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl+C pressed meanwhile is raised now
 
 
 def _forkserver() -> multiprocessing.context.BaseContext:
     """The context of fresh workers; its server loads the pipeline's modules once, when first used."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["builder.pipeline.build"])
+    context.set_forkserver_preload(SERVER_PRELOAD)
     if not _server_stopped_at_exit:
         atexit.register(_stop_server)
         _server_stopped_at_exit.append(True)

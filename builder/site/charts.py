@@ -17,13 +17,7 @@ from ..data.amounts import format_amount
 from ..data.load import LoadedDepartment
 from ..data.model import Checkpoint, Project
 from ..opendata.tables import EXPORT_UNIT, department_total, in_export_unit
-
-WIDTH = 720
-VALUE_SPACE = 150  # room right of the longest bar for its figure
-ROW_HEIGHT = 46
-LABEL_SIZE = 14
-BAR_HEIGHT = 18
-# The font and colour are in templates/pages/_charts.html.
+from .paths import department_dir
 
 
 @dataclass(frozen=True)
@@ -55,6 +49,11 @@ class YearTotal:
     slug: str
     project_count: int
     total: Decimal
+
+    @property
+    def url(self) -> str:
+        """The department's page of that year."""
+        return department_dir(self.year, self.slug)
 
 
 class _Change:
@@ -208,48 +207,37 @@ def budget_in_export_unit(project: Project, loaded: LoadedDepartment) -> Decimal
 
 @dataclass(frozen=True)
 class Row:
-    """One row of a horizontal bar chart: its label, its bar and the figure after the bar."""
+    """One row of a horizontal bar chart: its label, its bar's length (percent of the longest) and its figure."""
 
     label: str
-    label_y: int
-    bar_y: int
-    length: str
+    percent: str
     figure: str
-    figure_x: str
-    figure_y: int
 
 
 @dataclass(frozen=True)
 class BarChart:
-    """A horizontal bar chart (`_charts.html` `bar_chart`): each label on its own line above its bar."""
+    """A horizontal bar chart (`_charts.html` `bar_chart`): rows of text, each with its bar, so that the labels
+    and figures are text of the page's size on a phone too (as one SVG scaled to a phone's width, they were
+    about 7 px high) and grow with 大字."""
 
     title: str
-    width: int
-    height: int
-    label_size: int
-    bar_height: int
     rows: list[Row]
+
+    @property
+    def spoken(self) -> str:
+        """What a screen reader says: the title and every figure."""
+        return f"{self.title}：" + "；".join(f"{row.label} {row.figure}" for row in self.rows)
 
 
 def bar_chart(title: str, bars: list[tuple[str, Decimal]], unit: str = EXPORT_UNIT) -> BarChart:
-    """Bars as long as their value is to the largest, the figure in `unit` right of each bar."""
+    """Bars as long as their value is to the largest, the figure in `unit` after each bar."""
     largest = max((value for _, value in bars), default=Decimal(0))
-    rows = [bar_row(index * ROW_HEIGHT, label, value, largest, unit) for index, (label, value) in enumerate(bars)]
-    return BarChart(title, WIDTH, ROW_HEIGHT * len(bars) + 8, LABEL_SIZE, BAR_HEIGHT, rows)
+    return BarChart(title, [bar_row(label, value, largest, unit) for label, value in bars])
 
 
-def bar_row(top: int, label: str, value: Decimal, largest: Decimal, unit: str) -> Row:
-    length = float(value / largest * (WIDTH - VALUE_SPACE)) if largest > 0 and value > 0 else 0.0
-    bar_top = top + LABEL_SIZE + 8
-    return Row(
-        label=label,
-        label_y=top + LABEL_SIZE + 2,
-        bar_y=bar_top,
-        length=f"{length:.1f}",
-        figure=f"{format_amount(value)} {unit}",
-        figure_x=f"{length + 6:.1f}",
-        figure_y=bar_top + BAR_HEIGHT - 4,
-    )
+def bar_row(label: str, value: Decimal, largest: Decimal, unit: str) -> Row:
+    percent = float(value / largest * 100) if largest > 0 and value > 0 else 0.0
+    return Row(label=label, percent=f"{percent:.1f}", figure=f"{format_amount(value)} {unit}")
 
 
 @dataclass(frozen=True)

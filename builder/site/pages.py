@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
 from itertools import groupby
-from pathlib import Path
 
 import yaml
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from .. import PROJECT_ROOT
 from ..data.amounts import Amount, to_unit
 from ..data.load import LoadedDepartment
 from ..data.model import Department, Project
@@ -34,7 +34,7 @@ from . import filters, paths
 from .charts import DepartmentHistory, department_history, year_comparison
 from .finding_words import ReaderFinding, by_project
 
-THEME_PAGES = Path(__file__).resolve().parent.parent.parent / "templates" / "pages"
+THEME_PAGES = PROJECT_ROOT / "templates" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
 ALL_PROJECTS = "projects"  # `2023/projects/`: every project of a year on one page (a reserved slug in load.py)
 
@@ -344,7 +344,8 @@ def _department_pages(
         quality = department_quality(entry, own) if findings is not None else None
         pages.append(_department_page(env, year, entry, with_pdf, history, quality))
         pages += [
-            _project_page(env, year, entry, project, index, quality) for index, project in enumerate(entry.projects)
+            _project_page(env, year, entry, project, index, quality, with_pdf)
+            for index, project in enumerate(entry.projects)
         ]
     return pages
 
@@ -357,22 +358,40 @@ def _department_page(
     history: DepartmentHistory | None,
     quality: Quality | None,
 ) -> GeneratedPage:
-    title = f"{entry.department.department} {year.year}年部门预算绩效文本"
-    meta = {"hide": ["navigation"]}
+    d = entry.department
+    title = f"{d.department} {year.year}年部门预算绩效文本"
+    summary = f"{title}：{len(d.projects)} 个项目，预算数合计 {filters.money(entry.totals.total)} {d.amount_unit}。"
+    meta = {"hide": ["navigation"], "description": _attribute(summary)}
     context = {"year": year, "entry": entry, "with_pdf": with_pdf, "history": history, "quality": quality}
     text = render(env, "department.html", entry.url, title, meta, **context)
     return GeneratedPage(_index(entry.url), text)
 
 
 def _project_page(
-    env: Environment, year: Year, entry: DepartmentEntry, project: ProjectEntry, index: int, quality: Quality | None
+    env: Environment,
+    year: Year,
+    entry: DepartmentEntry,
+    project: ProjectEntry,
+    index: int,
+    quality: Quality | None,
+    with_pdf: bool,
 ) -> GeneratedPage:
     title = f"{project.project.name} · {entry.department.department}"
     findings = quality.projects.get(index, []) if quality is not None else []
     quality_url = f"{quality.url}#project-{index + 1}" if quality is not None else ""
     context = {"year": year, "entry": entry, "item": project, "findings": findings, "quality_url": quality_url}
-    text = render(env, "project.html", project.url, title, {"hide": ["navigation"]}, **context)
+    context["with_pdf"] = with_pdf
+    budget, d = project.project.budget.total, entry.department
+    unit = "" if budget.unit is not None else f" {d.amount_unit}"
+    summary = f"{d.department} {year.year}年项目“{project.project.name}”的绩效目标：预算数 {budget.printed}{unit}。"
+    meta = {"hide": ["navigation"], "description": _attribute(summary)}
+    text = render(env, "project.html", project.url, title, meta, **context)
     return GeneratedPage(_index(project.url), text)
+
+
+def _attribute(text: str) -> str:
+    """Text for a `<meta>` attribute: Material prints `page.meta.description` unescaped."""
+    return str(escape(text))
 
 
 def _index(url: str) -> str:

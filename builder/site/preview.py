@@ -39,9 +39,10 @@ from typing import Any
 
 from mkdocs.livereload import LiveReloadServer
 
+from .. import PROJECT_ROOT
 from ..errors import BuilderError
 from ..failures import user_error
-from ..pipeline.build import MKDOCS_CONFIG, PROJECT_ROOT, build
+from ..pipeline.build import MKDOCS_CONFIG, build
 from ..pipeline.swap import builder_pid, is_running
 from .pages import page_environment
 

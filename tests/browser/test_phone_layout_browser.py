@@ -10,14 +10,19 @@
 
 from __future__ import annotations
 
+import shutil
 import struct
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from conftest import served_site
 from test_accessibility_browser import axe_violations
 from test_site_browser import AXE, FIXTURE, ROOT, base_url  # noqa: F401 (fixture)
 
+from builder.config import load_site_config
 from builder.data.load import load_all
+from builder.pipeline.build import MKDOCS_CONFIG
 from builder.site.paths import department_dir, project_dir, project_keys
 
 ARTIFACTS = ROOT / "tests" / "artifacts" / "phone"
@@ -162,6 +167,51 @@ def test_large_text_on_a_320_px_phone_keeps_the_header_on_screen_and_the_purpose
         .querySelectorAll('th, td').values().map((cell) => cell.getBoundingClientRect().width).toArray()"""
     )
     assert purpose > 2 * label
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_site_name_shows_whole_in_the_header_of_a_narrow_phone(
+    browser: object,
+    base_url: str,  # noqa: F811
+    width: int,
+) -> None:
+    """The header cut the site name to “部门…” at 320 px and “部门预算…” at 360 px (the 大字/高对比 buttons take the
+    room): it now takes two lines, smaller, and shows whole, the buttons and the search icon still on screen."""
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    tab.goto(base_url + DEPARTMENTS[0])
+    name = tab.locator(".md-header__topic").first.locator(".md-ellipsis")
+    assert name.inner_text() == load_site_config(MKDOCS_CONFIG).site_name
+    shown = name.evaluate("(e) => [e.scrollWidth <= e.clientWidth, e.scrollHeight <= e.clientHeight]")
+    assert shown == [True, True]
+    for control in ("[data-bp-pref=large]", "[data-bp-pref=contrast]", ".bp-header-search__link"):
+        box = tab.locator(control).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, control
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+
+
+def test_the_history_of_a_department_is_readable_on_a_phone(browser: object, tmp_path: Path) -> None:
+    """历年比较 at 375 px: the chart was one SVG scaled to the phone's width (its labels about 7 px high) and the
+    history tables were cut at the right edge (Material's 5 rem minimum per column)."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    (data / "2024").mkdir()
+    text = (data / "2023" / "tangshan-gxq-kejiju.yaml").read_text(encoding="utf-8")
+    (data / "2024" / "tangshan-gxq-kejiju.yaml").write_text(text.replace("year: 2023", "year: 2024"), "utf-8")
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    tab = context.new_page()
+    with served_site(data, tmp_path, "/") as url:
+        tab.goto(url + "2024/tangshan-gxq-kejiju/")
+        chart = tab.locator("#history ~ .bp-bars")
+        assert chart.get_attribute("aria-label").endswith("：2023 年 4253 万元；2024 年 4253 万元")
+        sizes = chart.locator(".bp-bars__text").evaluate_all("(rows) => rows.map((r) => getComputedStyle(r).fontSize)")
+        assert sizes == ["14px", "14px"]
+        tables = tab.locator("#history ~ .bp-scroll").evaluate_all(
+            "(boxes) => boxes.map((b) => b.scrollWidth <= b.clientWidth)"
+        )
+        assert tables == [True, True]
     context.close()
 
 
