@@ -10,6 +10,7 @@ write a step module and add it to STEPS.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -109,8 +110,12 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     part, merge = options.get("part"), options.get("merge", ())
     generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
     _guard_output(site_dir, data_dir, part is not None, merge, cache_dir)
-    with exclusive({"网站文件夹": site_dir, "生成页面文件夹": generated_dir}, cache_dir, progress), readable_by_all():
-        return _build(data_dir, site_dir, **options)
+    folders = {"网站文件夹": site_dir, "生成页面文件夹": generated_dir}
+    try:
+        with exclusive(folders, cache_dir, progress), readable_by_all():
+            return _build(data_dir, site_dir, **options)
+    finally:
+        gc.unfreeze()  # what the steps froze (`_run_steps`) and is still alive: collected again, as any object
 
 
 def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> BuildReport:
@@ -191,6 +196,11 @@ def _run_steps(b: Build) -> None:
         b.search_services, b.behind = services, behind
         for step in STEPS:
             _run(step, b)
+            # What a step leaves for the later ones (pages, keys, the site's entries, scans: millions of objects at
+            # 3 000 departments) is kept off the collector's full passes, as read_data does for the departments:
+            # each pass walked all that was left so far, and there were more of them (3 000 departments: 16 passes,
+            # 13.4 s in the build process, against 7 and 0.75 s at 500). `build` unfreezes them at its end.
+            gc.freeze()
 
 
 def _run(step: Step, b: Build) -> None:

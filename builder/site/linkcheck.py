@@ -121,11 +121,13 @@ def _path_order(page: str) -> list[str]:
 # ---- reading pages --------------------------------------------------------------------------------------------
 
 
-def site_files(site: Path) -> list[str]:
-    """Every file of the site, as paths from its root."""
+def site_files(site: Path, prefix: str = "") -> list[str]:
+    """Every file of the site, as paths from its root (each after `prefix/`, when given)."""
     found: list[str] = []
     for directory, _, names in os.walk(site):
         folder = Path(directory).relative_to(site).as_posix()
+        if prefix:
+            folder = prefix if folder == "." else f"{prefix}/{folder}"
         found += [name if folder == "." else f"{folder}/{name}" for name in names]
     return found
 

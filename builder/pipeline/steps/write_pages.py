@@ -56,6 +56,12 @@ class _Shared:
     with_pdf: bool
     quality: bool
 
+    @functools.cached_property
+    def sizes(self) -> dict[str, str]:
+        """Every download's size as the pages print it: made once per worker, not once per job (a job holds
+        DEPARTMENTS_PER_JOB departments, `known` every department's files: per job, it grew as N²)."""
+        return {path: format_size(size) for path, (size, _) in self.known.items()}
+
 
 def wanted(b: Build) -> bool:
     return True
@@ -307,11 +313,12 @@ def _department_keys(
 def _jobs(todo: list[tuple[Place, ...]], every: _Departments) -> list[_Job]:
     """Each group with its departments, every year of them (`_every_year`)."""
     by_key = _every_year(every.loaded)
+    order = {id(item): index for index, item in enumerate(every.loaded)}  # a job's departments in this order
     jobs = []
     for places in todo:
         slugs = dict.fromkeys(slug for _, slug in places)
         chosen = {id(item): item for slug in slugs for item in by_key.get(slug, [])}
-        jobs.append(_Job(places, [item for item in every.loaded if id(item) in chosen]))
+        jobs.append(_Job(places, sorted(chosen.values(), key=lambda item: order[id(item)])))
     return jobs
 
 
@@ -328,7 +335,7 @@ def _every_year(loaded: list[ReadDepartment]) -> dict[str, list[ReadDepartment]]
 
 def _render_job(shared: _Shared, job: _Job) -> list[tuple[Place, dict[str, str]]]:
     """Each department's pages written, with their hashes, department by department (each has its own key)."""
-    downloads = _sizes(shared.known)
+    downloads = shared.sizes
     findings = job.findings if shared.quality else None
     return [
         (place, _write_pages(shared, _department_pages(shared, job, place, downloads, findings)))
@@ -351,10 +358,6 @@ def refuse_collisions(pages: dict[str, str], more: dict[str, str]) -> None:
     both = sorted(path for path in more if path in pages)
     if both:
         raise BuilderError(f"两个生成的页面要写入同一个文件 {escape_controls(both[0])}，网站没有更新 — 请报告此问题")
-
-
-def _sizes(known: dict[str, tuple[int, str]]) -> dict[str, str]:
-    return {path: format_size(size) for path, (size, _) in known.items()}
 
 
 def _write_site_level(shared: _Shared, every: _Departments, units: list[Place]) -> dict[Place, dict[str, str]]:
