@@ -1,11 +1,11 @@
-"""The comparison figures add up, match projects across years, and draw as accessible, escaped SVG."""
+"""The comparison figures add up, match projects across years, and draw as accessible, escaped bar rows."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from builder.data.load import LoadedDepartment, Source, load_all
@@ -14,13 +14,21 @@ from builder.site.charts import BarChart, bar_chart, department_history, year_co
 from builder.site.pages import page_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-SVG = "{http://www.w3.org/2000/svg}"
 
 
-def svg(chart: BarChart | None) -> str:
+def drawn(chart: BarChart | None) -> str:
     """The chart as the year and department pages draw it (templates/pages/_charts.html)."""
     template = page_environment().from_string('{% import "_charts.html" as charts %}{{ charts.bar_chart(chart) }}')
     return template.render(chart=chart)
+
+
+def rows_of(html: str) -> list[tuple[str, str, float]]:
+    """Each bar row as a reader sees it: its label, its figure, and its bar's length in percent of the longest."""
+    chart = lxml.html.fromstring(html)
+    return [
+        (*(span.text for span in row.find_class("bp-bars__text")[0]), float(row.xpath(".//rect")[0].get("width")))
+        for row in chart.find_class("bp-bars__row")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -72,27 +80,30 @@ def test_year_table_is_largest_first_with_the_published_figures(loaded: list[Loa
     ]
 
 
-def test_year_chart_is_accessible_svg_showing_the_table_figures(loaded: list[LoadedDepartment]) -> None:
+def test_year_chart_is_accessible_showing_the_table_figures(loaded: list[LoadedDepartment]) -> None:
     comparison = year_comparison(loaded, 2023)
-    drawing = ET.fromstring(svg(comparison.chart))
-    assert drawing.tag == f"{SVG}svg" and drawing.get("role") == "img"
-    assert drawing.get("aria-label") == drawing.find(f"{SVG}title").text == "2023 年各部门项目预算数合计（万元）"
-    texts = [text.text for text in drawing.iter(f"{SVG}text")]
-    for row in comparison.rows:
-        assert row.department in texts
-        assert f"{row.total} 万元" in texts
-    widths = [float(rect.get("width")) for rect in drawing.iter(f"{SVG}rect")]
-    assert widths == sorted(widths, reverse=True) and widths[0] == 570.0
+    chart = lxml.html.fromstring(drawn(comparison.chart))
+    spoken = "；".join(f"{row.department} {row.total} 万元" for row in comparison.rows)
+    assert chart.get("role") == "img" and chart.get("aria-label") == f"2023 年各部门项目预算数合计（万元）：{spoken}"
+    rows = rows_of(drawn(comparison.chart))
+    assert [(label, figure) for label, figure, _ in rows] == [
+        (r.department, f"{r.total} 万元") for r in comparison.rows
+    ]
+    lengths = [length for _, _, length in rows]
+    assert lengths == sorted(lengths, reverse=True) and lengths[0] == 100.0
+    assert lengths[-1] == pytest.approx(float(Decimal("72.55") / Decimal("4253") * 100), abs=0.05)
 
 
 def test_chart_text_is_escaped() -> None:
-    drawn = svg(bar_chart("<script>&", [("A&B <局>", Decimal("1")), ("零", Decimal("0"))]))
-    assert "<script>" not in drawn and "A&amp;B &lt;局&gt;" in drawn
-    assert ET.fromstring(drawn).find(f"{SVG}title").text == "<script>&"
+    html = drawn(bar_chart("<script>&", [("A&B <局>", Decimal("1")), ("零", Decimal("0"))]))
+    assert "<script>" not in html and "A&amp;B &lt;局&gt;" in html
+    assert lxml.html.fromstring(html).get("aria-label") == "<script>&：A&B <局> 1 万元；零 0 万元"
+    assert rows_of(html) == [("A&B <局>", "1 万元", 100.0), ("零", "0 万元", 0.0)]
 
 
 def test_chart_of_nothing_is_still_valid() -> None:
-    assert ET.fromstring(svg(bar_chart("空", []))).get("height") == "8"
+    chart = lxml.html.fromstring(drawn(bar_chart("空", [])))
+    assert chart.get("class") == "bp-bars" and chart.find_class("bp-bars__row") == []
 
 
 def test_year_without_departments(loaded: list[LoadedDepartment]) -> None:
@@ -145,8 +156,8 @@ def test_history_matches_projects_by_code_then_name() -> None:
 
 
 def test_history_chart_has_a_bar_per_year() -> None:
-    drawing = ET.fromstring(svg(department_history(history_sample(), "ju").chart))
-    assert [t.text for t in drawing.iter(f"{SVG}text")] == ["2022 年", "160.00 万元", "2023 年", "168.50 万元"]
+    rows = rows_of(drawn(department_history(history_sample(), "ju").chart))
+    assert [(label, figure) for label, figure, _ in rows] == [("2022 年", "160.00 万元"), ("2023 年", "168.50 万元")]
 
 
 def test_history_found_by_printed_name_too() -> None:
