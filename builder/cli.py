@@ -16,8 +16,8 @@ from . import PROJECT_ROOT
 from .errors import BuilderError
 from .failures import check_timings_file, user_error
 from .lint.check import check
-from .pipeline.build import DataErrors, build
-from .printable import SafeStream, raw_stream
+from .pipeline.build import BuildReport, DataErrors, build
+from .printable import SafeStream, raw_stream, some_of
 
 DESCRIPTION = "部门预算绩效文本发布工具：检查数据、生成网站、PDF 和开放数据。"
 # argparse's own words (usage, errors, the -h help), in Chinese: argparse looks each up with gettext.
@@ -256,21 +256,26 @@ def command_build(args: argparse.Namespace) -> int:
     reuse = f"新生成 {len(report.made)} 个文件，沿用未改动的 {report.reused} 个"
     print(f"{what}已生成：{report.site_dir}（{counts}；{reuse}；用时 {total:.1f} 秒）")
     print(report.quality)
-    for note in report.notes:
+    for note in [*report.notes, *_changes_to_the_published_site(report, pdfs_before, pages_before)]:
         print(note)
+    return 0
+
+
+def _changes_to_the_published_site(report: BuildReport, pdfs_before: int, pages_before: set[str]) -> list[str]:
+    """What the admin may not expect the build to have done: PDFs taken down, department pages gone."""
+    notes = []
     if pdfs_before and not report.pdfs:
-        print(
+        notes.append(
             f"注意：本次用了 --no-pdf，{report.site_dir} 中原有的 {pdfs_before} 个 PDF 已撤下 — "
             "要恢复请不带 --no-pdf 再生成一次（未改动的部门沿用缓存中的 PDF）；只想预览请用 --site 另指定文件夹"
         )
-    gone = sorted(pages_before - _department_pages(report.site_dir))
+    gone = [f"{page}/" for page in sorted(pages_before - _department_pages(report.site_dir))]
     if gone:
-        shown = "、".join(f"{page}/" for page in gone[:5]) + (f" 等 {len(gone)} 个" if len(gone) > 5 else "")
-        print(
-            f"注意：上次发布的部门页面这次没有了：{shown}。数据文件被删除或改名了吗？文件名就是网址，"
+        notes.append(
+            f"注意：上次发布的部门页面这次没有了：{some_of(gone)}。数据文件被删除或改名了吗？文件名就是网址，"
             "改名后旧网址（别人转发、收藏的链接）会显示“找不到这个页面”；要保留网址，请改回原来的文件名"
         )
-    return 0
+    return notes
 
 
 def _department_pages(site: Path) -> set[str]:

@@ -61,3 +61,8 @@ class SafeStream:
 def raw_stream(stream: Any) -> Any:
     """The stream under a SafeStream (the progress display draws with `\\r` and colours on purpose)."""
     return getattr(stream, "raw", stream) if isinstance(stream, SafeStream) else stream
+
+
+def some_of(names: list[str], shown: int = 5) -> str:
+    """`a、b、c` — or the first `shown` and how many there are (`a、b、c、d、e 等 12 个`) for a message."""
+    return "、".join(names[:shown]) + (f" 等 {len(names)} 个" if len(names) > shown else "")

@@ -162,8 +162,7 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
             _run_steps(b)
             unrecorded = publish(b, published.result() if published is not None else None, later)
         if site_walk is not None and cache_dir is not None and plan.whole_site:
-            foreign = foreign_files(site_dir, cache_dir, earlier[0], site_walk.result())
-            plan.notes.extend([foreign_files_note(foreign)] if foreign else [])
+            _note_foreign_files(plan.notes, foreign_files(site_dir, cache_dir, earlier[0], site_walk.result()))
         save_site_manifest(b, unrecorded)
         later.submit(store.prune_if_due)
         report = _report(b)
@@ -174,6 +173,12 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
         del b, outputs, earlier, published, plan, generated, site_walk
     return report
+
+
+def _note_foreign_files(notes: list[str], foreign: list[str]) -> None:
+    """Name the files an admin put in the site, which this build removed (builder/pipeline/swap.py)."""
+    if foreign:
+        notes.append(foreign_files_note(foreign))
 
 
 def _guard_output(site_dir: Path, data_dir: Path, part: bool, merge: Sequence[Path], cache_dir: Path | None) -> None:

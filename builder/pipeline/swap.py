@@ -25,6 +25,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..errors import BuilderError
 from ..failures import folder_size
+from ..printable import some_of
 from .commit import COMMIT_PREFIX, JOURNAL, SiteTree, commit, journal_site, roll_back
 from .context import Build
 from .outdir import KIND_PART, KIND_SITE, KIND_TEMPORARY, owner_kind, remove_tree, write_marker
@@ -114,10 +115,10 @@ def foreign_files(site_dir: Path, cache_dir: Path, manifest: Manifest, walked: S
 
 
 def foreign_files_note(foreign: list[str]) -> str:
-    shown = "、".join(foreign[:5]) + (f" 等 {len(foreign)} 个" if len(foreign) > 5 else "")
     return (
-        f"注意：网站文件夹中有不是本工具生成的文件，已随这次发布移除：{shown}。要随网站发布的文件请放进 content/"
-        "（每次生成原样复制到网站中的同一位置）；只供服务器使用的文件请放在网站文件夹之外"
+        f"注意：网站文件夹中有不是本工具生成的文件，已随这次发布移除：{some_of(foreign)}。"
+        "要随网站发布的文件请放进 content/（每次生成原样复制到网站中的同一位置）；"
+        "只供服务器使用的文件请放在网站文件夹之外"
     )
 
 
