@@ -433,7 +433,7 @@ def _value_error(reason: str, field: Any) -> tuple[str, str]:
     if reason.endswith("first_row_levels"):
         return "第一行指标缺少一级或二级指标", "表格第一行须写出 level1 和 level2，之后的行省略表示合并单元格"
     if reason.endswith("year"):
-        return "应为四位年份", "例如 2023，用半角数字，不加小数点或正负号"
+        return "应为四位年份", "例如 2023，用半角数字，前后不留空格，不加小数点或正负号"
     if reason.endswith("amount_unit"):
         return "金额单位不认识", "请写 元、千元、万元 或 亿元"
     return f"值不正确：{reason}", f"请对照 {FORMAT_GUIDE} 修改"

@@ -46,8 +46,10 @@ def _to_amount(raw: Any) -> Amount:
 
 
 def _to_year(raw: Any) -> Any:
-    """Four ASCII digits (the reader hands text over): `2023.0`, `+2023`, `2_023` or `٢٠٢٣` are no year."""
-    if isinstance(raw, str) and not re.fullmatch(r"[0-9]{4}", raw.strip()):
+    """Four ASCII digits (the reader hands text over): `2023.0`, `+2023`, `2_023`, `٢٠٢٣` or `" 2023"` are no year.
+
+    Nothing around the digits either: the JSON Schema's pattern (an editor's check) refuses a quoted `" 2000"`."""
+    if isinstance(raw, str) and not re.fullmatch(r"[0-9]{4}", raw):
         raise ValueError("year")
     return raw
 
