@@ -10,7 +10,9 @@ moving the others'), and when the store lost the pieces.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -241,6 +243,63 @@ def test_an_edit_joins_again_only_the_blocks_it_changes(
     kept = set(after) & set(before)
     assert len(kept) >= len(after) - most * 2
     assert all(entry_inode(store, after[key].text_entry()) == inodes[key] for key in kept)
+
+
+@pytest.mark.parametrize("edit", ["change", "add", "remove", "rename"])
+def test_the_site_database_copies_the_rows_of_unchanged_blocks_from_the_last_one(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    """After an edit, the site database takes the rows of the blocks it had from the last build's database (SQLite
+    copies them), not from the store: their rows are gone from the store here, and the file is still the one that
+    encoding every department afresh gives, byte for byte."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    before = {block.key: block for block in planned_blocks(load([data]), store)}
+    for block in before.values():
+        for table in pieces_module.TABLE_NAMES:
+            entry = store.path(pieces_module.NAMESPACE, block.sqlite_entry(table), "bin")
+            assert entry is not None and entry.is_file()
+            entry.unlink()
+    edit_corpus(data, edit)
+    loaded = load([data])
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+    after = planned_blocks(loaded, store)
+    kept = [block for block in after if block.key in before and len(block.members) > 0]
+    assert len(kept) > 6
+    refilled = [
+        block.key
+        for block in kept
+        if (entry := store.path(pieces_module.NAMESPACE, block.sqlite_entry("projects"), "bin")) and entry.exists()
+    ]
+    assert refilled == []
+
+
+def test_a_site_database_not_as_its_layout_says_is_not_copied_from(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A last database whose rows are not where its layout puts them (a row deleted by hand: the manifest still
+    finds the file intact when its size and time are put back) is not copied from: every row is inserted again."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    database = tmp_path / "first" / data_files(None, None)["sqlite"]
+    status = database.stat()
+    connection = sqlite3.connect(database)
+    connection.execute("DELETE FROM spending_plan WHERE rowid = (SELECT max(rowid) FROM spending_plan)")
+    connection.commit()
+    connection.close()
+    assert database.stat().st_size == status.st_size  # a page freed, not the file shrunk
+    os.utime(database, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edit_corpus(data, "change")
+    loaded = load([data])
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
 
 
 def test_damaged_blocks_and_lost_pieces_are_made_again_never_a_wrong_file(

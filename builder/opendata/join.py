@@ -15,6 +15,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -28,7 +29,7 @@ from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, sheet_starts
 from .tables import TABLE_COLUMNS, TABLE_LABELS, Cell, Table
 from .to_csv import csv_document
 from .to_json import document_frame, json_document
-from .to_sqlite import join_databases
+from .to_sqlite import Copied, join_databases, table_extents
 from .to_xlsx import WIDTH_SAMPLE_ROWS, write_xlsx
 from .zipstream import DEFLATED, FINAL_BLOCK, Compressed, Member, crc32_combine, deflate_piece
 
@@ -147,19 +148,86 @@ def sheets_wanted(counts: list[tuple[int, ...]]) -> list[tuple[tuple[str, int], 
     ]
 
 
-def write_site_database(scope: Scope, blocks: list[Block], folder: Path, date: datetime | None) -> Known:
-    """The site's SQLite database from the blocks' cached rows, and the JSON Schema."""
+Layout = list[tuple[str, tuple[int, ...]]]  # a site database's blocks in order: each one's key and rows in each table
+
+
+@dataclass(frozen=True)
+class EarlierDatabase:
+    """The last build's site database, intact as its manifest says, and how its rows lie (`write_site_database`)."""
+
+    path: Path
+    layout: Layout
+
+
+def write_site_database(
+    scope: Scope, blocks: list[Block], folder: Path, date: datetime | None, earlier: EarlierDatabase | None = None
+) -> tuple[Known, Layout]:
+    """The site's SQLite database from the blocks' cached rows, and the JSON Schema; how its rows lie, by block.
+
+    The rows of a block that `earlier` holds are copied from it by SQLite (`Copied`), not unpickled and inserted
+    again: after an edit, one block's rows are inserted, the others copied; the file has the same bytes.
+    """
     paths = data_files(scope.year, scope.slug)
     database = folder / paths["sqlite"]
     database.parent.mkdir(parents=True, exist_ok=True)
     tables = sample_tables({name: [] for name in TABLE_NAMES})
-    join_databases(database, tables, lambda index: (block.sqlite(TABLE_NAMES[index]) for block in blocks), date)
+    reused = _reusable_blocks(earlier, {block.key for block in blocks})
+    made: dict[str, list[int]] = {}
+    attached = earlier.path if reused and earlier is not None else None
+    join_databases(database, tables, lambda index: _site_rows(blocks, index, reused, made), date, attached)
+    layout = [(block.key, reused[block.key][1] if block.key in reused else tuple(made[block.key])) for block in blocks]
     schema = schema_text().encode("utf-8")
     (folder / paths["schema"]).write_bytes(schema)
-    return {
+    known = {
         paths["sqlite"]: (database.stat().st_size, file_sha256(database)),
         paths["schema"]: (len(schema), content_sha256(schema)),
     }
+    return known, layout
+
+
+def _reusable_blocks(earlier: EarlierDatabase | None, wanted: set[str]) -> dict[str, tuple[tuple[int, ...], ...]]:
+    """The blocks of `earlier` that are wanted again: key → (first rowid, rows) in each table. None when the
+    database does not hold exactly the rows its layout says (rowids 1 to n in each table, as a build writes them)."""
+    if earlier is None or not wanted & {key for key, _ in earlier.layout}:
+        return {}
+    totals = [sum(counts[index] for _, counts in earlier.layout) for index in range(len(TABLE_NAMES))]
+    if table_extents(earlier.path, TABLE_NAMES) != [(total, total) for total in totals]:
+        return {}
+    reused = {}
+    at = [1] * len(TABLE_NAMES)
+    for key, counts in earlier.layout:
+        if key in wanted:
+            reused[key] = (tuple(at), tuple(counts))
+        at = [first + count for first, count in zip(at, counts, strict=True)]
+    return reused
+
+
+def _site_rows(
+    blocks: list[Block], index: int, reused: dict[str, tuple[tuple[int, ...], ...]], made: dict[str, list[int]]
+) -> Iterator[list[tuple[str | int | None, ...]] | Copied]:
+    """Table `index`'s rows, block by block: a reused block's as a range of the earlier database (runs of them
+    joined into one range), another's from the store (its row count noted in `made`)."""
+    run: list[int] = []
+    for block in blocks:
+        if block.key not in reused:
+            if run:
+                yield Copied(*run)
+                run = []
+            rows = block.sqlite(TABLE_NAMES[index])
+            made.setdefault(block.key, [0] * len(TABLE_NAMES))[index] = len(rows)
+            yield rows
+            continue
+        firsts, counts = reused[block.key]
+        if not counts[index]:
+            continue
+        if run and run[1] + 1 == firsts[index]:
+            run[1] += counts[index]
+        else:
+            if run:
+                yield Copied(*run)
+            run = [firsts[index], firsts[index] + counts[index] - 1]
+    if run:
+        yield Copied(*run)
 
 
 def archive_member(name: str, kind: str, blocks: list[Block]) -> Member:

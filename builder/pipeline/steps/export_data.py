@@ -41,7 +41,14 @@ from ...opendata.export import (
     source_date,
     write_files,
 )
-from ...opendata.join import Made, sheets_wanted, write_scope_files, write_site_database
+from ...opendata.join import (
+    EarlierDatabase,
+    Layout,
+    Made,
+    sheets_wanted,
+    write_scope_files,
+    write_site_database,
+)
 from ...opendata.pieces import (
     NAMESPACE,
     TABLE_NAMES,
@@ -164,7 +171,13 @@ def make_open_data(
         return Started(known, lambda: None)
     stage.advance(len(aggregate), item=scope_title(planned[aggregate[-1]]))
 
-    result = _started(functools.partial(_make_aggregates, planned, blocks, jobs, shared, pieces), behind)
+    databases = {
+        index: SiteDatabase(scope_keys[index], _earlier_database(outputs, planned[index]))
+        for index in aggregate
+        if planned[index].year is None
+    }
+    make = functools.partial(_make_aggregates, planned, blocks, jobs, shared, pieces, databases)
+    result = _started(make, behind)
 
     def finish() -> None:
         known.update(result())
@@ -337,8 +350,31 @@ def _make_departments(shared: _Shared, job: tuple[_Department, ...]) -> Known:
     return written
 
 
+@dataclass(frozen=True)
+class SiteDatabase:
+    """The site database's job: its scope key, under which the store keeps how its rows lie (`Layout`), and the
+    last build's database (its path and scope key) when its manifest finds it intact: its rows are copied."""
+
+    key: str
+    earlier: tuple[Path, str] | None
+
+
+def _earlier_database(outputs: Outputs, scope: Scope) -> tuple[Path, str] | None:
+    path = data_files(scope.year, scope.slug)["sqlite"]
+    for source in outputs.sources:
+        entry = source.entries.get(path)
+        if entry is not None and source.intact(path, entry):
+            return source.root / path, entry.key
+    return None
+
+
 def _make_aggregates(
-    planned: list[Scope], blocks: dict[int, list[Block]], jobs: int | None, shared: _Shared, pieces: dict[int, Pieces]
+    planned: list[Scope],
+    blocks: dict[int, list[Block]],
+    jobs: int | None,
+    shared: _Shared,
+    pieces: dict[int, Pieces],
+    databases: dict[int, SiteDatabase],
 ) -> Known:
     """The year and site scopes' files, joined from the blocks: the database in a job of its own, beside the rest.
 
@@ -350,8 +386,7 @@ def _make_aggregates(
     def joined(indices: list[int]) -> list[tuple[Scope, list[Block]]]:
         return [(Scope(planned[i].year, None, []), blocks[i]) for i in indices]
 
-    site = [index for index in aggregate if planned[index].year is None]
-    work = [("files", joined(aggregate)), *(("database", joined([index])) for index in site)]
+    work = [("files", joined(aggregate), None), *(("database", joined([i]), databases[i]) for i in databases)]
     known: Known = {}
     try:
         for _, written in run_parallel(_make_aggregate, work, jobs, shared=shared, fresh=True):
@@ -368,18 +403,55 @@ def _make_aggregates(
     return known
 
 
-def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Block]]]]) -> Known:
+def _make_aggregate(shared: _Shared, job: tuple[str, list[tuple[Scope, list[Block]]], SiteDatabase | None]) -> Known:
     _, date, folder = shared
-    kind, scopes_ = job
+    _, scopes_, database = job  # ("files" or "database", the scopes, the database's job)
     written: Known = {}
     earlier: Made = {}
     with collector_paused():
         for scope, blocks in scopes_:
-            if kind == "database":
-                written.update(write_site_database(scope, blocks, folder, date))
+            if database is not None:
+                written.update(_write_database(scope, blocks, folder, date, database))
             else:
                 written.update(write_scope_files(scope, blocks, folder, date, earlier))
     return written
+
+
+def _write_database(scope: Scope, blocks: list[Block], folder: Path, date: datetime | None, job: SiteDatabase) -> Known:
+    """The site database, copying the blocks the last build's holds; how its rows lie kept for the next build."""
+    store = blocks[0].store if blocks else None
+    earlier = None
+    if store is not None and job.earlier is not None:
+        layout = _stored_layout(store, job.earlier[1])
+        earlier = EarlierDatabase(job.earlier[0], layout) if layout is not None else None
+    known, layout = write_site_database(scope, blocks, folder, date, earlier)
+    if store is not None:
+        store.put_bytes(NAMESPACE, _layout_entry(job.key), seal(json.dumps(layout).encode()), "json")
+    return known
+
+
+def _layout_entry(scope_key: str) -> str:
+    return digest("site-database-layout", scope_key)
+
+
+def _stored_layout(store: Store, scope_key: str) -> Layout | None:
+    """The layout kept for the database of `scope_key`, checked by its seal and its shape (else none: no reuse)."""
+    body = unseal(store.get_bytes(NAMESPACE, _layout_entry(scope_key), "json"))
+    try:
+        value = json.loads(body) if body is not None else None
+    except ValueError:
+        return None
+    if not isinstance(value, list):
+        return None
+    layout: Layout = []
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], list)):
+            return None
+        counts = item[1]
+        if len(counts) != len(TABLE_NAMES) or not all(type(n) is int and n >= 0 for n in counts):
+            return None
+        layout.append((item[0], tuple(counts)))
+    return layout
 
 
 def _write_checksums(scope: Scope, known: Known, folder: Path) -> Known:
