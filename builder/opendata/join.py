@@ -186,7 +186,7 @@ def write_site_database(
 
 
 def _reusable_blocks(earlier: EarlierDatabase | None, wanted: set[str]) -> dict[str, tuple[tuple[int, ...], ...]]:
-    """The blocks of `earlier` that are wanted again: key → (first rowid, rows) in each table. None when the
+    """The blocks of `earlier` that are wanted again: key → (first rowid, rows) in each table; none when the
     database does not hold exactly the rows its layout says (rowids 1 to n in each table, as a build writes them)."""
     if earlier is None or not wanted & {key for key, _ in earlier.layout}:
         return {}
