@@ -302,6 +302,28 @@ def test_a_site_database_not_as_its_layout_says_is_not_copied_from(
     assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
 
 
+def test_a_site_database_damaged_inside_is_not_copied_from(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A last database whose pages are damaged where its row counts do not look (bytes overwritten in the middle,
+    size and time put back): reading it fails half-way, and every row is inserted again from the store."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    first = build_open_data(load([data]), tmp_path / "first", store)
+    database = tmp_path / "first" / data_files(None, None)["sqlite"]
+    status = database.stat()
+    with database.open("r+b") as file:
+        file.seek(status.st_size // 2)
+        file.write(b"\xff" * 8192)
+    os.utime(database, ns=(status.st_atime_ns, status.st_mtime_ns))
+    edit_corpus(data, "change")
+    loaded = load([data])
+    build_open_data(loaded, tmp_path / "second", store, first)
+    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
 def test_damaged_blocks_and_lost_pieces_are_made_again_never_a_wrong_file(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

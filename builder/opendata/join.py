@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -173,8 +174,14 @@ def write_site_database(
     tables = sample_tables({name: [] for name in TABLE_NAMES})
     reused = _reusable_blocks(earlier, {block.key for block in blocks})
     made: dict[str, list[int]] = {}
-    attached = earlier.path if reused and earlier is not None else None
-    join_databases(database, tables, lambda index: _site_rows(blocks, index, reused, made), date, attached)
+    try:
+        attached = earlier.path if reused and earlier is not None else None
+        join_databases(database, tables, lambda index: _site_rows(blocks, index, reused, made), date, attached)
+    except sqlite3.Error:
+        if not reused:
+            raise
+        reused = {}  # the earlier database failed to read (damaged beyond what its counts tell): rows from the store
+        join_databases(database, tables, lambda index: _site_rows(blocks, index, reused, made), date)
     layout = [(block.key, reused[block.key][1] if block.key in reused else tuple(made[block.key])) for block in blocks]
     schema = schema_text().encode("utf-8")
     (folder / paths["schema"]).write_bytes(schema)

@@ -10,10 +10,11 @@ write a step module and add it to STEPS.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -23,8 +24,8 @@ from ..config import SiteConfig, load_site_config, read_config_text, text_file_p
 from ..errors import BuilderError
 from ..lint.findings import build_summary
 from ..site.search import ServicePool
-from . import unchanged
-from .commit import in_place_tree, scan
+from . import unchanged, walks
+from .commit import SiteTree, in_place_tree, scan, site_tree
 from .context import Build, BuildReport, Folders, Step
 from .lock import exclusive
 from .outdir import escaping_links, guard_output, links_out_error, real
@@ -132,17 +133,17 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
         hashed = unchanged.remembered_hashes(cache_dir, site_dir)
         whole = unchanged.WholeBuild(PROJECT_ROOT, data_dir, site_dir, generated_dir, cache_dir, hashed)
     whole = whole if part is None and not merge else None
-    # On a thread (`ahead`), while this one goes on: the walk of the site (each file's size and time), first, which
-    # a rebuild with no change compares with the last build's record, and any other build checks the files it keeps
-    # against; then the walk of the generated pages' folder. `later`: deletions the end of the build need not wait
-    # for (the replaced files, the store's unused entries).
+    # In child processes, their answers read on a thread (`ahead`), while this one goes on (builder/pipeline/walks.py):
+    # the walk of the site (each file's size and time), which a rebuild with no change compares with the last
+    # build's record, and any other build checks the files it keeps against; the walk of the generated pages'
+    # folder. `later`: deletions the end of the build need not wait for (the replaced files, the store's old entries).
     with (
         ThreadPoolExecutor(1, thread_name_prefix="build-ahead") as ahead,
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="build-cleanup") as later,
     ):
         walkable = part is None and cache_dir is not None and site_dir.is_dir() and not site_dir.is_symlink()
-        site_walk = ahead.submit(scan, site_dir, True) if walkable else None
-        generated = ahead.submit(write_pages.walk, generated_dir, [PROJECT_ROOT, generated_dir])
+        site_walk = _walk_site(site_dir, ahead) if walkable else None
+        generated = _walk_generated(generated_dir, ahead)
         inputs = unchanged.inputs_key(whole, site_config, with_pdf) if whole is not None else ""
         if whole is not None and (replayed := unchanged.replay(whole, inputs, site_walk, generated)) is not None:
             remove_stale_folders(site_dir.parent)
@@ -173,6 +174,19 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
         # The departments and manifests (millions of objects) are freed while the deletions run, not after them.
         del b, outputs, earlier, published, plan, generated, site_walk
     return report
+
+
+def _walk_site(site_dir: Path, ahead: Executor) -> Future[SiteTree]:
+    made_here = functools.partial(scan, site_dir, True)
+    return walks.begin("site", site_dir, ahead, made_here, site_tree)
+
+
+def _walk_generated(generated_dir: Path, ahead: Executor) -> Future[tuple[set[str], list[str]]]:
+    roots = [PROJECT_ROOT, generated_dir]
+    made_here = functools.partial(write_pages.walk, generated_dir, roots)
+    return walks.begin(
+        "generated", generated_dir, ahead, made_here, lambda listing: write_pages.checked_walk(listing, roots)
+    )
 
 
 def _note_foreign_files(notes: list[str], foreign: list[str]) -> None:

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..atomic import write_atomic
 from .outdir import KIND_SITE, owner_kind, remove_tree
 from .outputs import OWNER_MARKER, Manifest
+from .walks import SiteListing, site_listing
 
 COMMIT_PREFIX = ".site-commit-"
 JOURNAL = "journal.json"
@@ -51,22 +52,12 @@ class SiteTree:
 def scan(root: Path, sizes: bool = False) -> SiteTree:
     """Every entry under `root` (paths from it), following no symlink; with `sizes`, each regular file's size and
     modification time (one `lstat` each: the walk is the only pass over a province's 130 000 files)."""
-    files, regular, folders = set(), {}, []
-    pending = [""]
-    while pending:
-        folder = pending.pop()
-        with os.scandir(os.path.join(root, folder)) as entries:
-            for entry in entries:
-                path = f"{folder}/{entry.name}" if folder else entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(path)
-                    pending.append(path)
-                    continue
-                files.add(path)
-                if sizes and entry.is_file(follow_symlinks=False):
-                    status = entry.stat(follow_symlinks=False)
-                    if stat.S_ISREG(status.st_mode):  # not replaced by something else since listed
-                        regular[path] = (status.st_size, status.st_mtime_ns)
+    return site_tree(site_listing(os.fspath(root), sizes))
+
+
+def site_tree(listing: SiteListing) -> SiteTree:
+    """A folder's `SiteTree` from its listing (builder/pipeline/walks.py: made here or in a child process)."""
+    files, regular, folders = listing
     return SiteTree(frozenset(files), regular, tuple(sorted(folders)))
 
 

@@ -35,6 +35,7 @@ from ..heads import ReadDepartment, findings_of, listed, site_digest
 from ..outdir import escaping_link, links_out_error
 from ..progress import Stage
 from ..store import Store
+from ..walks import GeneratedListing, generated_listing
 from ..workers import run_parallel
 from . import export_data
 
@@ -436,33 +437,24 @@ def walk(generated_dir: Path, roots: list[Path]) -> tuple[set[str], list[str]]:
     Links to folders are left out (and so left alone), as `os.walk` does. A symlink whose target
     lies outside `roots` (the project) is refused here, before any page is written or read: MkDocs
     would publish what it points to. (The build's check of content/ leaves this folder to this walk.)
-    `build()` begins it on a thread before the first step (`b.generated_walk`): nothing else writes there.
+    `build()` begins it in a child process before the first step (`b.generated_walk`, builder/pipeline/walks.py):
+    nothing else writes there.
     """
-    files: set[str] = set()
-    folders: list[str] = []
+    return checked_walk(generated_listing(str(generated_dir)), roots)
+
+
+def checked_walk(listing: GeneratedListing, roots: list[Path]) -> tuple[set[str], list[str]]:
+    """`walk`'s answer from the folder's listing: its symlinks checked (one out of `roots` refused; one to a file
+    counted as a file), its folders deepest first."""
+    found, folders, links = listing
+    files = set(found)
     links_out = []
-    pending = [("", str(generated_dir), -1)]
-    while pending:
-        prefix, directory, index = pending.pop()
-        try:
-            with os.scandir(directory) as listing:
-                entries = list(listing)
-        except FileNotFoundError:
-            continue
-        if not entries and index >= 0:
-            folders[index] += "/"
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((f"{prefix}{entry.name}/", entry.path, len(folders)))
-                folders.append(entry.path)
-                continue
-            if entry.is_symlink():
-                link = escaping_link(entry.path, roots)
-                if link is not None:
-                    links_out.append(link)
-                if entry.is_dir():
-                    continue
-            files.add(prefix + entry.name)
+    for path, name in links:
+        link = escaping_link(path, roots)
+        if link is not None:
+            links_out.append(link)
+        if not os.path.isdir(path):
+            files.add(name)
     if links_out:
         raise links_out_error(links_out)
     folders.sort(key=lambda folder: folder.count("/"), reverse=True)
