@@ -13,12 +13,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from builder.errors import BuilderError
-from builder.pipeline import unchanged
-from builder.pipeline.commit import in_place_tree, scan
+from builder.pipeline import unchanged, walks
+from builder.pipeline.commit import in_place_tree, scan, site_tree
 from builder.pipeline.outdir import KIND_SITE, escapes, escaping_files, write_marker
 from builder.pipeline.outputs import OWNER_MARKER, PART_MANIFEST, Entry, Manifest, _all_plain, path_problem
 from builder.pipeline.steps import read_data
-from builder.pipeline.steps.write_pages import _remove_others, walk
+from builder.pipeline.steps.write_pages import _remove_others, checked_walk, walk
 
 PAGES = ["2023/a/index.md", "2023/a/p1/index.md", "2023/a/p2/index.md", "2023/b/index.md", "index.md"]
 
@@ -200,3 +200,37 @@ def test_data_files_places_found_folder_by_folder_are_those_resolving_each_file_
             resolved[path] = path.name
     assert read_data._places(files, data) == resolved
     assert resolved[data / "2024" / "a.yaml"] == "2023/a.yaml"
+
+
+def _in_child(kind: str, root: Path, shape: object) -> object:
+    """`kind`'s walk of `root` as a build begins it: in a child process; fails if the child gave no answer."""
+
+    def not_here() -> object:
+        raise AssertionError("the child process gave no answer")
+
+    with ThreadPoolExecutor(1) as after:
+        return walks.begin(kind, root, after, not_here, shape).result()  # type: ignore[arg-type]
+
+
+def test_the_walks_in_a_child_process_answer_as_the_walks_here(tmp_path: Path) -> None:
+    """The site walk and the generated folder's walk, made by the child (builder/pipeline/walks.py), give what the
+    walks in the build process give: empty folders, a symlink to a file (a file), one to a folder (left out)."""
+    project = tmp_path / "project"
+    generated = project / "generated"
+    _generated(generated, PAGES)
+    (generated / "2023" / "empty" / "deeper").mkdir(parents=True)
+    (generated / "inside.md").symlink_to(generated / "index.md")
+    (generated / "folder-link").symlink_to(generated / "2023")
+    in_child = _in_child("generated", generated, lambda listing: checked_walk(listing, [project]))
+    assert in_child == walk(generated, [project])
+    assert "inside.md" in in_child[0] and not any(path.startswith("folder-link") for path in in_child[0])
+    assert _in_child("site", generated, site_tree) == scan(generated, sizes=True)
+
+
+def test_a_symlink_out_of_the_project_is_refused_when_the_child_walks(tmp_path: Path) -> None:
+    generated = tmp_path / "project" / "generated"
+    _generated(generated, PAGES)
+    (generated / "2023" / "b" / "index.md").unlink()
+    (generated / "2023" / "b" / "index.md").symlink_to("/etc/hostname")
+    with pytest.raises(BuilderError, match=r"b/index.md: 指向项目以外的 /etc/hostname"):
+        _in_child("generated", generated, lambda listing: checked_walk(listing, [tmp_path / "project"]))

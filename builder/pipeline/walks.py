@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -98,6 +99,8 @@ def _answer(child: subprocess.Popen[bytes], made_here: Callable[[], Any], shape:
     assert child.stdout is not None
     with child:
         data = child.stdout.read()
+    if child.returncode == -signal.SIGINT:  # Ctrl+C: the build stops too; no walk here to hold its exit up
+        raise KeyboardInterrupt
     if child.returncode != 0:
         return made_here()
     try:
