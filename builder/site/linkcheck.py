@@ -249,48 +249,72 @@ def _relative_path(path: str) -> tuple[int, str] | None:
 
 # ---- tokenizing -----------------------------------------------------------------------------------------------
 # Whitespace, attribute names and values as in the HTML5 tokenizer; an unterminated tag at the end is dropped.
+# Repeats that never give back (no backtracking into them) are possessive for one character class (`[^<]*+`),
+# atomic groups for anything longer (`(?>(?:…)*)`): before 3.11.5 (Debian 12 has 3.11.2) CPython matched a
+# possessive repeat of a group wrongly when the group could backtrack (gh-106052, gh-100061), and the check
+# found no link at all. A class repeated possessively is one fast opcode (an atomic group of it is 1.5x slower).
+_CLASS = re.compile(r"\[[^\]]*\]")
+
+
+def _many(atom: str) -> str:
+    """`atom` repeated as often as it matches, never given back: `atom*+`."""
+    return f"{atom}*+" if _CLASS.fullmatch(atom) else f"(?>{atom}*)"
+
+
+def _some(atom: str) -> str:
+    """`atom` at least once, as often as it matches, never given back: `atom++`."""
+    return f"{atom}++" if _CLASS.fullmatch(atom) else f"(?>{atom}+)"
+
 
 _SPACE = r"[\t\n\f\r ]"
-_NAME = r"[^\t\n\f\r />][^\t\n\f\r />=]*+"
-_VALUE = r"""(?:"[^"]*+"|'[^']*+'|[^\t\n\f\r >]*+)"""
+_SPACES = _many(_SPACE)
+_GAP = _many(r"[\t\n\f\r /]")  # before an attribute
+_TAG_REST = _many(r"[^\t\n\f\r />]")  # a tag name after its first letter
+_NAME_REST = _many(r"[^\t\n\f\r />=]")  # an attribute name after its first character
+_NAME = r"[^\t\n\f\r />]" + _NAME_REST
+_VALUE = "(?:" + "|".join(['"' + _many('[^"]') + '"', "'" + _many("[^']") + "'", _many(r"[^\t\n\f\r >]")]) + ")"
 _INTERESTING = r"(?i:id|name|href|src)(?:[\t\n\f\r />=]|\Z)"
 # Another attribute's name; only names starting with i, n, h or s need the look ahead (a third faster).
-_OTHER_NAME = rf"(?:[^\t\n\f\r />iInNhHsS]|(?!{_INTERESTING})[iInNhHsS])[^\t\n\f\r />=]*+"
+_OTHER_NAME = rf"(?:[^\t\n\f\r />iInNhHsS]|(?!{_INTERESTING})[iInNhHsS]){_NAME_REST}"
 _RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")  # no tags inside
 _RAW_TEXT_NAME = rf"(?i:{'|'.join(_RAW_TEXT)})(?=[\t\n\f\r />]|\Z)"
+_NOT_LT, _NOT_GT, _NOT_DASH = _many("[^<]"), _many("[^>]"), _many("[^-]")
 
 
 def _attributes(name: str) -> str:
-    return rf"(?:[\t\n\f\r /]*+{name}(?:{_SPACE}*+={_SPACE}*+{_VALUE})?)*+[\t\n\f\r /]*+"
+    return _many(rf"(?:{_GAP}{name}(?:{_SPACES}={_SPACES}{_VALUE})?)") + _GAP
+
+
+def _raw_text(end_tag: str) -> str:
+    """Text up to the end tag `</end_tag` (followed by a space, / or >), which it does not take."""
+    return _NOT_LT + _many(rf"(?:<(?!/(?i:{end_tag})[\t\n\f\r />]){_NOT_LT})")
 
 
 def _raw_text_element(tag: str) -> str:
     """A start tag without interesting attributes and the raw text up to its end tag."""
-    text = rf"[^<]*+(?:<(?!/(?i:{tag})[\t\n\f\r />])[^<]*+)*+"
-    return rf"<(?i:{tag})(?=[\t\n\f\r />]|\Z){_attributes(_OTHER_NAME)}(?:>{text}|\Z)"
+    return rf"<(?i:{tag})(?=[\t\n\f\r />]|\Z){_attributes(_OTHER_NAME)}(?:>{_raw_text(tag)}|\Z)"
 
 
 _SKIPPED = "|".join(
     [
-        r"[^<]++",  # text
-        r"</[^>]*+>?",  # end tag
-        rf"<(?!{_RAW_TEXT_NAME})[a-zA-Z][^\t\n\f\r />]*+{_attributes(_OTHER_NAME)}(?:>|\Z)",  # other start tag
-        r"<!--(?:-?>|[^-]*+(?:-(?!-!?>)[^-]*+)*+(?:--!?>)?)",  # comment
-        r"<[!?][^>]*+>?",  # doctype, CDATA, processing instruction: up to the next >
+        _some("[^<]"),  # text
+        rf"</{_NOT_GT}>?",  # end tag
+        rf"<(?!{_RAW_TEXT_NAME})[a-zA-Z]{_TAG_REST}{_attributes(_OTHER_NAME)}(?:>|\Z)",  # other start tag
+        rf"<!--(?:-?>|{_NOT_DASH}{_many(rf'(?:-(?!-!?>){_NOT_DASH})')}(?:--!?>)?)",  # comment
+        rf"<[!?]{_NOT_GT}>?",  # doctype, CDATA, processing instruction: up to the next >
         *(_raw_text_element(tag) for tag in _RAW_TEXT),
         r"<(?![a-zA-Z!?/])",  # a < that starts nothing
     ]
 )
-_RAW_TEXT_BODY = r"[^<]*+(?:<(?!/(?i:(?P=raw))[\t\n\f\r />])[^<]*+)*+"
 # Skips to the next start tag with an id, name, href or src, and reads it (and a raw text element's text), or
 # to the end: matches wherever it starts. Groups: raw text tag name, other tag name, attributes, ">" if closed.
 _INTERESTING_START_TAG = re.compile(
-    rf"(?:{_SKIPPED})*+"
-    rf"(?:<(?:(?P<raw>{_RAW_TEXT_NAME})|([a-zA-Z][^\t\n\f\r />]*+))({_attributes(_NAME)})"
-    rf"(?:(>)(?(raw){_RAW_TEXT_BODY}))?"
-    r"|\Z)"
+    _many(rf"(?:{_SKIPPED})")
+    + rf"(?:<(?:(?P<raw>{_RAW_TEXT_NAME})|([a-zA-Z]{_TAG_REST}))({_attributes(_NAME)})"
+    + rf"(?:(>)(?(raw){_raw_text('(?P=raw)')}))?"
+    + r"|\Z)"
 )
-_ATTRIBUTE = re.compile(rf"[\t\n\f\r /]*+({_NAME})(?:{_SPACE}*+={_SPACE}*+({_VALUE}))?")
+_ATTRIBUTE = re.compile(rf"{_GAP}({_NAME})(?:{_SPACES}={_SPACES}({_VALUE}))?")
 
 
 def _attribute_values(attributes: str) -> Iterator[tuple[str, str]]:
