@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -278,11 +279,11 @@ def test_the_site_database_copies_the_rows_of_unchanged_blocks_from_the_last_one
     assert refilled == []
 
 
-def test_a_site_database_not_as_its_layout_says_is_not_copied_from(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def rebuild_after_damaging_the_database(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[[Path], None]
 ) -> None:
-    """A last database whose rows are not where its layout puts them (a row deleted by hand: the manifest still
-    finds the file intact when its size and time are put back) is not copied from: every row is inserted again."""
+    """A first build, its site database damaged by `damage` (its size and time put back: the manifest finds it
+    intact), a department edited and a second build: its files are those of encoding every department afresh."""
     monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     data, store = tmp_path / "data", Store(tmp_path / "store")
@@ -290,16 +291,28 @@ def test_a_site_database_not_as_its_layout_says_is_not_copied_from(
     first = build_open_data(load([data]), tmp_path / "first", store)
     database = tmp_path / "first" / data_files(None, None)["sqlite"]
     status = database.stat()
-    connection = sqlite3.connect(database)
-    connection.execute("DELETE FROM spending_plan WHERE rowid = (SELECT max(rowid) FROM spending_plan)")
-    connection.commit()
-    connection.close()
-    assert database.stat().st_size == status.st_size  # a page freed, not the file shrunk
+    damage(database)
+    assert database.stat().st_size == status.st_size
     os.utime(database, ns=(status.st_atime_ns, status.st_mtime_ns))
     edit_corpus(data, "change")
     loaded = load([data])
     build_open_data(loaded, tmp_path / "second", store, first)
     assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+
+def test_a_site_database_not_as_its_layout_says_is_not_copied_from(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A last database whose rows are not where its layout puts them (a row deleted by hand: the manifest still
+    finds the file intact when its size and time are put back) is not copied from: every row is inserted again."""
+
+    def delete_a_row(database: Path) -> None:
+        connection = sqlite3.connect(database)
+        connection.execute("DELETE FROM spending_plan WHERE rowid = (SELECT max(rowid) FROM spending_plan)")
+        connection.commit()
+        connection.close()  # a page freed, not the file shrunk
+
+    rebuild_after_damaging_the_database(corpus, tmp_path, monkeypatch, delete_a_row)
 
 
 def test_a_site_database_damaged_inside_is_not_copied_from(
@@ -307,21 +320,13 @@ def test_a_site_database_damaged_inside_is_not_copied_from(
 ) -> None:
     """A last database whose pages are damaged where its row counts do not look (bytes overwritten in the middle,
     size and time put back): reading it fails half-way, and every row is inserted again from the store."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
-    database = tmp_path / "first" / data_files(None, None)["sqlite"]
-    status = database.stat()
-    with database.open("r+b") as file:
-        file.seek(status.st_size // 2)
-        file.write(b"\xff" * 8192)
-    os.utime(database, ns=(status.st_atime_ns, status.st_mtime_ns))
-    edit_corpus(data, "change")
-    loaded = load([data])
-    build_open_data(loaded, tmp_path / "second", store, first)
-    assert_same_files(tmp_path / "second", export_files(loaded, SITE_URL))
+
+    def overwrite_the_middle(database: Path) -> None:
+        with database.open("r+b") as file:
+            file.seek(database.stat().st_size // 2)
+            file.write(b"\xff" * 8192)
+
+    rebuild_after_damaging_the_database(corpus, tmp_path, monkeypatch, overwrite_the_middle)
 
 
 def test_damaged_blocks_and_lost_pieces_are_made_again_never_a_wrong_file(
