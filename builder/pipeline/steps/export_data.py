@@ -241,12 +241,17 @@ def _remember(store: Store, planned: list[Scope], scope_keys: list[str], known: 
 
 def _remembered_entries(store: Store) -> dict:  # type: ignore[type-arg]
     """What `_remember` kept, checked by its seal (a damaged entry is none: never a wrong checksum)."""
-    body = unseal(store.get_bytes(NAMESPACE, KNOWN_ENTRY, "json"))
-    try:
-        entries = json.loads(body) if body is not None else {}
-    except ValueError:
-        return {}
+    entries = _sealed_json(store, KNOWN_ENTRY)
     return entries if isinstance(entries, dict) else {}
+
+
+def _sealed_json(store: Store, entry: str) -> object:
+    """The JSON value a store entry sealed (`seal`); None when it is missing, damaged or no JSON."""
+    body = unseal(store.get_bytes(NAMESPACE, entry, "json"))
+    try:
+        return json.loads(body) if body is not None else None
+    except ValueError:
+        return None
 
 
 def _started(make: Callable[[], Known], behind: Executor | None) -> Callable[[], Known]:
@@ -436,11 +441,7 @@ def _layout_entry(scope_key: str) -> str:
 
 def _stored_layout(store: Store, scope_key: str) -> Layout | None:
     """The layout kept for the database of `scope_key`, checked by its seal and its shape (else none: no reuse)."""
-    body = unseal(store.get_bytes(NAMESPACE, _layout_entry(scope_key), "json"))
-    try:
-        value = json.loads(body) if body is not None else None
-    except ValueError:
-        return None
+    value = _sealed_json(store, _layout_entry(scope_key))
     if not isinstance(value, list):
         return None
     layout: Layout = []
