@@ -75,8 +75,10 @@ def _all_plain(files: dict[str, object]) -> bool:
         return True
     if PART_MANIFEST in files or OWNER_MARKER in files or max(map(len, files)) > MAX_PATH:
         return False
-    joined = "\0".join(files)
-    return joined.count("\0") == len(files) - 1 and _ANY_PROBLEM.search(joined) is None
+    joined = "\0" + "\0".join(files) + "\0"  # every path between two NULs: no `^` or `$` to try at each place
+    if joined.count("\0") != len(files) + 1:
+        return False
+    return _FORBIDDEN_ANY.search(joined) is None and _ODD_PART.search(joined) is None
 
 
 def walk_problem(root: Path, path: str) -> str | None:
@@ -126,10 +128,12 @@ class Entry(NamedTuple):
     sha256: str = ""
 
 
-# What `path_problem` refuses, for all of a manifest's paths at once, joined by NUL (itself refused): a leading `/`,
-# a backslash, colon or control character, an empty, `.` or `..` part. A manifest with none of these needs no
-# path-by-path check (130 000 paths of the builder's own manifest took 0.3 s, one search takes milliseconds).
-_ANY_PROBLEM = re.compile(r"[\\:\x01-\x1f\x7f-\x9f]|(?:^|[/\x00])\.{0,2}(?:[/\x00]|$)")
+# What `path_problem` refuses, for all of a manifest's paths at once, each between two NULs (itself refused): a
+# backslash, colon or control character; a leading `/`, an empty, `.` or `..` part. A manifest with none of these
+# needs no path-by-path check (130 000 paths one by one took 0.3 s). Two searches, not one with `^|…`: that one
+# tried its alternatives at every character (0.23 s for 158 000 paths, against 0.08 s).
+_FORBIDDEN_ANY = re.compile(r"[\\:\x01-\x1f\x7f-\x9f]")
+_ODD_PART = re.compile(r"[/\x00]\.{0,2}[/\x00]")
 
 
 @dataclass
