@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from builder.data.load import LoadedDepartment, load_all
-from builder.pdf.html import ProjectSection, contents_lines, project_sections
+from builder.pdf.html import ProjectSection, contents_lines, document_html, number_runs, project_sections
 from builder.pipeline.steps.render_pdfs import render_pdfs
 from builder.pipeline.store import Store
 from builder.site import paths
@@ -237,6 +238,80 @@ def test_text_copies_out_as_the_published_characters(rendered: dict[str, Rendere
         for indicator in project.indicators:
             if indicator.value:
                 assert squeeze(indicator.value) in text, indicator.value
+
+
+def _printed_width(text: str) -> float:
+    """A text's width in characters of the table type: a Chinese character 1, a digit, letter or sign about half."""
+    return sum(1 if unicodedata.east_asian_width(char) in "WF" else 0.55 for char in text)
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_a_value_that_fits_its_cell_copies_out_on_one_line(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    """A journalist copying `≥20000公里` or `=188.51万元` out of the 指标值 column gets it whole, not `≥20000公` and
+    `里` on two lines: values up to 7 characters wide print on one line (in the 5-character column they broke)."""
+    pdf = rendered[slug]
+    command = ["pdftotext", "-layout", str(pdf.path), "-"]
+    lines = [
+        squeeze(line)
+        for line in subprocess.run(command, capture_output=True, check=True, text=True).stdout.splitlines()
+    ]
+    values = {i.value for p in pdf.loaded.department.projects for i in p.indicators if i.value}
+    short = sorted(value for value in values if _printed_width(value) <= 7)
+    assert short
+    broken = [value for value in short if not any(squeeze(value) in line for line in lines)]
+    assert broken == []
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [
+        ("≥20000公里", "[≥20000公里]"),
+        ("=300万元/家", "[=300万元]/家"),
+        ("2023年12月31日前", "[2023年][12月][31日前]"),
+        ("≥90 百分比", "[≥90] 百分比"),
+        ("完成 1.1 万户配送", "完成 [1.1] 万户配送"),
+        ("1234567890123", "1234567890123"),  # longer than a cell is wide: free to break
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_a_number_with_its_sign_and_unit_is_printed_unbroken(value: str | None, printed: str) -> None:
+    assert "".join(f"[{text}]" if run else text for text, run in number_runs(value)) == printed
+
+
+def test_an_unbroken_value_is_still_escaped(rendered: dict[str, RenderedPdf]) -> None:
+    """Text from the data stays text in the print HTML, number runs or not."""
+    department = rendered["tangshan-gxq-fagaiju"].loaded.department
+    project = department.projects[0]
+    row = project.indicators[0].model_copy(update={"value": "≥5个<script>&"})
+    hostile = project.model_copy(update={"indicators": [row, *project.indicators[1:]]})
+    html = document_html(department.model_copy(update={"projects": [hostile, *department.projects[1:]]}))
+    assert '<span class="unbroken">≥5个</span>&lt;script&gt;&amp;' in html
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_the_pdf_says_where_its_text_comes_from(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    """A reader holding only the PDF learns, under the 目录, that it is set again from the original and from which."""
+    pdf = rendered[slug]
+    toc = "".join(pdf.pages[number - 1] for number in pdf.toc_pages)
+    assert "本文件按原文的结构和表格重新排版，文字和数字照录原文。" in toc
+    source = pdf.loaded.department.source
+    assert source and squeeze(f"来源：{source}") in toc
+
+
+@needs_poppler
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_each_project_page_link_opens_the_pdf_at_that_project(rendered: dict[str, RenderedPdf], slug: str) -> None:
+    """The project page's 在 PDF 中查看 links `<pdf>#project-<key>`: that destination is the project's first page."""
+    pdf = rendered[slug]
+    keys = paths.project_keys(pdf.loaded.department)
+    destinations = pdf.reader.named_destinations
+    for project, key in zip(pdf.loaded.department.projects, keys, strict=True):
+        section = next(section for section in pdf.sections if section.project is project)
+        page = pdf.reader.get_destination_page_number(destinations[f"project-{key}"]) + 1
+        assert page == pdf.project_start_page(section), project.name
 
 
 @pytest.mark.parametrize("slug", sample_slugs())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -34,6 +35,28 @@ WIDOW_ROWS = 2
 # Cover lines hold at most this many characters; a longer name breaks after a place or body word.
 COVER_LINE_CHARS = 14
 COVER_BREAK_AFTER = "省市县区州盟旗镇乡委会局厅办"
+
+
+# A number with the sign before it and the first characters of its unit after it: `≥20000公里`, `=188.51万元`,
+# `2023年` `12月` `31日前`. Printed on one line (`number_runs`), at most UNBROKEN_CHARS characters, so that it fits
+# the narrowest cell it is printed in (指标值, 7 characters wide).
+_NUMBER_RUN = re.compile(r"[≥≤=＝<>＜＞≧≦±]?\d[\d.,]*(?:[%％‰]|[^\W\d_]{1,2})?")
+UNBROKEN_CHARS = 12
+
+
+def number_runs(text: object) -> list[tuple[str, bool]]:
+    """`text` in pieces, each with whether it is a number run to print unbroken (project.html.j2 `unbroken`): a
+    narrow cell then breaks between runs or in words, never inside `188.51万元` or `12月`, so a reader copying a
+    value out of the PDF gets it in one piece."""
+    value = "" if text is None else str(text)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in _NUMBER_RUN.finditer(value):
+        if 2 <= len(match[0]) <= UNBROKEN_CHARS:
+            pieces += [(value[at : match.start()], False), (match[0], True)]
+            at = match.end()
+    pieces.append((value[at:], False))
+    return [(piece, run) for piece, run in pieces if piece]
 
 
 @dataclass(frozen=True)
@@ -159,6 +182,7 @@ def environment() -> Environment:
     env.globals.update(
         spread=spread,
         cover_lines=cover_lines,
+        number_runs=number_runs,
         indicator_print_rows=indicator_print_rows,
         form_columns=FORM_COLUMNS,
         keep_together_rows=KEEP_TOGETHER_ROWS,
