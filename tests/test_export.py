@@ -365,13 +365,13 @@ def test_downloads_page_lists_files_with_sizes_and_checksums(site: Path, loaded:
 
 
 def test_each_department_line_links_every_table_its_folder_offers(site: Path, loaded: list[LoadedDepartment]) -> None:
-    """A journalist on the 数据下载 page finds a department's 支出计划 CSV as on its own page (not only the year's)."""
+    """A journalist on the 数据下载 page finds every file of a department's folder: its 支出计划 CSV, its SHA256SUMS."""
     html = to_html(downloads_markdown(site, loaded, link_prefix="../"))
     for item in loaded:
         folder = site / str(item.department.year) / item.source.slug / "data"
-        offered = sorted(path.name for path in folder.iterdir() if path.name != "SHA256SUMS")
+        offered = sorted(path.name for path in folder.iterdir())
         linked = sorted(name for name in offered if f'"../{folder.relative_to(site).as_posix()}/{name}"' in html)
-        assert linked == [name for name in offered if not name.endswith("-departments.csv")]  # its own row: on its page
+        assert linked == offered  # its SHA256SUMS too: what a journalist checks a quoted file by
         assert f"{item.source.slug}-{item.department.year}-spending-plan.csv" in " ".join(linked)
 
 

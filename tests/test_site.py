@@ -165,14 +165,22 @@ def test_department_page_links_its_pdf_when_pdfs_are_made(sample: list[LoadedDep
 
 
 def test_a_project_page_says_which_document_it_is_from_and_links_its_pdf(sample: list[LoadedDepartment]) -> None:
-    """A journalist quoting one project: the page names the department's document and offers its PDF."""
+    """A journalist quoting one project: the page names the department's document and its source, and offers its PDF
+    opened at this project."""
     key = paths.project_keys(by_slug(sample, "tangshan-gxq-fagaiju").department)[0]
     url = paths.project_dir(2023, "tangshan-gxq-fagaiju", key) + "index.md"
     project = {generated.path: generated.text for generated in site_pages(sample, with_pdf=True)}[url]
     start = project.index('<p class="bp-source"')
     source = lxml.html.fromstring(project[start : project.index("</p>", start)]).xpath("//a")
-    assert [a.text_content() for a in source] == ["高新区发改局2023年部门预算绩效文本", "下载本部门 PDF"]
-    assert source[1].get("href") == "../../../2023/tangshan-gxq-fagaiju/tangshan-gxq-fagaiju-2023.pdf"
+    assert [a.text_content() for a in source] == [
+        "高新区发改局2023年部门预算绩效文本",
+        "在 PDF 中查看",
+        "下载本部门 PDF",
+    ]
+    pdf = "../../../2023/tangshan-gxq-fagaiju/tangshan-gxq-fagaiju-2023.pdf"
+    assert source[1].get("href") == f"{pdf}#project-{key}"  # the PDF's named destination of this project
+    assert source[2].get("href") == pdf
+    assert "来源：唐山高新区 2023 年部门预算绩效文本（Word 文本导出）" in project[start : project.index("</p>", start)]
     assert ".pdf" not in {generated.path: generated.text for generated in site_pages(sample, with_pdf=False)}[url]
 
 

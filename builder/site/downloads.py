@@ -215,12 +215,14 @@ def pdf_rows(loaded_list: list[LoadedDepartment]) -> list[PdfRow]:
 
 
 # The files linked on a department's line of the 数据下载 page, by kind, with their short labels.
-DEPARTMENT_LINKS = {
+DEPARTMENT_LINKS = {  # every file of a department's folder: a journalist checks a quoted file by its SHA256SUMS
     "xlsx": "XLSX",
+    "departments.csv": "部门 CSV",
     "projects.csv": "项目 CSV",
     "indicators.csv": "指标 CSV",
     "spending-plan.csv": "支出计划 CSV",
     "json": "JSON",
+    "checksums": "SHA256SUMS",
 }
 
 
