@@ -212,6 +212,7 @@ def page_environment() -> Environment:
         title_differs=title_differs,
         title_note=TITLE_NOTE,
         search_keys=search_keys,
+        department_search_keys=department_search_keys,
     )
     return env
 
@@ -221,6 +222,16 @@ def search_keys(project: Project) -> str:
     编码, 原文表题 and the indicators' names, `｜`-separated (a comma would end the meta value)."""
     parts = [project.code or "", project.title or "", *(indicator.name for indicator in project.indicators)]
     unique = dict.fromkeys(" ".join(part.split()) for part in parts if part and part.strip())
+    return "｜".join(unique).replace(",", "，")
+
+
+def department_search_keys(department: Department) -> str:
+    """What a search for this department should find first (as `search_keys`): its 预算单位's code and name and its
+    索引号, which its projects' pages print too (a search for the unit code found the department after them)."""
+    unit = department.unit
+    parts = [unit.code, unit.name] if unit is not None else []
+    parts.append(department.index_number or "")
+    unique = dict.fromkeys(" ".join(str(part).split()) for part in parts if part and str(part).strip())
     return "｜".join(unique).replace(",", "，")
 
 

@@ -299,15 +299,51 @@ function score(data, term) {
 
 const STRONG = 400;
 
-async function rank(engine, term) {
+// 数字与汉字相连的查询（“973万元”）：把数字单独作为一个词（“973 万元”），页面要含有这个数字和其余的词。
+// 索引中“973万元”可能是“973”“万元”两个词，也可能被拆成“9 7 3 万元”（见 spelled），原样检索会漏掉它。
+function numbersApart(text) {
+  return text.replace(/(\d+(?:\.\d+)?)/g, " $1 ").trim().replace(/\s+/g, " ");
+}
+
+// 浏览器分出的几个词（“新 能源 汽车 补贴”）逐词检索，合起来：含有的词多的页面在前。不能一次检索全部：
+// Pagefind 要求页面有以每个词开头的索引词，而建索引时的分词（jieba）把“新能源汽车”作为一个词，没有以“能源”开头的；
+// 页面是否含有每个词，由 complete 核对。
+async function pagesWithMost(engine, words) {
+  const lists = await Promise.all(words.map((word) => engine.search(word)));
+  const hits = new Map();
+  const first = new Map();
+  for (const list of lists) {
+    for (const result of list.results) {
+      hits.set(result.id, (hits.get(result.id) || 0) + 1);
+      if (!first.has(result.id)) first.set(result.id, result);
+    }
+  }
+  return [...first.values()].sort((a, b) => hits.get(b.id) - hits.get(a.id));
+}
+
+// loose：term 是浏览器分出的几个词（见 search），逐词检索取候选（pagesWithMost）。
+async function rank(engine, term, loose = false) {
   const { plain, words } = queryWords(term);
   if (!plain) return [];
-  let results = (await find(engine, plain)).results.map((result) => cached(result));
+  const mixed = /\d/.test(plain) && /\p{Script=Han}/u.test(plain); // “2023年…”：原样检索靠不住
+  const first = loose ? await pagesWithMost(engine, plain.split(/\s+/)) : (await find(engine, plain)).results;
+  let results = first.map((result) => cached(result));
+  if (mixed && !/\s/.test(plain)) {
+    const apart = (await find(engine, numbersApart(plain))).results.map((result) => cached(result));
+    results = merged(apart.slice(0, CANDIDATES), results, apart);
+  }
   let size = Math.min(results.length, CANDIDATES);
   let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
-  const mixed = /\d/.test(plain) && /\p{Script=Han}/u.test(plain); // “2023年…”：原样检索靠不住
   const enough = !mixed && (loaded.some(strong) || loaded.filter((data) => complete(data, term)).length >= 3);
+  // 连着输入的几个词：再找含有其中每个词的页面（“新能源汽车补贴”找到“2018年新能源汽车地方补贴资金”），排在原样含有的页面之后
+  const segmented = wordsOf(plain).join(" ");
+  if (!enough && !mixed && !/\s/.test(plain) && segmented.includes(" ")) {
+    const every = (await pagesWithMost(engine, segmented.split(" "))).map((result) => cached(result));
+    results = merged(results.slice(0, size), every.slice(0, CANDIDATES / 2), results, every);
+    size = Math.min(results.length, size + CANDIDATES / 2);
+    loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
+  }
   for (const [index, word] of (enough ? [] : words).entries()) {
     if (index > 0 && loaded.some((data) => complete(data, term))) break;
     const better = (await find(engine, word)).results.map((result) => cached(result));
@@ -320,9 +356,10 @@ async function rank(engine, term) {
   const ranked = results
     .slice(0, size)
     .map((result, order) => ({ result, order, score: score(loaded[order], term) }))
+    .filter((entry) => !loose || complete(loaded[entry.order], term)) // 逐词取来的候选：只留含有每个词的页面
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .map((entry) => entry.result);
-  return [...ranked, ...results.slice(size)];
+  return loose ? ranked : [...ranked, ...results.slice(size)];
 }
 
 // ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
@@ -479,12 +516,18 @@ async function search(text, { typed = false, record = true } = {}) {
   status.textContent = "正在搜索……";
   let found;
   let used = term;
+  let how = ""; // 没有按原样搜索时，说明怎样搜的
   try {
     const engine = await pagefind();
     found = await rank(engine, term);
     if (!found.length && /\p{Script=Han}/u.test(term)) {
       const simple = await simplified(term);
-      if (simple !== term && query === latest) [found, used] = [await rank(engine, simple), simple];
+      if (simple !== term && query === latest) [found, used, how] = [await rank(engine, simple), simple, `按简体“${simple}”搜索`];
+    }
+    // 连着输入的几个词（“新能源汽车补贴”）原样不在任何页面上：分成词再找（“新能源 汽车 补贴”），每个词都要有
+    const apart = wordsOf(used.replace(/[^\p{L}\p{N}\s-]+/gu, " ")).join(" ");
+    if (!found.length && !/\s/.test(used) && apart.includes(" ") && query === latest) {
+      [found, used, how] = [await rank(engine, apart, true), apart, `分成“${apart}”几个词搜索`];
     }
   } catch (error) {
     console.error(error);
@@ -495,8 +538,8 @@ async function search(text, { typed = false, record = true } = {}) {
   results = found;
   shown = 0;
   shownTerm = used;
-  const how = used === term ? "" : `（按简体“${used}”搜索）`;
-  status.textContent = results.length ? `找到 ${results.length} 个页面${how}` : `没有找到与“${text.trim()}”有关的页面`;
+  const said = how && results.length ? `（${how}）` : "";
+  status.textContent = results.length ? `找到 ${results.length} 个页面${said}` : `没有找到与“${text.trim()}”有关的页面`;
   if (!results.length) tips.append(suggestions(term));
   await showMore(query, used);
 }
