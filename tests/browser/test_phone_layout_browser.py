@@ -175,6 +175,83 @@ def test_large_text_on_a_320_px_phone_keeps_the_header_on_screen_and_the_purpose
     context.close()
 
 
+@pytest.mark.parametrize("url", ["", "search/", "2023/projects/", "2023/"])
+def test_large_text_on_a_320_px_phone_keeps_the_filter_and_search_boxes_on_screen(
+    browser: object,
+    base_url: str,  # noqa: F811
+    url: str,
+) -> None:
+    """大字 at 320 px: the project filter's box and list and the search box were 12rem wide, 8 px wider than the
+    screen, so the whole page scrolled sideways."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    context.add_init_script("localStorage.setItem('bp-prefs', JSON.stringify({large: true}))")
+    tab = context.new_page()
+    tab.goto(base_url + url)
+    fields = "article input, article select"
+    boxes = tab.evaluate(
+        f"() => [...document.querySelectorAll('{fields}')].map((e) => e.getBoundingClientRect().right)"
+    )
+    assert boxes and max(boxes) <= 320
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_the_budget_label_column_holds_four_characters_on_a_phone(
+    browser: object,
+    base_url: str,  # noqa: F811
+    width: int,
+) -> None:
+    """“其中：财政资金” was squeezed to one character a line (38 px) beside a long 资金用途: four to a line now."""
+    context = browser.new_context(viewport={"width": width, "height": 700})
+    tab = context.new_page()
+    for url in PROJECTS:
+        tab.goto(base_url + url)
+        label = tab.locator(".bp-budget th", has_text="其中：财政资金").first
+        lines = label.evaluate(
+            """(e) => { const c = getComputedStyle(e);
+            const text = e.getBoundingClientRect().height - parseFloat(c.paddingTop) - parseFloat(c.paddingBottom);
+            return Math.round(text / parseFloat(c.lineHeight)); }"""
+        )
+        assert lines <= 2, url
+    context.close()
+
+
+def test_keyboard_focus_on_a_phone_never_lands_in_the_closed_menu(browser: object, base_url: str) -> None:  # noqa: F811
+    """Tab through the home page at 375 px: every stop is on screen (seven were on the closed menu's links, off to the
+    left); the menu, once opened, is shown; the search page, opened without a query, puts the cursor in its box."""
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    tab = context.new_page()
+    tab.goto(base_url)
+    where = "() => { const r = document.activeElement.getBoundingClientRect(); return [r.left, r.right]; }"
+    stops = []
+    for _ in range(14):
+        tab.keyboard.press("Tab")
+        stops.append(tab.evaluate(where))
+    assert [stop for stop in stops if stop[1] <= 0 or stop[0] >= 375] == []
+    tab.click("label.md-header__button[for=__drawer]")
+    tab.locator(".md-sidebar--primary .md-nav__link").first.wait_for(state="visible")
+    tab.goto(base_url + "search/")
+    tab.wait_for_function("() => document.activeElement.classList.contains('bp-search__input')")
+    context.close()
+
+
+def test_a_file_table_of_the_downloads_page_fits_a_phone(browser: object, base_url: str) -> None:  # noqa: F811
+    """数据下载 at 320 px: each file is a block (name and size, what it is, its SHA-256), all on screen, where the
+    size and checksum columns lay behind a sideways scroll and the checksum wrapped two characters a line."""
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    tab = context.new_page()
+    tab.goto(base_url + "downloads/")
+    cells = tab.evaluate(
+        """() => [...document.querySelectorAll('.bp-files tbody td')].map((cell) => {
+          const r = cell.getBoundingClientRect(); return [r.left, r.right, r.height]; })"""
+    )
+    assert cells and all(left >= 0 and right <= 320 for left, right, _ in cells)
+    checksums = [height for index, (_, _, height) in enumerate(cells) if index % 4 == 3]
+    assert max(checksums) < 100  # its label and two lines of small type (the row was 189 px tall)
+    context.close()
+
+
 @pytest.mark.parametrize("width", [320, 360])
 def test_the_site_name_shows_whole_in_the_header_of_a_narrow_phone(
     browser: object,

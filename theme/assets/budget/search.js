@@ -566,4 +566,6 @@ const initial = new URLSearchParams(location.search).get("q");
 if (initial) {
   input.value = initial;
   search(initial);
+} else if (!location.hash) {
+  input.focus({ preventScroll: true }); // 从页头的搜索按钮来：直接输入，不必再按十几下 Tab 找到输入框
 }
