@@ -152,6 +152,31 @@ def test_stale_folders_of_dead_builds_are_removed_and_running_ones_kept(tmp_path
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([running.name, foreign.name, "site"])
 
 
+def test_a_folder_whose_deletion_was_stopped_keeps_its_marker_and_goes_at_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second Ctrl+C while a build deleted its work folder left `.site-build-…/site/pagefind/…` without the
+    marker, which the marker's going first had taken: no later build would delete it. The marker goes last now."""
+    folder = tmp_path / ".site-build-999999999-x1"
+    for name in ("a", "b", "c"):
+        (folder / "site" / "pagefind" / name).mkdir(parents=True)
+        (folder / "site" / "pagefind" / name / "fragment").write_text("x", encoding="utf-8")
+    write_marker(folder, KIND_TEMPORARY)
+    removed = os.rmdir
+
+    def stopped(path: object, *args: object, **kwargs: object) -> None:
+        if str(path).endswith("pagefind"):
+            raise KeyboardInterrupt
+        removed(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "rmdir", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        remove_tree(folder)
+    monkeypatch.undo()
+    assert (folder / "site" / "pagefind").exists()
+    assert remove_stale_folders(tmp_path) == [folder] and not folder.exists()
+
+
 def test_a_build_stopped_between_the_two_renames_gets_its_site_back(project: Path) -> None:
     """Killed after `site/` was moved aside but before the new one was moved in: the next build restores it."""
     site = tree_digest(project / "site")

@@ -119,6 +119,35 @@ def test_ctrl_c_while_the_workers_server_starts_prints_no_traceback(tmp_path: Pa
     assert float(ran.stdout) < 5  # it ended at once, not when its loading was over
 
 
+# A fresh worker left waiting for work, as an interrupted build left one (its pool never shut down); then the build's
+# exit stops the server. Prints whether the worker is still there.
+_WORKER_LEFT_WAITING = """
+import os
+from concurrent.futures import ProcessPoolExecutor
+from builder.pipeline import workers
+pool = ProcessPoolExecutor(1, workers._forkserver())
+assert pool.submit(pow, 2, 3).result() == 8
+worker = next(iter(pool._processes))
+workers._stop_server()
+def running():
+    try:
+        return open(f"/proc/{worker}/stat").read().split(") ")[1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+print("worker left" if running() else "worker ended")
+os._exit(0)  # not the pool's own exit: it would shut the worker down itself
+"""
+
+
+def test_the_exit_of_an_interrupted_build_does_not_wait_for_a_worker_left_waiting() -> None:
+    """SIGINT to the build alone (a CI job cancelled, `kill -INT`): it printed 已中断。 and never ended, its exit
+    waiting for the workers' server, which waited for a worker that waited for work."""
+    ran = subprocess.run(
+        [sys.executable, "-c", _WORKER_LEFT_WAITING], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert ran.stdout.strip() == "worker ended", ran.stderr
+
+
 def _interrupt_myself(shared: None, item: int) -> str:
     try:
         os.kill(os.getpid(), signal.SIGINT)

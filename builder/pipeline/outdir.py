@@ -9,8 +9,10 @@ a site made by a version before the marker is recognised by its build manifest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -173,6 +175,7 @@ def guard_output(
     cache_dir: Path | None = None,
 ) -> None:
     """Raise BuilderError (naming the folder and why) unless a build may replace `site_dir`."""
+    _refuse_unexpanded(site_dir)
     target = real(site_dir)
     shown = f"输出文件夹 {site_dir}" + (f"（实际位置 {target}）" if target != Path(os.path.abspath(site_dir)) else "")
     root = real(project_root)
@@ -186,6 +189,12 @@ def guard_output(
         raise BuilderError(
             f"{shown} 是发布用的网站文件夹；--part 只生成一部分，不能替换它 — 请用 --site parts/第几份 另指定文件夹"
         )
+    for outer in target.parents:
+        if (outer / OWNER_MARKER).is_file():
+            raise BuilderError(
+                f"{shown} 在本工具生成的文件夹 {outer} 之中，下次生成 {outer} 时会被删除 — "
+                "请用 --site 指定一个不在已生成的网站里的文件夹"
+            )
     if not os.path.lexists(target):
         return
     if not target.is_dir():
@@ -206,6 +215,19 @@ def guard_output(
         )
     if part and kind == KIND_SITE:
         raise BuilderError(f"{shown} 是完整的网站；--part 只生成一部分，不能替换它 — 请另指定一个文件夹")
+
+
+_UNEXPANDED = re.compile(r"^~|\$(?:\{|[A-Za-z_])|%[A-Za-z_]+%")
+
+
+def _refuse_unexpanded(site_dir: Path) -> None:
+    """`--site '~/site'` or `'$HOME/site'`: the shell expands neither in quotes, and the build made a folder named
+    `~` or `$HOME` in the current folder."""
+    if _UNEXPANDED.search(str(site_dir)):
+        raise BuilderError(
+            f"输出文件夹 {site_dir} 中的 ~ 或 $变量 没有展开成实际路径（写在引号中时 shell 不展开）— "
+            "请写出完整路径，如 /srv/www/site，或去掉引号"
+        )
 
 
 def _protected(root: Path, data_dir: Path, merge: Iterable[Path]) -> list[tuple[Path, str]]:
@@ -252,6 +274,16 @@ def remove_tree(folder: Path) -> None:
     if units != [folder]:
         with ThreadPoolExecutor(max_workers=REMOVAL_THREADS) as pool:
             list(pool.map(lambda unit: shutil.rmtree(unit, ignore_errors=True), units))
+    # The builder's marker goes last: a build stopped half-way through deleting leaves a folder a later build
+    # still knows as its own and deletes (builder/pipeline/swap.py `remove_stale_folders`), not one it must keep.
+    with contextlib.suppress(OSError):
+        for child in os.scandir(folder):
+            if child.name == OWNER_MARKER:
+                continue
+            if child.is_dir(follow_symlinks=False):
+                shutil.rmtree(child.path, ignore_errors=True)
+            else:
+                os.unlink(child.path)
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -17,13 +17,16 @@ working folder.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import forkserver, resource_tracker
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import BuilderError
@@ -77,16 +80,28 @@ def run_parallel(
     _shared = shared
     try:
         with ProcessPoolExecutor(workers, context, initializer=setup[0], initargs=setup[1]) as pool:
-            futures = {pool.submit(_call, function, item): item for item in items}
-            if meanwhile is not None:
-                try:
-                    meanwhile()
-                except BaseException:
-                    pool.shutdown(cancel_futures=True)
-                    raise
-            yield from _as_completed(futures, pool)
+            try:
+                futures = {pool.submit(_call, function, item): item for item in items}
+                if meanwhile is not None:
+                    try:
+                        meanwhile()
+                    except BaseException:
+                        pool.shutdown(cancel_futures=True)
+                        raise
+                yield from _as_completed(futures, pool)
+            except KeyboardInterrupt:
+                _stop_workers(pool)
+                raise
     finally:
         _shared = None
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Ctrl+C (or SIGINT sent to this process alone): end the workers now, not once their items are done; a
+    worker left waiting for work held the fork server open, and the build's exit waited for it for ever."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def start_fresh_workers(jobs: int | None) -> None:
@@ -119,9 +134,61 @@ def _forkserver() -> multiprocessing.context.BaseContext:
 _server_stopped_at_exit: list[bool] = []
 
 
+SERVER_STOP_SECONDS = 1.0
+
+
 def _stop_server() -> None:
-    """Stop the server and wait for it, so that its workers' CPU time counts in this process's (benchmarks)."""
-    forkserver._forkserver._stop()  # the standard library offers no public way to wait for it
+    """Stop the server and wait for it, so that its workers' CPU time counts in this process's (benchmarks).
+
+    The server stops once every process holding its "alive" pipe has closed it: this one and each worker it
+    started. After an interrupted build a worker may be left waiting for work that never comes (it holds its
+    own queue's both ends), and `ForkServer._stop` waited for the server without end: past SERVER_STOP_SECONDS
+    the server's remaining workers are ended, then the server."""
+    server = forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return
+    os.close(server._forkserver_alive_fd)  # asks the server to stop (the standard library offers no public way)
+    server._forkserver_alive_fd = None
+    if not _exited(pid, SERVER_STOP_SECONDS):
+        for child in _children(pid):
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+        if not _exited(pid, SERVER_STOP_SECONDS):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            _exited(pid, None)
+    server._forkserver_pid = None
+    address = server._forkserver_address
+    server._forkserver_address = None
+    if isinstance(address, str) and not address.startswith("\0"):
+        with contextlib.suppress(OSError):
+            os.unlink(address)
+
+
+def _exited(pid: int, seconds: float | None) -> bool:
+    """Whether child `pid` ended (and was reaped) within `seconds` (None: wait for it)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    try:
+        while os.waitpid(pid, 0 if deadline is None else os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:  # type: ignore[operator]
+                return False
+            time.sleep(0.01)
+    except ChildProcessError:
+        pass
+    return True
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: the fork server's workers, which are not this process's)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat_line = Path(entry.path, "stat").read_text()
+                if int(stat_line[stat_line.rindex(")") + 2 :].split()[1]) == pid:
+                    found.append(int(entry.name))
+    return found
 
 
 def _set_shared(shared: Any, environ: dict[str, str], cwd: str) -> None:
