@@ -10,9 +10,12 @@ import errno
 import functools
 import hashlib
 import json
+import os
 import posixpath
 import shutil
 import socket
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -81,6 +84,26 @@ def test_an_output_in_the_projects_folders_is_refused(name: str, capsys: pytest.
 def test_an_output_that_is_or_contains_the_project_is_refused(site: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--no-pdf", "--quiet", "--site", str(ROOT / site)]) == 1
     assert "是项目文件夹或包含它" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("site", ["~", "~/site", "$HOME/site", "${HOME}/site"])
+def test_an_output_with_an_unexpanded_home_is_refused(
+    site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--site '~'` in quotes: the shell leaves it, and the build made a folder named `~` where it ran."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--no-pdf", "--quiet", "--data", str(one_department(tmp_path)), "--site", site]) == 1
+    assert "没有展开成实际路径" in capsys.readouterr().err
+    assert not (tmp_path / site.split("/")[0]).exists()
+
+
+def test_an_output_inside_a_built_site_is_refused(tmp_path: Path) -> None:
+    """`--site site/newsub`: a site inside the published one, which its next build deletes without a word."""
+    data, site = one_department(tmp_path), tmp_path / "site"
+    build_site(data, site, tmp_path)
+    with pytest.raises(BuilderError, match=f"在本工具生成的文件夹 {site} 之中"):
+        build_site(data, site / "newsub", tmp_path)
+    assert not (site / "newsub").exists()
 
 
 def test_a_folder_the_builder_did_not_write_is_refused(tmp_path: Path) -> None:
@@ -316,6 +339,30 @@ def test_links_out_are_named_with_every_other_problem_of_the_data(
     assert f"{data / '2023' / 'x.yaml'}:1: 是指向项目和数据文件夹以外的符号链接" in shown
     assert f"{data / '2024'}: 是指向文件夹的符号链接（实际位置 {outside}），其中的文件不读取" in shown
     assert not (tmp_path / "s").exists()
+
+
+def test_a_pipe_a_device_and_a_broken_link_in_the_data_are_named_and_never_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO or a link to /dev/zero named .yaml: `check` named nothing and `build` hung before any check, reading
+    them to hash its inputs (and read all of /etc through a year folder linked there). Each is named now, unread."""
+    data = tmp_path / "data"
+    (data / "2023").mkdir(parents=True)
+    shutil.copyfile(SAMPLE, data / "2023" / SAMPLE.name)
+    os.mkfifo(data / "2023" / "pipe.yaml")
+    (data / "2023" / "zero.yaml").symlink_to("/dev/zero")
+    (data / "2023" / "gone.yaml").symlink_to(data / "2023" / "missing.yaml")
+    (data / "2024").symlink_to("/dev", target_is_directory=True)
+    site = tmp_path / "site"
+    command = [sys.executable, "-m", "builder", "build", "--no-pdf", "--data", str(data), "--site", str(site)]
+    shown = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300).stderr
+    assert f"{data / '2023' / 'pipe.yaml'}:1: 不是普通文件（是文件夹、管道或设备），不读取" in shown
+    assert f"{data / '2023' / 'zero.yaml'}:1: 是指向项目和数据文件夹以外的符号链接（/dev/zero）" in shown
+    assert f"{data / '2023' / 'gone.yaml'}:1: 是失效的符号链接" in shown
+    assert f"{data / '2024'}: 是指向文件夹的符号链接（实际位置 /dev）" in shown
+    assert not site.exists()
+    assert main(["check", str(data)]) == 1
+    assert capsys.readouterr().err.count("不读取") == 4
 
 
 def test_one_data_file_as_the_data_folder_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -624,9 +671,10 @@ def test_a_symlink_planted_in_the_site_is_not_reused(tmp_path: Path) -> None:
 
 def test_two_files_for_one_address_are_refused_by_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = one_department(tmp_path)
-    (data / "2023" / "sub").mkdir()
-    shutil.copyfile(SAMPLE, data / "2023" / "sub" / SAMPLE.name)
-    assert main(["check", str(data)]) == 1
+    other = tmp_path / "other-data"
+    (other / "2023").mkdir(parents=True)
+    shutil.copyfile(SAMPLE, other / "2023" / SAMPLE.name)  # a second data folder checked with the first
+    assert main(["check", str(data), str(other)]) == 1
     assert "的年度和部门代号相同，两个部门会用同一个网址" in capsys.readouterr().err
     assert main(["check", str(data / "2023" / SAMPLE.name), str(data / "2023" / SAMPLE.name)]) == 0
 

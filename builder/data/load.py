@@ -26,7 +26,8 @@ from .encodings import decode_unicode, guess_encoding, iconv_hint, unicode_encod
 from .model import Department
 from .yamlread import Located, Problem, format_path, hidden_characters, read_yaml
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MAX_SLUG = 63  # characters of a department's file name (its code in the address)
+SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{0,{MAX_SLUG - 1}}}$")
 # Folders a year's pages use themselves: a department may not take their names.
 RESERVED_SLUGS = frozenset({"data", "assets", "pagefind", "search", "projects", "quality", "all", "index"})
 MAX_FILE_BYTES = 16 * 1024 * 1024  # about 6 000 projects as the sample departments write them
@@ -107,7 +108,9 @@ def find_data_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+            # Not only regular files: a pipe, a device or a broken link named .yaml is named (`_file_problems`),
+            # not left out without a word.
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir()))
         else:
             files.append(path)
     return files
@@ -147,10 +150,14 @@ def load_department(path: Path, roots: Sequence[Path] | None = None) -> LoadedDe
 
 def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]]:
     """Load every file; return the good ones and the errors of the bad ones."""
-    loaded, errors = [], linked_folder_errors(paths)
+    found = list(dict.fromkeys(find_data_files(paths)))  # a file named twice is read once
+    loaded, errors = [], [*linked_folder_errors(paths), *misplaced_errors(paths, found)]
     roots = data_roots(paths)
     places: dict[tuple[int, str], Path] = {}
-    for path in dict.fromkeys(find_data_files(paths)):  # a file named twice is read once
+    misplaced = {error.path for error in errors}
+    for path in found:
+        if path in misplaced:
+            continue
         try:
             department = load_department(path, roots)
         except DataError as error:
@@ -164,6 +171,29 @@ def load_all(paths: list[Path]) -> tuple[list[LoadedDepartment], list[DataError]
         places[place] = path
         loaded.append(department)
     return loaded, errors
+
+
+def misplaced_errors(paths: Sequence[Path], files: Sequence[Path]) -> list[DataError]:
+    """The `files` found in the data folders `paths` that are not `<year>/<slug>.yaml` in one of them: a folder
+    beside the years (`data/backup/`), a file loose in the data folder or one a folder deeper would be published
+    under its `year`, unseen. (A folder named like a year but not one, `2023 `, is named by `_year_folder_problems`.)"""
+    errors = []
+    for root in (path for path in paths if path.is_dir()):
+        for file in files:
+            try:
+                parts = file.relative_to(root).parts
+            except ValueError:
+                continue
+            folder = parts[0] if len(parts) == 2 else root.name if len(parts) == 1 else None
+            if folder is not None and any(char.isdigit() for char in folder):
+                continue
+            in_year = any(char.isdigit() for char in root.name)  # the year folder itself was named
+            where = f"{root}/" if in_year else f"{root}/<年度>/"
+            example = root / file.name if in_year else root / "2023" / file.name
+            message = f"不在年度文件夹中，不读取：数据文件应放在 {where} 中，如 {example}"
+            hint = "请把文件移到它的年度文件夹；不公开的文件（如备份）请移出数据文件夹"
+            errors.append(DataError(file, [Problem(1, "", message, hint)]))
+    return errors
 
 
 def linked_folder_errors(paths: Sequence[Path]) -> list[DataError]:
@@ -208,13 +238,29 @@ def where_data_is() -> str:
     return f"当前文件夹是 {Path.cwd()}：请在项目文件夹中运行，或写出数据文件夹的完整路径，如 {example}"
 
 
+def unreadable_problems(path: Path) -> list[Problem]:
+    """A .yaml that is no regular file: a broken link, a pipe or a device is named, never opened (reading a pipe
+    waits for ever, a device may never end)."""
+    if path.is_symlink() and not path.exists():
+        message = f"是失效的符号链接（指向 {os.readlink(path)}），不读取"
+        return [Problem(1, "", message, "请删除这个链接，或换成数据文件本身")]
+    if path.exists() and not path.is_file():
+        message = "不是普通文件（是文件夹、管道或设备），不读取"
+        return [Problem(1, "", message, "请检查路径；数据文件应是普通的 .yaml 文件")]
+    return []
+
+
 def _file_problems(path: Path) -> list[Problem]:
+    unreadable = unreadable_problems(path)
+    if unreadable:
+        return unreadable
     if not path.exists():
         return [Problem(1, "", "找不到这个数据文件夹或文件", where_data_is())]
-    if not path.is_file():
-        return [Problem(1, "", "不是文件", "请检查路径")]
     if path.suffix not in (".yaml", ".yml"):
         return [Problem(1, "", "不是 .yaml 文件", "数据文件应命名为 data/<年度>/<部门代号>.yaml")]
+    if len(path.stem) > MAX_SLUG and SLUG.match(path.stem[:MAX_SLUG]):
+        message = f"文件名 `{path.name}` 过长（{len(path.stem)} 个字符，网址中最多 {MAX_SLUG} 个）"
+        return [Problem(1, "", message, "请换一个短些的部门代号，如 gxq-fagaiju.yaml")]
     if not SLUG.match(path.stem):
         return [
             Problem(1, "", f"文件名 `{path.name}` 不能用作网址", "请只用小写字母、数字和连字符，如 gxq-fagaiju.yaml")
@@ -388,6 +434,10 @@ def describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
         return "至少需要一项", "请添加至少一项内容"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "应为键值对（mapping）", "请按“字段名: 值”的形式逐行填写"
+    if kind in ("bool_type", "bool_parsing"):
+        return "应为 true 或 false" + _as_written(error.get("input")), "草稿写 true，要发布就写 false 或删去这一行"
+    if kind == "string_pattern_mismatch" and field == "published":
+        return "应为日期" + _as_written(error.get("input")), "发布日期写成 2023-02-10（年-月-日，半角数字）"
     return f"值不正确（{error['msg']}）", f"请对照 {FORMAT_GUIDE} 修改"
 
 
@@ -436,4 +486,7 @@ def _value_error(reason: str, field: Any) -> tuple[str, str]:
         return "应为四位年份", "例如 2023，用半角数字，前后不留空格，不加小数点或正负号"
     if reason.endswith("amount_unit"):
         return "金额单位不认识", "请写 元、千元、万元 或 亿元"
+    if reason.endswith("published_date"):
+        message = "不是有效的发布日期（没有这一天，或年份不在 1949–2100 之间）"
+        return message, "发布日期写成 2023-02-10：年份四位，月 01–12，日不超过该月天数"
     return f"值不正确：{reason}", f"请对照 {FORMAT_GUIDE} 修改"

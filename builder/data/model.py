@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from typing import Annotated, Any
@@ -332,6 +333,20 @@ class Department(Strict):
     part_one: PartOne = Field(description="第一部分 部门整体绩效目标")
     projects: list[Project] = Field(min_length=1, description="第二部分 预算项目绩效目标，每个项目一张表")
     unresolved: list[Unresolved] = Field(default_factory=list, description="导入时未能归类的内容，待人工处理")
+
+    @field_validator("published")
+    @classmethod
+    def _real_date(cls, value: str | None) -> str | None:
+        """A date that was: `2023-02-30` matched the pattern and was shown on the department page."""
+        if value is None:
+            return value
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("published_date") from None
+        if not 1949 <= day.year <= 2100:
+            raise ValueError("published_date")
+        return value
 
     @field_validator("amount_unit")
     @classmethod

@@ -73,13 +73,16 @@ def read_yaml(text: str) -> Located:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         hidden = hidden_characters(text)
+        tabs = [problem for problem in tab_indentation(text) if problem.line != line]  # the others: all at once
         if any(abs(problem.line - line) <= 1 for problem in hidden):
-            return Located(data=None, problems=hidden)  # an invisible or full-width character broke the syntax
+            return Located(data=None, problems=_in_order([*hidden, *tabs]))  # a character broke the syntax
         chinese, hint = _translate(error.problem or error.context or "")
         syntax = Problem(line, "", f"YAML 语法错误：{chinese}", hint or _syntax_hint(text, line))
-        return Located(data=None, problems=sorted([*hidden, syntax], key=lambda problem: problem.line))
+        return Located(data=None, problems=_in_order([*hidden, *tabs, syntax]))
     except yaml.reader.ReaderError as error:
-        return Located(data=None, problems=unprintable_characters(text, error))
+        # With the characters YAML refuses, the other characters that would stop it next: all of them at once.
+        found = [*unprintable_characters(text, error), *hidden_characters(text), *tab_indentation(text)]
+        return Located(data=None, problems=_in_order(found))
     except yaml.YAMLError as error:
         problem = Problem(1, "", f"YAML 无法读取：{error}", "请检查文件是否为 UTF-8 编码的 YAML")
         return Located(data=None, problems=[problem])
@@ -179,6 +182,25 @@ def unprintable_characters(text: str, error: yaml.reader.ReaderError) -> list[Pr
     if not problems:  # libyaml refused something this scan does not know: say what it said
         problems.append(Problem(1, "", f"文件含有不允许的字符（{error.reason}）", "请删除该字符"))
     return problems
+
+
+def tab_indentation(text: str) -> list[Problem]:
+    """Every line indented with a Tab (YAML refuses them; libyaml names the first one only, and as a stray sign)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            column = indent.index("\t") + 1
+            problems.append(Problem(number, "", f"第 {column} 列用 Tab 缩进", "YAML 不允许用 Tab 缩进，请改用空格"))
+            if len(problems) == MAX_LISTED:
+                break
+    return problems
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """By line, each problem once (two scans may find one character)."""
+    unique = {(problem.line, problem.path, problem.message): problem for problem in reversed(problems)}
+    return sorted(reversed(unique.values()), key=lambda problem: problem.line)
 
 
 def _translate(problem: str) -> tuple[str, str]:
@@ -324,7 +346,17 @@ class _Reader:
             if self._refused_tag(tag, loc, event):
                 return
             value = None if tag == _NULL_TAG else value
+        if event.style == '"' and value is not None and _UNPRINTABLE.search(value):
+            self._escaped_controls(value, loc, event)
         self._place(loc, value)
+
+    def _escaped_controls(self, value: str, loc: tuple[Any, ...], event: yaml.ScalarEvent) -> None:
+        """A control character written as an escape (`"\\0"`, `"\\x07"`) in double quotes: refused as one typed
+        into the file is (`unprintable_characters`), or it would reach the pages and downloads as a raw byte."""
+        found = sorted({f"U+{ord(char):04X}" for char in _UNPRINTABLE.findall(value)})
+        message = f"双引号中的转义写出了不允许的控制字符 {'、'.join(found)}"
+        hint = "请删除这个转义（如 \\0、\\x07、\\e）；文字中不应有控制字符"
+        self.result.problems.append(Problem(event.start_mark.line + 1, _path(loc), message, hint))
 
     def _collection_start(self, event: yaml.CollectionStartEvent) -> None:
         self.depth += 1

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -111,20 +112,60 @@ def memo_sha256(path: Path, memo: FileMemo) -> str:
     return sha
 
 
-def tree_digest(root: Path, skip: Path | None = None, memo: FileMemo | None = None) -> str:
-    """Every file under `root` (symlinks followed, as a build reads them) by path and bytes; folder `skip` left out.
+def tree_digest(
+    root: Path,
+    skip: Path | None = None,
+    memo: FileMemo | None = None,
+    inside: Sequence[Path] = (PROJECT_ROOT,),
+    follow_folders: bool = True,
+) -> str:
+    """Every file under `root` by path and bytes, as a build reads them; folder `skip` left out.
+
+    Only regular files are opened, and only where a build may read: a symlink whose real path lies outside
+    `inside` (a build refuses it) is hashed as its link text, a pipe or device as what it is, so that a FIFO or
+    `/dev/zero` in the data folder cannot hold the build before its checks refuse them, and a link to `/etc`
+    is never read. Linked folders are followed when `follow_folders` (MkDocs follows them in content/; the
+    data files are found without following them, builder/data/load.py).
 
     With `memo`, files hashed before and not changed since are not read again (`memo_sha256`)."""
     hasher = hashlib.sha256()
     skipped = skip.resolve() if skip is not None else None
-    for directory, folders, files in os.walk(root, followlinks=True):
-        folders[:] = sorted(name for name in folders if Path(directory, name).resolve() != skipped)
+    bounds = [Path(os.path.realpath(path)) for path in inside]
+    for directory, folders, files in os.walk(root, followlinks=follow_folders):
+        kept = []
+        for name in sorted(folders):
+            path = Path(directory, name)
+            real = path.resolve()
+            if real == skipped:
+                continue
+            if path.is_symlink() and not (follow_folders and _within(real, bounds)):
+                _add(hasher, root, path, "link:" + os.readlink(path))
+                continue
+            kept.append(name)
+        folders[:] = kept
         for name in sorted(files):
             path = Path(directory, name)
-            try:
-                content = file_sha256(path) if memo is None else memo_sha256(path, memo)
-            except OSError:
-                content = "-"  # a dangling link, say
-            hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-            hasher.update(content.encode("ascii") + b"\0")
+            _add(hasher, root, path, _file_state(path, bounds, memo))
     return hasher.hexdigest()
+
+
+def _within(real: Path, bounds: Sequence[Path]) -> bool:
+    return any(real == bound or real.is_relative_to(bound) for bound in bounds)
+
+
+def _file_state(path: Path, bounds: Sequence[Path], memo: FileMemo | None) -> str:
+    """A file's SHA-256; what it is, for what a build would not read (a link out, a pipe, a device); "-" if gone."""
+    try:
+        if path.is_symlink() and not _within(path.resolve(), bounds):
+            return "link:" + os.readlink(path)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return f"special:{stat.S_IFMT(mode):o}"
+        return file_sha256(path) if memo is None else memo_sha256(path, memo)
+    except (OSError, RuntimeError):  # a dangling link, a loop of links
+        return "-"
+
+
+def _add(hasher: hashlib._Hash, root: Path, path: Path, state: str) -> None:
+    hasher.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+    hasher.update(state.encode("utf-8", "surrogateescape") + b"\0")

@@ -151,7 +151,8 @@ def inputs_key(folders: WholeBuild, site_config: SiteConfig, with_pdf: bool) -> 
         os.environ.get("SOURCE_DATE_EPOCH", ""),
         *_libraries(),
         _pdf_inputs() if with_pdf else "",
-        tree_digest(folders.data, memo=folders.hashed),
+        # As the data files are found (no linked folder followed) and read (from the project or the data folder).
+        tree_digest(folders.data, memo=folders.hashed, inside=(project, folders.data), follow_folders=False),
     ]
     return digest(*parts)
 
