@@ -336,14 +336,6 @@ async function rank(engine, term, loose = false) {
   let loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
   const strong = (data) => score(data, term) - (KIND_BONUS[data.meta.kind] || 0) - 5000 >= STRONG;
   const enough = !mixed && (loaded.some(strong) || loaded.filter((data) => complete(data, term)).length >= 3);
-  // 连着输入的几个词：再找含有其中每个词的页面（“新能源汽车补贴”找到“2018年新能源汽车地方补贴资金”），排在原样含有的页面之后
-  const segmented = wordsOf(plain).join(" ");
-  if (!enough && !mixed && !/\s/.test(plain) && segmented.includes(" ")) {
-    const every = (await pagesWithMost(engine, segmented.split(" "))).map((result) => cached(result));
-    results = merged(results.slice(0, size), every.slice(0, CANDIDATES / 2), results, every);
-    size = Math.min(results.length, size + CANDIDATES / 2);
-    loaded = await Promise.all(results.slice(0, size).map((result) => result.data()));
-  }
   for (const [index, word] of (enough ? [] : words).entries()) {
     if (index > 0 && loaded.some((data) => complete(data, term))) break;
     const better = (await find(engine, word)).results.map((result) => cached(result));
