@@ -24,6 +24,8 @@ ENUMERATOR = re.compile(
 FORM_SUFFIX = re.compile(r"(?:项目)?(?:支出)?绩效目标(?:表)?$")
 CONTENTS_ONLY_NOTE = "原文目录列有此项，正文无绩效目标表"
 TITLE_NOTE = "原文表题与项目名称不同；目录、书签和页面标题按项目名称"
+# Under the PDF's 目录, before the department's `source` (templates/print/document.html.j2): the PDF's own words.
+SOURCE_NOTE = "本文件按原文的结构和表格重新排版，文字和数字照录原文。"
 
 
 def _key(text: str) -> str:

@@ -15,7 +15,7 @@ from jinja2 import Environment
 from .. import PROJECT_ROOT
 from ..config import SiteConfig
 from ..data.model import Department, Project
-from ..data.titles import TITLE_NOTE, contents_entries, title_differs
+from ..data.titles import SOURCE_NOTE, TITLE_NOTE, contents_entries, title_differs
 from ..site import filters
 from ..site.paths import project_keys
 
@@ -183,6 +183,7 @@ def environment() -> Environment:
         spread=spread,
         cover_lines=cover_lines,
         number_runs=number_runs,
+        source_note=SOURCE_NOTE,
         indicator_print_rows=indicator_print_rows,
         form_columns=FORM_COLUMNS,
         keep_together_rows=KEEP_TOGETHER_ROWS,

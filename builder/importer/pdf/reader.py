@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from ...data.titles import CONTENTS_ONLY_NOTE, TITLE_NOTE
+from ...data.titles import CONTENTS_ONLY_NOTE, SOURCE_NOTE, TITLE_NOTE
 from ...errors import ImportFailed
 from ..common import clean_cell, furniture_key, is_page_number
 from ..structure.blocks import Block, ImportWarning
@@ -40,6 +40,8 @@ TOC_ENTRY = re.compile(rf"^(?:.*?\S)?\s*(?:\d+|{BROKEN_PAGE})$")
 # This project's own PDF prints these beside a title (builder/data/titles.py); they are not the document's text.
 OWN_NOTES = re.compile(rf"^注：{re.escape(TITLE_NOTE)}|（{re.escape(CONTENTS_ONLY_NOTE)}）$")
 CONTENTS_ONLY = re.compile(rf"\s*（{re.escape(CONTENTS_ONLY_NOTE)}）$")
+# Under this project's own 目录: what the PDF is and the department's source (a web page's, not the document's).
+OWN_SOURCE_NOTE = re.compile(rf"^注：{re.escape(SOURCE_NOTE)}")
 SCANNED = (
     "此 PDF 是扫描图像，没有文字层（{pages}），无法读取其中的文字——"
     "请找到原 Word 文件（.docx / .doc / .wps），或向发布单位索取可复制文字的 PDF；本工具不做文字识别（OCR）"
@@ -246,8 +248,8 @@ class Assembler:
     def _emit_paragraphs(self, lines: list[tuple[int, Line]]) -> None:
         for paragraph in self._paragraphs([line for _, line in lines]):
             text = paragraph_text(paragraph, self.right)
-            if OWN_NOTES.search(text) and not CONTENTS_ONLY.search(text):
-                continue  # what this project's own PDF adds beside a title: not the document's text
+            if (OWN_NOTES.search(text) and not CONTENTS_ONLY.search(text)) or OWN_SOURCE_NOTE.search(text):
+                continue  # what this project's own PDF adds beside a title or under its 目录: not the document's
             if clean_cell(text):
                 self._add(text, False, f"第 {paragraph[0].page} 页")
 
