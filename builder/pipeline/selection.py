@@ -71,9 +71,12 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
         raise BuilderError(f"{data_dir} 中没有数据文件 — 数据文件应放在 {data_dir}/<年度>/<部门>.yaml")
     roots = (PROJECT_ROOT, data_dir)
     refused = [DataError(path, link_refusal(target)) for path, target in escaping_files(files, roots).items()]
-    refused += [DataError(path, unreadable_problems(path)) for path in files if path not in {e.path for e in refused}]
-    refused = [error for error in refused if error.problems]
-    refused += misplaced_errors([data_dir], [path for path in files if path not in {e.path for e in refused}])
+    linked = {error.path for error in refused}
+    refused += [
+        DataError(path, problems) for path in files if path not in linked and (problems := unreadable_problems(path))
+    ]
+    named = {error.path for error in refused}
+    refused += misplaced_errors([data_dir], [path for path in files if path not in named])
     refused += linked_folder_errors([data_dir])
     files = [path for path in files if path not in {error.path for error in refused}]
     if refused and not files:
