@@ -218,6 +218,18 @@ def edit_corpus(data: Path, edit: str) -> int:
     return 4
 
 
+def first_build_in_small_blocks(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Store, Outputs]:
+    """The corpus copied to `tmp_path/data` and built into `tmp_path/first` in blocks of about 2 departments (so
+    that an edit leaves many blocks as they were), dated: its data folder, its store and its outputs."""
+    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    data, store = tmp_path / "data", Store(tmp_path / "store")
+    copy_data(corpus, data)
+    return data, store, build_open_data(load([data]), tmp_path / "first", store)
+
+
 @pytest.mark.parametrize("edit", ["change", "add", "remove", "rename"])
 def test_an_edit_joins_again_only_the_blocks_it_changes(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
@@ -225,11 +237,7 @@ def test_an_edit_joins_again_only_the_blocks_it_changes(
     """Blocks of about 2 departments: the edited department's block is joined again (a new entry), the others
     are read as they are (their entries are the files written by the first build), and the files are those of
     encoding every department afresh."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
+    data, store, first = first_build_in_small_blocks(corpus, tmp_path, monkeypatch)
     before = {block.key: block for block in planned_blocks(load([data]), store)}
     assert len(before) > 6
     inodes = {key: entry_inode(store, block.text_entry()) for key, block in before.items()}
@@ -253,11 +261,7 @@ def test_the_site_database_copies_the_rows_of_unchanged_blocks_from_the_last_one
     """After an edit, the site database takes the rows of the blocks it had from the last build's database (SQLite
     copies them), not from the store: their rows are gone from the store here, and the file is still the one that
     encoding every department afresh gives, byte for byte."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
+    data, store, first = first_build_in_small_blocks(corpus, tmp_path, monkeypatch)
     before = {block.key: block for block in planned_blocks(load([data]), store)}
     for block in before.values():
         for table in pieces_module.TABLE_NAMES:
@@ -284,11 +288,7 @@ def rebuild_after_damaging_the_database(
 ) -> None:
     """A first build, its site database damaged by `damage` (its size and time put back: the manifest finds it
     intact), a department edited and a second build: its files are those of encoding every department afresh."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
+    data, store, first = first_build_in_small_blocks(corpus, tmp_path, monkeypatch)
     database = tmp_path / "first" / data_files(None, None)["sqlite"]
     status = database.stat()
     damage(database)
@@ -334,11 +334,7 @@ def test_damaged_blocks_and_lost_pieces_are_made_again_never_a_wrong_file(
 ) -> None:
     """Every block entry damaged (one byte changed), and the pieces of half the departments lost: the blocks
     are joined again from pieces made again, and the files are those of encoding every department afresh."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
+    data, store, first = first_build_in_small_blocks(corpus, tmp_path, monkeypatch)
     edit_corpus(data, "change")
     loaded = load([data])
     blocks = planned_blocks(loaded, store)
@@ -363,11 +359,7 @@ def test_a_block_found_damaged_while_joining_is_joined_again_from_pieces_made_ag
 ) -> None:
     """The plan counted on a block that turns out damaged, and its members' pieces are gone: the join stops
     (PiecesLost), the pieces are made, the files joined again — the same bytes."""
-    monkeypatch.setattr(blocks_module, "BLOCK_TARGET", 2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    data, store = tmp_path / "data", Store(tmp_path / "store")
-    copy_data(corpus, data)
-    first = build_open_data(load([data]), tmp_path / "first", store)
+    data, store, first = first_build_in_small_blocks(corpus, tmp_path, monkeypatch)
     edit_corpus(data, "change")
     loaded = load([data])
     block = planned_blocks(loaded, store)[0]

@@ -199,8 +199,10 @@ def tab_indentation(text: str) -> list[Problem]:
 
 def _in_order(problems: list[Problem]) -> list[Problem]:
     """By line, each problem once (two scans may find one character)."""
-    unique = {(problem.line, problem.path, problem.message): problem for problem in reversed(problems)}
-    return sorted(reversed(unique.values()), key=lambda problem: problem.line)
+    unique: dict[tuple[int, str, str], Problem] = {}
+    for problem in problems:
+        unique.setdefault((problem.line, problem.path, problem.message), problem)
+    return sorted(unique.values(), key=lambda problem: problem.line)
 
 
 def _translate(problem: str) -> tuple[str, str]:

@@ -220,18 +220,19 @@ def page_environment() -> Environment:
 def search_keys(project: Project) -> str:
     """What a search for this project should find first, for the search page's re-ranking (a Pagefind meta value):
     编码, 原文表题 and the indicators' names, `｜`-separated (a comma would end the meta value)."""
-    parts = [project.code or "", project.title or "", *(indicator.name for indicator in project.indicators)]
-    unique = dict.fromkeys(" ".join(part.split()) for part in parts if part and part.strip())
-    return "｜".join(unique).replace(",", "，")
+    return _meta_keys([project.code, project.title, *(indicator.name for indicator in project.indicators)])
 
 
 def department_search_keys(department: Department) -> str:
     """What a search for this department should find first (as `search_keys`): its 预算单位's code and name and its
     索引号, which its projects' pages print too (a search for the unit code found the department after them)."""
     unit = department.unit
-    parts = [unit.code, unit.name] if unit is not None else []
-    parts.append(department.index_number or "")
-    unique = dict.fromkeys(" ".join(str(part).split()) for part in parts if part and str(part).strip())
+    return _meta_keys([unit.code if unit else None, unit.name if unit else None, department.index_number])
+
+
+def _meta_keys(parts: list[str | None]) -> str:
+    """Texts as one Pagefind meta value: spaces collapsed, each once, `｜`-separated, no comma (it ends the value)."""
+    unique = dict.fromkeys(" ".join(part.split()) for part in parts if part and part.strip())
     return "｜".join(unique).replace(",", "，")
 
 

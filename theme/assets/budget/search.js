@@ -517,8 +517,8 @@ async function search(text, { typed = false, record = true } = {}) {
       if (simple !== term && query === latest) [found, used, how] = [await rank(engine, simple), simple, `按简体“${simple}”搜索`];
     }
     // 连着输入的几个词（“新能源汽车补贴”）原样不在任何页面上：分成词再找（“新能源 汽车 补贴”），每个词都要有
-    const apart = wordsOf(used.replace(/[^\p{L}\p{N}\s-]+/gu, " ")).join(" ");
-    if (!found.length && !/\s/.test(used) && apart.includes(" ") && query === latest) {
+    const apart = found.length || /\s/.test(used) ? "" : wordsOf(used.replace(/[^\p{L}\p{N}\s-]+/gu, " ")).join(" ");
+    if (apart.includes(" ") && query === latest) {
       [found, used, how] = [await rank(engine, apart, true), apart, `分成“${apart}”几个词搜索`];
     }
   } catch (error) {
