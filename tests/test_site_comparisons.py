@@ -47,3 +47,35 @@ def test_a_department_published_in_two_years_gets_a_comparison(tmp_path: Path) -
 
 def test_a_department_with_one_year_has_no_comparison() -> None:
     assert "历年比较" not in pages_of(DATA)["2023/zunhua-jingkaiqu/index.md"]
+
+
+def test_a_year_of_many_departments_compares_its_largest_and_lists_all(tmp_path: Path) -> None:
+    """A province's year: the chart and its table show the 30 largest, the department table every one, sortable."""
+    shutil.copytree(DATA, tmp_path / "data")
+    text = (DATA / "2023" / "zunhua-jingkaiqu.yaml").read_text(encoding="utf-8")
+    for number in range(1, 32):  # 31 more departments: 35 in all, each 72.55 万元 plus its number
+        copy = text.replace("department: 河北遵化经济开发区管理委员会", f"department: 遵化经开区第{number}局").replace(
+            "total: '14.00'", f"total: '{14 + number}.00'"
+        )
+        assert copy.count(f"第{number}局") == 1
+        (tmp_path / "data" / "2023" / f"zunhua-{number}.yaml").write_text(copy, encoding="utf-8")
+    year_page = pages_of(tmp_path / "data")["2023/index.md"]
+    chart = year_page[
+        year_page.index('class="bp-bars"') : year_page.index("</div>\n", year_page.index('class="bp-bars"'))
+    ]
+    assert chart.count("bp-bars__row") == 30
+    assert (
+        'aria-label="2023 年预算数最大的 30 个部门（共 35 个）的项目预算数合计（万元）：高新区科技局 4253 万元；'
+        in chart
+    )
+    table = year_page[year_page.index("从大到小") :]
+    shown = re.findall(r"<td>(\d+)</td><td>([\d.]+)</td></tr>", table)
+    assert len(shown) == 30 and Decimal(shown[-1][1]) == Decimal("72.55") + 5  # the 30th: 第5局
+    every = Decimal("9224.56") + sum(Decimal("72.55") + number for number in range(1, 32))
+    assert f'<tfoot><tr><th scope="row">全部 35 个部门合计</th><td></td><td>{every}</td></tr></tfoot>' in table
+    assert "这里只比较预算数最大的 30 个部门。全部 35 个部门见上方的各部门表" in table
+    listing = year_page[
+        year_page.index('<table id="departments-2023" data-bp-sortable') : year_page.index("各部门预算数比较")
+    ]
+    assert listing.count('<tr><th scope="row">') == 35  # every department, with its total
+    assert '<th scope="col" data-sort="number" class="bp-number">预算数合计（万元）</th>' in listing

@@ -30,14 +30,29 @@ class DepartmentTotal:
     total: Decimal  # 万元, exact
 
 
+# A year of more departments than this compares only its largest in the chart and the table under it; the department
+# table above them lists all and sorts by any column. All 3 000 of a province made the year page 1.9 MB, most of it
+# bars no one could read, and a screen reader's label of 3 000 figures.
+COMPARED = 30
+
+
 @dataclass(frozen=True)
 class YearComparison:
-    """Total 预算数 by department for one year, largest first, with the chart."""
+    """Total 预算数 by department for one year, largest first, with the chart of the first `COMPARED`."""
 
     year: int
-    rows: list[DepartmentTotal]
-    total: Decimal
+    rows: list[DepartmentTotal]  # every department
+    total: Decimal  # of every department
     chart: BarChart
+
+    @property
+    def shown(self) -> list[DepartmentTotal]:
+        """The departments the chart and its table show."""
+        return self.rows[:COMPARED]
+
+    @property
+    def partial(self) -> bool:
+        return len(self.rows) > COMPARED
 
 
 @dataclass(frozen=True)
@@ -123,7 +138,10 @@ def year_comparison(loaded_list: list[LoadedDepartment], year: int) -> YearCompa
     rows.sort(key=lambda row: (-row.total, row.department, row.slug))
     total = sum((row.total for row in rows), Decimal(0))
     title = f"{year} 年各部门项目预算数合计（{EXPORT_UNIT}）"
-    return YearComparison(year, rows, total, bar_chart(title, [(row.department, row.total) for row in rows]))
+    if len(rows) > COMPARED:
+        title = f"{year} 年预算数最大的 {COMPARED} 个部门（共 {len(rows)} 个）的项目预算数合计（{EXPORT_UNIT}）"
+    chart = bar_chart(title, [(row.department, row.total) for row in rows[:COMPARED]])
+    return YearComparison(year, rows, total, chart)
 
 
 def department_history(loaded_list: list[LoadedDepartment], department: str) -> DepartmentHistory | None:

@@ -153,6 +153,21 @@ def test_all_projects_table_filters_and_sorts_without_a_server(page: object, bas
     assert [float(value) for value in budgets] == sorted((float(value) for value in budgets), reverse=True)
 
 
+def test_department_table_sorts_by_total_and_keeps_its_filter(page: object, base_url: str) -> None:
+    """The year page's department table is the full list a large year's chart points to: sortable by 预算数合计."""
+    page.goto(base_url + "2023/")
+    page.click("#departments-2023 th:nth-child(4) button")
+    page.click("#departments-2023 th:nth-child(4) button")
+    assert page.get_attribute("#departments-2023 th:nth-child(4)", "aria-sort") == "descending"
+    totals = page.eval_on_selector_all(
+        "#departments-2023 tbody td:nth-child(4)", "cells => cells.map(c => c.textContent)"
+    )
+    assert totals[0] == "4253" and [float(t) for t in totals] == sorted(map(float, totals), reverse=True)
+    form = page.locator("form[data-bp-filter='departments-2023']")
+    form.locator("select[name=region]").select_option("唐山高新区")
+    assert form.locator(".bp-filter-status").inner_text() == "显示 2 个部门，预算数合计 6101.51 万元"
+
+
 def test_markup_from_yaml_is_shown_not_run(page: object, base_url: str) -> None:
     page.goto(base_url + FIXTURE_PROJECT)
     assert page.inner_text("h1") == "救灾物资储备 <script>alert(1)</script>"
