@@ -33,10 +33,12 @@ from ..lint.findings import Finding
 from . import filters, paths
 from .charts import DepartmentHistory, department_history, year_comparison
 from .finding_words import ReaderFinding, by_project
+from .project_lists import project_lists
 
 THEME_PAGES = PROJECT_ROOT / "templates" / "pages"
 HOME_LISTING = "home-listing.html"  # spliced into the hand-written home page by the MkDocs hooks
-ALL_PROJECTS = "projects"  # `2023/projects/`: every project of a year on one page (a reserved slug in load.py)
+# `2023/projects/`: every project of a year on one page, or by region (project_lists.py); a reserved slug in load.py
+ALL_PROJECTS = "projects"
 
 
 @dataclass(frozen=True)
@@ -326,13 +328,27 @@ def _year_level_pages(
     comparison = year_comparison(loaded, year.year)
     context = {"year": year, "comparison": comparison, "quality": quality}
     year_page = render(env, "year.html", year.url, f"{year.year}年", {}, **context)
-    return [
-        GeneratedPage(_index(year.url), year_page),
-        GeneratedPage(
-            _index(year.all_projects_url),
-            render(env, "all_projects.html", year.all_projects_url, f"{year.year}年全部项目", wide, year=year),
-        ),
-    ]
+    pages = [GeneratedPage(_index(year.url), year_page)]
+    title, url = f"{year.year}年全部项目", year.all_projects_url
+    lists = project_lists(url, year.departments)
+    if not lists:
+        table = render(env, "all_projects.html", url, title, wide, year=year, departments=year.departments, part=None)
+        return [*pages, GeneratedPage(_index(url), table)]
+    index = render(env, "project_lists.html", url, title, {"pagefind": False}, year=year, lists=lists)
+    pages.append(GeneratedPage(_index(url), index))
+    for part in lists:
+        table = render(
+            env,
+            "all_projects.html",
+            part.url,
+            f"{title}：{part.title}",
+            wide,
+            year=year,
+            departments=part.departments,
+            part=part,
+        )
+        pages.append(GeneratedPage(_index(part.url), table))
+    return pages
 
 
 def _department_pages(
