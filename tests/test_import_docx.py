@@ -181,6 +181,31 @@ def test_table_split_at_a_page_break_is_one_table(small: tuple[Department, Path]
     assert_same(edit(small[1], split), small[0])
 
 
+@pytest.mark.parametrize("repeated_header", [True, False])
+def test_indicators_continued_in_a_table_of_other_columns(
+    small: tuple[Department, Path], repeated_header: bool
+) -> None:
+    """The indicator rows go on in a 6-column table under the 7-column form (描述 no longer spans two columns):
+    each cell stays under its own header (指标值 under 指标值, not joined to 描述)."""
+
+    def split(document: Document) -> None:
+        table = document.tables[0]._tbl
+        rows = table.tr_lst
+        header = next(i for i, row in enumerate(rows) if "一级指标" in row.xpath("string(.)"))
+        moved = rows[header + 2 :] if not repeated_header else [rows[header], *rows[header + 2 :]]
+        texts = [[cell.xpath("string(.)") for cell in row.tc_lst] for row in moved]
+        assert {len(row) for row in texts} == {6}
+        second = document.add_table(rows=len(texts), cols=6)
+        for row, cells in zip(second.rows, texts, strict=True):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+        for row in rows[header + 2 :]:
+            table.remove(row)
+        table.addnext(second._tbl)
+
+    assert_same(edit(small[1], split), small[0])
+
+
 def test_toc_made_of_styled_paragraphs_and_a_content_control(small: tuple[Department, Path]) -> None:
     """Without field codes: TOC styles, or Word's built-in TOC content control."""
 

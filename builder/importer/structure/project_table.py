@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -112,7 +113,7 @@ def read_fields(cells: Cells, report: Report) -> dict[str, Any]:
         if key == "purpose" or FORM_LABEL.match(squeeze(block.text)) or not block.text:
             continue
         if key and key not in values:
-            values[key] = _field_value(cells, key)
+            values[key] = _field_value(cells, key, report)
         elif "total" in values:
             purpose.append(block.content)
         else:
@@ -126,17 +127,39 @@ def _ends_fields(text: str) -> bool:
     return bool(PLAN_LABEL.match(squeeze(text))) or _ends_plan(text)
 
 
-def _field_value(cells: Cells, key: str) -> str | None:
+def _field_value(cells: Cells, key: str, report: Report) -> str | None:
     """The cell after a label, unless it is another label (or, for money, not a figure)."""
     if cells.done() or is_label(cells.peek().text) or is_header(cells.peek().text):
         return None
     block = cells.peek()
-    if key in ("total", "fiscal", "other") and block.text and not _is_amount(block.text):
-        return None
+    if key in MONEY_LABELS and block.text and not _is_amount(block.text):
+        return _broken_amount(cells, key, report)
     cells.next()
     if key == "code":
         return clean_code(block.raw) or None
     return (block.text if key in ("total", "fiscal", "other") else block.content) or None
+
+
+MONEY_LABELS = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
+# A money cell of figures only (digits, separators, spaces, a unit): one that a PDF's narrow column wrapped.
+_FIGURES = re.compile(r"[\d０-９.,，．\s]+(?:[千百万亿]?元)?")
+
+
+def _broken_amount(cells: Cells, key: str, report: Report) -> str | None:
+    """A money cell that is not an amount as it stands. A figure wrapped inside its cell (`1000` `00.00` on two
+    lines of a PDF) is joined, with a warning to check it; other figures are kept out of the project and shown in
+    `unresolved`. Either way the cell is taken: it used to fall into 资金用途 and the amount was lost unnoticed.
+    Prose (not figures) is left where it is."""
+    block = cells.peek()
+    if not _FIGURES.fullmatch(block.text):
+        return None
+    cells.next()
+    printed, joined = " ".join(block.text.split()), "".join(block.text.split())
+    if _is_amount(joined):
+        report.note(block, f"{MONEY_LABELS[key]}“{printed}”在单元格中折行，已连成 {joined}，请与原文核对")
+        return joined
+    report.unplaced(block, f"{MONEY_LABELS[key]}“{printed}”不是可读的金额，没有导入，请按原文填写")
+    return None
 
 
 def read_spending_plan(cells: Cells, report: Report) -> list[dict[str, str]]:
@@ -223,6 +246,9 @@ def read_indicators(cells: Cells, report: Report) -> list[dict[str, str]]:
     while cells.at(is_header):
         header.append(cells.next())
     rest = cells.until(lambda text: False)
+    if header and header[0].row is not None:  # a continued table's repeated header is read as its own header
+        repeated = [block for block in header if block.table != header[0].table]
+        header, rest = header[: len(header) - len(repeated)], repeated + rest
     if not header:
         for block in rest:
             report.unplaced(block, "找不到指标表头，未能归类的单元格")
@@ -249,17 +275,26 @@ def _counted_indicator_rows(columns: list[str], rest: list[Block], report: Repor
 
 
 def _grid_indicator_rows(header: list[Block], rest: list[Block], report: Report) -> list[dict[str, Block]]:
-    """.docx: each cell belongs to the header cell above its first grid column; padding cells are ignored."""
+    """.docx: each cell belongs to the header cell above its first grid column; padding cells are ignored.
+
+    A continued table (split at a page break, or the indicators as a table of their own) often has other grid
+    columns than the header's (6 columns under a 7-column form): by the header's columns its 指标值 fell under 描述
+    and its 确定依据 under 指标值. Its cells are placed by its own columns (`_continued_columns`)."""
     rows = []
+    continued = _continued_columns(header, rest)
     for cells in _rows(rest):
         row: dict[str, Block] = {}
         for block in cells:
-            key = next((column_of(head.text) for head in header if head.covers(block.column or 0)), None)
+            key = continued.get((block.table, block.column or 0))
+            if key is None:
+                key = next((column_of(head.text) for head in header if head.covers(block.column or 0)), None)
             if key is None:
                 if block.text:
                     report.unplaced(block, "指标表中不在任何表头之下的单元格")
             elif key in row and block.text:
                 first = row[key]
+                if block.table != header[0].table and first.text:
+                    report.note(block, "续表的栏目与表头对不齐，这一格与左边一格合在一起，请与原文核对", block.text)
                 row[key] = Block(
                     first.line, f"{first.raw}\n{block.raw}" if first.text else block.raw, True, place=first.place
                 )
@@ -267,6 +302,25 @@ def _grid_indicator_rows(header: list[Block], rest: list[Block], report: Report)
                 row.setdefault(key, block)
         rows.append(row)
     return rows
+
+
+def _continued_columns(header: list[Block], rest: list[Block]) -> dict[tuple[int, int], str]:
+    """(table, grid column) → header key, for the tables after the header's: from the table's own repeated header
+    row, else from its first row of one cell per header cell (the k-th cell under the k-th header cell)."""
+    columns: dict[tuple[int, int], str] = {}
+    rows = [cells for cells in _rows(rest) if cells[0].table != header[0].table]
+    for own_header in (True, False):
+        for cells in rows:
+            table = cells[0].table
+            if any(key[0] == table for key in columns) or len(cells) != len(header):
+                continue
+            keys = [column_of(block.text) for block in cells]
+            if own_header and not all(keys):
+                continue
+            if not own_header:
+                keys = [column_of(head.text) for head in header]
+            columns.update({(table, block.column or 0): key for block, key in zip(cells, keys, strict=True) if key})
+    return columns
 
 
 def _indicator(cells: dict[str, Block], levels: dict[str, str | None], report: Report) -> dict[str, str]:
