@@ -206,6 +206,21 @@ def test_indicators_continued_in_a_table_of_other_columns(
     assert_same(edit(small[1], split), small[0])
 
 
+def test_two_departments_in_one_file_are_refused(small: tuple[Department, Path], tmp_path: Path) -> None:
+    """科技局 then 发改局 saved as one file: imported as one, 发改局's projects counted as 科技局's."""
+    second = Document(str(write_docx(sample("tangshan-gxq-fagaiju"), tmp_path / "fagaiju.docx")))
+
+    def append(document: Document) -> None:
+        body = document.element.body
+        for element in second.element.body.iterchildren():
+            if element.tag != qn("w:sectPr"):
+                body.sectPr.addprevious(copy.deepcopy(element))
+
+    path = edit(small[1], append)
+    with pytest.raises(ImportFailed, match="这个文件里像是有两份部门预算绩效文本。一个文件只能是一个部门一年的文本"):
+        parse_docx(path, region="唐山高新区")
+
+
 def test_toc_made_of_styled_paragraphs_and_a_content_control(small: tuple[Department, Path]) -> None:
     """Without field codes: TOC styles, or Word's built-in TOC content control."""
 

@@ -7,8 +7,8 @@ from typing import Any
 from ...errors import ImportFailed
 from .. import printed
 from .blocks import Block, ImportWarning, Report, is_part_heading
-from .front import parse_cover, parse_part_one, split_cover, split_front
-from .labels import YEAR_IN_CODE, YEAR_IN_TEXT
+from .front import is_part_one_heading, parse_cover, parse_part_one, split_cover, split_front
+from .labels import COVER_TITLE, YEAR_IN_CODE, YEAR_IN_TEXT
 from .preamble import Preamble, read_preamble_paragraphs
 from .project_table import Table, parse_table
 from .table_groups import demote_layout_tables, join_continued_tables, split_into_tables, split_stacked_tables
@@ -60,6 +60,7 @@ def _parse_tables(groups: list[tuple[list[Block], list[Block]]], first: Preamble
     if not groups[0][1] and first.title:
         report.note(1, "表题之后没有表格", first.title)
     for paragraphs, cells in groups[1:]:
+        _refuse_second_document(paragraphs)
         rest, preamble = read_preamble_paragraphs(paragraphs, report) if cells else (paragraphs, Preamble())
         for block in rest:
             if not is_part_heading(block.text):
@@ -67,6 +68,18 @@ def _parse_tables(groups: list[tuple[list[Block], list[Block]]], first: Preamble
         if cells:
             tables.append(parse_table(cells, preamble, report))
     return tables
+
+
+def _refuse_second_document(paragraphs: list[Block]) -> None:
+    """A cover title or a 第一部分 heading after the first project table: a second document (two departments, or two
+    years, saved as one file). Imported as one, the second's projects counted as the first's and its part one was lost
+    in `unresolved`; it is refused instead."""
+    for block in paragraphs:
+        if COVER_TITLE.match(block.text) or is_part_one_heading(block.text):
+            raise ImportFailed(
+                f"{block.where}又出现了封面或“第一部分”（“{block.text}”）：这个文件里像是有两份部门预算绩效文本。"
+                "一个文件只能是一个部门一年的文本，请把每个部门另存为单独的文件再导入"
+            )
 
 
 def _common_value(tables: list[Table], key: str, what: str, report: Report) -> Any:

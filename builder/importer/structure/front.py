@@ -29,7 +29,7 @@ from .preamble import Preamble, read_preamble_paragraphs
 
 def split_front(paragraphs: list[Block], report: Report) -> tuple[list[Block], Preamble]:
     """The paragraphs before the first table: cover and part one, then what is printed above that table."""
-    part_one = max((i for i, block in enumerate(paragraphs) if _is_part_one_heading(block.text)), default=0)
+    part_one = max((i for i, block in enumerate(paragraphs) if is_part_one_heading(block.text)), default=0)
     start = next((i for i in range(part_one, len(paragraphs)) if is_part_two_heading(paragraphs[i].text)), None)
     if start is None:
         report.headings["part_two"] = ""  # not printed (seed 000): the body shows none either
@@ -42,7 +42,7 @@ def split_front(paragraphs: list[Block], report: Report) -> tuple[list[Block], P
     return paragraphs[:start], preamble
 
 
-def _is_part_one_heading(text: str) -> bool:
+def is_part_one_heading(text: str) -> bool:
     match = PART_HEADING.match(text)
     return bool(match and (match["part"] == "第一部分" or match["name"] == "部门整体绩效目标"))
 
