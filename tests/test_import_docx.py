@@ -162,8 +162,9 @@ def test_blank_padding_column(small: tuple[Department, Path]) -> None:
     assert_same(edit(small[1], pad), small[0])
 
 
-def test_table_split_at_a_page_break_is_one_table(small: tuple[Department, Path]) -> None:
-    """The indicator rows moved into a second table after an empty paragraph, header repeated."""
+@pytest.mark.parametrize("between", ["", "续表", "（续）", "续表1"])
+def test_table_split_at_a_page_break_is_one_table(small: tuple[Department, Path], between: str) -> None:
+    """The indicator rows moved into a second table after an empty paragraph (or one that says so), header repeated."""
 
     def split(document: Document) -> None:
         table = document.tables[0]._tbl
@@ -176,7 +177,7 @@ def test_table_split_at_a_page_break_is_one_table(small: tuple[Department, Path]
         for row in rows[header + 2 :]:
             table.remove(row)
         table.addnext(second)
-        table.addnext(parse_xml(f"<w:p {nsdecls('w')}/>"))
+        table.addnext(parse_xml(f"<w:p {nsdecls('w')}><w:r><w:t>{between}</w:t></w:r></w:p>"))
 
     assert_same(edit(small[1], split), small[0])
 

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..common import clean_cell
 from .blocks import Block, Report
-from .labels import PRINTED_TABLE_TITLE, field_label, is_header, is_label
+from .labels import PRINTED_TABLE_TITLE, field_label, is_header, is_label, squeeze
 from .preamble import unit_line
 
 # ── blocks → tables ───────────────────────────────────────────────────────────────
 
 
+# A line printed above a table's continuation: `续表`, `续表1`, `（续）`, `续上表`.
+CONTINUED = re.compile(r"^[（(]?续(?:上?表[\d一二三四五六七八九十]*)?[）)]?[:：]?$")
+
+
 def demote_layout_tables(blocks: list[Block]) -> list[Block]:
     """A table with no form label (a cover laid out as a table) is read as paragraphs, unless it continues
-    the table right before it (a table split at a page break)."""
+    the table right before it (a table split at a page break, maybe under a line saying `续表`)."""
     kept = {block.table for block in blocks if block.is_cell and (is_label(block.text) or is_header(block.text))}
     headings = {block.table for block in blocks if block.is_cell and _is_table_heading(block.text)}
     result: list[Block] = []
+    previous: Block | None = None  # the last block that is not a `续表` line
     for block in blocks:
-        previous = result[-1] if result else None
+        if result and (result[-1].is_cell or not CONTINUED.match(squeeze(result[-1].text))):
+            previous = result[-1]
         follows = previous is not None and previous.is_cell and previous.table in kept
         if block.is_cell and follows and block.table not in headings:
             kept.add(block.table)
@@ -84,7 +91,8 @@ def join_continued_tables(
     for paragraphs, cells in groups[1:]:
         previous = joined[-1][1]
         labelled = any(is_label(block.text) or _is_table_heading(block.text) for block in cells)
-        if previous and cells and not paragraphs and not labelled:
+        marked = all(CONTINUED.match(squeeze(block.text)) for block in paragraphs)  # none, or only `续表`
+        if previous and cells and marked and not labelled:
             report.note(cells[0], "表格没有项目编码、项目名称等栏目，看作上一张表的续表（跨页拆开的表格）")
             previous.extend(cells)
         else:
