@@ -28,7 +28,7 @@ from . import unchanged, walks
 from .commit import SiteTree, in_place_tree, scan, site_tree
 from .context import Build, BuildReport, Folders, Step
 from .lock import exclusive
-from .outdir import escaping_links, guard_output, links_out_error, real
+from .outdir import escaping_links, guard_output, links_out_error, real, refuse_unwritable_cache
 from .outputs import Manifest, Outputs, site_manifest_file
 from .plan import Part
 from .progress import Progress
@@ -111,6 +111,7 @@ def build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> Bu
     part, merge = options.get("part"), options.get("merge", ())
     generated_dir, cache_dir = options.get("generated_dir", GENERATED_DIR), options.get("cache_dir", CACHE_DIR)
     _guard_output(site_dir, data_dir, part is not None, merge, cache_dir)
+    refuse_unwritable_cache(cache_dir)
     folders = {"网站文件夹": site_dir, "生成页面文件夹": generated_dir}
     try:
         with exclusive(folders, cache_dir, progress), readable_by_all():

@@ -220,6 +220,23 @@ def guard_output(
 _UNEXPANDED = re.compile(r"^~|\$(?:\{|[A-Za-z_])|%[A-Za-z_]+%")
 
 
+def refuse_unwritable_cache(cache_dir: Path | None) -> None:
+    """Refuse, before anything is built, a cache with a folder this user cannot write: one left by another user
+    (`make site` run as root, then a build as the web admin). The build published the site and only then failed to
+    record it (exit 1 with the site changed; the next build took the site's own files for an admin's)."""
+    if cache_dir is None or not cache_dir.is_dir():
+        return
+    folders = [cache_dir]
+    for folder in _subfolders(cache_dir):  # the cache is two levels deep (store/<kind>/); its files are replaced
+        folders += [folder, *_subfolders(folder)]
+    for folder in folders:
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise BuilderError(
+                f"缓存文件夹 {folder} 不能写入（属于另一个用户，例如曾用 root 运行过 make site）：网站没有改动。"
+                f'请用同一个用户生成，或把缓存交给现在的用户：sudo chown -R "$(id -un)" {cache_dir}'
+            )
+
+
 def _refuse_unexpanded(site_dir: Path) -> None:
     """`--site '~/site'` or `'$HOME/site'`: the shell expands neither in quotes, and the build made a folder named
     `~` or `$HOME` in the current folder."""
