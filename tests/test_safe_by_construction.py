@@ -245,6 +245,64 @@ def test_a_good_part_merges(part: tuple[Path, Path], tmp_path: Path) -> None:
     assert report.reused > 10
 
 
+def test_files_added_to_a_reused_search_folder_are_not_published(part: tuple[Path, Path], tmp_path: Path) -> None:
+    """A search bundle is reused as a folder: only the files a bundle holds come with it, whatever the manifest lists
+    under it with the bundle's key."""
+    copy = tmp_path / "added"
+    shutil.copytree(part[1], copy)
+    manifest = json.loads((copy / PART_MANIFEST).read_text(encoding="utf-8"))
+    bundle = next(path for path in manifest["files"] if path.startswith("pagefind/") and path.endswith("/codes.json"))
+    folder = bundle.removesuffix("codes.json")
+    for name, text in [
+        ("evil.html", b"<script>alert(1)</script>"),
+        (".htaccess", b"Redirect 302 / https://x.example/"),
+    ]:
+        (copy / folder / name).write_bytes(text)
+        key = manifest["files"][bundle][0]
+        manifest["files"][folder + name] = [key, len(text), 0, hashlib.sha256(text).hexdigest()]
+    (copy / PART_MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    site = tmp_path / "site"
+    report = build_site(part[0], site, tmp_path, merge=[copy])
+    assert not (site / folder / "evil.html").exists() and not (site / folder / ".htaccess").exists()
+    assert (site / bundle).is_file() and bundle not in report.made  # the bundle itself still reused
+
+
+def test_a_merged_site_shares_no_file_with_its_parts(part: tuple[Path, Path], tmp_path: Path) -> None:
+    """Parts unpacked with a tight umask or a future time, and changed after the merge: the site keeps its own."""
+    copy = tmp_path / "unpacked"
+    shutil.copytree(part[1], copy)
+    future = time.time() + 10 * 365 * 86400
+    for path in copy.rglob("*"):
+        if path.is_file():
+            path.chmod(0o600)
+            os.utime(path, (future, future))
+    site = tmp_path / "site"
+    report = build_site(part[0], site, tmp_path, merge=[copy])
+    pages = [path.relative_to(site).as_posix() for path in site.rglob("index.html")]
+    page = next(path for path in pages if path not in report.made and (copy / path).is_file())  # reused from the part
+    published = site / page
+    assert published.stat().st_nlink == 1 and published.stat().st_mode & 0o777 == 0o644
+    assert published.stat().st_mtime < future - 86400
+    before = published.read_bytes()
+    (copy / page).write_bytes(b"changed after the merge")
+    assert published.read_bytes() == before
+
+
+def test_a_manifest_nested_too_deep_or_too_large_names_the_part(part: tuple[Path, Path], tmp_path: Path) -> None:
+    nested = tmp_path / "nested"
+    shutil.copytree(part[1], nested)
+    (nested / PART_MANIFEST).write_text('{"version":1,"by_content":true,"files":' + "[" * 200_000 + "]" * 200_000 + "}")
+    with pytest.raises(BuilderError, match=f"分部文件夹 {nested} 的 {PART_MANIFEST} 无法读取或版本不符"):
+        build_site(part[0], tmp_path / "site", tmp_path, merge=[nested])
+    large = tmp_path / "large"
+    shutil.copytree(part[1], large)
+    with open(large / PART_MANIFEST, "r+b") as manifest:
+        manifest.truncate(300 * 2**20)  # sparse: no disk used
+    with pytest.raises(BuilderError, match=f"{PART_MANIFEST} 有 300 MB，超过上限 256 MB"):
+        build_site(part[0], tmp_path / "site", tmp_path, merge=[large])
+    assert not (tmp_path / "site").exists()
+
+
 _segment = st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=8)
 
 

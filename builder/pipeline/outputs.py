@@ -16,6 +16,7 @@ folder (`build-manifest.json`), because the folder travels between machines.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import json
 import marshal
@@ -181,16 +182,20 @@ class Manifest:
         if file.is_symlink() or not file.is_file():
             raise BuilderError(f"{folder} 不是分部构建的输出（缺少 {PART_MANIFEST}）— 请用 build --part 生成")
         root = Path(os.path.realpath(folder))
+        size = file.stat().st_size
+        if size > MAX_PART_MANIFEST:
+            raise BuilderError(
+                f"分部文件夹 {folder} 的 {PART_MANIFEST} 有 {size // 2**20} MB，"
+                f"超过上限 {MAX_PART_MANIFEST // 2**20} MB — 这不是本工具写的清单，请用 build --part 重新生成这一份"
+            )
         try:
-            if file.stat().st_size > MAX_PART_MANIFEST:
-                raise ValueError("too large")
             data = json.loads(file.read_text(encoding="utf-8"))
             files = data["files"]
             if data.get("version") != MANIFEST_VERSION or data.get("by_content") is not True:
                 raise ValueError("version")
             if not isinstance(files, dict):
                 raise ValueError("files")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):  # nested 200 000 deep
             raise BuilderError(
                 f"分部文件夹 {folder} 的 {PART_MANIFEST} 无法读取或版本不符 — 请用同一版本的 build --part 重新生成"
             ) from None
@@ -378,25 +383,32 @@ class Outputs:
             self._claim(path)
             if source.by_content and walk_problem(source.root, path) is not None:
                 raise BuilderError(f"{source.root} 中的 {escape_controls(path)} 在检查之后被改动（出现了符号链接）")
+            entry = source.entries[path]
             if source is self.in_place:
                 self.kept.add(path)
+            elif source.by_content:  # a part: copied, so the site never shares a file (its mode, time, later changes)
+                entry = _copy_checked(source.root / path, self.staging / path, entry)
             else:
                 _link(source.root / path, self.staging / path)
-            self.entries[path] = source.entries[path]
+            self.entries[path] = entry
             self.reused += 1
         return True
 
-    def source_paths(self, prefix: str, key: str) -> list[str] | None:
-        """The files under folder `prefix` that one earlier build made from `key` (a search index, say)."""
+    def source_paths(self, prefix: str, key: str, names: re.Pattern[str] | None = None) -> list[str] | None:
+        """The files under folder `prefix` that one earlier build made from `key` (a search index, say); with
+        `names`, only those whose path in the folder it matches whole: what the folder's maker writes there."""
         for source in self.sources:
             paths = [path for path in source.under(prefix) if source.entries[path].key == key]
+            if names is not None:
+                paths = [path for path in paths if names.fullmatch(path[len(prefix) :])]
             if paths and all(source.intact(path, source.entries[path]) for path in paths):
                 return paths
         return None
 
-    def reuse_folder(self, prefix: str, key: str) -> bool:
-        """Reuse a whole folder's files made from `key`; False when no earlier build has all of them."""
-        paths = self.source_paths(prefix, key)
+    def reuse_folder(self, prefix: str, key: str, names: re.Pattern[str] | None = None) -> bool:
+        """Reuse a whole folder's files made from `key` (and named as `names` says); False when no earlier build has
+        all of them."""
+        paths = self.source_paths(prefix, key, names)
         return paths is not None and self.reuse(paths, key)
 
     def _claim(self, path: str) -> None:
@@ -427,6 +439,21 @@ class Outputs:
     def manifest(self, root: Path, by_content: bool = False) -> Manifest:
         """The manifest of this build, for the folder the staging folder becomes."""
         return Manifest(root, dict(self.entries), by_content)
+
+
+def _copy_checked(source: Path, target: Path, entry: Entry) -> Entry:
+    """Copy a part's file, hashing what is copied: a file changed since it was checked (`Manifest.intact`) is refused.
+    The copy is this build's own file (mode from the umask, time of now); its entry says so."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    hashed = hashlib.sha256()
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while block := reader.read(1 << 20):
+            hashed.update(block)
+            writer.write(block)
+    if hashed.hexdigest() != entry.sha256:
+        raise BuilderError(f"{source} 在检查之后被改动，网站没有更新 — 请重新复制这一份分部构建的输出再合并")
+    status = target.stat()
+    return Entry(entry.key, status.st_size, status.st_mtime_ns)
 
 
 def _link(source: Path, target: Path) -> None:

@@ -61,6 +61,12 @@ from .search_routes import CODES, code_words, write_routes
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
 ENTRY = "pagefind-entry.json"  # in every complete bundle
+# Every file a shard's bundle holds (Pagefind 1.4's, and codes.json), by path in the bundle: a reused bundle takes
+# only these from an earlier build (a part from another machine may list others under the same key).
+BUNDLE_FILE = re.compile(
+    r"codes\.json|pagefind-entry\.json|pagefind\.js|wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta"
+    r"|index/[\w.-]+\.pf_index|fragment/[\w.-]+\.pf_fragment|filter/[\w.-]+\.pf_filter"
+)
 WHOLE_SITE_SHARD = "all"
 SHARD_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 # A page is indexed only if it marks its body; with no marked page in a run Pagefind would index whole pages.

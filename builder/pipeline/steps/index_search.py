@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from ...site.search import (
+    BUNDLE_FILE,
     ENTRY,
     SearchShard,
     ServicePool,
@@ -163,7 +164,7 @@ def start_search(
     keys = {shard.name: shard_key(shard, page_keys, outputs) for shard in shards}
     todo = []
     for shard in shards:
-        if outputs.reuse_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name]):
+        if outputs.reuse_folder(f"{PAGEFIND}{shard.name}/", keys[shard.name], BUNDLE_FILE):
             stage.skip(1)
         else:
             todo.append(shard)
