@@ -423,3 +423,23 @@ def test_an_edit_of_another_year_named_as_the_slug_remakes_the_history_chart(tmp
     page = "2023/kejiju/index.html"
     assert "2022 年".encode() in files_of(tmp_path / "fresh")[page], "the chart shows the year printed under the slug"
     assert files_of(tmp_path / "site")[page] == files_of(tmp_path / "fresh")[page]
+
+
+def test_a_new_version_of_the_builder_makes_every_page_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guide: a change of the builder's code remakes everything. A change of the settings it gives MkDocs
+    (builder/pipeline/steps/run_mkdocs.py) left every page's old HTML in place; only the hooks counted."""
+    from builder.pipeline import fingerprint
+
+    copy = tmp_path / "builder"
+    shutil.copytree(ROOT / "builder", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "BUILDER", copy)
+    config = ROOT / "mkdocs.yml"
+    fingerprint.code_fingerprint.cache_clear()
+    try:
+        before = fingerprint.site_chrome_fingerprint(config)
+        steps = copy / "pipeline" / "steps" / "run_mkdocs.py"
+        steps.write_text(steps.read_text(encoding="utf-8") + "\n# 新版\n", encoding="utf-8")
+        fingerprint.code_fingerprint.cache_clear()
+        assert fingerprint.site_chrome_fingerprint(config) != before
+    finally:
+        fingerprint.code_fingerprint.cache_clear()

@@ -74,14 +74,15 @@ def code_fingerprint() -> str:
 
 
 def site_chrome_fingerprint(mkdocs_config: Path) -> str:
-    """What MkDocs wraps around every page: mkdocs.yml, the theme overrides and assets, the hooks, the libraries."""
+    """What MkDocs wraps around every page: mkdocs.yml, the theme overrides and assets, the builder's code (the hooks,
+    and the settings it gives MkDocs: a new version of the builder makes every page again, as the guide says; only
+    the hooks counted, and a page kept its old HTML after an upgrade), the libraries."""
     theme_files = [
         path
         for path in THEME.rglob("*")
         if path.is_file() and path.relative_to(THEME).parts[0] not in NOT_IN_SITE_CHROME
     ]
-    hooks = BUILDER / "site" / "hooks.py"
-    return digest(files_digest(THEME, theme_files), mkdocs_config.read_bytes(), hooks.read_bytes(), _environment())
+    return digest(files_digest(THEME, theme_files), mkdocs_config.read_bytes(), code_fingerprint())
 
 
 # A file whose modification or status change time is this close to the moment it is hashed is never remembered by
