@@ -65,9 +65,18 @@ def guide_blocks() -> dict[str, str]:
     return by_place
 
 
-def nginx_conf(work: Path, site: Path, port: int) -> str:
+def renamed(server_block: str, sub_path: str) -> str:
+    """The guide's third block moved to `sub_path` as the guide says: every `/budget`, as many as it counts."""
+    said = re.search(r"把第三段中的 `/budget` 全部换掉（共 (\d+) 处", GUIDE.read_text(encoding="utf-8"))
+    assert said and server_block.count("/budget") == int(said[1])
+    return server_block.replace("/budget", sub_path.rstrip("/"))
+
+
+def nginx_conf(work: Path, site: Path, port: int, sub_path: str = SUB_PATH) -> str:
     """A whole nginx.conf around the guide's blocks, with the site and snippets in `work`."""
     blocks = guide_blocks()
+    if sub_path != SUB_PATH:
+        blocks["# 放在 server { } 中"] = renamed(blocks["# 放在 server { } 中"], sub_path)
     snippets = work / "snippets"
     snippets.mkdir()
     (snippets / "yusuan-headers.conf").write_text(blocks["/etc/nginx/snippets/yusuan-headers.conf"], encoding="utf-8")
@@ -130,11 +139,11 @@ TypesConfig /etc/mime.types
 """
 
 
-def start_nginx(work: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
+def start_nginx(work: Path, site: Path, port: int, sub_path: str = SUB_PATH) -> subprocess.Popen[bytes]:
     if not Path(NGINX).exists():
         pytest.skip("需要 Debian 的 nginx（apt-get install nginx，见 scripts/system-deps.sh）")
     conf = work / "nginx.conf"
-    conf.write_text(nginx_conf(work, site, port), encoding="utf-8")
+    conf.write_text(nginx_conf(work, site, port, sub_path), encoding="utf-8")
     checked = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
     assert "[warn]" not in checked.stderr, checked.stderr  # the configuration as printed, without a warning
@@ -363,3 +372,30 @@ def test_a_shared_pdf_link_saves_the_chinese_name(page: object, deployed: tuple[
     with page.expect_download() as download:
         page.click("a")
     assert download.value.suggested_filename == "河北遵化经济开发区管理委员会2023年部门预算绩效文本.pdf"
+
+
+def test_the_guides_renaming_of_the_sub_path_keeps_names_and_hides_the_maps(
+    built: tuple[Path, int], tmp_path: Path
+) -> None:
+    """An admin moves the site to /zwgk/yusuan/ as the guide says: downloads keep their Chinese names, the name
+    maps and the marker stay private. With only the obvious three places renamed, nginx -t passed and all leaked."""
+    site, _ = built
+    port = free_port()
+    server = start_nginx(tmp_path, site, port, "/zwgk/yusuan/")
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        for private in ["download-names.nginx.conf", "download-names.apache.map", ".budget-builder-output"]:
+            assert get(port, "/zwgk/yusuan/" + private).status == 404, private
+        pdf = get(port, "/zwgk/yusuan/2023/zunhua-jingkaiqu/zunhua-jingkaiqu-2023.pdf")
+        assert pdf.status == 200 and "filename*=UTF-8''" in pdf.headers["Content-Disposition"]
+        csv = get(port, "/zwgk/yusuan/data/budget-performance-projects.csv")
+        assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+        assert get(port, "/zwgk/yusuan").headers["Location"] == "/zwgk/yusuan/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
