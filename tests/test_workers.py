@@ -7,6 +7,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,49 @@ def test_the_exit_of_an_interrupted_build_does_not_wait_for_a_worker_left_waitin
         [sys.executable, "-c", _WORKER_LEFT_WAITING], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert ran.stdout.strip() == "worker ended", ran.stderr
+
+
+# A build with its workers' server and one fresh worker waiting for work; it prints their process ids, then waits.
+_KILLED_WITH_WORKERS = """
+import os, time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
+from builder.pipeline import workers
+workers.start_fresh_workers(2)
+setup = (None, dict(os.environ), os.getcwd())
+pool = ProcessPoolExecutor(1, workers._forkserver(), initializer=workers._set_shared, initargs=setup)
+assert pool.submit(pow, 2, 3).result() == 8
+print(forkserver._forkserver._forkserver_pid, *pool._processes, flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_a_build_killed_outright_leaves_no_server_nor_worker_behind() -> None:
+    """kill -9 (an OOM kill, a CI job cancelled hard) runs no exit code: the server and a worker stayed for ever."""
+    build = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", _KILLED_WITH_WORKERS], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    left = [int(pid) for pid in build.stdout.readline().split()] if build.stdout else []
+    assert len(left) == 2
+    build.kill()
+    build.wait()
+    try:
+        for _ in range(50):
+            left = [pid for pid in left if _running(pid)]
+            if not left:
+                break
+            time.sleep(0.1)
+        assert left == []  # within 5 s (each checks its parent twice a second)
+    finally:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
 
 
 def _interrupt_myself(shared: None, item: int) -> str:

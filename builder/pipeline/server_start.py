@@ -8,6 +8,10 @@ itself starts is not lost either: it arrives here, once the handler is in place.
 
 The server's workers inherit this handler (the server puts back the handlers it found when
 it forks one); in them it does what Python's own does: raise `KeyboardInterrupt`.
+
+A build killed outright (`kill -9`, an OOM kill, a CI job cancelled hard) runs no exit code:
+the server and a worker could then stay for ever, holding each other's pipe. The server, and
+each worker (`workers._set_shared`), end themselves once their parent is gone (`watch_parent`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import os
 import signal
 from types import FrameType
+
+from .orphans import watch_parent
 
 _SERVER = os.getpid()
 
@@ -27,3 +33,6 @@ def _interrupted(signum: int, frame: FrameType | None) -> None:
 
 signal.signal(signal.SIGINT, _interrupted)
 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+watch_parent()

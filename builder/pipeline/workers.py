@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import BuilderError
+from .orphans import watch_parent
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -195,6 +196,7 @@ def _set_shared(shared: Any, environ: dict[str, str], cwd: str) -> None:
     """A fresh worker's start: the parent's `shared`, environment and folder (the server's may be older)."""
     global _shared
     _shared = shared
+    watch_parent()
     os.environ.clear()
     os.environ.update(environ)
     os.chdir(cwd)
