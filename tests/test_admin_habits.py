@@ -354,3 +354,19 @@ def test_a_mount_point_as_site_folder_is_refused_with_the_way_round(tmp_path: Pa
         assert (mount / "site" / SMALL / "index.html").is_file()
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("name", ["assets/budget/search.js", "404.html", "sitemap.xml"])
+def test_a_hand_written_file_at_the_place_of_the_sites_own_is_refused(tmp_path: Path, name: str) -> None:
+    """content/assets/budget/search.js silently replaced the site's search script (search broken, exit 0);
+    content/404.html and content/sitemap.xml were silently replaced by the site's own."""
+    project = project_copy(tmp_path)
+    (project / "content" / name).parent.mkdir(parents=True, exist_ok=True)
+    (project / "content" / name).write_text("/* 手写 */", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(project), "BUILDER_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-m", "builder", "build", "--no-pdf"], cwd=project, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert f"content/ 中手写的文件 {name} 与网站自己生成的同名文件冲突" in done.stderr
+    assert not (project / "site").exists()

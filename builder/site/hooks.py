@@ -119,6 +119,7 @@ def _hand_over(command: str, config: MkDocsConfig) -> int:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    _refuse_shadowing(files, config)
     for file in [file for file in files if _unpublished_theme_file(file, config)]:
         files.remove(file)
     if config.extra.get("pages_only"):
@@ -181,6 +182,24 @@ def _render_only(config: MkDocsConfig) -> frozenset[str] | None:
 def _renders(uri: str, render_only: frozenset[str] | None) -> bool:
     """Whether this build publishes the generated file: every file but the pages left out of `render_only`."""
     return render_only is None or not uri.endswith(".md") or uri in render_only
+
+
+def _refuse_shadowing(files: Files, config: MkDocsConfig) -> None:
+    """A hand-written file of content/ at the place of one the site makes itself: MkDocs lets it replace a theme
+    file without a word (content/assets/budget/search.js broke search), and the site's own 404 page and sitemap
+    replaced content/404.html and content/sitemap.xml without a word."""
+    own = {ERROR_PAGE, *MKDOCS_SITEMAP}
+    for folder in config.theme.dirs:
+        for path in Path(folder).rglob("*"):
+            if path.is_file():
+                own.add(path.relative_to(folder).as_posix())
+    docs = Path(config.docs_dir).resolve()
+    for file in files:
+        if file.src_uri in own and Path(file.src_dir or "").resolve() == docs and not file.is_documentation_page():
+            raise PluginError(
+                f"content/ 中手写的文件 {file.src_uri} 与网站自己生成的同名文件冲突（会替换它，或被它替换）："
+                "请改名或删除；要改网站的样式或脚本，请改 theme/ 中的文件"
+            )
 
 
 def _unpublished_theme_file(file: File, config: MkDocsConfig) -> bool:
