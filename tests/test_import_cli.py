@@ -329,3 +329,11 @@ def test_a_bad_list_names_its_lines_and_writes_nothing(tmp_path: Path, capsys: p
     assert f"{listing}:3 文件：找不到 {tmp_path / 'missing.txt'}" in err
     assert f"{listing}:4 代号：`x` 与第 3 行相同" in err
     assert not (tmp_path / "data").exists()
+
+
+def test_a_refusal_without_a_file_has_no_stray_colon() -> None:
+    from builder.importer.batch import refusal_line
+
+    assert refusal_line(ImportRefused("清单第 3 行：没有写文件名")) == "失败    清单第 3 行：没有写文件名"
+    named = ImportRefused("扫描件.pdf：此 PDF 是扫描图像", source=Path("扫描件.pdf"))
+    assert refusal_line(named) == "失败    扫描件.pdf：此 PDF 是扫描图像"

@@ -399,6 +399,20 @@ def test_a_pdf_that_needs_too_much_memory_is_stopped(
     assert "读取 PDF 需要的内存超过上限（150 MB），已中止" in capsys.readouterr().err
 
 
+def test_a_pdf_with_an_open_password_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """pdfplumber wraps pdfminer's password error: it was reported as a damaged file."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("mima")
+    locked = tmp_path / "加密.pdf"
+    with open(locked, "wb") as out:
+        writer.write(out)
+    assert main(["import", str(locked), "--out", str(tmp_path / "data")]) == 1
+    assert "PDF 有打开密码，无法读取——请向发布单位索取未加密的文件" in capsys.readouterr().err
+
+
 def test_a_damaged_pdf_is_refused(libreoffice_pdfs: dict[str, Path], tmp_path: Path) -> None:
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(libreoffice_pdfs["tangshan-gxq-kejiju"].read_bytes()[:2000])

@@ -59,7 +59,7 @@ def refusal_line(refusal: ImportRefused) -> str:
     reason = str(refusal).splitlines()[0]
     if refusal.source and reason.startswith(f"{refusal.source}："):
         reason = reason[len(f"{refusal.source}：") :]
-    return f"失败    {refusal.source or ''}：{reason}"
+    return f"失败    {refusal.source}：{reason}" if refusal.source else f"失败    {reason}"
 
 
 def summary(results: list[ImportResult], refusals: list[ImportRefused], each: bool) -> str:

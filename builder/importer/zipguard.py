@@ -39,7 +39,12 @@ _XML_REASONS = {
     "not defined": "使用了未定义的实体",
     "Input is not proper UTF-8": "不是有效的 UTF-8 文字",
 }
-_DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+# In the encodings an XML part may declare (a part in UTF-16 got past the UTF-8 marks).
+_DTD_MARKS = tuple(
+    mark.encode(encoding)
+    for mark in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
 
 def check_docx(path: Path) -> None:
@@ -83,7 +88,7 @@ def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counter: _Cou
                 raise ImportFailed(f"{where} 的压缩比超过 {MAX_RATIO}:1（可能是压缩炸弹），不导入")
             if xml and any(mark in tail + chunk for mark in _DTD_MARKS):
                 raise ImportFailed(f"{where} 含有 DTD 或实体声明（<!DOCTYPE / <!ENTITY），Word 文件不会有，不导入")
-            tail = chunk[-16:]
+            tail = chunk[-32:]  # a mark cut between two chunks (18 bytes in UTF-16)
             if xml:
                 _feed(parser, chunk, where)
     if xml:

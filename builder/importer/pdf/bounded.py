@@ -126,11 +126,12 @@ class _opened:
 
         try:
             self.pdf = pdfplumber.open(self.path)
-        except PDFPasswordIncorrect:
-            raise ImportFailed("PDF 有打开密码，无法读取——请向发布单位索取未加密的文件") from None
         except MemoryError:
             raise
         except Exception as error:
+            # pdfplumber wraps pdfminer's errors (PdfminerException): the password error is its first argument.
+            if isinstance(error, PDFPasswordIncorrect) or any(isinstance(a, PDFPasswordIncorrect) for a in error.args):
+                raise ImportFailed("PDF 有打开密码，无法读取——请向发布单位索取未加密的文件") from None
             raise ImportFailed(f"不是可读取的 PDF 文件（{type(error).__name__}: {error}）——文件可能已损坏") from None
         return self.pdf
 
