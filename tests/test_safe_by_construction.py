@@ -240,6 +240,25 @@ def test_a_tampered_file_is_not_reused(part: tuple[Path, Path], tmp_path: Path) 
     assert b"alert(1)" not in (site / relative).read_bytes()
 
 
+def test_a_part_file_this_user_cannot_read_is_made_here(
+    part: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part unpacked by another user with a private file: the merge crashed with an internal error."""
+    from builder.pipeline import outputs
+
+    page = part[1] / "2023" / "zunhua-jingkaiqu" / "index.html"  # a department's page: reused from a good part
+    hashed = outputs.file_sha256
+
+    def unreadable(path: Path) -> str:
+        if path == page:
+            raise PermissionError(13, "Permission denied", str(path))
+        return hashed(path)
+
+    monkeypatch.setattr(outputs, "file_sha256", unreadable)
+    report = build_site(part[0], tmp_path / "site", tmp_path, merge=[part[1]])
+    assert page.relative_to(part[1]).as_posix() in report.made
+
+
 def test_a_good_part_merges(part: tuple[Path, Path], tmp_path: Path) -> None:
     report = build_site(part[0], tmp_path / "site", tmp_path, merge=[part[1]])
     assert report.reused > 10
