@@ -203,6 +203,18 @@ def test_the_years_filter_says_what_it_leaves_out(tmp_path: Path) -> None:
     ]
 
 
+def test_a_listed_year_without_data_is_named(tmp_path: Path) -> None:
+    """extra.years: [2023, 2025] with no 2025 folder (a typo for 2024): the year was left off without a word."""
+    data = tmp_path / "data"
+    (data / "2023").mkdir(parents=True)
+    shutil.copy(ROOT / "data" / f"{SMALL}.yaml", data / "2023")
+    config = dataclasses.replace(load_site_config(MKDOCS_CONFIG), years=(2023, 2025))
+    report = build(
+        data, tmp_path / "site", with_pdf=False, generated_dir=tmp_path / "g", site_config=config, cache_dir=None
+    )
+    assert report.notes == [f"extra.years 中的 2025 年度在 {data} 中没有数据文件，网站上没有这些年度 — 请检查是否写错"]
+
+
 def test_mkdocs_serve_runs_the_live_preview_and_cleans_up(tmp_path: Path) -> None:
     import signal
     import socket

@@ -83,6 +83,11 @@ def plan_build(data_dir: Path, site_config: SiteConfig, part: Part | None) -> Bu
         raise DataErrors(refused)
     notes = [f"未公开：{data_dir} 中{left_out}不在 extra.years（{shown}）中 — 要公开请把年度加入 extra.years"]
     notes = notes if left_out else []
+    empty = [year for year in site_config.years if year not in {place(path)[0] for path in files}]
+    if empty:  # a typo (2025 for 2024) left the year off the site without a word
+        notes.append(
+            f"extra.years 中的 {_years(empty)} 年度在 {data_dir} 中没有数据文件，网站上没有这些年度 — 请检查是否写错"
+        )
     batches = plan_batches(place(path) for path in files)
     if part is not None and part.year is not None:
         batches = part.select(batches)
