@@ -267,6 +267,24 @@ def test_the_admin_guides_build_as_their_own_site(tmp_path: Path) -> None:
         assert (tmp_path / "admin" / guide / "index.html").is_file(), guide
 
 
+def test_the_admin_guides_never_replace_a_published_site(tmp_path: Path) -> None:
+    """`mkdocs build -f mkdocs-admin.yml -d site` emptied the public site and left the internal guides there."""
+    from builder.pipeline.outputs import OWNER_MARKER
+    from builder.site import admin_hooks
+
+    assert admin_hooks.OWNER_MARKER == OWNER_MARKER  # the hook's own copy (it imports nothing of the builder's)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / OWNER_MARKER).write_text("", encoding="utf-8")
+    (site / "index.html").write_text("已发布的网站", encoding="utf-8")
+    done = subprocess.run(
+        [str(MKDOCS), "build", "-f", "mkdocs-admin.yml", "-d", str(site)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "管理员文档不能写进去" in done.stderr
+    assert (site / "index.html").read_text(encoding="utf-8") == "已发布的网站"
+    assert not (site / "deploy").exists()
+
+
 def test_the_builder_writes_to_site_dir_by_default(tmp_path: Path) -> None:
     project = project_copy(tmp_path)
     settings = project / "mkdocs.yml"
