@@ -461,3 +461,28 @@ def test_each_writes_every_file_that_passed(
     assert lines[-1] == "共 3 个文件：导入 2 个（其中有警告 0 个），失败 1 个。"
     written = sorted(path.stem for path in (out / "2023").iterdir())
     assert written == sorted(slugify(sample(slug).department) for slug in ("tangshan-gxq-kejiju", "zunhua-jingkaiqu"))
+
+
+def test_a_part_heading_without_a_page_stays_out_of_the_next_toc_entry() -> None:
+    """承德's 目录 prints `第二部分 预算项目绩效目标` with no page number: it was read as the first line of the next
+    entry, so the first project was listed as missing and the joined title published as `contents_only`."""
+    from builder.importer.pdf.reader import Assembler
+    from builder.importer.structure.blocks import Block
+
+    lines = [
+        "目 录",
+        "第一部分 部门整体绩效目标",
+        "一、总体绩效目标 1",
+        "第二部分 预算项目绩效目标",
+        "1.高新区“亩均效益”综合评价专项绩效目标表 3",
+        "关于提前下达 2023 年中小企业发展专项资金预算（专精特新方向）的通知（承财建",
+        "[2022]105 号）绩效目标表 4",
+    ]
+    blocks = Assembler._mark_toc([Block(number, line, False) for number, line in enumerate(lines, 1)])
+    assert [block.text for block in blocks if block.toc] == [
+        "第一部分 部门整体绩效目标",
+        "一、总体绩效目标 1",
+        "第二部分 预算项目绩效目标",
+        "1.高新区“亩均效益”综合评价专项绩效目标表 3",
+        "关于提前下达 2023 年中小企业发展专项资金预算（专精特新方向）的通知（承财建[2022]105 号）绩效目标表 4",
+    ]

@@ -25,7 +25,7 @@ from typing import Any
 from ...data.titles import CONTENTS_ONLY_NOTE, SOURCE_NOTE, TITLE_NOTE
 from ...errors import ImportFailed
 from ..common import clean_cell, furniture_key, is_page_number
-from ..structure.blocks import Block, ImportWarning
+from ..structure.blocks import Block, ImportWarning, is_part_heading
 from ..structure.document import parse_blocks
 from ..structure.labels import BROKEN_PAGE, TOC_HEADING
 from . import bounded as pdf_bounded
@@ -326,8 +326,10 @@ class Assembler:
             elif in_toc and TOC_ENTRY.match(text):
                 block.toc = True
             elif in_toc and following and not following.is_cell and TOC_ENTRY.match(following.text):
-                following.raw = block.raw + following.raw  # the first line of a wrapped entry
-                continue
+                if not is_part_heading(text):  # `第二部分 …` printed without a page is an entry of its own
+                    following.raw = block.raw + following.raw  # the first line of a wrapped entry
+                    continue
+                block.toc = True
             else:
                 in_toc = False
             result.append(block)
