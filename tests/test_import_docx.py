@@ -222,6 +222,47 @@ def test_two_departments_in_one_file_are_refused(small: tuple[Department, Path],
         parse_docx(path, region="唐山高新区")
 
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FOOTNOTES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:footnotes xmlns:w="{W}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve"> 本表金额为年初预算数。</w:t></w:r></w:p></w:footnote>
+</w:footnotes>"""
+
+
+def with_footnote(path: Path, before: str) -> Path:
+    """The .docx with a footnote whose reference follows a new paragraph `before` at the end of the body."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    reference = '<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="1"/></w:r>'
+    paragraph = f"<w:p><w:r><w:t>{before}</w:t></w:r>{reference}</w:p>".encode()
+    parts["word/document.xml"] = parts["word/document.xml"].replace(b"<w:sectPr", paragraph + b"<w:sectPr", 1)
+    parts["word/footnotes.xml"] = FOOTNOTES.encode()
+    relation = (
+        '<Relationship Id="rIdNote" Target="footnotes.xml" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"/>'
+    )
+    rels = "word/_rels/document.xml.rels"
+    parts[rels] = parts[rels].replace(b"</Relationships>", relation.encode() + b"</Relationships>")
+    override = (
+        '<Override PartName="/word/footnotes.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>'
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(b"</Types>", override.encode() + b"</Types>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("before", "read"), [("注：", "注：本表金额为年初预算数。"), ("金额单位", "金额单位（注：本表金额为年初预算数。）")]
+)
+def test_a_footnote_is_read_where_it_is_referenced(small: tuple[Department, Path], before: str, read: str) -> None:
+    """Its text was lost: only the bare `注：` of the paragraph that referenced it was left in `unresolved`."""
+    data, _ = parse_docx(with_footnote(small[1], before), region="唐山高新区")
+    assert read in [item["text"] for item in data["unresolved"]]
+
+
 def test_toc_made_of_styled_paragraphs_and_a_content_control(small: tuple[Department, Path]) -> None:
     """Without field codes: TOC styles, or Word's built-in TOC content control."""
 

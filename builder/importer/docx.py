@@ -66,8 +66,13 @@ def _why_unreadable(error: Exception) -> str:
     return "缺少 Word 文档应有的部件"
 
 
-def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering]:
-    """The body, the style names by id and the list numbering; a clear error for anything not a .docx."""
+Notes = dict[tuple[str, str], str]  # a footnote's or endnote's text by (kind, id)
+NOTE_PARTS = {"/word/footnotes.xml": "w:footnote", "/word/endnotes.xml": "w:endnote"}
+NOTE_REFERENCES = {qn("w:footnoteReference"): "w:footnote", qn("w:endnoteReference"): "w:endnote"}
+
+
+def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering, Notes]:
+    """The body, the style names by id, the list numbering and the notes; a clear error for anything not a .docx."""
     if zipfile.is_zipfile(path):
         check_docx(path)  # bounded: zip bombs, entity bombs and broken parts are refused before python-docx
     try:
@@ -82,12 +87,29 @@ def open_body(path: Path) -> tuple[etree._Element, dict[str, str], Numbering]:
         numbering_xml = document.part.numbering_part.element
     except (KeyError, NotImplementedError):
         numbering_xml = None
-    return document.element.body, styles, Numbering(numbering_xml, document.styles.element)
+    return document.element.body, styles, Numbering(numbering_xml, document.styles.element), _notes(document)
+
+
+def _notes(document: Any) -> Notes:
+    """Footnotes and endnotes, printed at the foot of a page or the end: read where they are referenced (their text
+    was lost, leaving a bare `注：`). The parts passed `check_docx`; they are parsed without entities all the same."""
+    notes: Notes = {}
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    for part in document.part.package.iter_parts():
+        kind = NOTE_PARTS.get(str(part.partname))
+        if kind is None:
+            continue
+        for note in etree.fromstring(part.blob, parser).iter(qn(kind)):
+            lines = ("".join(text.text or "" for text in line.iter(qn("w:t"))) for line in note.iter(qn("w:p")))
+            text = " ".join(line.strip() for line in lines if line.strip())
+            if text:
+                notes[(kind, note.get(qn("w:id")) or "")] = text
+    return notes
 
 
 def read_docx_blocks(path: Path) -> list[Block]:
-    body, styles, numbering = open_body(path)
-    reader = BodyReader(styles, numbering)
+    body, styles, numbering, notes = open_body(path)
+    reader = BodyReader(styles, numbering, notes)
     reader.read_container(body)
     return reader.blocks
 
@@ -109,9 +131,10 @@ class ParagraphText:
 class BodyReader:
     """Walks the body in order, numbering paragraphs and tables as a person would count them."""
 
-    def __init__(self, styles: dict[str, str], numbering: Numbering) -> None:
+    def __init__(self, styles: dict[str, str], numbering: Numbering, notes: Notes | None = None) -> None:
         self.styles = styles
         self.numbering = numbering
+        self.notes = notes or {}
         self.blocks: list[Block] = []
         self.paragraphs = 0
         self.tables = 0
@@ -169,6 +192,8 @@ class BodyReader:
                 found.pieces.append(_symbol(child.get(qn("w:font"), ""), child.get(qn("w:char"), "")))
             elif tag == qn("w:txbxContent"):
                 found.boxes.append(child)
+            elif tag in NOTE_REFERENCES:
+                self.note(NOTE_REFERENCES[tag], child.get(qn("w:id")) or "", found)
             elif tag == qn("w:fldChar"):
                 self.field_char(child.get(qn("w:fldCharType")))
             elif tag == qn("w:instrText"):
@@ -178,6 +203,13 @@ class BodyReader:
                 self._walk(child, found)
             elif tag not in SKIPPED:
                 self._walk(child, found)
+
+    def note(self, kind: str, number: str, found: ParagraphText) -> None:
+        """A note's text at its reference: after a bare `注：` as it reads, elsewhere in brackets (`（注：…）`)."""
+        text = self.notes.get((kind, number))
+        if text:
+            before = found.printed.rstrip()
+            found.pieces.append(text if not before or before.endswith(("注：", "注:")) else f"（注：{text}）")
 
     def field_code(self, code: str, found: ParagraphText) -> None:
         found.codes += code
