@@ -262,6 +262,20 @@ def test_a_part_file_this_user_cannot_read_is_made_here(
 def test_a_good_part_merges(part: tuple[Path, Path], tmp_path: Path) -> None:
     report = build_site(part[0], tmp_path / "site", tmp_path, merge=[part[1]])
     assert report.reused > 10
+    assert not any("分部构建的文件夹" in note for note in report.notes)
+
+
+def test_a_part_whose_files_are_made_again_is_named(part: tuple[Path, Path], tmp_path: Path) -> None:
+    """A part built from other data or another version (or damaged) merged right but slowly, and said nothing."""
+    copy = tmp_path / "stale"
+    shutil.copytree(part[1], copy)
+    page = copy / "2023" / "zunhua-jingkaiqu" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</body>", b"<!-- other --></body>"))
+    report = build_site(part[0], tmp_path / "site", tmp_path, merge=[copy])
+    assert report.notes == [
+        f"分部构建的文件夹 {copy} 中有 1 个部门文件与本机算出的不同，已在本机重新生成"
+        "（这一份的数据、程序或 Python 版本与本机不同，或在传输中损坏）：2023/zunhua-jingkaiqu/index.html"
+    ]
 
 
 def test_files_added_to_a_reused_search_folder_are_not_published(part: tuple[Path, Path], tmp_path: Path) -> None:

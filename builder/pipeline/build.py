@@ -23,6 +23,7 @@ from ..atomic import readable_by_all
 from ..config import SiteConfig, load_site_config, read_config_text, text_file_problems
 from ..errors import BuilderError
 from ..lint.findings import build_summary
+from ..printable import escape_controls, some_of
 from ..site.search import ServicePool
 from . import unchanged, walks
 from .commit import SiteTree, in_place_tree, scan, site_tree
@@ -162,6 +163,7 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
             b.generated_walk = generated
             _run_steps(b)
+            _note_parts_made_here(b, earlier[1:] if cache_dir is not None else earlier)
             unrecorded = publish(b, published.result() if published is not None else None, later)
         if site_walk is not None and cache_dir is not None and plan.whole_site:
             _note_foreign_files(plan.notes, foreign_files(site_dir, cache_dir, earlier[0], site_walk.result()))
@@ -230,6 +232,21 @@ def _run(step: Step, b: Build) -> None:
     shown = b.progress if step.TITLE is not None else Progress.silent()
     with shown.stage(step.TITLE or "", total=step.total(b)) as stage:
         step.run(b, stage)
+
+
+def _note_parts_made_here(b: Build, parts: list[Manifest]) -> None:
+    """Name each merged part whose department files were made again here: it was built from other data, another
+    version of the builder or of Python, or damaged on the way. The merge is right either way, but slower, and said
+    nothing. (The site chrome a part carries is always made again at the merge.)"""
+    folders = {f"{item.source.path.parent.name}/{item.source.slug}/" for item in b.loaded}
+    made = [path for path in b.outputs.made_paths if path[: path.find("/", 5) + 1] in folders]  # `2023/<slug>/…`
+    for part in parts:
+        again = [escape_controls(path) for path in made if path in part.entries]
+        if again:
+            b.plan.notes.append(
+                f"分部构建的文件夹 {part.root} 中有 {len(again)} 个部门文件与本机算出的不同，已在本机重新生成"
+                f"（这一份的数据、程序或 Python 版本与本机不同，或在传输中损坏）：{some_of(again)}"
+            )
 
 
 def _report(b: Build) -> BuildReport:
