@@ -160,10 +160,17 @@ def command_lint(args: argparse.Namespace) -> int:
 
 def command_new(args: argparse.Namespace) -> int:
     """为新部门生成带中文注释的数据文件模板，照着已公开的文件填写即可。"""
-    from .data.scaffold import new_department
+    from .data.scaffold import earlier_slugs, new_department
     from .data.slugs import slugify
 
     slug = args.slug or slugify(args.department)
+    earlier = [] if args.slug else earlier_slugs(args.department, args.data)
+    if len(earlier) == 1:  # the same department in another year: the same addresses, its pages link the years
+        slug = earlier[0][0]
+        print(f"沿用 {earlier[0][1]} 的代号 {slug}（同名部门），网址与其他年度一致；不是同一个单位时请用 --slug 指定")
+    elif earlier:
+        names = "、".join(f"{name}（{path}）" for name, path in earlier)
+        raise BuilderError(f"其他年度有几个同名部门：{names} — 请用 --slug 指定沿用哪一个的代号（或新的代号）")
     path = new_department(args.department, args.year, slug, args.data, force=args.force)
     print(f"已生成 {path}，请按原文填写后运行：python -m builder check {path}")
     return 0

@@ -119,6 +119,20 @@ def test_new_writes_with_the_users_umask(tmp_path: Path, umask: int) -> None:
     assert stat.S_IMODE((tmp_path / "2025" / "x.yaml").stat().st_mode) == 0o666 & ~umask
 
 
+def test_a_new_year_of_a_department_keeps_its_code_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`new --year 2024 --department 高新区科技局` made gxq-kejiju beside 2023's tangshan-gxq-kejiju: new addresses,
+    and the department's pages did not link its two years."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    assert main(["new", "--year", "2024", "--department", "高新区科技局", "--data", str(data)]) == 0
+    assert (data / "2024" / "tangshan-gxq-kejiju.yaml").is_file()
+    assert "的代号 tangshan-gxq-kejiju（同名部门），网址与其他年度一致" in capsys.readouterr().out
+    twin = (data / "2023" / "tangshan-gxq-kejiju.yaml").read_text(encoding="utf-8")
+    (data / "2023" / "other-kejiju.yaml").write_text(twin, encoding="utf-8")  # a second unit of the same name
+    assert main(["new", "--year", "2025", "--department", "高新区科技局", "--data", str(data)]) == 1
+    assert "其他年度有几个同名部门" in capsys.readouterr().err and not (data / "2025").exists()
+
+
 def test_ctrl_c_while_the_modules_load_says_interrupted_without_a_traceback() -> None:
     """Ctrl+C in the first second of `python -m builder` (its modules still loading) ends as it does later."""
     interrupt_on_import = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import unicodedata
 from pathlib import Path
 
@@ -36,6 +37,25 @@ def render_template(department: str, year: int, path: Path) -> str:
     environment.filters["yaml"] = _yaml_string
     environment.filters["comment"] = _comment
     return environment.get_template("department.yaml.j2").render(department=department, year=year, path=path)
+
+
+_DEPARTMENT_LINE = re.compile(r"^department:[ \t]*(?P<name>.+?)[ \t]*$", re.MULTILINE)
+
+
+def earlier_slugs(department: str, data_dir: Path) -> list[tuple[str, Path]]:
+    """The code names (`data/<year>/<slug>.yaml`) under which other years of `data_dir` hold this department, one file
+    each: a new year's file under the same slug keeps the department's addresses, and its pages link the years."""
+    found: dict[str, Path] = {}
+    for path in sorted(data_dir.glob("[0-9][0-9][0-9][0-9]/*.yaml")):
+        try:
+            with open(path, encoding="utf-8") as file:
+                head = file.read(4096)
+        except (OSError, UnicodeDecodeError):
+            continue
+        match = _DEPARTMENT_LINE.search(head)
+        if match and match["name"].strip("'\"") == department:
+            found.setdefault(path.stem, path)
+    return sorted(found.items())
 
 
 def check_arguments(department: str, year: int, slug: str) -> list[str]:
