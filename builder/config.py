@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import yaml
 
@@ -382,10 +383,20 @@ def _image(reader: _Reader, node: yaml.Node | None, key: str, root: Path) -> str
 def _link(reader: _Reader, node: yaml.Node | None, key: str, mail: bool = False) -> str:
     url = reader.text(node, key)
     schemes = ("https://", "http://", "mailto:") if mail else ("https://", "http://")
-    if url and (not url.startswith(schemes) or any(char in url for char in ' "<>')):
+    if url and not url.startswith(schemes):
         reader.problem(node, key, f"应为以 {' 或 '.join(schemes)} 开头的地址，收到 {url!r}")
         return ""
+    if any(char in url for char in ' "<>'):
+        reader.problem(node, key, f"地址中不能有空格、引号或尖括号（空格请写成 %20），收到 {url!r}")
+        return ""
     return url
+
+
+def _ascii_path(url: str) -> str:
+    """The address with its path's other characters percent-encoded (UTF-8), as a sitemap's <loc> and a canonical
+    link must be (`https://czj.example.gov.cn/政务公开/` was written raw); what is encoded already stays."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=quote(parts.path, safe="/%:@!$&'()*+,;=-._~")))
 
 
 def _site_url(reader: _Reader, site_url: yaml.Node | None, base_url: yaml.Node | None) -> str:
@@ -393,7 +404,7 @@ def _site_url(reader: _Reader, site_url: yaml.Node | None, base_url: yaml.Node |
     urls = [
         (_link(reader, node, key), node, key) for node, key in ((site_url, "site_url"), (base_url, "extra.base_url"))
     ]
-    given = [(url if url.endswith("/") else url + "/", node, key) for url, node, key in urls if url]
+    given = [(_ascii_path(url if url.endswith("/") else url + "/"), node, key) for url, node, key in urls if url]
     if len({url for url, _, _ in given}) > 1:
         reader.problem(given[1][1], given[1][2], f"与 site_url 不同（{given[0][0]}）：只写 site_url 即可")
     return given[0][0] if given else ""

@@ -82,6 +82,17 @@ def test_every_bad_value_is_reported_by_its_key(tmp_path: Path) -> None:
     assert "7 处问题" in message
 
 
+def test_a_site_address_with_chinese_is_percent_encoded_and_a_space_named(tmp_path: Path) -> None:
+    """A sitemap's <loc> and the canonical links need ASCII; a space got "应为以 https:// … 开头的地址"."""
+    written = write_config(tmp_path, "  base_url: https://czj.example.gov.cn/政务公开/预算%202023\n")
+    assert (
+        load_site_config(written).base_url
+        == "https://czj.example.gov.cn/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/%E9%A2%84%E7%AE%97%202023/"
+    )
+    with pytest.raises(BuilderError, match=r"地址中不能有空格、引号或尖括号（空格请写成 %20）"):
+        load_site_config(write_config(tmp_path, "  base_url: https://czj.example.gov.cn/政务公开/预算 2023\n"))
+
+
 def test_a_missing_logo_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(BuilderError, match=r"extra\.logo: 找不到图片文件 content/logo\.png"):
         load_site_config(write_config(tmp_path, "  logo: content/logo.png\n"), root=tmp_path)
