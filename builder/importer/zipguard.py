@@ -41,8 +41,8 @@ _XML_REASONS = {
 }
 # In the encodings an XML part may declare (a part in UTF-16 got past the UTF-8 marks).
 _DTD_MARKS = tuple(
-    mark.encode(encoding)
-    for mark in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    mark.decode("ascii").encode(encoding)
+    for mark in (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
     for encoding in ("utf-8", "utf-16-le", "utf-16-be")
 )
 

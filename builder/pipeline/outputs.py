@@ -16,7 +16,6 @@ folder (`build-manifest.json`), because the folder travels between machines.
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import json
 import marshal
@@ -445,15 +444,11 @@ class Outputs:
 
 
 def _copy_checked(source: Path, target: Path, entry: Entry) -> Entry:
-    """Copy a part's file, hashing what is copied: a file changed since it was checked (`Manifest.intact`) is refused.
+    """Copy a part's file and hash the copy: a file changed since it was checked (`Manifest.intact`) is refused.
     The copy is this build's own file (mode from the umask, time of now); its entry says so."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    hashed = hashlib.sha256()
-    with open(source, "rb") as reader, open(target, "wb") as writer:
-        while block := reader.read(1 << 20):
-            hashed.update(block)
-            writer.write(block)
-    if hashed.hexdigest() != entry.sha256:
+    shutil.copyfile(source, target, follow_symlinks=False)
+    if file_sha256(target) != entry.sha256:
         raise BuilderError(f"{source} 在检查之后被改动，网站没有更新 — 请重新复制这一份分部构建的输出再合并")
     status = target.stat()
     return Entry(entry.key, status.st_size, status.st_mtime_ns)

@@ -12,11 +12,12 @@ the same when other regions come and go.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from ..pipeline.fingerprint import content_sha256
 
 if TYPE_CHECKING:
     from .pages import DepartmentEntry
@@ -51,7 +52,7 @@ def project_lists(url: str, departments: Sequence[DepartmentEntry]) -> list[Proj
         by_region.setdefault(entry.department.region or "", []).append(entry)
     lists = []
     for region in sorted(by_region, key=lambda name: (name == "", name)):
-        key = "r-" + hashlib.sha256(region.encode("utf-8")).hexdigest()[:10]
+        key = "r-" + content_sha256(region.encode("utf-8"))[:10]
         pieces = _pieces(by_region[region])
         for number, piece in enumerate(pieces, 1):
             title, address = region or NO_REGION, key
