@@ -255,6 +255,15 @@ def test_slug_is_for_one_file_only(kejiju_docx: Path, tmp_path: Path, capsys: py
     assert "--slug 只能用于单个文件" in err
 
 
+def test_a_bad_slug_given_is_named_as_given(
+    kejiju_docx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--slug ../../x` was answered “请用 --slug 指定”, though it had been."""
+    err = refused([str(kejiju_docx), "--slug", "../../x"], tmp_path / "data", capsys)
+    assert "部门代号 `../../x` 不能用作网址——请只用小写字母、数字和连字符，如 --slug gxq-fagaiju" in err
+    assert not (tmp_path / "data").exists() and not (tmp_path / "x.yaml").exists()
+
+
 def test_two_files_for_one_target(kejiju_docx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     err = refused([str(kejiju_docx), str(kejiju_docx)], tmp_path / "data", capsys)
     assert "都要写入" in err

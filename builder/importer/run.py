@@ -21,6 +21,7 @@ from ..data.load import SLUG, load_department
 from ..data.model import Department
 from ..data.slugs import slugify
 from ..errors import BuilderError, DataError, ImportFailed
+from ..printable import escape_controls
 from .docx import parse_docx
 from .existing import same_department
 from .office import converted
@@ -180,7 +181,10 @@ def prepare(path: Path, options: Options) -> ImportResult:
     warnings += _apply_year(path, data, options.year)
     slug = options.slug or slugify(data.get("department") or "", options.region or data.get("region") or "")
     if not SLUG.match(slug):
-        message = f"{path}：部门代号 `{slug}` 不能用作网址——请用 --slug 指定，如 --slug gxq-fagaiju"
+        fix = (
+            "请只用小写字母、数字和连字符" if options.slug else "请用 --slug 指定"
+        )  # the given --slug, or the made one
+        message = f"{path}：部门代号 `{escape_controls(slug)}` 不能用作网址——{fix}，如 --slug gxq-fagaiju"
         raise ImportRefused(message, warnings)
     target = options.out_dir / str(data["year"]) / f"{slug}.yaml"
     department = validate(path, data, target, warnings)
