@@ -188,14 +188,12 @@ def _refuse_shadowing(files: Files, config: MkDocsConfig) -> None:
     """A hand-written file of content/ at the place of one the site makes itself: MkDocs lets it replace a theme
     file without a word (content/assets/budget/search.js broke search), and the site's own 404 page and sitemap
     replaced content/404.html and content/sitemap.xml without a word."""
-    own = {ERROR_PAGE, *MKDOCS_SITEMAP}
-    for folder in config.theme.dirs:
-        for path in Path(folder).rglob("*"):
-            if path.is_file():
-                own.add(path.relative_to(folder).as_posix())
     docs = Path(config.docs_dir).resolve()
     for file in files:
-        if file.src_uri in own and Path(file.src_dir or "").resolve() == docs and not file.is_documentation_page():
+        if file.is_documentation_page() or Path(file.src_dir or "").resolve() != docs:
+            continue
+        theirs = file.src_uri in (ERROR_PAGE, *MKDOCS_SITEMAP)
+        if theirs or any((Path(folder) / file.src_uri).is_file() for folder in config.theme.dirs):
             raise PluginError(
                 f"content/ 中手写的文件 {file.src_uri} 与网站自己生成的同名文件冲突（会替换它，或被它替换）："
                 "请改名或删除；要改网站的样式或脚本，请改 theme/ 中的文件"
