@@ -364,6 +364,24 @@ def test_downloads_page_lists_files_with_sizes_and_checksums(site: Path, loaded:
     assert "<!-- bp-raw-html -->" not in html
 
 
+def test_a_province_lists_its_departments_on_their_own_pages(
+    site: Path, loaded: list[LoadedDepartment], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 000 departments line by line made 数据下载 2.1 MB: past the limit, the page points to each department's page
+    and the year's ZIP, and keeps the site's and the years' files in full."""
+    from builder.site import downloads
+
+    monkeypatch.setattr(downloads, "LISTED_DEPARTMENTS", len(loaded) - 1)
+    html = to_html(downloads_markdown(site, loaded, link_prefix="../", with_pdf=True))
+    assert (
+        f"共 {len(loaded)} 个部门，这里不逐一列出。每个部门的 PDF 和数据文件（连同核对用的 <code>SHA256SUMS</code>）"
+        in html
+    )
+    assert '<a href="../search/">搜索</a>' in html and ".pdf" not in html and "高新区发改局" not in html
+    for relative in data_files().values():  # the site's files, in full
+        assert f"../{relative}" in html
+
+
 def test_each_department_line_links_every_table_its_folder_offers(site: Path, loaded: list[LoadedDepartment]) -> None:
     """A journalist on the 数据下载 page finds every file of a department's folder: its 支出计划 CSV, its SHA256SUMS."""
     html = to_html(downloads_markdown(site, loaded, link_prefix="../"))

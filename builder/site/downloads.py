@@ -245,6 +245,12 @@ def downloads_placeholder() -> str:
     return front_matter(DOWNLOADS_TITLE, pagefind=False) + heading
 
 
+# A site of more departments than this lists none of them line by line on 数据下载 (their PDFs and files): 3 000
+# made the page 2.1 MB for a phone, and every edit made it again. Each department page offers its own files, with
+# its SHA256SUMS; the year's ZIP holds them all.
+LISTED_DEPARTMENTS = 300
+
+
 def downloads_markdown(
     site_dir: Path,
     loaded_list: Iterable[LoadedDepartment],
@@ -260,14 +266,16 @@ def downloads_markdown(
     """
     loaded_list = list(loaded_list)
     groups = download_groups(site_dir, loaded_list, known)
+    listed = len(loaded_list) <= LISTED_DEPARTMENTS
     context = {
         "placeholder": False,
         "prefix": link_prefix,
         "with_pdf": with_pdf,
         "archives": archives(loaded_list),
-        "pdfs": pdf_rows(loaded_list) if with_pdf else [],
+        "pdfs": pdf_rows(loaded_list) if with_pdf and listed else [],
         "groups": [group for group in groups if group.slug is None],
-        "departments": [group for group in groups if group.slug is not None],
+        "departments": [group for group in groups if group.slug is not None] if listed else [],
+        "unlisted": 0 if listed else len(loaded_list),
         "short_labels": DEPARTMENT_LINKS,
     }
     return page_environment().get_template(DOWNLOADS).render(**context)
