@@ -22,11 +22,12 @@ def test_year_page_table_totals_equal_the_sum_of_projects() -> None:
     assert "各部门预算数比较" in year_page
     assert 'role="img" aria-label="2023 年各部门项目预算数合计（万元）：高新区科技局 4253 万元；' in year_page
     table = year_page[year_page.index("从大到小") :]
-    rows = re.findall(r"<td>(\d+)</td><td>([\d.]+)</td></tr>", table)
+    body = table[: table.index("<tfoot>")]
+    rows = re.findall(r'<td class="bp-number">(\d+)</td><td class="bp-number">([\d.]+)</td></tr>', body)
     assert [Decimal(total) for _, total in rows] == sorted(
         [Decimal("4253"), Decimal("3050.50"), Decimal("1848.51"), Decimal("72.55")], reverse=True
     )
-    assert "<td>9224.56</td>" in table  # 合计, exactly the sum of every project's 预算数
+    assert '<td class="bp-number">28</td><td class="bp-number">9224.56</td>' in table  # 合计: every project
 
 
 def test_a_department_published_in_two_years_gets_a_comparison(tmp_path: Path) -> None:
@@ -69,11 +70,13 @@ def test_a_year_of_many_departments_compares_its_largest_and_lists_all(tmp_path:
         in chart
     )
     table = year_page[year_page.index("从大到小") :]
-    shown = re.findall(r"<td>(\d+)</td><td>([\d.]+)</td></tr>", table)
+    body = table[: table.index("<tfoot>")]
+    shown = re.findall(r'<td class="bp-number">(\d+)</td><td class="bp-number">([\d.]+)</td></tr>', body)
     assert len(shown) == 30 and Decimal(shown[-1][1]) == Decimal("72.55") + 5  # the 30th: 第5局
     every = Decimal("9224.56") + sum(Decimal("72.55") + number for number in range(1, 32))
-    assert f'<tfoot><tr><th scope="row">全部 35 个部门合计</th><td></td><td>{every}</td></tr></tfoot>' in table
-    assert "这里只比较预算数最大的 30 个部门。全部 35 个部门见上方的各部门表" in table
+    footer = f'全部 35 个部门合计</th><td class="bp-number">{28 + 31 * 4}</td><td class="bp-number">{every}</td>'
+    assert footer in table
+    assert '这里只比较预算数最大的 30 个部门。全部 35 个部门见上方的<a href="#departments-2023">各部门表</a>' in table
     listing = year_page[
         year_page.index('<table id="departments-2023" data-bp-sortable') : year_page.index("各部门预算数比较")
     ]

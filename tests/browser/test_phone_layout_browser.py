@@ -307,3 +307,48 @@ def test_quality_findings_are_on_the_project_page_and_reached_from_the_departmen
     assert box.is_visible()
     assert "本表表题与项目名称不一致" in box.inner_text()
     assert tab.evaluate("document.documentElement.scrollWidth") <= tab.viewport_size["width"]
+
+
+def test_the_department_table_sorts_by_touch_on_a_phone(browser: object, base_url: str) -> None:  # noqa: F811
+    """Its header was clipped to 1 px on phones: no sort button to see or tap, and no 万元 beside the amounts."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(base_url + "2023/")
+    total = tab.locator("#departments-2023 th:nth-child(4) button")
+    assert total.is_visible() and total.inner_text() == "预算数合计（万元）"
+    box = total.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    total.tap()
+    total.tap()
+    assert tab.get_attribute("#departments-2023 th:nth-child(4)", "aria-sort") == "descending"
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()
+
+
+def test_the_region_list_reads_on_a_320_px_phone_in_large_text(
+    browser: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province's 全部项目 lists its regions: as a 4-column table at 320 px in 大字, each region's name wrapped a
+    character a line and its total was cut off behind a sideways scroll."""
+    from builder.site import project_lists
+
+    monkeypatch.setattr(project_lists, "PROJECTS_PER_PAGE", 9)  # the sample's 28 projects: four region pages
+    with served_site(ROOT / "data", tmp_path, "/sub/") as address:
+        context = browser.new_context(viewport={"width": 320, "height": 640})
+        tab = context.new_page()
+        tab.goto(address + "2023/projects/")
+        tab.click("[data-bp-pref=large]")
+        tab.reload()
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 320
+        rows = tab.evaluate(
+            """() => [...document.querySelectorAll('.bp-regions tbody tr, .bp-regions tfoot tr')].map((row) => {
+              const name = row.querySelector('th'), box = row.closest('.bp-scroll');
+              const lines = name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight);
+              const label = getComputedStyle(row.querySelector('td:last-child'), '::before').content;
+              return [name.textContent, lines, box.scrollWidth - box.clientWidth, label.includes('（万元）')];
+            })"""
+        )
+        context.close()
+    assert len(rows) == 5  # four region pages and the 合计
+    for name, lines, overflow, labelled in rows:
+        assert lines < 1.6 and overflow <= 0 and labelled, name
