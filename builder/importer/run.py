@@ -181,9 +181,8 @@ def prepare(path: Path, options: Options) -> ImportResult:
     warnings += _apply_year(path, data, options.year)
     slug = options.slug or slugify(data.get("department") or "", options.region or data.get("region") or "")
     if not SLUG.match(slug):
-        fix = (
-            "请只用小写字母、数字和连字符" if options.slug else "请用 --slug 指定"
-        )  # the given --slug, or the made one
+        # a --slug given that is not a slug, or a name that makes none
+        fix = "请只用小写字母、数字和连字符" if options.slug else "请用 --slug 指定"
         message = f"{path}：部门代号 `{escape_controls(slug)}` 不能用作网址——{fix}，如 --slug gxq-fagaiju"
         raise ImportRefused(message, warnings)
     target = options.out_dir / str(data["year"]) / f"{slug}.yaml"

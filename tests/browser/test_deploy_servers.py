@@ -169,6 +169,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_until_listening(server: subprocess.Popen[bytes], port: int) -> None:
+    """Up to 5 s for the server to answer on `port`; its error output if it ends first."""
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            time.sleep(0.05)
+
+
 @pytest.fixture(scope="module")
 def built() -> Iterator[tuple[Path, int]]:
     """The sample site with PDFs, for the address http://127.0.0.1:<port>/budget/, readable by any user."""
@@ -194,13 +205,7 @@ def deployed(
     work = tmp_path_factory.mktemp(request.param)
     server = (start_nginx if request.param == "nginx" else start_apache)(work, site, port)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                time.sleep(0.05)
+        wait_until_listening(server, port)
         yield site, port
     finally:
         server.terminate()
@@ -383,12 +388,7 @@ def test_the_guides_renaming_of_the_sub_path_keeps_names_and_hides_the_maps(
     port = free_port()
     server = start_nginx(tmp_path, site, port, "/zwgk/yusuan/")
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until_listening(server, port)
         for private in ["download-names.nginx.conf", "download-names.apache.map", ".budget-builder-output"]:
             assert get(port, "/zwgk/yusuan/" + private).status == 404, private
         pdf = get(port, "/zwgk/yusuan/2023/zunhua-jingkaiqu/zunhua-jingkaiqu-2023.pdf")

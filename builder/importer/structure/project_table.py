@@ -137,7 +137,7 @@ def _field_value(cells: Cells, key: str, report: Report) -> str | None:
     cells.next()
     if key == "code":
         return clean_code(block.raw) or None
-    return (block.text if key in ("total", "fiscal", "other") else block.content) or None
+    return (block.text if key in MONEY_LABELS else block.content) or None
 
 
 MONEY_LABELS = {"total": "预算数", "fiscal": "财政资金", "other": "其他资金"}
@@ -308,18 +308,15 @@ def _continued_columns(header: list[Block], rest: list[Block]) -> dict[tuple[int
     """(table, grid column) → header key, for the tables after the header's: from the table's own repeated header
     row, else from its first row of one cell per header cell (the k-th cell under the k-th header cell)."""
     columns: dict[tuple[int, int], str] = {}
-    rows = [cells for cells in _rows(rest) if cells[0].table != header[0].table]
+    placed: set[int] = set()
+    rows = [cells for cells in _rows(rest) if cells[0].table != header[0].table and len(cells) == len(header)]
     for own_header in (True, False):
         for cells in rows:
-            table = cells[0].table
-            if any(key[0] == table for key in columns) or len(cells) != len(header):
+            keys = [column_of(block.text) for block in (cells if own_header else header)]
+            if cells[0].table in placed or (own_header and not all(keys)):
                 continue
-            keys = [column_of(block.text) for block in cells]
-            if own_header and not all(keys):
-                continue
-            if not own_header:
-                keys = [column_of(head.text) for head in header]
-            columns.update({(table, block.column or 0): key for block, key in zip(cells, keys, strict=True) if key})
+            placed.add(cells[0].table)
+            columns.update({(cells[0].table, block.column or 0): k for block, k in zip(cells, keys, strict=True) if k})
     return columns
 
 
