@@ -54,7 +54,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuilderError
+from . import search_exact
 from .search_chunks import rechunk_bundle
+from .search_exact import EXACT, Store, exact_piece, folder_store, write_exact
 from .search_ids import name_pages
 from .search_routes import CODES, code_words, write_routes
 
@@ -64,7 +66,7 @@ ENTRY = "pagefind-entry.json"  # in every complete bundle
 # Every file a shard's bundle holds (Pagefind 1.4's, and codes.json), by path in the bundle: a reused bundle takes
 # only these from an earlier build (a part from another machine may list others under the same key).
 BUNDLE_FILE = re.compile(
-    r"codes\.json|pagefind-entry\.json|pagefind\.js|wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta"
+    r"codes\.json|exact\.json|pagefind-entry\.json|pagefind\.js|wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta"
     r"|index/[\w.-]+\.pf_index|fragment/[\w.-]+\.pf_fragment|filter/[\w.-]+\.pf_filter"
 )
 WHOLE_SITE_SHARD = "all"
@@ -277,13 +279,17 @@ def write_shard_list(
     names: Iterable[str],
     bundled: Callable[[str], bool] | None = None,
     read: PageReader | None = None,
+    store: Store | None = None,
+    trusted: Callable[[str], bool] | None = None,
 ) -> None:
     """Write `pagefind/shards.json`, the shards the search page loads; the first one is loaded first.
 
     Shards without a bundle (none of their pages is indexed) are left out; `bundled(name)` says
     whether a shard has one (default: a bundle in `site_dir`). The route files of code-like words
     are written too (search_routes.py) and named in the list; `read(path)` reads a shard's files
-    (default: from `site_dir`).
+    (default: from `site_dir`). With `EXACT_FROM_SHARDS` shards or more, so are the exact index's
+    bucket files (search_exact.py), each given to `store(path, content)` (default: written, gzip'd,
+    into `site_dir`); `trusted(path)` says which shards' pieces of it need no checking (default: none).
     """
     names = list(names)
     for name in names:
@@ -294,8 +300,12 @@ def write_shard_list(
     names = [name for name in names if (bundled or functools.partial(has_bundle, site_dir))(name)]
     if not names:
         raise BuilderError("搜索索引没有任何分片 — 网站中没有可供检索的页面（带 data-pagefind-body 的页面）")
-    routes = write_routes(site_dir, names, read or (lambda path: (site_dir / path).read_bytes()))
-    listing = {"shards": names, **({"routes": routes} if routes else {})}
+    read = read or (lambda path: (site_dir / path).read_bytes())
+    routes = write_routes(site_dir, names, read)
+    exact = None
+    if len(names) >= search_exact.EXACT_FROM_SHARDS:
+        exact = write_exact(names, read, store or folder_store(site_dir), trusted or (lambda path: False))
+    listing = {"shards": names, **({"routes": routes} if routes else {}), **({"exact": exact} if exact else {})}
     path = site_dir / BUNDLE_DIR / SHARD_LIST
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(listing, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -459,6 +469,9 @@ class PagefindService:
             bundle = name_pages(rechunk_bundle(bundle, words=words), output.name)
             if words:  # read: its code-like words route a query for one of them (search_routes.py)
                 bundle[CODES] = code_words(words)
+            exact = exact_piece(bundle)
+            if exact is not None:  # its titles, indicators and figures, for the exact index (search_exact.py)
+                bundle[EXACT] = exact
             _write_bundle(output, bundle)
         finally:
             if self.alive():

@@ -14,6 +14,7 @@ The browser merges the shards listed in `pagefind/shards.json` (theme/assets/bud
 
 from __future__ import annotations
 
+import functools
 import math
 import zlib
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from ...site.search import (
     write_shard_list,
 )
 from ...site.search_chunks import FORMAT as CHUNKS_FORMAT
+from ...site.search_exact import FORMAT as EXACT_FORMAT
+from ...site.search_exact import packed_all
 from ...site.search_ids import FORMAT as IDS_FORMAT
 from ...site.search_routes import FORMAT as ROUTES_FORMAT
 from ..context import Build
@@ -131,7 +134,7 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
     read = _reader(outputs)
     pages = marked_pages(outputs.staging, shard.pages, read) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
     keys = [page_keys.get(path) or content_sha256(read(path)) for path in pages]
-    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT} {ROUTES_FORMAT}"
+    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT} {ROUTES_FORMAT} {EXACT_FORMAT}"
     return digest("search", made, shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 
@@ -205,10 +208,26 @@ class FinishSearch:
         names = [shard.name for shard in self.shards]
         if names:  # a part may hold no batch whole: then it has no shard, and the merge indexes its pages
             read = _reader(outputs)
+            bundled = lambda name: outputs.location(_entry(name)).is_file()  # noqa: E731
+            made = {f"{PAGEFIND}{shard.name}/" for shard in self.todo}
             write_shard_list(
-                outputs.staging, names, bundled=lambda name: outputs.location(_entry(name)).is_file(), read=read
+                outputs.staging,
+                names,
+                bundled=bundled,
+                read=read,
+                store=functools.partial(_store, outputs),
+                trusted=lambda path: path in outputs.kept or path.rsplit("/", 1)[0] + "/" in made,
             )
         return names
+
+
+def _store(outputs: Outputs, files: dict[str, bytes]) -> None:
+    """Write the exact index's bucket files the earlier build lacks (a file's name is its content's hash)."""
+    keys = {path: digest("search-exact", path) for path in files}
+    todo = [path for path in files if not outputs.reuse([path], keys[path])]
+    for path, content in zip(todo, packed_all([files[path] for path in todo]), strict=True):
+        outputs.target(path).write_bytes(content)
+        outputs.record(path, keys[path])
 
 
 def _reader(outputs: Outputs) -> Callable[[str], bytes]:

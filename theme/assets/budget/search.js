@@ -64,6 +64,20 @@ async function simplified(term) {
 // 与 Pagefind 合并全部分片时的次序相同（页面名称 <分片>.<版本>.<序号> 标明分片，见 builder/site/search_ids.py）。
 const CODE_WORD = /^[0-9A-Za-z]*[0-9][0-9A-Za-z]*$/;
 
+// FNV-1a（32 位）：路由文件和精确索引的桶都按它分（与 builder/site/search_routes.py、search_exact.py 相同）
+function fnv(text) {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash;
+}
+
+// gzip 压缩的文件（精确索引的桶、Pagefind 的页面片段）解压成文字
+async function unpacked(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+}
+
 class Engine {
   constructor(bundle, listing, options) {
     this.bundle = bundle;
@@ -76,6 +90,47 @@ class Engine {
     this.terms = []; // 已检索过的词：后并入的分片要先载入它们的索引块
     this.buckets = new Map();
     this.queue = Promise.resolve();
+    // 精确索引（见下文 exactFind）：每个桶文件的哈希，8 位一个
+    const exact = listing.exact || {};
+    const usable = /^([0-9a-f]{8})+$/.test(exact.buckets) && Array.isArray(exact.versions);
+    this.exact = usable && typeof DecompressionStream === "function" ? exact.buckets : null;
+    this.versions = usable ? exact.versions : [];
+    this.exactBuckets = new Map();
+  }
+
+  // 精确索引中的一个键（前缀字母 + 文字）：页面 → 页面种类。页面以“分片序号 × 2^20 + 页面序号”表示
+  async postings(key) {
+    const number = fnv(key.slice(1)) % (this.exact.length / 8);
+    const name = `${number.toString(16).padStart(3, "0")}.${this.exact.slice(number * 8, number * 8 + 8)}.pf_exact`;
+    if (!this.exactBuckets.has(name)) {
+      const loading = unpacked(new URL(`exact/${name}`, this.bundle)).then(JSON.parse);
+      loading.catch(() => this.exactBuckets.delete(name));
+      this.exactBuckets.set(name, loading);
+    }
+    const found = new Map();
+    for (const [place, keys] of await this.exactBuckets.get(name)) {
+      const codes = keys[key];
+      if (!codes || !this.names[place] || !/^[0-9a-f]{8}$/.test(this.versions[place])) continue;
+      for (const code of codes) found.set(place * 2 ** 20 + Math.floor(code / 8), code % 8);
+    }
+    return found;
+  }
+
+  // 精确索引找到的页面：与 Pagefind 的结果一样有 id 和 data()（页面片段直接从它的分片下载）
+  exactResult(page) {
+    const place = Math.floor(page / 2 ** 20);
+    const name = this.names[place];
+    const id = `${name}.${this.versions[place]}.${(page % 2 ** 20).toString(36)}`;
+    const url = new URL(`${encodeURIComponent(name)}/fragment/${id}.pf_fragment`, this.bundle);
+    const load = async () => {
+      const text = await unpacked(url);
+      if (!text.startsWith("pagefind_dcd")) throw new Error(`${url}: 不是 Pagefind 的页面片段`);
+      const fragment = JSON.parse(text.slice("pagefind_dcd".length));
+      const content = (fragment.content || "").replace(/\u200B/g, "");
+      const href = `${this.options.baseUrl}/${fragment.url}`.replace(/\/+/g, "/");
+      return { ...fragment, content, url: href, excerpt: content.slice(0, 40).replace(/&/g, "&amp;").replace(/</g, "&lt;") };
+    };
+    return { id, data: () => (loadedData.has(id) ? loadedData.get(id) : loadedData.set(id, load()).get(id)) };
   }
 
   url(name) {
@@ -113,9 +168,7 @@ class Engine {
   async shardsWith(word) {
     if (!this.routes || !CODE_WORD.test(word)) return null;
     const key = word.toLowerCase();
-    let hash = 0x811c9dc5;
-    for (const byte of new TextEncoder().encode(key)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-    const bucket = (hash % 256).toString(16).padStart(2, "0");
+    const bucket = (fnv(key) % 256).toString(16).padStart(2, "0");
     if (!this.buckets.has(bucket)) {
       this.buckets.set(
         bucket,
@@ -354,6 +407,83 @@ async function rank(engine, term, loose = false) {
   return loose ? ranked : [...ranked, ...results.slice(size)];
 }
 
+// ---- 大网站：先查精确索引（builder/site/search_exact.py）----
+// 几百个分片时，Pagefind 每次查询都要并入全部分片（几 MB），而且只能重排它的前 16–32 个结果，
+// 那时前面的多是把查询的字或数字分开含有的页面。所以 shards.json 有 exact 时，先找查询的每个词原样出现在
+// 标题、检索键（项目编码、原文表题、三级指标、所属部门）或数字中的页面：每个词下载几个桶文件（每个几 KB），
+// 再下载要显示的页面的片段。找不到时才用 Pagefind 检索全文；找到时，读者可以再点“在全文中搜索”。
+// 页面的类别：0 标题与查询相同，1 标题含有，2 检索键与查询相同，3 检索键含有，4 数字（连同单位），5 金额的数字；
+// 同类按种类（项目、部门、
+// 年度、数据质量报告、其他）、再按分片和页面的次序。
+const NUMBER_WORD = /^\d+(?:\.\d+)?(?:亿元|万元|千元|元|%)?$/;
+const MONEY = /^(\d+(?:\.\d+)?)(?:亿元|万元|千元|元)$/;
+const MOST_PAIRS = 8; // 一个词最多取几对相邻的字（每对一个桶）：太长的词（整个项目名称）均匀地取
+
+function pairsOf(word) {
+  const characters = [...word];
+  const all = characters.slice(1).map((character, index) => characters[index] + character);
+  if (all.length <= MOST_PAIRS) return [...new Set(all)];
+  return [...new Set(Array.from({ length: MOST_PAIRS }, (_, index) => all[Math.round((index * (all.length - 1)) / (MOST_PAIRS - 1))]))];
+}
+
+function intersection(maps) {
+  const [first, ...rest] = [...maps].sort((a, b) => a.size - b.size);
+  return new Set([...first.keys()].filter((page) => rest.every((map) => map.has(page))));
+}
+
+// 一个词：页面 → [类别, 种类]
+async function pagesOfWord(engine, word) {
+  const found = new Map();
+  if (NUMBER_WORD.test(word)) {
+    const money = MONEY.exec(word); // 表中的金额不带单位（单位在表头）：“1280万元”也找写作“1280”的页面，排在后面
+    const [exact, bare] = await Promise.all([engine.postings(`n${word}`), money ? engine.postings(`n${money[1]}`) : new Map()]);
+    for (const [page, kind] of bare) found.set(page, [5, kind]);
+    for (const [page, kind] of exact) found.set(page, [4, kind]);
+    return found;
+  }
+  const pairs = pairsOf(word);
+  const [title, key, inTitles, inKeys] = await Promise.all([
+    engine.postings(`E${word}`),
+    engine.postings(`K${word}`),
+    Promise.all(pairs.map((pair) => engine.postings(`t${pair}`))),
+    Promise.all(pairs.map((pair) => engine.postings(`k${pair}`))),
+  ]);
+  const kinds = new Map([...inKeys, ...inTitles].flatMap((map) => [...map]));
+  const add = (pages, level) => {
+    for (const page of pages) if (!found.has(page) || found.get(page)[0] > level) found.set(page, [level, kinds.get(page) ?? 4]);
+  };
+  add(intersection(inKeys), 3);
+  add(key.keys(), 2);
+  add(intersection(inTitles), 1);
+  add(title.keys(), 0);
+  return found;
+}
+
+// 精确索引找到的页面（已排序）；null：这个查询不用精确索引（没有精确索引、有单个字的词，或是一个项目编码）
+async function exactFind(engine, term) {
+  if (!engine.exact) return null;
+  const words = [...new Set(term.split(/\s+/).map(fold).filter(Boolean))];
+  if (!words.length || words.some((word) => !NUMBER_WORD.test(word) && [...word].length < 2)) return null;
+  if (words.length === 1 && CODE_LIKE.test(term) && !NUMBER_WORD.test(words[0])) return null; // 项目编码：路由文件已经又快又全
+  const each = await Promise.all(words.map((word) => pagesOfWord(engine, word)));
+  const pages = intersection(each);
+  const level = (page) => Math.max(...each.map((found) => found.get(page)[0]));
+  const ranked = [...pages].map((page) => ({ page, level: level(page), kind: each[0].get(page)[1] }));
+  ranked.sort((a, b) => a.level - b.level || a.kind - b.kind || a.page - b.page);
+  const results = ranked.map((entry) => engine.exactResult(entry.page));
+  // 前 CANDIDATES 个下载内容核对、按出现的位置重排（与 rank 相同）；不是原样含有查询的去掉（字对分开出现）
+  const head = results.slice(0, CANDIDATES);
+  const loaded = await Promise.all(head.map((result) => result.data()));
+  const figures = words.map((word) => MONEY.exec(word)?.[1] ?? word).join(" ");
+  const checked = head
+    .map((result, order) => ({ result, order, data: loaded[order] }))
+    .filter((entry) => complete(entry.data, figures))
+    .map((entry) => ({ ...entry, score: score(entry.data, term) }))
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .map((entry) => entry.result);
+  return [...checked, ...results.slice(CANDIDATES)];
+}
+
 // ---- 摘要：从与查询相符的那一行或那一句取，表格的单元格用“ · ”隔开 ----
 const CELL = /\.\s|。|；|\n/g;
 
@@ -493,7 +623,7 @@ function remember(text, typed) {
 
 const HINT = "请输入要找的内容，如项目名称、部门名称、项目编码、三级指标，或金额的数字（如“1280”）。";
 
-async function search(text, { typed = false, record = true } = {}) {
+async function search(text, { typed = false, record = true, full = false } = {}) {
   const query = ++latest;
   const term = normalized(text);
   list.replaceChildren();
@@ -510,7 +640,24 @@ async function search(text, { typed = false, record = true } = {}) {
   let used = term;
   let how = ""; // 没有按原样搜索时，说明怎样搜的
   try {
-    const engine = await pagefind();
+    let engine = await pagefind();
+    let exact = null;
+    if (!full) {
+      exact = await exactFind(engine, term).catch(async (error) => {
+        console.error(error); // 网站刚更新过、桶文件已换：重新读 shards.json 再试一次
+        engine = await reloaded();
+        return exactFind(engine, term);
+      });
+      if (exact && !exact.length && /\p{Script=Han}/u.test(term)) {
+        const simple = await simplified(term);
+        if (simple !== term) [exact, used, how] = [await exactFind(engine, simple), simple, `按简体“${simple}”搜索`];
+      }
+    }
+    if (exact?.length) {
+      if (query === latest) await show(query, exact, used, how, text, true);
+      return;
+    }
+    [used, how] = [term, ""];
     found = await rank(engine, term);
     if (!found.length && /\p{Script=Han}/u.test(term)) {
       const simple = await simplified(term);
@@ -527,13 +674,37 @@ async function search(text, { typed = false, record = true } = {}) {
     return;
   }
   if (query !== latest) return;
+  await show(query, found, used, how, text, false);
+}
+
+function reloaded() {
+  engine = null; // 下次 pagefind() 重新读 shards.json
+  return pagefind();
+}
+
+// 显示结果；exact：结果来自精确索引，另给“在全文中搜索”
+async function show(query, found, used, how, text, exact) {
   results = found;
   shown = 0;
   shownTerm = used;
   const said = how && results.length ? `（${how}）` : "";
-  status.textContent = results.length ? `找到 ${results.length} 个页面${said}` : `没有找到与“${text.trim()}”有关的页面`;
-  if (!results.length) tips.append(suggestions(term));
+  const where = exact ? `（标题、项目编码、三级指标或数字中含有“${used}”）` : "";
+  status.textContent = results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`;
+  if (exact) tips.append(fullTextOffer(text));
+  else if (!results.length) tips.append(suggestions(normalized(text)));
   await showMore(query, used);
+}
+
+function fullTextOffer(text) {
+  const line = document.createElement("p");
+  line.className = "bp-search__scope";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "md-button bp-search__full";
+  button.textContent = "在全文中搜索";
+  button.addEventListener("click", () => search(text, { record: false, full: true }));
+  line.append("正文中含有它的页面不在其中。", button);
+  return line;
 }
 
 box.querySelector("form").addEventListener("submit", (event) => {

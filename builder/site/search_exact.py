@@ -1,0 +1,245 @@
+"""The exact index: which pages hold a query's words in their title, indicators or figures, found without Pagefind.
+
+With hundreds of shards a query that merges them all costs megabytes, and at 3 000 departments
+it was also wrong: the search page re-ranks Pagefind's first 16–32 results only, and at that
+scale they are pages that hold the words or digits apart (a field trial: `1280` found nothing,
+a full project name only quality reports). What readers type is mostly a project's or a
+department's name, an indicator, a code or a figure. On a site of EXACT_FROM_SHARDS shards or
+more those are looked up here first (theme/assets/budget/search.js `exactFind`).
+
+Each shard's bundle gets `exact.json` when it is indexed (`exact_piece`, from the fragments
+Pagefind wrote): for each key, the shard's pages that have it. `write_exact` gathers the shards'
+pieces into BUCKETS files by a hash of the key's text, `pagefind/exact/<bucket>.<hash>.pf_exact`
+(gzip'd JSON, named by content: a web server may cache them for good, as Pagefind's own files),
+and shards.json lists their hashes. A query fetches the bucket of each of its keys, a few KB
+each, and then the fragments of the pages it shows, from the shards' bundles.
+
+The keys, of text folded as search.js `fold` folds it (NFKC; amounts without thousands
+separators or `.00`; lower case; no white space):
+- `E` + the whole title; `t` + each two characters in a row of the title;
+- `K` + each whole search key of the page (project code, 原文表题, 三级指标: its `keys` meta) and
+  its department; `k` + each two characters in a row of each;
+- `n` + each number of the page's text, whole as search.js `within` counts it (not part of a
+  longer number or of a decimal fraction), and `n` + the number and its unit where 万元, 元, 亿元,
+  千元 or % follows it.
+A word of two characters or more matches a title when the title holds each of its two-character
+pieces: almost always in a row (search.js checks the pages it shows). A page is listed as
+`n * 8 + kind`: n its place in the shard's page list (the end of its fragment's name, see
+search_ids.py), kind its place in KINDS (the order search.js ranks kinds in).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuilderError
+from .search_chunks import _UNREADABLE, _unpack
+
+EXACT = "exact.json"  # in a shard's bundle: its keys, by bucket
+# Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this exact.json is made again.
+FORMAT = "exact-1"
+FOLDER = "exact"  # pagefind/exact/
+BUCKETS = 1024
+# Below this many shards a query merges every shard cheaply, and search.js searches the full text at once.
+EXACT_FROM_SHARDS = 8
+KINDS = ("project", "department", "year", "quality")  # any other page: len(KINDS)
+KIND_SLOTS = 8
+UNITS = ("亿元", "万元", "千元", "元", "%")  # longest first
+KEY_SEPARATOR = "｜"
+FRAGMENT = re.compile(r"fragment/[A-Za-z0-9_-]+\.([0-9a-f]{8})\.([0-9a-z]+)\.pf_fragment")
+# search.js `amounts`: "1,280.00" → "1280".
+THOUSANDS = re.compile(r"([0-9]),(?=[0-9]{3}(?![0-9]))")
+ZERO_CENTS = re.compile(r"([0-9])\.0+(?![0-9])")
+WHITE = re.compile(r"\s+")
+# A number whole, as search.js `within` counts it: no digit (or "digit.") right before, no digit (or ".digit") after.
+NUMBER = r"(?<![0-9])(?<![0-9]\.)[0-9]+(?:\.[0-9]+)?(?![0-9])(?!\.[0-9])"
+NUMBER_UNIT = re.compile(rf"({NUMBER})({'|'.join(UNITS)})?")  # UNITS longest first: 万元 before 元
+GZIP_LEVEL = 6
+
+Store = Callable[[dict[str, bytes]], None]
+COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
+# A bucket's part as `exact_piece` writes it: {"key":[n,…],…}, keys JSON strings, pages whole numbers.
+_KEY = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
+_CODES = r"\[(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*))*\]"
+_PART = rf"\{{(?:{_KEY}:{_CODES}(?:,{_KEY}:{_CODES})*)?\}}"
+_LINE = re.compile(rf"[0-9a-f]{{3}}\t{_PART}".encode())
+_VERSION = re.compile(rb"[0-9a-f]{8}")
+
+
+def fold(text: str) -> str:
+    """search.js `fold`: NFKC, amounts as "1280", lower case, no white space, ">=" as "≥"."""
+    plain = unicodedata.normalize("NFKC", text)
+    plain = ZERO_CENTS.sub(r"\1", THOUSANDS.sub(r"\1", plain)).lower()
+    plain = WHITE.sub("", plain)
+    return plain.replace(">=", "≥").replace("≧", "≥").replace("<=", "≤").replace("≦", "≤")
+
+
+def pairs(text: str) -> set[str]:
+    """Each two characters in a row of `text`, but those with a punctuation mark a query never holds (search.js)."""
+    return {text[at : at + 2] for at in range(len(text) - 1) if _searchable(text[at]) and _searchable(text[at + 1])}
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _searchable(character: str) -> bool:
+    return character in "%.-" or not unicodedata.category(character).startswith("P")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers of `text` whole (white space parts them, as search.js `within` reads it), alone and with a unit."""
+    plain = unicodedata.normalize("NFKC", text)
+    plain = ZERO_CENTS.sub(r"\1", THOUSANDS.sub(r"\1", plain))
+    found: set[str] = set()
+    for number, unit in NUMBER_UNIT.findall(plain):
+        found.add(number)
+        if unit:
+            found.add(number + unit)
+    return found
+
+
+def page_keys(fragment: dict[str, object]) -> set[str]:
+    """The keys of one page's fragment, as Pagefind wrote it (`meta`: title, keys, department; `content`)."""
+    meta = fragment.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    title = fold(str(meta.get("title") or ""))
+    keys = {"E" + title} if title else set()
+    keys.update("t" + pair for pair in pairs(title))
+    # A project's department reads "高新区科技局 · 2023年项目绩效目标表": the name is what is searched for.
+    department = str(meta.get("department") or "").split(" · ")[0]
+    searched = [*str(meta.get("keys") or "").split(KEY_SEPARATOR), department]
+    for key in filter(None, map(fold, searched)):
+        keys.add("K" + key)
+        keys.update("k" + pair for pair in pairs(key))
+    text = " ".join([str(meta.get("title") or ""), *searched, str(fragment.get("content") or "")])
+    keys.update("n" + number for number in numbers(text.replace("\u200b", "")))
+    return keys
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def bucket(text: str) -> str:
+    """The bucket of a key's text (the key without its first letter): FNV-1a of its UTF-8, as search.js `fnv`."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value % BUCKETS:03x}"
+
+
+def exact_piece(files: dict[str, bytes]) -> bytes | None:
+    """A shard's `exact.json` from its bundle (pages named by search_ids.py); None if the bundle is not one we read.
+
+    Its first line is the bundle's version; then a line `<bucket>\t<JSON of {key: [page * 8 + kind…]}>` for
+    each bucket the shard has keys in: each bucket's part is written out once here, so that
+    `write_exact` only joins them (JSON escapes every tab and line break inside the part).
+    """
+    found: dict[str, dict[str, list[int]]] = {}
+    versions = set()
+    try:
+        for path in sorted(files):
+            match = FRAGMENT.fullmatch(path)
+            if match is None:
+                continue
+            versions.add(match.group(1))
+            fragment = json.loads(_unpack(files[path]))
+            meta = fragment.get("meta") if isinstance(fragment, dict) else None
+            kind = meta.get("kind") if isinstance(meta, dict) else None
+            code = int(match.group(2), 36) * KIND_SLOTS + (KINDS.index(kind) if kind in KINDS else len(KINDS))
+            for key in page_keys(fragment):
+                found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(code)
+    except (*_UNREADABLE, UnicodeDecodeError):
+        return None
+    if len(versions) != 1:
+        return None
+    lines = [versions.pop()]
+    for name in sorted(found):
+        keys = found[name]
+        lines.append(f"{name}\t{json.dumps({key: sorted(keys[key]) for key in sorted(keys)}, **COMPACT)}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def write_exact(
+    names: list[str], read: Callable[[str], bytes], store: Store, trusted: Callable[[str], bool] = lambda path: False
+) -> dict[str, object] | None:
+    """Gather the shards' `exact.json` into the bucket files and hand them to `store` ({path: content}, to gzip).
+
+    A bucket file is a JSON list of `[place, {key: [page * 8 + kind…]}]`, one per shard that has
+    keys in it, `place` being the shard's place in `names` (shards.json's order). Return what
+    shards.json says of them: `buckets`, their hashes (8 hexadecimal digits each, in order), which
+    name the files, and `versions`, each shard's version, which names its fragments. The versions
+    are not in the buckets: re-indexing a shard gives it a new one, and a bucket file then changes
+    only where the shard's keys did. None, and nothing stored, when a shard has no `exact.json` (a
+    bundle this builder could not read): the search page then searches with Pagefind only.
+
+    A piece that is not as `exact_piece` writes it is refused, unless `trusted(path)`: checking
+    every piece costs 0.5 s at 3 000 departments, so a build checks only those it did not make
+    or keep from its own earlier build (a part's, say).
+    """
+    sections: dict[bytes, list[bytes]] = {}
+    versions = []
+    for place, name in enumerate(names):
+        path = f"pagefind/{name}/{EXACT}"
+        try:
+            raw = read(path)
+        except FileNotFoundError:
+            return None
+        version, lines = _read_piece(path, raw, checked=not trusted(path))
+        versions.append(version)
+        head = b"[%d," % place
+        for line in lines:  # b"<bucket>\t<part>"
+            sections.setdefault(line[:3], []).append(head + line[4:] + b"]")
+    files, hashes = {}, []
+    for number in range(BUCKETS):
+        key = f"{number:03x}"
+        content = b"[" + b",".join(sections.get(key.encode(), ())) + b"]"
+        digest = hashlib.sha1(content).hexdigest()[:8]
+        files[f"pagefind/{FOLDER}/{key}.{digest}.pf_exact"] = content
+        hashes.append(digest)
+    store(files)
+    return {"buckets": "".join(hashes), "versions": versions}
+
+
+def _read_piece(path: str, raw: bytes, checked: bool) -> tuple[str, list[bytes]]:
+    """One shard's `exact.json`: its version and its lines `<bucket>\t<part>`; BuilderError if not as we write it.
+
+    Read as bytes: at 3 000 departments the pieces are 36 MB, read at every build.
+    """
+    version, _, rest = raw.partition(b"\n")
+    lines = rest.split(b"\n")[:-1]  # the piece ends with a line break
+    good = bool(_VERSION.fullmatch(version)) and raw.endswith(b"\n")
+    if good and checked:
+        good = all(_LINE.fullmatch(line) for line in lines)
+    if not good:
+        raise BuilderError(f"搜索索引文件 {path} 的格式不对 — 请删除 .cache/ 后重新生成（分部构建：重新生成这一部分）")
+    return version.decode("ascii"), lines
+
+
+def folder_store(site_dir: Path) -> Store:
+    """Write bucket files into `site_dir`, gzip'd, in place of the earlier ones (`index_site`, tests)."""
+
+    def store(files: dict[str, bytes]) -> None:
+        folder = site_dir / "pagefind" / FOLDER
+        if folder.is_dir():
+            for old in folder.iterdir():
+                old.unlink()
+        for path, content in zip(files, packed_all(list(files.values())), strict=True):
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+    return store
+
+
+def packed_all(contents: list[bytes]) -> list[bytes]:
+    """Bucket files as served: gzip'd (mtime 0: the same content gives the same bytes), as Pagefind's files are.
+
+    In two threads: zlib lets go of the GIL, and an edit that renumbers a shard's pages changes most buckets.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda content: gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0), contents))

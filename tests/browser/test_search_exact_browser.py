@@ -1,0 +1,191 @@
+"""A large site's search: titles, indicators and figures are looked up in the exact index, without Pagefind.
+
+The sample site plus the fixture department, indexed as three shards with the exact index (the
+threshold lowered from a province's hundreds of shards to three), served under a sub-path.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM, QuietHandler, serve, show_every_result
+
+from builder.pipeline.build import build
+from builder.site import search_exact
+from builder.site.search import SearchShard, index_shards, site_pages, write_shard_list
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parent / "data"  # 应急管理局（测试用）: 救灾物资储备, 88.80 万元
+SUB_PATH = "/zfxxgk/yusuan/"
+FIXTURE_PROJECT = "2023/fixture-yingji/13099923P00000110001Z/"
+SAMPLE_PROJECT = "2023/chengde-gxq-jingkeju/13081123P00002510002R/"  # 清洁能源取暖工作经费, 500 万元
+EXACT_NOTE = "（标题、项目编码、三级指标或数字中含有"
+PAGEFIND_FILES = ("pagefind.js", ".pf_meta", ".pagefind", ".pf_index")
+
+if not CHROMIUM.exists():
+    pytest.skip("需要 Debian 的 chromium（apt-get install chromium）", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+
+
+def three_shards(site: Path) -> list[SearchShard]:
+    pages = site_pages(site)
+    chengde = tuple(page for page in pages if page.startswith("2023/chengde"))
+    fixture = tuple(page for page in pages if page.startswith("2023/fixture"))
+    rest = tuple(page for page in pages if page not in chengde + fixture)
+    return [SearchShard("site", rest), SearchShard("2023-0", chengde), SearchShard("2023-1", fixture)]
+
+
+def list_shards(site: Path, names: list[str]) -> None:
+    original = search_exact.EXACT_FROM_SHARDS
+    search_exact.EXACT_FROM_SHARDS = 3
+    try:
+        write_shard_list(site, names)
+    finally:
+        search_exact.EXACT_FROM_SHARDS = original
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("exact")
+    data = work / "data"
+    shutil.copytree(ROOT / "data", data)
+    shutil.copytree(FIXTURE, data, dirs_exist_ok=True)
+    site = work / "root" / SUB_PATH.strip("/")
+    build(data, site, with_pdf=False, generated_dir=work / "generated")
+    shutil.rmtree(site / "pagefind")
+    shards = three_shards(site)
+    index_shards(site, shards, jobs=2)
+    list_shards(site, [shard.name for shard in shards])
+    assert "exact" in json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    return site
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path) -> Iterator[str]:
+    with serve(functools.partial(QuietHandler, directory=str(site.parents[1]))) as port:
+        yield f"http://127.0.0.1:{port}{SUB_PATH}"
+
+
+@pytest.fixture
+def requests(browser: object, base_url: str) -> Iterator[tuple[object, list[str]]]:
+    """A fresh page and the URLs it requests; afterwards, none may have left the local server."""
+    context = browser.new_context()
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    yield context.new_page(), urls
+    context.close()
+    origin = base_url[: -len(SUB_PATH) + 1]
+    assert [url for url in urls if not url.startswith((origin, "data:", "blob:"))] == []
+
+
+def search(page: object, base_url: str, query: str) -> tuple[str, list[str]]:
+    """Search from the search page; the status line and the result links."""
+    page.goto(base_url + "search/")
+    page.fill("#bp-search-input", query)
+    page.press("#bp-search-input", "Enter")
+    page.wait_for_selector(".bp-search__result")
+    links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
+    return page.inner_text(".bp-search__status"), links
+
+
+def pagefind_loaded(urls: list[str]) -> bool:
+    return any(url.split("?")[0].endswith(PAGEFIND_FILES) for url in urls)
+
+
+def test_a_budget_figure_is_found_without_loading_pagefind(requests: tuple[object, list[str]], base_url: str) -> None:
+    page, urls = requests
+    status, links = search(page, base_url, "88.80万元")
+    assert status == f"找到 {len(links)} 个页面{EXACT_NOTE}“88.80万元”）"
+    # the department page first (it writes “88.80万元”), then the project (预算数 88.80 in a table in 万元)
+    assert links[:2] == [base_url + "2023/fixture-yingji/", base_url + FIXTURE_PROJECT]
+    assert all("88.80" in page.context.request.get(link).text() for link in links)
+    assert not pagefind_loaded(urls)
+    assert "88.80" in page.inner_text(".bp-search__excerpt >> nth=0")
+
+
+def test_a_number_is_found_whole_only(requests: tuple[object, list[str]], base_url: str) -> None:
+    """500 is in 清洁能源取暖工作经费 (预算数 500.00); not in 5000 or 0.500."""
+    page, _ = requests
+    status, links = search(page, base_url, "500")
+    show_every_result(page)
+    links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
+    assert base_url + SAMPLE_PROJECT in links
+    assert status == f"找到 {len(links)} 个页面{EXACT_NOTE}“500”）"
+    for link in links[:5]:
+        text = page.context.request.get(link).text()
+        assert "500" in text
+
+
+def test_a_project_s_name_puts_the_project_first(requests: tuple[object, list[str]], base_url: str) -> None:
+    page, urls = requests
+    status, links = search(page, base_url, "清洁能源取暖工作经费")
+    assert links[0] == base_url + SAMPLE_PROJECT
+    assert status.startswith("找到 ") and EXACT_NOTE in status
+    assert not pagefind_loaded(urls)
+
+
+def test_an_indicator_finds_the_projects_that_set_it(requests: tuple[object, list[str]], base_url: str) -> None:
+    page, _ = requests
+    _, links = search(page, base_url, "受灾群众满意度")
+    assert links == [base_url + FIXTURE_PROJECT]
+
+
+def test_full_text_is_one_tap_away(requests: tuple[object, list[str]], base_url: str) -> None:
+    """满意度 is an indicator of most projects; the department pages have it only in their text."""
+    page, urls = requests
+    status, _ = search(page, base_url, "满意度")
+    exact = int(status.split(" ")[1])
+    page.click(".bp-search__full")
+    page.wait_for_function("() => !document.querySelector('.bp-search__status').textContent.includes('（标题')")
+    page.wait_for_selector(".bp-search__result")
+    full = page.inner_text(".bp-search__status")
+    assert full.startswith("找到 ") and full.endswith(" 个页面")
+    assert int(full.split(" ")[1]) > exact
+    assert pagefind_loaded(urls)
+
+
+def test_a_word_in_no_title_or_indicator_is_searched_in_the_full_text(
+    requests: tuple[object, list[str]], base_url: str
+) -> None:
+    """帐篷 is only in a project's 资金用途 and an indicator's 描述."""
+    page, urls = requests
+    status, links = search(page, base_url, "帐篷")
+    assert EXACT_NOTE not in status
+    assert base_url + FIXTURE_PROJECT in links
+    assert pagefind_loaded(urls)
+
+
+def test_a_project_code_keeps_its_route(requests: tuple[object, list[str]], base_url: str) -> None:
+    page, _ = requests
+    status, links = search(page, base_url, "13099923P00000110001Z")
+    assert status == "找到 2 个页面"
+    assert base_url + FIXTURE_PROJECT in links
+
+
+def test_traditional_characters_are_looked_up_in_simplified(requests: tuple[object, list[str]], base_url: str) -> None:
+    page, _ = requests
+    status, links = search(page, base_url, "救災物資儲備")
+    assert links[0] == base_url + FIXTURE_PROJECT
+    assert status.endswith("（按简体“救灾物资储备”搜索）")
+
+
+def test_a_page_open_across_a_rebuild_reads_the_new_buckets(
+    requests: tuple[object, list[str]], base_url: str, site: Path
+) -> None:
+    """After an update the old bucket files are gone: the page reads shards.json again instead of failing."""
+    page, _ = requests
+    search(page, base_url, "清洁能源取暖工作经费")
+    list_shards(site, ["2023-1", "site", "2023-0"])  # other places: every bucket file is new
+    try:
+        page.fill("#bp-search-input", "救灾物资储备")
+        page.press("#bp-search-input", "Enter")
+        page.wait_for_function("() => document.querySelector('.bp-search__status').textContent.includes('（标题')")
+        links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
+        assert links[0] == base_url + FIXTURE_PROJECT
+    finally:
+        list_shards(site, ["site", "2023-0", "2023-1"])
