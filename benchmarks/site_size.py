@@ -8,6 +8,7 @@ WebAssembly, the index chunks and the result fragments).
 
     python benchmarks/site_size.py                 # N = 4, 100, 500 (500 takes several minutes)
     python benchmarks/site_size.py 4 100 --lunr    # also build with Material's lunr search, for comparison
+    python benchmarks/site_size.py --built /tmp/c3k/site 1280 满意度   # first queries on a site built already
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def response_bytes(request: object) -> int:
     return int(response.headers.get("content-length", 0)) if response is not None else 0
 
 
-def first_query_bytes(base_url: str, queries: list[str]) -> dict[str, dict[str, int]]:
+def first_query_bytes(base_url: str, queries: list[str]) -> dict[str, dict[str, int | str]]:
     """For each query, in a fresh browser profile: bytes fetched after typing it, and results found."""
     from playwright.sync_api import sync_playwright
 
@@ -129,7 +130,9 @@ def first_query_bytes(base_url: str, queries: list[str]) -> dict[str, dict[str, 
             page.wait_for_function(SEARCH_DONE)
             page.wait_for_load_state("networkidle")
             results = page.locator(".bp-search__result").count()
+            status = page.inner_text(".bp-search__status")
             figures[query] = {"bytes": sum(fetched), "requests": len(fetched), "results_shown": results}
+            figures[query]["status"] = status
             context.close()
         browser.close()
     return figures
@@ -189,12 +192,32 @@ def print_figures(count: int, figures: dict) -> None:
         print(f"对照：Material 自带 lunr 搜索的索引 search_index.json {figures['lunr_index_bytes'] / kb / kb:.1f} MB")
 
 
+def measure_built(site: Path, queries: list[str]) -> None:
+    """First-query bytes on a site built already (3 000 departments take minutes to build), served under SUB_PATH."""
+    with tempfile.TemporaryDirectory(prefix="site-size-built-") as work:
+        mount = Path(work) / SUB_PATH
+        mount.parent.mkdir(parents=True)
+        mount.symlink_to(site.resolve(), target_is_directory=True)
+        with serve(Path(work)) as base_url:
+            figures = first_query_bytes(base_url, queries)
+    for query, result in figures.items():
+        print(
+            f"首次搜索“{query}”：下载 {result['bytes'] / 1024:.1f} KB（{result['requests']} 个请求），"
+            f"显示 {result['results_shown']} 条结果；{result['status']}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="按部门数 N 构建网站，报告项目页大小和首次搜索的下载量。")
-    parser.add_argument("sizes", nargs="*", type=int, default=[4, 100, 500], help="部门数，默认 4 100 500")
+    parser.add_argument("sizes", nargs="*", help="部门数，默认 4 100 500（用 --built 时：查询词）")
     parser.add_argument("--lunr", action="store_true", help="同时用 Material 自带搜索构建，报告其索引大小")
     parser.add_argument("--json", type=Path, help="把结果另存为 JSON")
+    parser.add_argument("--built", type=Path, help="不构建：在这个已生成的网站上测首次搜索，查询词跟在后面")
     args = parser.parse_args()
+    if args.built:
+        measure_built(args.built, args.sizes or [*QUERIES])
+        return
+    args.sizes = [int(size) for size in args.sizes] or [4, 100, 500]
     results = {}
     for count in args.sizes:
         with tempfile.TemporaryDirectory(prefix=f"site-size-{count}-") as work:
