@@ -46,8 +46,14 @@ def show_every_result(page: object) -> None:
     """Press 显示更多 on the search page until every result is listed."""
     while page.is_visible(".bp-search__more"):
         count = page.locator(".bp-search__result").count()
+        status = page.inner_text(".bp-search__status")
         page.click(".bp-search__more")
-        page.wait_for_function(f"document.querySelectorAll('.bp-search__result').length > {count}")
+        # more results, or (a large site's full text, each page checked) more candidates checked and none held the query
+        page.wait_for_function(
+            "([count, status]) => document.querySelectorAll('.bp-search__result').length > count"
+            " || document.querySelector('.bp-search__status').innerText !== status",
+            arg=[count, status],
+        )
 
 
 @pytest.fixture(scope="module")

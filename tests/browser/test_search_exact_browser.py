@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,10 +144,24 @@ def test_full_text_is_one_tap_away(requests: tuple[object, list[str]], base_url:
     page.click(".bp-search__full")
     page.wait_for_function("() => !document.querySelector('.bp-search__status').textContent.includes('（标题')")
     page.wait_for_selector(".bp-search__result")
+    first = page.inner_text(".bp-search__status")
+    partial = r"已找到 10 个含有“满意度”的页面（全文索引给出 \d+ 个候选，已核对 10 个；点“显示更多结果”继续）"
+    assert re.fullmatch(partial, first), first
+    show_every_result(page)  # each tap checks more candidates
     full = page.inner_text(".bp-search__status")
-    assert full.startswith("找到 ") and full.endswith(" 个页面")
+    assert re.fullmatch(r"找到 \d+ 个含有“满意度”的页面", full), full
     assert int(full.split(" ")[1]) > exact
+    assert page.locator(".bp-search__result").count() == int(full.split(" ")[1])
     assert pagefind_loaded(urls)
+
+
+def test_full_text_shows_only_pages_that_hold_the_query(requests: tuple[object, list[str]], base_url: str) -> None:
+    """At scale Pagefind's candidates hold other words (a shard without the word matches a shorter one): each
+    page shown is checked, and the status says how many candidates were."""
+    page, _ = requests
+    status, links = search(page, base_url, "棉被")  # only in the fixture's 资金用途 and an indicator's 描述
+    assert re.fullmatch(r"找到 1 个含有“棉被”的页面", status), status
+    assert links == [base_url + FIXTURE_PROJECT]
 
 
 def test_a_word_in_no_title_or_indicator_is_searched_in_the_full_text(
@@ -163,7 +178,7 @@ def test_a_word_in_no_title_or_indicator_is_searched_in_the_full_text(
 def test_a_project_code_keeps_its_route(requests: tuple[object, list[str]], base_url: str) -> None:
     page, _ = requests
     status, links = search(page, base_url, "13099923P00000110001Z")
-    assert status == "找到 2 个页面"
+    assert status == "找到 2 个含有“13099923P00000110001Z”的页面"
     assert base_url + FIXTURE_PROJECT in links
 
 

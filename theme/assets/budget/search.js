@@ -599,11 +599,69 @@ function suggestions(term) {
 }
 
 async function showMore(query, term) {
+  if (checking) return showChecked(query, term);
   const batch = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
   if (query !== latest) return;
   list.append(...batch.map((data) => resultItem(data, term)));
   shown += batch.length;
   more.hidden = shown >= results.length;
+}
+
+// 大网站的全文检索的候选页面。查询的每一段（以空格分开）：浏览器分出几个词时用 Pagefind 的短语检索（"项目 开工 数"：
+// 各词在索引中前后相连），否则检索这个词；各段的结果取交集，按结果最少的那段的次序。短语一个也找不到时（建索引时的分词
+// 与浏览器不同），改为每段中两个字以上的词都要有。Pagefind 对一个分片里没有的词退而匹配它开头的词，所以候选中
+// 仍可能有不含查询的页面，由 showChecked 核对。
+async function candidates(engine, term) {
+  const parts = term.split(/\s+/);
+  if (parts.length === 1 && CODE_LIKE.test(term)) return (await find(engine, term)).results.map(cached); // 编码：走路由
+  const phrase = (words) => (words.length > 1 ? engine.search(`"${words.join(" ")}"`) : find(engine, words[0] || ""));
+  const inOrder = await everyOf(parts.map((part) => () => phrase(wordsOf(part))));
+  if (inOrder.length) return inOrder;
+  const words = parts.flatMap((part) => {
+    const longer = wordsOf(part).filter((word) => [...word].length >= 2);
+    return longer.length ? longer : [part];
+  });
+  return everyOf([...new Set(words)].map((word) => () => find(engine, word)));
+}
+
+// 依次检索（同时检索时 Pagefind 会重复下载同一块索引），只留下每次都找到的页面
+async function everyOf(searches) {
+  const lists = [];
+  for (const search of searches) lists.push((await search()).results);
+  const [fewest, ...rest] = lists.sort((a, b) => a.length - b.length);
+  const sets = rest.map((list) => new Set(list.map((result) => result.id)));
+  return fewest.filter((result) => sets.every((ids) => ids.has(result.id))).map((result) => cached(result));
+}
+
+// 大网站的全文检索（有精确索引时）：几百个分片里，Pagefind 对找不到的词退而匹配它开头的词，候选页面可能是全站，
+// 所以只显示下载内容核对过、确实含有查询的页面，每次至多核对 CHECK_AT_ONCE 个候选，状态写明核对了多少。
+const CHECK_AT_ONCE = 40;
+let checking = false;
+let checked = 0; // 已核对的候选
+let held = 0; // 其中含有查询的
+let checkedHow = "";
+
+async function showChecked(query, term) {
+  const items = [];
+  const start = checked;
+  // 至多核对 CHECK_AT_ONCE 个；一个也没有找到时再多核对几批，免得点了“显示更多结果”什么也没有出现
+  const room = () => checked - start < (items.length ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
+  while (items.length < PAGE_SIZE && checked < results.length && room()) {
+    const slice = results.slice(checked, checked + PAGE_SIZE);
+    const batch = await Promise.all(slice.map((result) => result.data()));
+    if (query !== latest) return;
+    checked += slice.length;
+    items.push(...batch.filter((data) => complete(data, term)));
+  }
+  held += items.length;
+  list.append(...items.map((data) => resultItem(data, term)));
+  more.hidden = checked >= results.length;
+  const all = checked >= results.length;
+  status.textContent = all
+    ? held
+      ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
+      : `没有找到含有“${term}”的页面`
+    : `已找到 ${held} 个含有“${term}”的页面${checkedHow}（全文索引给出 ${results.length} 个候选，已核对 ${checked} 个；点“显示更多结果”继续）`;
 }
 
 // ---- 浏览器历史：每次搜索一条记录，“后退”回到上一次的查询并重新显示结果 ----
@@ -639,8 +697,10 @@ async function search(text, { typed = false, record = true, full = false } = {})
   let found;
   let used = term;
   let how = ""; // 没有按原样搜索时，说明怎样搜的
+  let large = false; // 有精确索引的大网站：全文检索的结果逐个核对（showChecked）
   try {
     let engine = await pagefind();
+    large = Boolean(engine.exact);
     let exact = null;
     if (!full) {
       exact = await exactFind(engine, term).catch(async (error) => {
@@ -658,6 +718,15 @@ async function search(text, { typed = false, record = true, full = false } = {})
       return;
     }
     [used, how] = [term, ""];
+    if (large) {
+      found = await candidates(engine, term);
+      if (!found.length && /\p{Script=Han}/u.test(term)) {
+        const simple = await simplified(term);
+        if (simple !== term && query === latest) [found, used, how] = [await candidates(engine, simple), simple, `按简体“${simple}”搜索`];
+      }
+      if (query === latest) await show(query, found, used, how, text, false, true);
+      return;
+    }
     found = await rank(engine, term);
     if (!found.length && /\p{Script=Han}/u.test(term)) {
       const simple = await simplified(term);
@@ -683,10 +752,11 @@ function reloaded() {
 }
 
 // 显示结果；exact：结果来自精确索引，另给“在全文中搜索”
-async function show(query, found, used, how, text, exact) {
+async function show(query, found, used, how, text, exact, check = false) {
   results = found;
   shown = 0;
   shownTerm = used;
+  [checking, checked, held, checkedHow] = [check && found.length > 0, 0, 0, how ? `（${how}）` : ""];
   const said = how && results.length ? `（${how}）` : "";
   const where = exact ? `（标题、项目编码、三级指标或数字中含有“${used}”）` : "";
   status.textContent = results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`;
