@@ -281,3 +281,28 @@ def test_the_builder_writes_the_bundle_re_cut_then_named(
     written = bundle_files(tmp_path / "pagefind" / "all")
     assert written.pop("exact.json")  # the exact index's piece (search_exact.py)
     assert written == name_pages(small, "all")
+
+
+def test_a_page_and_a_chunk_of_one_hash_name_are_named_apart(
+    bundles: tuple[dict[str, bytes], dict[str, bytes]],
+) -> None:
+    """Pagefind names pages and word chunks alike (`zh_` and 7 hexadecimal digits). A page whose name a chunk
+    also had was given the chunk's new name, outside its shard's (3 000 departments had one such page)."""
+    _, small = bundles
+    info = next(iter(json.loads(small["pagefind-entry.json"])["languages"].values()))
+    meta_file = f"pagefind.{info['hash']}.pf_meta"
+    meta = unpack(small[meta_file])
+    page, chunk = meta[1][3][0], meta[2][0][2]
+    meta[2][0][2] = page  # the first chunk now has the fourth page's name
+    clashing = dict(small)
+    clashing[f"index/{page}.pf_index"] = clashing.pop(f"index/{chunk}.pf_index")
+    clashing[meta_file] = gzip.compress(search_chunks.SIGNATURE + cbor2.dumps(meta), mtime=0)
+    named = name_pages(clashing, "all")
+    fragments = sorted(name for name in named if name.startswith("fragment/"))
+    assert len(fragments) == len(meta[1])
+    assert all(name.startswith("fragment/all.") for name in fragments)
+    info = next(iter(json.loads(named["pagefind-entry.json"])["languages"].values()))
+    listed = unpack(named[f"pagefind.{info['hash']}.pf_meta"])
+    assert listed[1][3][0].startswith("all.") and not listed[2][0][2].startswith("all.")
+    assert named[f"fragment/{listed[1][3][0]}.pf_fragment"] == small[f"fragment/{page}.pf_fragment"]
+    assert named[f"index/{listed[2][0][2]}.pf_index"] == small[f"index/{chunk}.pf_index"]

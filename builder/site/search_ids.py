@@ -32,7 +32,7 @@ from .search_chunks import _is_meta as is_meta
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle named otherwise is made again.
-FORMAT = "names-2"
+FORMAT = "names-3"
 
 
 def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
@@ -56,8 +56,10 @@ def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
         if len(renamed) != len(pages) + len(chunks) or not renamed <= files.keys():
             return files
         version = _version(files)
-        new = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(pages)}
-        new.update({name: f"{version}.{_base36(n)}" for n, name in enumerate(chunks)})
+        # Two maps: a page and a word chunk may have the same hash name (both `zh_` and 7 hexadecimal digits), and
+        # one map gave such a page its chunk's new name (3 000 departments: one page named outside its shard).
+        page_names = {name: f"{shard}.{version}.{_base36(n)}" for n, name in enumerate(pages)}
+        chunk_names = {name: f"{version}.{_base36(n)}" for n, name in enumerate(chunks)}
         result = {path: content for path, content in files.items() if path not in renamed}
         text = files[ENTRY].decode("utf-8")
         for language, info in languages:
@@ -65,17 +67,17 @@ def name_pages(files: dict[str, bytes], shard: str) -> dict[str, bytes]:
             if text.count(quoted) != 1:
                 return files
             meta = metas[language]
-            listed = [[new[name], count] for name, count in meta[1]]
-            cut = [[start, end, new[name]] for start, end, name in meta[2]]
+            listed = [[page_names[name], count] for name, count in meta[1]]
+            cut = [[start, end, chunk_names[name]] for start, end, name in meta[2]]
             body = cbor2.dumps([meta[0], listed, cut, *meta[3:]])
             meta_hash = f"{language}_{_full_hash(body)[: len(language) + 8]}"
             del result[f"pagefind.{info['hash']}.pf_meta"]
             result[f"pagefind.{meta_hash}.pf_meta"] = _pack(body, level=9)
             text = text.replace(quoted, f'"hash":{json.dumps(meta_hash)}')
         for name in pages:
-            result[f"fragment/{new[name]}.pf_fragment"] = files[f"fragment/{name}.pf_fragment"]
+            result[f"fragment/{page_names[name]}.pf_fragment"] = files[f"fragment/{name}.pf_fragment"]
         for name in chunks:
-            result[f"index/{new[name]}.pf_index"] = files[f"index/{name}.pf_index"]
+            result[f"index/{chunk_names[name]}.pf_index"] = files[f"index/{name}.pf_index"]
         result[ENTRY] = text.encode("utf-8")
         return result
     except _UNREADABLE:
