@@ -18,10 +18,11 @@ The keys, of text folded as search.js `fold` folds it (NFKC; amounts without tho
 separators or `.00`; lower case; no white space):
 - `E` + the whole title; `t` + each two characters in a row of the title;
 - `K` + each whole search key of the page (project code, 原文表题, 三级指标: its `keys` meta) and
-  its department; `k` + each two characters in a row of each;
+  its department; `k` + each two characters in a row of each, listed with the key's place, so
+  that a word matches within one key;
 - `n` + each number of the page's text, whole as search.js `within` counts it (not part of a
-  longer number or of a decimal fraction), and `n` + the number and its unit where 万元, 元, 亿元,
-  千元 or % follows it.
+  longer number or of a decimal fraction), `n` + the number and its unit where 万元, 元, 亿元,
+  千元 or % follows it, and these with a comparison mark before them (“≥95%”).
 A word of two characters or more matches a title when the title holds each of its two-character
 pieces: almost always in a row (search.js checks the pages it shows). A page is listed as
 `n * 8 + kind`: n its place in the shard's page list (the end of its fragment's name, see
@@ -46,13 +47,14 @@ from .search_chunks import _UNREADABLE, _unpack
 
 EXACT = "exact.json"  # in a shard's bundle: its keys, by bucket
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this exact.json is made again.
-FORMAT = "exact-1"
+FORMAT = "exact-2"
 FOLDER = "exact"  # pagefind/exact/
 BUCKETS = 1024
 # Below this many shards a query merges every shard cheaply, and search.js searches the full text at once.
 EXACT_FROM_SHARDS = 8
 KINDS = ("project", "department", "year", "quality")  # any other page: len(KINDS)
 KIND_SLOTS = 8
+KEYS_PER_PAGE = 64  # a `k` pair is listed as (n * KEYS_PER_PAGE + the key's place) * KIND_SLOTS + kind
 UNITS = ("亿元", "万元", "千元", "元", "%")  # longest first
 KEY_SEPARATOR = "｜"
 FRAGMENT = re.compile(r"fragment/[A-Za-z0-9_-]+\.([0-9a-f]{8})\.([0-9a-z]+)\.pf_fragment")
@@ -62,7 +64,8 @@ ZERO_CENTS = re.compile(r"([0-9])\.0+(?![0-9])")
 WHITE = re.compile(r"\s+")
 # A number whole, as search.js `within` counts it: no digit (or "digit.") right before, no digit (or ".digit") after.
 NUMBER = r"(?<![0-9])(?<![0-9]\.)[0-9]+(?:\.[0-9]+)?(?![0-9])(?!\.[0-9])"
-NUMBER_UNIT = re.compile(rf"({NUMBER})({'|'.join(UNITS)})?")  # UNITS longest first: 万元 before 元
+MARKS = "≥≤<>="  # a comparison mark before a number (">=" folded to "≥" first)
+NUMBER_UNIT = re.compile(rf"([{MARKS}]?)({NUMBER})({'|'.join(UNITS)})?")  # UNITS longest first: 万元 before 元
 GZIP_LEVEL = 6
 
 Store = Callable[[dict[str, bytes]], None]
@@ -94,19 +97,24 @@ def _searchable(character: str) -> bool:
 
 
 def numbers(text: str) -> set[str]:
-    """The numbers of `text` whole (white space parts them, as search.js `within` reads it), alone and with a unit."""
+    """The numbers of `text` whole (white space parts them, as search.js `within` reads it): alone, with the unit
+    after it, and with the comparison mark before it (“≥95%”, an indicator's value as printed)."""
     plain = unicodedata.normalize("NFKC", text)
     plain = ZERO_CENTS.sub(r"\1", THOUSANDS.sub(r"\1", plain))
+    plain = plain.replace(">=", "≥").replace("≧", "≥").replace("<=", "≤").replace("≦", "≤")
     found: set[str] = set()
-    for number, unit in NUMBER_UNIT.findall(plain):
-        found.add(number)
-        if unit:
-            found.add(number + unit)
+    for mark, number, unit in NUMBER_UNIT.findall(plain):
+        found.update((number, number + unit, mark + number + unit))
     return found
 
 
-def page_keys(fragment: dict[str, object]) -> set[str]:
-    """The keys of one page's fragment, as Pagefind wrote it (`meta`: title, keys, department; `content`)."""
+def page_keys(fragment: dict[str, object]) -> tuple[set[str], dict[str, set[int]]]:
+    """The keys of one page's fragment, as Pagefind wrote it (`meta`: title, keys, department; `content`).
+
+    The pairs of the search keys (`k`) are kept by key, with the key's place among the page's keys
+    (at most KEYS_PER_PAGE): a word matches a key whose pairs are all in that one key, not pairs
+    from two keys ("高新技术企业满意度" is not in "高新技术企业" and "企业满意度").
+    """
     meta = fragment.get("meta")
     meta = meta if isinstance(meta, dict) else {}
     title = fold(str(meta.get("title") or ""))
@@ -115,12 +123,14 @@ def page_keys(fragment: dict[str, object]) -> set[str]:
     # A project's department reads "高新区科技局 · 2023年项目绩效目标表": the name is what is searched for.
     department = str(meta.get("department") or "").split(" · ")[0]
     searched = [*str(meta.get("keys") or "").split(KEY_SEPARATOR), department]
-    for key in filter(None, map(fold, searched)):
+    by_key: dict[str, set[int]] = {}
+    for place, key in enumerate(filter(None, map(fold, searched))):
         keys.add("K" + key)
-        keys.update("k" + pair for pair in pairs(key))
+        for pair in pairs(key):
+            by_key.setdefault("k" + pair, set()).add(min(place, KEYS_PER_PAGE - 1))
     text = " ".join([str(meta.get("title") or ""), *searched, str(fragment.get("content") or "")])
     keys.update("n" + number for number in numbers(text.replace("\u200b", "")))
-    return keys
+    return keys, by_key
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -143,16 +153,23 @@ def exact_piece(files: dict[str, bytes]) -> bytes | None:
     versions = set()
     try:
         for path in sorted(files):
-            match = FRAGMENT.fullmatch(path)
-            if match is None:
+            if not path.startswith("fragment/"):
                 continue
+            match = FRAGMENT.fullmatch(path)
+            if match is None:  # a page not named as search_ids.py names it: its keys could not name it
+                return None
             versions.add(match.group(1))
             fragment = json.loads(_unpack(files[path]))
             meta = fragment.get("meta") if isinstance(fragment, dict) else None
             kind = meta.get("kind") if isinstance(meta, dict) else None
-            code = int(match.group(2), 36) * KIND_SLOTS + (KINDS.index(kind) if kind in KINDS else len(KINDS))
-            for key in page_keys(fragment):
-                found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(code)
+            kind = KINDS.index(kind) if kind in KINDS else len(KINDS)
+            page = int(match.group(2), 36)
+            keys, by_key = page_keys(fragment)
+            for key in keys:
+                found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(page * KIND_SLOTS + kind)
+            for key, places in by_key.items():
+                codes = found.setdefault(bucket(key[1:]), {}).setdefault(key, [])
+                codes.extend((page * KEYS_PER_PAGE + place) * KIND_SLOTS + kind for place in places)
     except (*_UNREADABLE, UnicodeDecodeError):
         return None
     if len(versions) != 1:

@@ -204,3 +204,34 @@ def test_a_page_open_across_a_rebuild_reads_the_new_buckets(
         assert links[0] == base_url + FIXTURE_PROJECT
     finally:
         list_shards(site, ["site", "2023-0", "2023-1"])
+
+
+def test_an_indicator_s_value_and_name_as_printed(requests: tuple[object, list[str]], base_url: str) -> None:
+    """“≥90%” and “清洁能源工作完成率（%）” are copied from a project's table: the exact index answers both."""
+    page, urls = requests
+    status, links = search(page, base_url, "≥90%")
+    show_every_result(page)
+    links = page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)")
+    assert status == f"找到 {len(links)} 个页面{EXACT_NOTE}“≥90%”）"
+    assert base_url + FIXTURE_PROJECT in links
+    assert all("≥90%" in page.context.request.get(link).text() for link in links)
+    status, links = search(page, base_url, "清洁能源工作完成率（%）")
+    assert EXACT_NOTE in status
+    assert links[0] == base_url + "2023/chengde-gxq-jingkeju/13081123P00004410002J/"
+    assert not pagefind_loaded(urls)
+
+
+def test_typing_on_a_large_site_never_starts_the_full_text(requests: tuple[object, list[str]], base_url: str) -> None:
+    """Each pause while typing searches; the full text (megabytes on a province's site) waits for Enter."""
+    page, urls = requests
+    page.goto(base_url + "search/")
+    for character in "帐篷":
+        page.type("#bp-search-input", character)
+        page.wait_for_timeout(700)
+    assert page.inner_text(".bp-search__status") == "标题、项目编码、三级指标和数字中没有“帐篷”。"
+    assert page.is_visible(".bp-search__full")
+    assert not pagefind_loaded(urls)
+    page.press("#bp-search-input", "Enter")
+    page.wait_for_selector(".bp-search__result")
+    assert page.inner_text(".bp-search__status") == "找到 1 个含有“帐篷”的页面"
+    assert pagefind_loaded(urls)

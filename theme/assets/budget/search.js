@@ -98,7 +98,8 @@ class Engine {
     this.exactBuckets = new Map();
   }
 
-  // 精确索引中的一个键（前缀字母 + 文字）：页面 → 页面种类。页面以“分片序号 × 2^20 + 页面序号”表示
+  // 精确索引中的一个键（前缀字母 + 文字）：页面 → 页面种类。页面以“分片序号 × 2^20 + 页面序号”表示；
+  // 检索键的字对（k）按键列出：“分片序号 × 2^26 + 页面序号 × 64 + 键的序号”（见 pageOf）
   async postings(key) {
     const number = fnv(key.slice(1)) % (this.exact.length / 8);
     const name = `${number.toString(16).padStart(3, "0")}.${this.exact.slice(number * 8, number * 8 + 8)}.pf_exact`;
@@ -111,7 +112,8 @@ class Engine {
     for (const [place, keys] of await this.exactBuckets.get(name)) {
       const codes = keys[key];
       if (!codes || !this.names[place] || !/^[0-9a-f]{8}$/.test(this.versions[place])) continue;
-      for (const code of codes) found.set(place * 2 ** 20 + Math.floor(code / 8), code % 8);
+      const scale = key.startsWith("k") ? 2 ** 26 : 2 ** 20;
+      for (const code of codes) found.set(place * scale + Math.floor(code / 8), code % 8);
     }
     return found;
   }
@@ -415,7 +417,7 @@ async function rank(engine, term, loose = false) {
 // 页面的类别：0 标题与查询相同，1 标题含有，2 检索键与查询相同，3 检索键含有，4 数字（连同单位），5 金额的数字；
 // 同类按种类（项目、部门、
 // 年度、数据质量报告、其他）、再按分片和页面的次序。
-const NUMBER_WORD = /^\d+(?:\.\d+)?(?:亿元|万元|千元|元|%)?$/;
+const NUMBER_WORD = /^[≥≤<>=]?\d+(?:\.\d+)?(?:亿元|万元|千元|元|%)?$/; // 指标值照原文：“≥95%”
 const MONEY = /^(\d+(?:\.\d+)?)(?:亿元|万元|千元|元)$/;
 const MOST_PAIRS = 8; // 一个词最多取几对相邻的字（每对一个桶）：太长的词（整个项目名称）均匀地取
 
@@ -429,6 +431,11 @@ function pairsOf(word) {
 function intersection(maps) {
   const [first, ...rest] = [...maps].sort((a, b) => a.size - b.size);
   return new Set([...first.keys()].filter((page) => rest.every((map) => map.has(page))));
+}
+
+// 检索键中的一处（分片序号 × 2^26 + 页面序号 × 64 + 键的序号）所在的页面
+function pageOf(inKey) {
+  return Math.floor(inKey / 2 ** 26) * 2 ** 20 + Math.floor((inKey % 2 ** 26) / 64);
 }
 
 // 一个词：页面 → [类别, 种类]
@@ -448,11 +455,12 @@ async function pagesOfWord(engine, word) {
     Promise.all(pairs.map((pair) => engine.postings(`t${pair}`))),
     Promise.all(pairs.map((pair) => engine.postings(`k${pair}`))),
   ]);
-  const kinds = new Map([...inKeys, ...inTitles].flatMap((map) => [...map]));
+  const kinds = new Map(inTitles.flatMap((map) => [...map]));
+  for (const map of inKeys) for (const [at, kind] of map) kinds.set(pageOf(at), kind);
   const add = (pages, level) => {
     for (const page of pages) if (!found.has(page) || found.get(page)[0] > level) found.set(page, [level, kinds.get(page) ?? 4]);
   };
-  add(intersection(inKeys), 3);
+  add([...intersection(inKeys)].map(pageOf), 3); // 每对字都在同一个检索键里
   add(key.keys(), 2);
   add(intersection(inTitles), 1);
   add(title.keys(), 0);
@@ -462,7 +470,8 @@ async function pagesOfWord(engine, word) {
 // 精确索引找到的页面（已排序）；null：这个查询不用精确索引（没有精确索引、有单个字的词，或是一个项目编码）
 async function exactFind(engine, term) {
   if (!engine.exact) return null;
-  const words = [...new Set(term.split(/\s+/).map(fold).filter(Boolean))];
+  // 只有符号的词（“社会公众满意度（%）”整理后的“%”）不算：精确索引里没有它，核对时也不要求
+  const words = [...new Set(term.split(/\s+/).map(fold).filter((word) => /[\p{L}\p{N}]/u.test(word)))];
   if (!words.length || words.some((word) => !NUMBER_WORD.test(word) && [...word].length < 2)) return null;
   if (words.length === 1 && CODE_LIKE.test(term) && !NUMBER_WORD.test(words[0])) return null; // 项目编码：路由文件已经又快又全
   const each = await Promise.all(words.map((word) => pagesOfWord(engine, word)));
@@ -717,6 +726,14 @@ async function search(text, { typed = false, record = true, full = false } = {})
       if (query === latest) await show(query, exact, used, how, text, true);
       return;
     }
+    if (large && typed) {
+      // 边打字边搜索时不自动检索全文：几百个分片要下载几 MB，字还没打完就白下载了
+      if (query === latest) {
+        status.textContent = exact ? `标题、项目编码、三级指标和数字中没有“${text.trim()}”。` : "可以接着输入，或按回车键搜索。";
+        tips.append(fullTextOffer(text, false));
+      }
+      return;
+    }
     [used, how] = [term, ""];
     if (large) {
       found = await candidates(engine, term);
@@ -758,14 +775,15 @@ async function show(query, found, used, how, text, exact, check = false) {
   shownTerm = used;
   [checking, checked, held, checkedHow] = [check && found.length > 0, 0, 0, how ? `（${how}）` : ""];
   const said = how && results.length ? `（${how}）` : "";
-  const where = exact ? `（标题、项目编码、三级指标或数字中含有“${used}”）` : "";
+  const where = exact ? `（标题、项目编码、三级指标或数字中含有“${how ? used : text.trim()}”）` : "";
   status.textContent = results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`;
   if (exact) tips.append(fullTextOffer(text));
   else if (!results.length) tips.append(suggestions(normalized(text)));
   await showMore(query, used);
 }
 
-function fullTextOffer(text) {
+// found：上面已列出精确索引找到的页面
+function fullTextOffer(text, found = true) {
   const line = document.createElement("p");
   line.className = "bp-search__scope";
   const button = document.createElement("button");
@@ -773,7 +791,7 @@ function fullTextOffer(text) {
   button.className = "md-button bp-search__full";
   button.textContent = "在全文中搜索";
   button.addEventListener("click", () => search(text, { record: false, full: true }));
-  line.append("正文中含有它的页面不在其中。", button);
+  line.append(found ? "正文中含有它的页面不在其中。" : "", "全文搜索要下载较多数据（手机上可能要半分钟）。", button);
   return line;
 }
 
