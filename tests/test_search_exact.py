@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -71,7 +72,7 @@ def pages_with(site: Path, key: str) -> dict[str, str]:
     found = {}
     for place, keys in sections:
         version = versions[place]
-        for code in keys.get(key, []):
+        for code in itertools.accumulate(keys.get(key, [])):  # differences from the code before
             n, kind = divmod(code, KIND_SLOTS)
             n = n // KEYS_PER_PAGE if key.startswith("k") else n  # a pair of a search key: (page, key's place)
             name = f"{shards[place]}.{version}.{_base36(n)}.pf_fragment"

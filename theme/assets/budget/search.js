@@ -113,7 +113,11 @@ class Engine {
       const codes = keys[key];
       if (!codes || !this.names[place] || !/^[0-9a-f]{8}$/.test(this.versions[place])) continue;
       const scale = key.startsWith("k") ? 2 ** 26 : 2 ** 20;
-      for (const code of codes) found.set(place * scale + Math.floor(code / 8), code % 8);
+      let code = 0; // 按次序排列，第一个之后的每个记的是与前一个的差
+      for (const step of codes) {
+        code += step;
+        found.set(place * scale + Math.floor(code / 8), code % 8);
+      }
     }
     return found;
   }
