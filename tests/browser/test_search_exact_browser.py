@@ -235,3 +235,30 @@ def test_typing_on_a_large_site_never_starts_the_full_text(requests: tuple[objec
     page.wait_for_selector(".bp-search__result")
     assert page.inner_text(".bp-search__status") == "找到 1 个含有“帐篷”的页面"
     assert pagefind_loaded(urls)
+
+
+def test_a_failed_index_download_is_tried_again_or_said(requests: tuple[object, list[str]], base_url: str) -> None:
+    """At 3 000 departments the full text fires 2 500 requests and Chromium refused hundreds of them
+    (ERR_INSUFFICIENT_RESOURCES): Pagefind dropped those shards without a word, a third of the pages."""
+    page, _ = requests
+    refused: set[str] = set()
+
+    def once(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url in refused:
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            refused.add(url)
+            route.abort("failed")  # type: ignore[attr-defined]
+
+    page.route("**/pagefind/2023-1/index/*.pf_index", once)
+    status, links = search(page, base_url, "帐篷")
+    assert refused
+    assert (status, links) == ("找到 1 个含有“帐篷”的页面", [base_url + FIXTURE_PROJECT])
+    page.unroute("**/pagefind/2023-1/index/*.pf_index")
+    page.route("**/pagefind/2023-1/index/*.pf_index", lambda route: route.abort("failed"))
+    page.goto(base_url + "search/")
+    page.fill("#bp-search-input", "帐篷")
+    page.press("#bp-search-input", "Enter")
+    page.wait_for_function("() => document.querySelector('.bp-search__status').textContent.includes('没能下载')")
+    assert "结果可能不全" in page.inner_text(".bp-search__status")

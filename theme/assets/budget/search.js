@@ -71,6 +71,40 @@ function fnv(text) {
   return hash;
 }
 
+// 几百个分片的全文检索一次要发出两千多个请求，浏览器会拒绝其中几百个（ERR_INSUFFICIENT_RESOURCES），Pagefind 只在
+// 控制台记一笔，那些分片的结果就悄悄缺了（3 000 个部门时少了约三成）。所以同时至多 MAX_FETCHES 个请求，其余排队；
+// 没有回应的（网络错误）稍等再试两次；仍然失败的计入 lost，结果的状态写明可能不全。
+const MAX_FETCHES = 16;
+const plainFetch = window.fetch.bind(window);
+let fetching = 0;
+let lost = 0; // 本次搜索中没能下载的文件
+const waiting = [];
+
+window.fetch = async (...request) => {
+  if (fetching >= MAX_FETCHES) await new Promise((resolve) => waiting.push(resolve));
+  fetching += 1;
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await plainFetch(...request);
+      } catch (error) {
+        if (attempt === 3) {
+          lost += 1;
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+      }
+    }
+  } finally {
+    fetching -= 1;
+    waiting.shift()?.();
+  }
+};
+
+function incomplete() {
+  return lost ? `（有 ${lost} 个索引文件没能下载，结果可能不全，请稍后再试）` : "";
+}
+
 // gzip 压缩的文件（精确索引的桶、Pagefind 的页面片段）解压成文字
 async function unpacked(url) {
   const response = await fetch(url);
@@ -669,11 +703,11 @@ async function showChecked(query, term) {
   list.append(...items.map((data) => resultItem(data, term)));
   more.hidden = checked >= results.length;
   const all = checked >= results.length;
-  status.textContent = all
+  status.textContent = (all
     ? held
       ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
       : `没有找到含有“${term}”的页面`
-    : `已找到 ${held} 个含有“${term}”的页面${checkedHow}（全文索引给出 ${results.length} 个候选，已核对 ${checked} 个；点“显示更多结果”继续）`;
+    : `已找到 ${held} 个含有“${term}”的页面${checkedHow}（全文索引给出 ${results.length} 个候选，已核对 ${checked} 个；点“显示更多结果”继续）`) + incomplete();
 }
 
 // ---- 浏览器历史：每次搜索一条记录，“后退”回到上一次的查询并重新显示结果 ----
@@ -706,6 +740,7 @@ async function search(text, { typed = false, record = true, full = false } = {})
   asked = text.trim();
   if (record) remember(asked, typed);
   status.textContent = "正在搜索……";
+  lost = 0;
   let found;
   let used = term;
   let how = ""; // 没有按原样搜索时，说明怎样搜的
@@ -779,7 +814,9 @@ async function show(query, found, used, how, text, exact, check = false) {
   [checking, checked, held, checkedHow] = [check && found.length > 0, 0, 0, how ? `（${how}）` : ""];
   const said = how && results.length ? `（${how}）` : "";
   const where = exact ? `（标题、项目编码、三级指标或数字中含有“${how ? used : text.trim()}”）` : "";
-  status.textContent = results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`;
+  status.textContent = checking
+    ? "正在逐个核对全文索引给出的页面……" // showChecked 写明找到几个
+    : (results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`) + incomplete();
   if (exact) tips.append(fullTextOffer(text));
   else if (!results.length) tips.append(suggestions(normalized(text)));
   await showMore(query, used);
