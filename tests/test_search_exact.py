@@ -31,6 +31,7 @@ from builder.site.search_exact import (
     pairs,
     write_exact,
 )
+from builder.site.search_ids import _base36 as base36
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "2023/chengde-gxq-jingkeju/13081123P00002510002R/"  # 清洁能源取暖工作经费, 预算数 500.00
@@ -75,21 +76,11 @@ def pages_with(site: Path, key: str) -> dict[str, str]:
         for code in itertools.accumulate(keys.get(key, [])):  # differences from the code before
             n, kind = divmod(code, KIND_SLOTS)
             n = n // KEYS_PER_PAGE if key.startswith("k") else n  # a pair of a search key: (page, key's place)
-            name = f"{shards[place]}.{version}.{_base36(n)}.pf_fragment"
+            name = f"{shards[place]}.{version}.{base36(n)}.pf_fragment"
             fragment = site / "pagefind" / shards[place] / "fragment" / name
             url = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd") :])["url"]
             found[url] = KINDS[kind] if kind < len(KINDS) else "other"
     return found
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = digits[digit] + text
-        if not number:
-            return text
 
 
 def test_text_is_folded_as_search_js_folds_a_query() -> None:

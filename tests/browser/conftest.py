@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,19 @@ def serve(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterato
         yield server.server_port
     finally:
         server.shutdown()
+
+
+@contextmanager
+def local_page(browser: object, base_url: str) -> Iterator[tuple[object, list[str]]]:
+    """A fresh page and the URLs it requests; afterwards, none may have left the server of `base_url`."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    yield context.new_page(), urls
+    context.close()
+    parts = urllib.parse.urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    assert [url for url in urls if not url.startswith((origin, "data:", "blob:"))] == []
 
 
 @contextmanager

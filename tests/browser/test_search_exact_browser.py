@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, QuietHandler, serve, show_every_result
+from conftest import CHROMIUM, QuietHandler, local_page, serve, show_every_result
 
 from builder.pipeline.build import build
 from builder.site import search_exact
@@ -75,13 +75,8 @@ def base_url(site: Path) -> Iterator[str]:
 @pytest.fixture
 def requests(browser: object, base_url: str) -> Iterator[tuple[object, list[str]]]:
     """A fresh page and the URLs it requests; afterwards, none may have left the local server."""
-    context = browser.new_context()
-    urls: list[str] = []
-    context.on("request", lambda request: urls.append(request.url))
-    yield context.new_page(), urls
-    context.close()
-    origin = base_url[: -len(SUB_PATH) + 1]
-    assert [url for url in urls if not url.startswith((origin, "data:", "blob:"))] == []
+    with local_page(browser, base_url) as found:
+        yield found
 
 
 def search(page: object, base_url: str, query: str) -> tuple[str, list[str]]:
