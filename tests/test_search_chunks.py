@@ -280,6 +280,7 @@ def test_the_builder_writes_the_bundle_re_cut_then_named(
     index_shard(tmp_path, SearchShard("all", tuple(pages)), read=pages.__getitem__)
     written = bundle_files(tmp_path / "pagefind" / "all")
     assert written.pop("exact.json")  # the exact index's piece (search_exact.py)
+    assert written.pop("text.json")  # the text index's piece (search_text.py)
     assert written == name_pages(small, "all")
 
 

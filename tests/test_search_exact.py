@@ -1,6 +1,8 @@
-"""The exact index: the pages whose title, search keys or figures hold a query word, in small bucket files.
+"""The exact index: the pages whose title, search keys or figures hold a query word, in small bucket files;
+and the text index beside it: the shards whose text may hold a word, the only ones its full text is searched in.
 
-Built from the sample site's real pages; a query is looked up here as search.js looks it up (`pages_with`).
+Built from the sample site's real pages; a query is looked up here as search.js looks it up (`pages_with`,
+`shards_holding`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +35,7 @@ from builder.site.search_exact import (
     write_exact,
 )
 from builder.site.search_ids import _base36 as base36
+from builder.site.search_text import TEXT_CHARACTERS
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "2023/chengde-gxq-jingkeju/13081123P00002510002R/"  # 清洁能源取暖工作经费, 预算数 500.00
@@ -192,12 +196,13 @@ def test_a_build_writes_the_exact_index_and_an_edit_remakes_only_the_buckets_it_
     shutil.copytree(ROOT / "data", tmp_path / "data")
     site = tmp_path / "site"
 
-    def run() -> list[str]:
+    def run(folder: str = "exact") -> list[str]:
         report = build(tmp_path / "data", site, with_pdf=False, generated_dir=tmp_path / "g", cache_dir=tmp_path / "c")
-        return [path for path in report.made if path.startswith("pagefind/exact/")]
+        return [path for path in report.made if path.startswith(f"pagefind/{folder}/")]
 
     assert len(run()) == BUCKETS
     assert "/2023/tangshan-gxq-kejiju/" not in pages_with(site, "n4417")
+    assert shards_holding(site, "鲸鱼迁徙") == set()
     edited = tmp_path / "data" / "2023" / "tangshan-gxq-kejiju.yaml"
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("  overall_goal:\n  - ", "  overall_goal:\n  - 新增 4417 户。", 1), encoding="utf-8")
@@ -206,6 +211,12 @@ def test_a_build_writes_the_exact_index_and_an_edit_remakes_only_the_buckets_it_
     assert len(list((site / "pagefind" / "exact").iterdir())) == BUCKETS
     assert pages_with(site, "n4417") == {"/2023/tangshan-gxq-kejiju/": "department"}
     assert run() == []
+    edited.write_text(text.replace("  overall_goal:\n  - ", "  overall_goal:\n  - 鲸鱼迁徙。", 1), encoding="utf-8")
+    remade = run("text")
+    assert 3 <= len(remade) <= 16  # 鲸鱼, 鱼迁, 迁徙, and those of 新增 4417 户 gone, where no other page has them
+    assert len(list((site / "pagefind" / "text").iterdir())) == BUCKETS
+    holding = shards_holding(site, "鲸鱼迁徙")
+    assert len(holding) == 1 and holding == {shard for shard, text in shard_texts(site).items() if "鲸鱼迁徙" in text}
 
 
 def test_a_key_s_pairs_are_kept_by_key() -> None:
@@ -216,3 +227,48 @@ def test_a_key_s_pairs_are_kept_by_key() -> None:
     places = [by_key.get("k" + word[at : at + 2], set()) for at in range(len(word) - 1)]
     assert set.intersection(*places) == set()
     assert set.intersection(*[by_key["k" + pair] for pair in pairs("企业满意度")]) == {1}
+
+
+def shards_holding(site: Path, word: str) -> set[str]:
+    """The shards the text index says may hold `word`, read as search.js `shardsHolding` reads it."""
+    shards, hashes = listing(site)["shards"], listing(site)["text"]["buckets"]
+    folded = fold(word)
+    pairs = {folded[at : at + 2] for at in range(len(folded) - 1)}
+    holding = set(range(len(shards)))
+    for pair in filter(re.compile(f"[{TEXT_CHARACTERS}]{{2}}").fullmatch, pairs):
+        number = int(bucket(pair), 16)
+        name = f"{number:03x}.{hashes[number * 8 : number * 8 + 8]}.pf_text"
+        sections = json.loads(gzip.decompress((site / "pagefind" / "text" / name).read_bytes()))
+        holding &= {place for place, text in sections if pair in [text[at : at + 2] for at in range(0, len(text), 2)]}
+    return {shards[place] for place in holding}
+
+
+def shard_texts(site: Path) -> dict[str, str]:
+    """Each shard's pages' text as search.js `complete` reads it (title, keys and content, folded)."""
+    texts = {}
+    for shard in listing(site)["shards"]:
+        fragments = (site / "pagefind" / shard / "fragment").iterdir()
+        pages = [json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :]) for path in fragments]
+        # Pagefind's data() drops the zero-width spaces it puts between words, as exactResult does
+        content = [page.get("content", "").replace("\u200b", "") for page in pages]
+        fields = [
+            (page["meta"].get("title"), page["meta"].get("keys"), text)
+            for page, text in zip(pages, content, strict=True)
+        ]
+        texts[shard] = "\n".join("".join(fold(field or "") for field in three) for three in fields)
+    return texts
+
+
+def test_the_text_index_lists_every_shard_whose_text_holds_a_word(site: Path) -> None:
+    """Every word of two to six characters of the sample's pages: its shards are listed; a word on no page, none."""
+    texts = shard_texts(site)
+    words = {text[at : at + size] for text in texts.values() for at in range(0, len(text), 97) for size in (2, 4, 6)}
+    words = {word for word in words if "\n" not in word}
+    assert len(words) > 500
+    for word in words:
+        assert shards_holding(site, word) >= {shard for shard, text in texts.items() if word in text}, word
+    assert shards_holding(site, "鲸鱼迁徙") == set()
+    only_tangshan = [
+        word for word in words if len(word) == 6 and word in texts["2023-1"] and word not in texts["2023-0"]
+    ]
+    assert any("2023-0" not in shards_holding(site, word) for word in only_tangshan[:20])  # not every shard

@@ -176,6 +176,7 @@ def test_a_bundle_is_the_one_the_pagefind_cli_writes(site: Path, tmp_path: Path)
     cli = bundle_files(tmp_path / "cli")
     assert json.loads(ours.pop("codes.json")) == {}  # the page has no code-like word (search_routes.py)
     assert ours.pop("exact.json").startswith(version(ours).encode() + b"\n")  # its exact keys (search_exact.py)
+    assert ours.pop("text.json").endswith(b"\n")  # its pairs of characters (search_text.py)
     assert ours == name_pages(
         {name: data for name, data in cli.items() if name not in search.UNUSED_BUNDLE_FILES}, "one"
     )

@@ -54,11 +54,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuilderError
-from . import search_exact
+from . import search_exact, search_text
 from .search_chunks import rechunk_bundle
-from .search_exact import EXACT, Store, exact_piece, folder_store, write_exact
+from .search_exact import EXACT, Store, exact_from, folder_store, read_fragments, write_exact
 from .search_ids import name_pages
 from .search_routes import CODES, code_words, write_routes
+from .search_text import TEXT, page_pairs, text_piece, write_text
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -66,7 +67,7 @@ ENTRY = "pagefind-entry.json"  # in every complete bundle
 # Every file a shard's bundle holds (Pagefind 1.4's, and codes.json), by path in the bundle: a reused bundle takes
 # only these from an earlier build (a part from another machine may list others under the same key).
 BUNDLE_FILE = re.compile(
-    r"codes\.json|exact\.json|pagefind-entry\.json|pagefind\.js|wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta"
+    r"codes\.json|exact\.json|text\.json|pagefind-entry\.json|pagefind\.js|wasm\.[\w-]+\.pagefind|pagefind\.[\w-]+\.pf_meta"
     r"|index/[\w.-]+\.pf_index|fragment/[\w.-]+\.pf_fragment|filter/[\w.-]+\.pf_filter"
 )
 WHOLE_SITE_SHARD = "all"
@@ -302,10 +303,12 @@ def write_shard_list(
         raise BuilderError("搜索索引没有任何分片 — 网站中没有可供检索的页面（带 data-pagefind-body 的页面）")
     read = read or (lambda path: (site_dir / path).read_bytes())
     routes = write_routes(site_dir, names, read)
-    exact = None
+    listing: dict[str, object] = {"shards": names, **({"routes": routes} if routes else {})}
     if len(names) >= search_exact.EXACT_FROM_SHARDS:
-        exact = write_exact(names, read, store or folder_store(site_dir), trusted or (lambda path: False))
-    listing = {"shards": names, **({"routes": routes} if routes else {}), **({"exact": exact} if exact else {})}
+        trusted = trusted or (lambda path: False)
+        exact = write_exact(names, read, store or folder_store(site_dir), trusted)
+        text = write_text(names, read, store or folder_store(site_dir, search_text.FOLDER), trusted)
+        listing.update({"exact": exact} if exact else {}, **({"text": search_text.listing(text)} if text else {}))
     path = site_dir / BUNDLE_DIR / SHARD_LIST
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(listing, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -469,9 +472,10 @@ class PagefindService:
             bundle = name_pages(rechunk_bundle(bundle, words=words), output.name)
             if words:  # read: its code-like words route a query for one of them (search_routes.py)
                 bundle[CODES] = code_words(words)
-            exact = exact_piece(bundle)
-            if exact is not None:  # its titles, indicators and figures, for the exact index (search_exact.py)
-                bundle[EXACT] = exact
+            pages = read_fragments(bundle)
+            if pages is not None:
+                bundle[EXACT] = exact_from(pages)  # its titles, indicators and figures (search_exact.py)
+                bundle[TEXT] = text_piece(set().union(*(page_pairs(fragment) for _, _, fragment in pages)))
             _write_bundle(output, bundle)
         finally:
             if self.alive():

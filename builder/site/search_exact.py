@@ -144,14 +144,17 @@ def bucket(text: str) -> str:
 
 
 def exact_piece(files: dict[str, bytes]) -> bytes | None:
-    """A shard's `exact.json` from its bundle (pages named by search_ids.py); None if the bundle is not one we read.
+    """A shard's `exact.json` from its bundle (pages named by search_ids.py); None if the bundle is not one we read."""
+    pages = read_fragments(files)
+    return None if pages is None else exact_from(pages)
 
-    Its first line is the bundle's version; then a line `<bucket>\t<JSON of {key: [page * 8 + kind…]}>` for
-    each bucket the shard has keys in: each bucket's part is written out once here, so that
-    `write_exact` only joins them (JSON escapes every tab and line break inside the part).
-    """
-    found: dict[str, dict[str, list[int]]] = {}
-    versions = set()
+
+Page = tuple[str, int, dict[str, Any]]  # the bundle's version, the page's number, its fragment
+
+
+def read_fragments(files: dict[str, bytes]) -> list[Page] | None:
+    """The fragments of a bundle whose pages are named by search_ids.py, all of one version; None if not so."""
+    pages = []
     try:
         for path in sorted(files):
             if not path.startswith("fragment/"):
@@ -159,23 +162,30 @@ def exact_piece(files: dict[str, bytes]) -> bytes | None:
             match = FRAGMENT.fullmatch(path)
             if match is None:  # a page not named as search_ids.py names it: its keys could not name it
                 return None
-            versions.add(match.group(1))
             fragment = json.loads(_unpack(files[path]))
-            meta = fragment.get("meta") if isinstance(fragment, dict) else None
-            kind = meta.get("kind") if isinstance(meta, dict) else None
-            kind = KINDS.index(kind) if kind in KINDS else len(KINDS)
-            page = int(match.group(2), 36)
-            keys, by_key = page_keys(fragment)
-            for key in keys:
-                found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(page * KIND_SLOTS + kind)
-            for key, places in by_key.items():
-                codes = found.setdefault(bucket(key[1:]), {}).setdefault(key, [])
-                codes.extend((page * KEYS_PER_PAGE + place) * KIND_SLOTS + kind for place in places)
+            pages.append((match.group(1), int(match.group(2), 36), fragment if isinstance(fragment, dict) else {}))
     except (*_UNREADABLE, UnicodeDecodeError):
         return None
-    if len(versions) != 1:
-        return None
-    lines = [versions.pop()]
+    return pages if len({version for version, _, _ in pages}) == 1 else None
+
+
+def exact_from(pages: list[Page]) -> bytes:
+    """A shard's `exact.json`: its first line is the bundle's version; then a line `<bucket>\t<JSON of
+    {key: [page * 8 + kind…]}>` for each bucket the shard has keys in: each bucket's part is written out
+    once here, so that `write_exact` only joins them (JSON escapes every tab and line break inside the part).
+    """
+    found: dict[str, dict[str, list[int]]] = {}
+    for _, page, fragment in pages:
+        meta = fragment.get("meta")
+        kind = meta.get("kind") if isinstance(meta, dict) else None
+        kind = KINDS.index(kind) if kind in KINDS else len(KINDS)
+        keys, by_key = page_keys(fragment)
+        for key in keys:
+            found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(page * KIND_SLOTS + kind)
+        for key, places in by_key.items():
+            codes = found.setdefault(bucket(key[1:]), {}).setdefault(key, [])
+            codes.extend((page * KEYS_PER_PAGE + place) * KIND_SLOTS + kind for place in places)
+    lines = [pages[0][0]]
     for name in sorted(found):
         keys = found[name]
         lines.append(f"{name}\t{json.dumps({key: _deltas(keys[key]) for key in sorted(keys)}, **COMPACT)}")
@@ -245,11 +255,11 @@ def _read_piece(path: str, raw: bytes, checked: bool) -> tuple[str, list[bytes]]
     return version.decode("ascii"), lines
 
 
-def folder_store(site_dir: Path) -> Store:
-    """Write bucket files into `site_dir`, gzip'd, in place of the earlier ones (`index_site`, tests)."""
+def folder_store(site_dir: Path, name: str = FOLDER) -> Store:
+    """Write bucket files into `site_dir`, gzip'd, in place of those in pagefind/`name`/ (`index_site`, tests)."""
 
     def store(files: dict[str, bytes]) -> None:
-        folder = site_dir / "pagefind" / FOLDER
+        folder = site_dir / "pagefind" / name
         if folder.is_dir():
             for old in folder.iterdir():
                 old.unlink()

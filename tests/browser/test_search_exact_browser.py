@@ -17,7 +17,7 @@ import pytest
 from conftest import CHROMIUM, QuietHandler, local_page, serve, show_every_result
 
 from builder.pipeline.build import build
-from builder.site import search_exact
+from builder.site import search_exact, search_text
 from builder.site.search import SearchShard, index_shards, site_pages, write_shard_list
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,13 +41,14 @@ def three_shards(site: Path) -> list[SearchShard]:
     return [SearchShard("site", rest), SearchShard("2023-0", chengde), SearchShard("2023-1", fixture)]
 
 
-def list_shards(site: Path, names: list[str]) -> None:
-    original = search_exact.EXACT_FROM_SHARDS
-    search_exact.EXACT_FROM_SHARDS = 3
+def list_shards(site: Path, names: list[str], batch: int = search_text.BATCH) -> None:
+    """List the shards as a large site's are (exact and text indexes), the full text searched `batch` at a time."""
+    original = search_exact.EXACT_FROM_SHARDS, search_text.BATCH
+    search_exact.EXACT_FROM_SHARDS, search_text.BATCH = 3, batch
     try:
         write_shard_list(site, names)
     finally:
-        search_exact.EXACT_FROM_SHARDS = original
+        search_exact.EXACT_FROM_SHARDS, search_text.BATCH = original
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shards = three_shards(site)
     index_shards(site, shards, jobs=2)
     list_shards(site, [shard.name for shard in shards])
-    assert "exact" in json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    listing = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert "exact" in listing and "text" in listing
     return site
 
 
@@ -257,3 +259,69 @@ def test_a_failed_index_download_is_tried_again_or_said(requests: tuple[object, 
     page.press("#bp-search-input", "Enter")
     page.wait_for_function("() => document.querySelector('.bp-search__status').textContent.includes('没能下载')")
     assert "结果可能不全" in page.inner_text(".bp-search__status")
+
+
+def shards_loaded(urls: list[str]) -> set[str]:
+    """The shards whose Pagefind index (meta file, chunks) the page downloaded."""
+    return {url.split("/pagefind/")[1].split("/")[0] for url in urls if url.endswith((".pf_meta", ".pf_index"))}
+
+
+def wait_for_status(page: object, text: str) -> str:
+    page.wait_for_function("text => document.querySelector('.bp-search__status').innerText.includes(text)", arg=text)
+    return page.inner_text(".bp-search__status")
+
+
+def test_a_word_on_no_page_downloads_no_full_text_index(requests: tuple[object, list[str]], base_url: str) -> None:
+    """The text index says no shard holds 鲸鱼 and 迁徙 (two characters in a row each): Pagefind is not loaded."""
+    page, urls = requests
+    page.goto(base_url + "search/?q=" + "鲸鱼迁徙")
+    assert wait_for_status(page, "没有找到") == "没有找到与“鲸鱼迁徙”有关的页面"
+    assert any(url.endswith(".pf_text") for url in urls)
+    assert not pagefind_loaded(urls)
+    assert page.is_visible(".bp-search__tips")
+
+
+def test_the_full_text_searches_only_the_shards_that_may_hold_it(
+    requests: tuple[object, list[str]], base_url: str
+) -> None:
+    """帐篷 is in the fixture department only (shard 2023-1)."""
+    page, urls = requests
+    status, links = search(page, base_url, "帐篷")
+    assert (status, links) == ("找到 1 个含有“帐篷”的页面", [base_url + FIXTURE_PROJECT])
+    assert shards_loaded(urls) == {"2023-1"}
+
+
+def test_the_full_text_is_searched_a_batch_of_shards_at_a_time(
+    requests: tuple[object, list[str]], base_url: str, site: Path
+) -> None:
+    """One shard at a time: the first query downloads one shard's index; each tap the next, and in the end the
+    pages found are those found when every shard is searched at once."""
+    page, urls = requests
+    whole = full_text(page, base_url, "资金")
+    list_shards(site, ["site", "2023-0", "2023-1"], batch=1)
+    try:
+        urls.clear()
+        page.goto(base_url + "search/?q=资金")
+        page.click(".bp-search__full")
+        status = wait_for_status(page, "个可能含有它的索引分片")
+        assert re.search(r"已检索 1 / [23] 个可能含有它的索引分片；点“显示更多结果”继续）$", status), status
+        assert len(shards_loaded(urls)) == 1
+        show_every_result(page)
+        assert full_text_links(page) == whole
+        assert shards_loaded(urls) == {"2023-0", "2023-1"} | ({"site"} & shards_loaded(urls))
+    finally:
+        list_shards(site, ["site", "2023-0", "2023-1"])
+
+
+def full_text(page: object, base_url: str, query: str) -> list[str]:
+    """Every page the full text finds for `query` (the exact index's pages first shown, then 在全文中搜索)."""
+    page.goto(base_url + "search/?q=" + query)
+    page.click(".bp-search__full")
+    wait_for_status(page, "全文索引给出")
+    show_every_result(page)
+    return full_text_links(page)
+
+
+def full_text_links(page: object) -> list[str]:
+    assert re.fullmatch(r"找到 \d+ 个含有“.+”的页面", page.inner_text(".bp-search__status"))
+    return sorted(page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)"))

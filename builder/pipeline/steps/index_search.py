@@ -37,6 +37,7 @@ from ...site.search_exact import FORMAT as EXACT_FORMAT
 from ...site.search_exact import packed_all
 from ...site.search_ids import FORMAT as IDS_FORMAT
 from ...site.search_routes import FORMAT as ROUTES_FORMAT
+from ...site.search_text import FORMAT as TEXT_FORMAT
 from ..context import Build
 from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
@@ -134,7 +135,7 @@ def shard_key(shard: SearchShard, page_keys: dict[str, str], outputs: Outputs) -
     read = _reader(outputs)
     pages = marked_pages(outputs.staging, shard.pages, read) if shard.name.startswith(SITE_BATCH) else list(shard.pages)
     keys = [page_keys.get(path) or content_sha256(read(path)) for path in pages]
-    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT} {ROUTES_FORMAT} {EXACT_FORMAT}"
+    made = f"{version('pagefind')} {CHUNKS_FORMAT} {IDS_FORMAT} {ROUTES_FORMAT} {EXACT_FORMAT} {TEXT_FORMAT}"
     return digest("search", made, shard.name, *[f"{p} {k}" for p, k in zip(pages, keys, strict=True)])
 
 
@@ -222,7 +223,7 @@ class FinishSearch:
 
 
 def _store(outputs: Outputs, files: dict[str, bytes]) -> None:
-    """Write the exact index's bucket files the earlier build lacks (a file's name is its content's hash)."""
+    """Write the exact and text indexes' bucket files the earlier build lacks (a file's name is its content's hash)."""
     keys = {path: digest("search-exact", path) for path in files}
     todo = [path for path in files if not outputs.reuse([path], keys[path])]
     for path, content in zip(todo, packed_all([files[path] for path in todo]), strict=True):

@@ -130,20 +130,53 @@ class Engine {
     this.exact = usable && typeof DecompressionStream === "function" ? exact.buckets : null;
     this.versions = usable ? exact.versions : [];
     this.exactBuckets = new Map();
+    // 字对索引（见 shardsHolding）：每个桶文件的哈希；全文检索一批检索几个分片
+    const text = listing.text || {};
+    this.text = /^([0-9a-f]{8})+$/.test(text.buckets) && typeof DecompressionStream === "function" ? text.buckets : null;
+    this.batch = Number.isInteger(text.batch) && text.batch > 0 ? text.batch : this.names.length;
+    this.textBuckets = new Map();
+  }
+
+  // 桶文件（gzip 压缩的 JSON）：key 的桶由它的 FNV-1a 定，hashes 是各桶文件的哈希（8 位一个），下载一次
+  bucket(cache, folder, hashes, key) {
+    const number = fnv(key) % (hashes.length / 8);
+    const name = `${number.toString(16).padStart(3, "0")}.${hashes.slice(number * 8, number * 8 + 8)}.pf_${folder}`;
+    if (!cache.has(name)) {
+      const loading = unpacked(new URL(`${folder}/${name}`, this.bundle)).then(JSON.parse);
+      loading.catch(() => cache.delete(name));
+      cache.set(name, loading);
+    }
+    return cache.get(name);
+  }
+
+  // 可能含有查询的分片（按 shards.json 的次序）：分片的文字（标题、检索键、正文）含有查询中每个词的每对相邻的字
+  // （TEXT_PAIR 中的字，见 builder/site/search_text.py）。没有字对索引、或查询没有这样的字对时，是全部分片
+  async shardsHolding(term) {
+    const pairs = [...new Set(term.split(/\s+/).map(fold).flatMap((word) => pairsOf(word, (pair) => TEXT_PAIR.test(pair))))];
+    if (!this.text || !pairs.length) return this.names;
+    const holding = await Promise.all(
+      pairs.map(async (pair) => {
+        const places = new Set();
+        for (const [place, text] of await this.bucket(this.textBuckets, "text", this.text, pair)) {
+          const characters = [...text];
+          for (let at = 0; at + 1 < characters.length; at += 2) {
+            if (characters[at] + characters[at + 1] === pair) {
+              places.add(place);
+              break;
+            }
+          }
+        }
+        return places;
+      }),
+    );
+    return this.names.filter((_, place) => holding.every((places) => places.has(place)));
   }
 
   // 精确索引中的一个键（前缀字母 + 文字）：页面 → 页面种类。页面以“分片序号 × 2^20 + 页面序号”表示；
   // 检索键的字对（k）按键列出：“分片序号 × 2^26 + 页面序号 × 64 + 键的序号”（见 pageOf）
   async postings(key) {
-    const number = fnv(key.slice(1)) % (this.exact.length / 8);
-    const name = `${number.toString(16).padStart(3, "0")}.${this.exact.slice(number * 8, number * 8 + 8)}.pf_exact`;
-    if (!this.exactBuckets.has(name)) {
-      const loading = unpacked(new URL(`exact/${name}`, this.bundle)).then(JSON.parse);
-      loading.catch(() => this.exactBuckets.delete(name));
-      this.exactBuckets.set(name, loading);
-    }
     const found = new Map();
-    for (const [place, keys] of await this.exactBuckets.get(name)) {
+    for (const [place, keys] of await this.bucket(this.exactBuckets, "exact", this.exact, key.slice(1))) {
       const codes = keys[key];
       if (!codes || !this.names[place] || !/^[0-9a-f]{8}$/.test(this.versions[place])) continue;
       const scale = key.startsWith("k") ? 2 ** 26 : 2 ** 20;
@@ -278,15 +311,16 @@ async function pagesWith(engine, word, only) {
   return [...whole, ...passed, ...(passed.length * 2 >= checked.length ? more.slice(CHECKED) : [])];
 }
 
-async function find(engine, term, route = true) {
+// shards：只在这些分片中检索（大网站的全文检索分批进行，见 startFullText）
+async function find(engine, term, route = true, shards = null) {
   const words = term.split(/\s+/);
   // 纯数字不走路由：路由文件只列整词，逐位的数字可能在任何分片（见 spelled）
-  const only = route && words.length === 1 && !spelled(term) ? await engine.shardsWith(term) : null;
+  const only = shards ?? (route && words.length === 1 && !spelled(term) ? await engine.shardsWith(term) : null);
   const found = await engine.search(term, only);
   if (words.length === 1 && !CODE_LIKE.test(term)) return found;
   const each = await Promise.all(words.map((word) => pagesWith(engine, word, only)));
   const sets = each.map((pages) => new Set(pages.map((result) => result.id))).filter((pages) => pages.size);
-  if (only && !sets.length) return find(engine, term, false); // 路由文件与索引不符：检索全部分片
+  if (only && !shards && !sets.length) return find(engine, term, false); // 路由文件与索引不符：检索全部分片
   const numbers = each.filter((_, index) => spelled(words[index]));
   const results = merged(found.results, ...numbers).filter((result) => sets.every((pages) => pages.has(result.id)));
   return { ...found, results };
@@ -458,9 +492,12 @@ const NUMBER_WORD = /^[≥≤<>=]?\d+(?:\.\d+)?(?:亿元|万元|千元|元|%)?$/
 const MONEY = /^(\d+(?:\.\d+)?)(?:亿元|万元|千元|元)$/;
 const MOST_PAIRS = 8; // 一个词最多取几对相邻的字（每对一个桶）：太长的词（整个项目名称）均匀地取
 
-function pairsOf(word) {
+// 字对索引只收这些字（与 builder/site/search_text.py 的 TEXT_CHARACTERS 相同）
+const TEXT_PAIR = /^[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]{2}$/;
+
+function pairsOf(word, keep = () => true) {
   const characters = [...word];
-  const all = characters.slice(1).map((character, index) => characters[index] + character);
+  const all = characters.slice(1).map((character, index) => characters[index] + character).filter(keep);
   if (all.length <= MOST_PAIRS) return [...new Set(all)];
   return [...new Set(Array.from({ length: MOST_PAIRS }, (_, index) => all[Math.round((index * (all.length - 1)) / (MOST_PAIRS - 1))]))];
 }
@@ -644,8 +681,8 @@ function suggestions(term) {
   return wrap;
 }
 
-async function showMore(query, term) {
-  if (checking) return showChecked(query, term);
+async function showMore(query, term, first = false) {
+  if (checking) return showChecked(query, term, first);
   const batch = await Promise.all(results.slice(shown, shown + PAGE_SIZE).map((result) => result.data()));
   if (query !== latest) return;
   list.append(...batch.map((data) => resultItem(data, term)));
@@ -653,21 +690,43 @@ async function showMore(query, term) {
   more.hidden = shown >= results.length;
 }
 
-// 大网站的全文检索的候选页面。查询的每一段（以空格分开）：浏览器分出几个词时用 Pagefind 的短语检索（"项目 开工 数"：
+// 大网站的全文检索分批进行：先由字对索引找出可能含有查询的分片（Engine.shardsHolding），一次检索 engine.batch 个
+// 分片（第一次查询的下载量因此与网站大小无关）；它们给出的候选核对完后，读者点“显示更多结果”时再检索下一批。
+let fullText = null; // { engine, term, pending：还没检索的分片, searched, possible }
+
+async function startFullText(engine, term) {
+  fullText = null;
+  if (!/\s/.test(term) && CODE_LIKE.test(term) && (await engine.shardsWith(term))) {
+    return (await find(engine, term)).results.map(cached); // 编码：路由文件列出含有它的分片
+  }
+  const possible = await engine.shardsHolding(term);
+  fullText = { engine, term, pending: [...possible], searched: 0, possible: possible.length };
+  return nextBatch(fullText, []);
+}
+
+// 下一批分片给出的候选（不含已有的 known）
+async function nextBatch(state, known) {
+  const batch = state.pending.splice(0, state.engine.batch);
+  state.searched += batch.length;
+  if (!batch.length) return [];
+  const ids = new Set(known.map((result) => result.id));
+  return (await candidates(state.engine, state.term, batch)).filter((result) => !ids.has(result.id));
+}
+
+// 在 shards 中检索的候选页面。查询的每一段（以空格分开）：浏览器分出几个词时用 Pagefind 的短语检索（"项目 开工 数"：
 // 各词在索引中前后相连），否则检索这个词；各段的结果取交集，按结果最少的那段的次序。短语一个也找不到时（建索引时的分词
 // 与浏览器不同），改为每段中两个字以上的词都要有。Pagefind 对一个分片里没有的词退而匹配它开头的词，所以候选中
 // 仍可能有不含查询的页面，由 showChecked 核对。
-async function candidates(engine, term) {
+async function candidates(engine, term, shards) {
   const parts = term.split(/\s+/);
-  if (parts.length === 1 && CODE_LIKE.test(term)) return (await find(engine, term)).results.map(cached); // 编码：走路由
-  const phrase = (words) => (words.length > 1 ? engine.search(`"${words.join(" ")}"`) : find(engine, words[0] || ""));
+  const phrase = (words) => (words.length > 1 ? engine.search(`"${words.join(" ")}"`, shards) : find(engine, words[0] || "", true, shards));
   const inOrder = await everyOf(parts.map((part) => () => phrase(wordsOf(part))));
   if (inOrder.length) return inOrder;
   const words = parts.flatMap((part) => {
     const longer = wordsOf(part).filter((word) => [...word].length >= 2);
     return longer.length ? longer : [part];
   });
-  return everyOf([...new Set(words)].map((word) => () => find(engine, word)));
+  return everyOf([...new Set(words)].map((word) => () => find(engine, word, true, shards)));
 }
 
 // 依次检索（同时检索时 Pagefind 会重复下载同一块索引），只留下每次都找到的页面
@@ -681,18 +740,39 @@ async function everyOf(searches) {
 
 // 大网站的全文检索（有精确索引时）：几百个分片里，Pagefind 对找不到的词退而匹配它开头的词，候选页面可能是全站，
 // 所以只显示下载内容核对过、确实含有查询的页面，每次至多核对 CHECK_AT_ONCE 个候选，状态写明核对了多少。
+// 候选核对完、还有没检索的分片时检索下一批：第一次查询不再检索（下载量有上限），之后每点一次至多 MORE_BATCHES 批。
 const CHECK_AT_ONCE = 40;
+const MORE_BATCHES = 3;
 let checking = false;
 let checked = 0; // 已核对的候选
 let held = 0; // 其中含有查询的
 let checkedHow = "";
 
-async function showChecked(query, term) {
+async function showChecked(query, term, first = false) {
+  more.disabled = true; // 检索下一批分片要一会儿：其间再点不会重复检索
+  try {
+    await checkMore(query, term, first);
+  } finally {
+    more.disabled = false;
+  }
+}
+
+async function checkMore(query, term, first) {
   const items = [];
   const start = checked;
+  const state = fullText;
+  let batches = 0;
   // 至多核对 CHECK_AT_ONCE 个；一个也没有找到时再多核对几批，免得点了“显示更多结果”什么也没有出现
-  const room = () => checked - start < (items.length ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
-  while (items.length < PAGE_SIZE && checked < results.length && room()) {
+  const room = () => checked - start < (items.length || first ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
+  while (items.length < PAGE_SIZE && room()) {
+    if (checked >= results.length) {
+      if (!state?.pending.length || first || batches >= MORE_BATCHES) break;
+      const found = await nextBatch(state, results);
+      if (query !== latest) return;
+      results.push(...found);
+      batches += 1;
+      continue;
+    }
     const slice = results.slice(checked, checked + PAGE_SIZE);
     const batch = await Promise.all(slice.map((result) => result.data()));
     if (query !== latest) return;
@@ -701,13 +781,18 @@ async function showChecked(query, term) {
   }
   held += items.length;
   list.append(...items.map((data) => resultItem(data, term)));
-  more.hidden = checked >= results.length;
-  const all = checked >= results.length;
+  const unsearched = state?.pending.length || 0;
+  const all = checked >= results.length && !unsearched;
+  more.hidden = all;
+  const progress = [];
+  if (checked < results.length) progress.push(`全文索引给出 ${results.length} 个候选，已核对 ${checked} 个`);
+  if (unsearched) progress.push(`已检索 ${state.searched} / ${state.possible} 个可能含有它的索引分片`);
   status.textContent = (all
     ? held
       ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
       : `没有找到含有“${term}”的页面`
-    : `已找到 ${held} 个含有“${term}”的页面${checkedHow}（全文索引给出 ${results.length} 个候选，已核对 ${checked} 个；点“显示更多结果”继续）`) + incomplete();
+    : `${held ? `已找到 ${held} 个` : "还没有找到"}含有“${term}”的页面${checkedHow}（${progress.join("；")}；点“显示更多结果”继续）`) +
+    incomplete();
 }
 
 // ---- 浏览器历史：每次搜索一条记录，“后退”回到上一次的查询并重新显示结果 ----
@@ -774,10 +859,10 @@ async function search(text, { typed = false, record = true, full = false } = {})
     }
     [used, how] = [term, ""];
     if (large) {
-      found = await candidates(engine, term);
-      if (!found.length && /\p{Script=Han}/u.test(term)) {
+      found = await startFullText(engine, term);
+      if (!found.length && !fullText?.pending.length && /\p{Script=Han}/u.test(term)) {
         const simple = await simplified(term);
-        if (simple !== term && query === latest) [found, used, how] = [await candidates(engine, simple), simple, `按简体“${simple}”搜索`];
+        if (simple !== term && query === latest) [found, used, how] = [await startFullText(engine, simple), simple, `按简体“${simple}”搜索`];
       }
       if (query === latest) await show(query, found, used, how, text, false, true);
       return;
@@ -811,7 +896,7 @@ async function show(query, found, used, how, text, exact, check = false) {
   results = found;
   shown = 0;
   shownTerm = used;
-  [checking, checked, held, checkedHow] = [check && found.length > 0, 0, 0, how ? `（${how}）` : ""];
+  [checking, checked, held, checkedHow] = [check && (found.length > 0 || fullText?.pending.length > 0), 0, 0, how ? `（${how}）` : ""];
   const said = how && results.length ? `（${how}）` : "";
   const where = exact ? `（标题、项目编码、三级指标或数字中含有“${how ? used : text.trim()}”）` : "";
   status.textContent = checking
@@ -819,7 +904,7 @@ async function show(query, found, used, how, text, exact, check = false) {
     : (results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`) + incomplete();
   if (exact) tips.append(fullTextOffer(text));
   else if (!results.length) tips.append(suggestions(normalized(text)));
-  await showMore(query, used);
+  await showMore(query, used, true);
 }
 
 // found：上面已列出精确索引找到的页面

@@ -1,0 +1,110 @@
+"""Which shards' text holds each two characters in a row: the full text is searched only in shards that may hold it.
+
+A query the exact index (search_exact.py) cannot answer goes to Pagefind's full text, and every
+shard merged costs its meta file and an index chunk per word: at 3 000 departments, merging all
+280 shards came to 1.5–3.9 MB, even for a word on no page. So each shard's bundle gets `text.json`
+when it is indexed (`text_piece`): each pair of characters in a row in its pages' text (title,
+search keys and body, folded as search.js `fold` folds them), of the characters TEXT_CHARACTERS
+holds. `write_text` gathers the pieces into BUCKETS files by a hash of the pair,
+`pagefind/text/<bucket>.<hash>.pf_text` (gzip'd, named by content), and shards.json lists their
+hashes. search.js (`shardsHolding`) fetches the buckets of a query's pairs, keeps the shards that
+hold every one, and searches them in batches of `batch` shards, the first at once, the next one
+when the reader asks for more results.
+
+No shard is left out that could hold the query: a page holds a query word when its folded text
+holds it (search.js `complete`), and then it holds each of the word's pairs of TEXT_CHARACTERS.
+Here every character outside TEXT_CHARACTERS is dropped before pairing, so two such characters
+with others between them (white space that fold does not drop, a zero-width space) still pair.
+TEXT_CHARACTERS is the same in search.js: ASCII letters and digits and the CJK ideographs
+assigned before any Unicode version a browser or Python 3.11 reads (so both agree on them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import operator
+import re
+from collections.abc import Callable
+
+from ..errors import BuilderError
+from .search_exact import BUCKETS, Store, bucket, fold
+
+TEXT = "text.json"  # in a shard's bundle: its pairs, by bucket
+# Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this text.json is made again.
+FORMAT = "text-1"
+FOLDER = "text"  # pagefind/text/
+# Shards search.js searches at once: a first full-text query then downloads at most this many shards' meta files
+# and index chunks (about 8–10 KB a shard at 3 000 departments), whatever the site's size.
+BATCH = 16
+TEXT_CHARACTERS = "0-9a-z\u3400-\u4dbf\u4e00-\u9fff"  # search.js TEXT_CHARACTERS
+_OTHERS = re.compile(f"[^{TEXT_CHARACTERS}]+")
+_LINE = re.compile(f"[0-9a-f]{{3}}\t(?:[{TEXT_CHARACTERS}]{{2}})+")
+
+
+def page_pairs(fragment: dict[str, object]) -> set[str]:
+    """The pairs of one page's fragment, as search.js `complete` reads the page: title, keys and content, folded."""
+    meta = fragment.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    fields = (meta.get("title"), meta.get("keys"), fragment.get("content"))
+    text = _OTHERS.sub("", "".join(fold(str(field or "")) for field in fields))
+    return set(map(operator.add, text, text[1:]))
+
+
+def text_piece(pairs: set[str]) -> bytes:
+    """A shard's `text.json`: a line `<bucket>\t<its pairs, one after another>` for each bucket it has pairs in."""
+    by_bucket: dict[str, list[str]] = {}
+    for pair in pairs:
+        by_bucket.setdefault(bucket(pair), []).append(pair)
+    lines = [f"{name}\t{''.join(sorted(by_bucket[name]))}\n" for name in sorted(by_bucket)]
+    return "".join(lines).encode("utf-8")
+
+
+def write_text(
+    names: list[str], read: Callable[[str], bytes], store: Store, trusted: Callable[[str], bool] = lambda path: False
+) -> str | None:
+    """Gather the shards' `text.json` into the bucket files, hand them to `store`, and return their hashes.
+
+    A bucket file is a JSON list of `[place, "<pairs>"]`, one per shard that has pairs in it, `place`
+    being the shard's place in `names`. The hashes (8 hexadecimal digits each, in order) name the files.
+    None, and nothing stored, when a shard has no `text.json` (a bundle this builder could not read):
+    the search page then searches every shard. A piece not as `text_piece` writes it is refused,
+    unless `trusted(path)` (one this build made or kept).
+    """
+    sections: dict[bytes, list[bytes]] = {}
+    for place, name in enumerate(names):
+        path = f"pagefind/{name}/{TEXT}"
+        try:
+            raw = read(path)
+        except FileNotFoundError:
+            return None
+        head = b'[%d,"' % place
+        for line in _read_piece(path, raw, checked=not trusted(path)):
+            sections.setdefault(line[:3], []).append(head + line[4:] + b'"]')
+    files, hashes = {}, []
+    for number in range(BUCKETS):
+        key = f"{number:03x}"
+        content = b"[" + b",".join(sections.get(key.encode(), ())) + b"]"
+        digest = hashlib.sha1(content).hexdigest()[:8]
+        files[f"pagefind/{FOLDER}/{key}.{digest}.pf_text"] = content
+        hashes.append(digest)
+    store(files)
+    return "".join(hashes)
+
+
+def _read_piece(path: str, raw: bytes, checked: bool) -> list[bytes]:
+    lines = raw.split(b"\n")
+    good = raw == b"" or raw.endswith(b"\n")
+    lines = lines[:-1]
+    if good and checked:
+        try:
+            good = all(_LINE.fullmatch(line.decode("utf-8")) for line in lines)
+        except UnicodeDecodeError:
+            good = False
+    if not good:
+        raise BuilderError(f"搜索索引文件 {path} 的格式不对 — 请删除 .cache/ 后重新生成（分部构建：重新生成这一部分）")
+    return lines
+
+
+def listing(buckets: str) -> dict[str, object]:
+    """What shards.json says of the text index (search.js `Engine`)."""
+    return {"buckets": buckets, "batch": BATCH}
