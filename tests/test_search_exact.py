@@ -75,7 +75,7 @@ def pages_with(site: Path, key: str) -> dict[str, str]:
     name = f"{number:03x}.{hashes[number * 8 : number * 8 + 8]}.pf_exact"
     sections = json.loads(gzip.decompress((site / "pagefind" / "exact" / name).read_bytes()))
     found = {}
-    for place, keys in sections:
+    for place, keys in enumerate(sections):
         version = versions[place]
         for code in itertools.accumulate(keys.get(key, [])):  # differences from the code before
             n, kind = divmod(code, KIND_SLOTS)
@@ -126,7 +126,8 @@ def test_each_shard_s_bundle_has_its_piece(site: Path) -> None:
     for shard in ("site", "2023-0", "2023-1"):
         version, *lines = (site / "pagefind" / shard / EXACT).read_text(encoding="utf-8").splitlines()
         assert len(version) == 8
-        assert all(json.loads(line.split("\t")[1]) for line in lines)
+        parts = [json.loads(line) for line in lines]
+        assert len(parts) == BUCKETS and all(isinstance(part, dict) for part in parts) and any(parts)
     assert len(listing(site)["exact"]["buckets"]) == 8 * BUCKETS
     pieces = [(site / "pagefind" / shard / EXACT).read_text(encoding="utf-8") for shard in ("site", "2023-0", "2023-1")]
     assert listing(site)["exact"]["versions"] == [piece.split("\n")[0] for piece in pieces]
@@ -169,11 +170,12 @@ def test_no_exact_index_unless_every_shard_has_its_piece(site: Path, tmp_path: P
         b"not a piece",
         b"../../x\n",
         b"0123abcd",  # no line break at its end: cut short
-        b"0123abcd\n../x\t{}\n",
-        b"0123abcd\n001\t{}\t{}\n",
-        b'0123abcd\n001\t{"n1":[1]},"x":1\n',
-        b'0123abcd\n001\t{"n1":["<img>"]}\n',
-        b'0123abcd\n001\t{"n1":[-1]}\n',
+        b"0123abcd\n" + b"{}\n" * (BUCKETS - 1),  # a bucket short
+        b"0123abcd\n../x\t{}\n" + b"{}\n" * (BUCKETS - 1),
+        b"0123abcd\n{}\t{}\n" + b"{}\n" * (BUCKETS - 1),
+        b'0123abcd\n{"n1":[1]},"x":1\n' + b"{}\n" * (BUCKETS - 1),
+        b'0123abcd\n{"n1":["<img>"]}\n' + b"{}\n" * (BUCKETS - 1),
+        b'0123abcd\n{"n1":[-1]}\n' + b"{}\n" * (BUCKETS - 1),
         b"\xff\xfe\n",
     ],
 )
@@ -184,7 +186,7 @@ def test_a_piece_not_as_the_builder_writes_it_is_refused_by_name(piece: bytes) -
 
 def test_a_piece_the_build_made_itself_is_not_checked_again() -> None:
     """Checking every piece costs 0.5 s at 3 000 departments: a build trusts those it made or kept."""
-    odd = b'0123abcd\n001\t{"n1":[-1]}\n'
+    odd = b'0123abcd\n{"n1":[-1]}\n' + b"{}\n" * (BUCKETS - 1)
     assert write_exact(["2023-9"], lambda path: odd, lambda files: None, trusted=lambda path: True) is not None
 
 
@@ -239,7 +241,9 @@ def shards_holding(site: Path, word: str) -> set[str]:
         number = int(bucket(pair), 16)
         name = f"{number:03x}.{hashes[number * 8 : number * 8 + 8]}.pf_text"
         sections = json.loads(gzip.decompress((site / "pagefind" / "text" / name).read_bytes()))
-        holding &= {place for place, text in sections if pair in [text[at : at + 2] for at in range(0, len(text), 2)]}
+        holding &= {
+            place for place, text in enumerate(sections) if pair in [text[at : at + 2] for at in range(0, len(text), 2)]
+        }
     return {shards[place] for place in holding}
 
 

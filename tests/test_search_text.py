@@ -7,6 +7,7 @@ text with the white space, zero-width spaces, full-width letters and punctuation
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from builder.errors import BuilderError
-from builder.site.search_exact import fold
+from builder.site.search_exact import BUCKETS, bucket, fold
 from builder.site.search_text import TEXT_CHARACTERS, page_pairs, text_piece, write_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,23 +60,26 @@ def test_title_keys_and_content_are_read_as_one_text() -> None:
     assert "度帐" in page_pairs(page) and "棉被" not in page_pairs(page)
 
 
-def test_a_piece_lists_each_bucket_s_pairs_on_one_line() -> None:
-    piece = text_piece({"救灾", "物资", "ab", "12"}).decode("utf-8")
-    lines = piece.splitlines()
-    assert piece.endswith("\n") and len(lines) <= 4
-    pairs = [line.split("\t")[1][at : at + 2] for line in lines for at in range(0, len(line.split("\t")[1]), 2)]
-    assert sorted(pairs) == sorted(["救灾", "物资", "ab", "12"])
+def test_a_piece_has_a_line_for_each_bucket_listing_its_pairs() -> None:
+    lines = text_piece({"救灾", "物资", "ab", "12"}).decode("utf-8").split("\n")
+    assert len(lines) == BUCKETS + 1 and lines.pop() == ""
+    listed = [json.loads(line) for line in lines]
+    assert sorted(text[at : at + 2] for text in listed for at in range(0, len(text), 2)) == ["12", "ab", "救灾", "物资"]
+    assert listed[int(bucket("救灾"), 16)].count("救灾") == 1
 
 
 def test_bucket_files_list_each_shard_s_pairs_by_place() -> None:
     pieces = {"pagefind/a/text.json": text_piece({"救灾"}), "pagefind/b/text.json": text_piece({"救灾", "物资"})}
     stored: dict[str, bytes] = {}
     hashes = write_text(["a", "b"], pieces.__getitem__, stored.update)
-    assert hashes is not None and len(hashes) == 8 * 1024
-    contents = [content for content in stored.values() if content != b"[]"]
-    assert sorted(contents) == sorted(
-        [b'[[0,"\xe6\x95\x91\xe7\x81\xbe"],[1,"\xe6\x95\x91\xe7\x81\xbe"]]', '[[1,"物资"]]'.encode()]
-    )
+    assert hashes is not None and len(hashes) == 8 * BUCKETS
+
+    def listed(pair: str) -> list[str]:
+        number = int(bucket(pair), 16)
+        return json.loads(stored[f"pagefind/text/{number:03x}.{hashes[number * 8 : number * 8 + 8]}.pf_text"])
+
+    assert listed("救灾") == ["救灾", "救灾"] and listed("物资") == ["", "物资"]
+    assert sum(content != b'["",""]' for content in stored.values()) == 2
 
 
 def test_no_text_index_unless_every_shard_has_its_piece() -> None:

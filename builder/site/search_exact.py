@@ -48,7 +48,7 @@ from .search_chunks import _UNREADABLE, _unpack
 
 EXACT = "exact.json"  # in a shard's bundle: its keys, by bucket
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this exact.json is made again.
-FORMAT = "exact-3"
+FORMAT = "exact-4"
 FOLDER = "exact"  # pagefind/exact/
 BUCKETS = 1024
 # Below this many shards a query merges every shard cheaply, and search.js searches the full text at once.
@@ -75,7 +75,7 @@ COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
 _KEY = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
 _CODES = r"\[(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*))*\]"
 _PART = rf"\{{(?:{_KEY}:{_CODES}(?:,{_KEY}:{_CODES})*)?\}}"
-_LINE = re.compile(rf"[0-9a-f]{{3}}\t{_PART}".encode())
+_PIECE = re.compile(rf"(?:{_PART}\n){{{BUCKETS}}}".encode())
 _VERSION = re.compile(rb"[0-9a-f]{8}")
 
 
@@ -170,9 +170,10 @@ def read_fragments(files: dict[str, bytes]) -> list[Page] | None:
 
 
 def exact_from(pages: list[Page]) -> bytes:
-    """A shard's `exact.json`: its first line is the bundle's version; then a line `<bucket>\t<JSON of
-    {key: [page * 8 + kind…]}>` for each bucket the shard has keys in: each bucket's part is written out
-    once here, so that `write_exact` only joins them (JSON escapes every tab and line break inside the part).
+    """A shard's `exact.json`: its first line is the bundle's version; then BUCKETS lines, the nth the JSON of
+    the shard's keys in bucket n, `{key: [page * 8 + kind…]}` (`{}` if none). Each bucket's part is written out
+    once here, and every piece has every bucket's line, so that `write_exact` joins the nth lines of all pieces
+    as they are, in C (JSON escapes every line break inside a part).
     """
     found: dict[str, dict[str, list[int]]] = {}
     for _, page, fragment in pages:
@@ -186,9 +187,9 @@ def exact_from(pages: list[Page]) -> bytes:
             codes = found.setdefault(bucket(key[1:]), {}).setdefault(key, [])
             codes.extend((page * KEYS_PER_PAGE + place) * KIND_SLOTS + kind for place in places)
     lines = [pages[0][0]]
-    for name in sorted(found):
-        keys = found[name]
-        lines.append(f"{name}\t{json.dumps({key: _deltas(keys[key]) for key in sorted(keys)}, **COMPACT)}")
+    for number in range(BUCKETS):
+        keys = found.get(f"{number:03x}", {})
+        lines.append(json.dumps({key: _deltas(keys[key]) for key in sorted(keys)}, **COMPACT))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -203,9 +204,8 @@ def write_exact(
 ) -> dict[str, object] | None:
     """Gather the shards' `exact.json` into the bucket files and hand them to `store` ({path: content}, to gzip).
 
-    A bucket file is a JSON list of `[place, {key: [page * 8 + kind…]}]` (the codes in order, each after the first
-    as its difference from the one before), one per shard that has
-    keys in it, `place` being the shard's place in `names` (shards.json's order). Return what
+    A bucket file is a JSON list of `{key: [page * 8 + kind…]}` (the codes in order, each after the first
+    as its difference from the one before), the nth for the nth shard of `names` (shards.json's order). Return what
     shards.json says of them: `buckets`, their hashes (8 hexadecimal digits each, in order), which
     name the files, and `versions`, each shard's version, which names its fragments. The versions
     are not in the buckets: re-indexing a shard gives it a new one, and a bucket file then changes
@@ -216,9 +216,8 @@ def write_exact(
     every piece costs 0.5 s at 3 000 departments, so a build checks only those it did not make
     or keep from its own earlier build (a part's, say).
     """
-    sections: dict[bytes, list[bytes]] = {}
-    versions = []
-    for place, name in enumerate(names):
+    columns, versions = [], []
+    for name in names:
         path = f"pagefind/{name}/{EXACT}"
         try:
             raw = read(path)
@@ -226,30 +225,27 @@ def write_exact(
             return None
         version, lines = _read_piece(path, raw, checked=not trusted(path))
         versions.append(version)
-        head = b"[%d," % place
-        for line in lines:  # b"<bucket>\t<part>"
-            sections.setdefault(line[:3], []).append(head + line[4:] + b"]")
+        columns.append(lines)
     files, hashes = {}, []
-    for number in range(BUCKETS):
-        key = f"{number:03x}"
-        content = b"[" + b",".join(sections.get(key.encode(), ())) + b"]"
+    for number, column in enumerate(zip(*columns, strict=True)):
+        content = b"[" + b",".join(column) + b"]"
         digest = hashlib.sha1(content).hexdigest()[:8]
-        files[f"pagefind/{FOLDER}/{key}.{digest}.pf_exact"] = content
+        files[f"pagefind/{FOLDER}/{number:03x}.{digest}.pf_exact"] = content
         hashes.append(digest)
     store(files)
     return {"buckets": "".join(hashes), "versions": versions}
 
 
 def _read_piece(path: str, raw: bytes, checked: bool) -> tuple[str, list[bytes]]:
-    """One shard's `exact.json`: its version and its lines `<bucket>\t<part>`; BuilderError if not as we write it.
+    """One shard's `exact.json`: its version and its buckets' parts; BuilderError if not as we write it.
 
     Read as bytes: at 3 000 departments the pieces are 36 MB, read at every build.
     """
     version, _, rest = raw.partition(b"\n")
-    lines = rest.split(b"\n")[:-1]  # the piece ends with a line break
-    good = bool(_VERSION.fullmatch(version)) and raw.endswith(b"\n")
+    lines = rest.split(b"\n")
+    good = bool(_VERSION.fullmatch(version)) and len(lines) == BUCKETS + 1 and lines.pop() == b""
     if good and checked:
-        good = all(_LINE.fullmatch(line) for line in lines)
+        good = _PIECE.fullmatch(rest) is not None
     if not good:
         raise BuilderError(f"搜索索引文件 {path} 的格式不对 — 请删除 .cache/ 后重新生成（分部构建：重新生成这一部分）")
     return version.decode("ascii"), lines

@@ -266,8 +266,10 @@ def shards_loaded(urls: list[str]) -> set[str]:
     return {url.split("/pagefind/")[1].split("/")[0] for url in urls if url.endswith((".pf_meta", ".pf_index"))}
 
 
-def wait_for_status(page: object, text: str) -> str:
-    page.wait_for_function("text => document.querySelector('.bp-search__status').innerText.includes(text)", arg=text)
+def wait_for_status(page: object, pattern: str) -> str:
+    """The status line once it matches `pattern` (a regular expression): the search is done or at a stop."""
+    script = "pattern => new RegExp(pattern).test(document.querySelector('.bp-search__status').innerText)"
+    page.wait_for_function(script, arg=pattern)
     return page.inner_text(".bp-search__status")
 
 
@@ -317,7 +319,7 @@ def full_text(page: object, base_url: str, query: str) -> list[str]:
     """Every page the full text finds for `query` (the exact index's pages first shown, then 在全文中搜索)."""
     page.goto(base_url + "search/?q=" + query)
     page.click(".bp-search__full")
-    wait_for_status(page, "全文索引给出")
+    wait_for_status(page, r"找到 \d+ 个含有")
     show_every_result(page)
     return full_text_links(page)
 

@@ -157,8 +157,8 @@ class Engine {
     const holding = await Promise.all(
       pairs.map(async (pair) => {
         const places = new Set();
-        for (const [place, text] of await this.bucket(this.textBuckets, "text", this.text, pair)) {
-          const characters = [...text];
+        for (const [place, text] of (await this.bucket(this.textBuckets, "text", this.text, pair)).entries()) {
+          const characters = [...text]; // 第 place 个分片在这个桶里的字对，一对接一对
           for (let at = 0; at + 1 < characters.length; at += 2) {
             if (characters[at] + characters[at + 1] === pair) {
               places.add(place);
@@ -176,7 +176,7 @@ class Engine {
   // 检索键的字对（k）按键列出：“分片序号 × 2^26 + 页面序号 × 64 + 键的序号”（见 pageOf）
   async postings(key) {
     const found = new Map();
-    for (const [place, keys] of await this.bucket(this.exactBuckets, "exact", this.exact, key.slice(1))) {
+    for (const [place, keys] of (await this.bucket(this.exactBuckets, "exact", this.exact, key.slice(1))).entries()) {
       const codes = keys[key];
       if (!codes || !this.names[place] || !/^[0-9a-f]{8}$/.test(this.versions[place])) continue;
       const scale = key.startsWith("k") ? 2 ** 26 : 2 ** 20;
@@ -704,9 +704,11 @@ async function startFullText(engine, term) {
   return nextBatch(fullText, []);
 }
 
-// 下一批分片给出的候选（不含已有的 known）
+// 下一批分片给出的候选（不含已有的 known）。每个分片要为查询的每个词下载一块索引：词多的查询（整句话）一批少检索几个分片
 async function nextBatch(state, known) {
-  const batch = state.pending.splice(0, state.engine.batch);
+  const words = Math.max(1, wordsOf(state.term).length);
+  const size = Math.min(state.engine.batch, Math.max(2, Math.floor((state.engine.batch * 4) / words)));
+  const batch = state.pending.splice(0, size);
   state.searched += batch.length;
   if (!batch.length) return [];
   const ids = new Set(known.map((result) => result.id));
