@@ -152,7 +152,8 @@ class Engine {
   // 可能含有查询的分片（按 shards.json 的次序）：分片的文字（标题、检索键、正文）含有查询中每个词的每对相邻的字
   // （TEXT_PAIR 中的字，见 builder/site/search_text.py）。没有字对索引、或查询没有这样的字对时，是全部分片
   async shardsHolding(term) {
-    const pairs = [...new Set(term.split(/\s+/).map(fold).flatMap((word) => pairsOf(word, (pair) => TEXT_PAIR.test(pair))))];
+    const words = term.split(/\s+/).map(fold);
+    const pairs = [...new Set(words.flatMap((word) => pairsOf(word, (pair) => TEXT_PAIR.test(pair), MOST_TEXT_PAIRS)))];
     if (!this.text || !pairs.length) return this.names;
     const holding = await Promise.all(
       pairs.map(async (pair) => {
@@ -492,14 +493,15 @@ const NUMBER_WORD = /^[≥≤<>=]?\d+(?:\.\d+)?(?:亿元|万元|千元|元|%)?$/
 const MONEY = /^(\d+(?:\.\d+)?)(?:亿元|万元|千元|元)$/;
 const MOST_PAIRS = 8; // 一个词最多取几对相邻的字（每对一个桶）：太长的词（整个项目名称）均匀地取
 
-// 字对索引只收这些字（与 builder/site/search_text.py 的 TEXT_CHARACTERS 相同）
+// 字对索引只收这些字（与 builder/site/search_text.py 的 TEXT_CHARACTERS 相同）；它的桶文件只有约 1 KB，一个词多取几对
 const TEXT_PAIR = /^[0-9a-z\u3400-\u4dbf\u4e00-\u9fff]{2}$/;
+const MOST_TEXT_PAIRS = 24;
 
-function pairsOf(word, keep = () => true) {
+function pairsOf(word, keep = () => true, most = MOST_PAIRS) {
   const characters = [...word];
   const all = characters.slice(1).map((character, index) => characters[index] + character).filter(keep);
-  if (all.length <= MOST_PAIRS) return [...new Set(all)];
-  return [...new Set(Array.from({ length: MOST_PAIRS }, (_, index) => all[Math.round((index * (all.length - 1)) / (MOST_PAIRS - 1))]))];
+  if (all.length <= most) return [...new Set(all)];
+  return [...new Set(Array.from({ length: most }, (_, index) => all[Math.round((index * (all.length - 1)) / (most - 1))]))];
 }
 
 function intersection(maps) {
@@ -742,9 +744,11 @@ async function everyOf(searches) {
 
 // 大网站的全文检索（有精确索引时）：几百个分片里，Pagefind 对找不到的词退而匹配它开头的词，候选页面可能是全站，
 // 所以只显示下载内容核对过、确实含有查询的页面，每次至多核对 CHECK_AT_ONCE 个候选，状态写明核对了多少。
-// 候选核对完、还有没检索的分片时检索下一批：第一次查询不再检索（下载量有上限），之后每点一次至多 MORE_BATCHES 批。
+// 候选核对完、还有没检索的分片时检索下一批：第一次查询不再检索（下载量有上限），之后每点一次至多 MORE_BATCHES 批，
+// 还一个也没有找到时至多 MORE_BATCHES_NONE 批（网站上没有的短语，它的每对字却到处都有：“资金使用效率”）。
 const CHECK_AT_ONCE = 40;
 const MORE_BATCHES = 3;
+const MORE_BATCHES_NONE = 6;
 let checking = false;
 let checked = 0; // 已核对的候选
 let held = 0; // 其中含有查询的
@@ -768,7 +772,7 @@ async function checkMore(query, term, first) {
   const room = () => checked - start < (items.length || first ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
   while (items.length < PAGE_SIZE && room()) {
     if (checked >= results.length) {
-      if (!state?.pending.length || first || batches >= MORE_BATCHES) break;
+      if (!state?.pending.length || first || batches >= (held || items.length ? MORE_BATCHES : MORE_BATCHES_NONE)) break;
       const found = await nextBatch(state, results);
       if (query !== latest) return;
       results.push(...found);
