@@ -45,7 +45,8 @@ def page_pairs(fragment: dict[str, object]) -> set[str]:
     """The pairs of one page's fragment, as search.js `complete` reads the page: title, keys and content, folded."""
     meta = fragment.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    fields = (meta.get("title"), meta.get("keys"), fragment.get("content"))
+    # Pagefind puts a zero-width space between words; dropped first (as _OTHERS would), the text folds faster
+    fields = (meta.get("title"), meta.get("keys"), str(fragment.get("content") or "").replace("\u200b", ""))
     text = _OTHERS.sub("", "".join(fold(str(field or "")) for field in fields))
     return set(map(operator.add, text, text[1:]))
 
