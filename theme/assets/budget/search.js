@@ -121,7 +121,7 @@ class Engine {
     this.options = options;
     this.module = null;
     this.merged = new Set();
-    this.terms = []; // 已检索过的词：后并入的分片要先载入它们的索引块
+    this.terms = new Set(); // 已检索过的词（各一次）：后并入的分片要先载入它们的索引块
     this.buckets = new Map();
     this.queue = Promise.resolve();
     // 精确索引（见下文 exactFind）：每个桶文件的哈希，8 位一个
@@ -259,7 +259,7 @@ class Engine {
   // 在 only 列出的分片（null：全部）中检索；已并入的其他分片也一并检索
   async search(term, only = null) {
     await this.merge(only || this.names);
-    this.terms.push(term);
+    this.terms.add(term);
     const found = await this.module.search(term);
     const place = (result) => this.order.get(result.id.slice(0, result.id.indexOf("."))) ?? -1;
     const results = [...found.results].sort((a, b) => b.score - a.score || place(a) - place(b));
