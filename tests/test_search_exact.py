@@ -276,3 +276,10 @@ def test_the_text_index_lists_every_shard_whose_text_holds_a_word(site: Path) ->
         word for word in words if len(word) == 6 and word in texts["2023-1"] and word not in texts["2023-0"]
     ]
     assert any("2023-0" not in shards_holding(site, word) for word in only_tangshan[:20])  # not every shard
+
+
+def test_a_number_parted_by_white_space_is_listed_whole_as_search_js_reads_it() -> None:
+    """search.js `within` also reads the page with its white space gone: “2 763.95” holds 2763.95 there."""
+    fragment = {"meta": {"title": "某项目", "keys": ""}, "content": "预算数 2 763.95 万元"}
+    keys, _ = page_keys(fragment)
+    assert {"n2763.95", "n2763.95万元", "n2", "n763.95"} <= keys

@@ -56,10 +56,10 @@ from typing import Any
 from ..errors import BuilderError
 from . import search_exact, search_text
 from .search_chunks import rechunk_bundle
-from .search_exact import EXACT, Store, exact_from, folder_store, read_fragments, write_exact
+from .search_exact import EXACT, Store, exact_from, folded_text, folder_store, read_fragments, write_exact
 from .search_ids import name_pages
 from .search_routes import CODES, code_words, write_routes
-from .search_text import TEXT, page_pairs, text_piece, write_text
+from .search_text import TEXT, text_pairs, text_piece, write_text
 
 BUNDLE_DIR = "pagefind"
 SHARD_LIST = "shards.json"
@@ -474,8 +474,9 @@ class PagefindService:
                 bundle[CODES] = code_words(words)
             pages = read_fragments(bundle)
             if pages is not None:
-                bundle[EXACT] = exact_from(pages)  # its titles, indicators and figures (search_exact.py)
-                bundle[TEXT] = text_piece(set().union(*(page_pairs(fragment) for _, _, fragment in pages)))
+                folded = [folded_text(fragment) for _, _, fragment in pages]  # read by both, folded once
+                bundle[EXACT] = exact_from(pages, folded)  # its titles, indicators and figures (search_exact.py)
+                bundle[TEXT] = text_piece(set().union(*map(text_pairs, folded)))  # its pairs (search_text.py)
             _write_bundle(output, bundle)
         finally:
             if self.alive():

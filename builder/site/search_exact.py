@@ -48,7 +48,7 @@ from .search_chunks import _UNREADABLE, _unpack
 
 EXACT = "exact.json"  # in a shard's bundle: its keys, by bucket
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this exact.json is made again.
-FORMAT = "exact-4"
+FORMAT = "exact-5"
 FOLDER = "exact"  # pagefind/exact/
 BUCKETS = 1024
 # Below this many shards a query merges every shard cheaply, and search.js searches the full text at once.
@@ -109,12 +109,24 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-def page_keys(fragment: dict[str, object]) -> tuple[set[str], dict[str, set[int]]]:
+def folded_text(fragment: dict[str, object]) -> str:
+    """A page's text as search.js `complete` reads it: title, keys and content (without Pagefind's zero-width
+    spaces, as its `data()` gives them), each folded, one after another."""
+    meta = fragment.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    fields = (meta.get("title"), meta.get("keys"), str(fragment.get("content") or "").replace("\u200b", ""))
+    return "".join(fold(str(field or "")) for field in fields)
+
+
+def page_keys(fragment: dict[str, object], folded: str | None = None) -> tuple[set[str], dict[str, set[int]]]:
     """The keys of one page's fragment, as Pagefind wrote it (`meta`: title, keys, department; `content`).
 
     The pairs of the search keys (`k`) are kept by key, with the key's place among the page's keys
     (at most KEYS_PER_PAGE): a word matches a key whose pairs are all in that one key, not pairs
-    from two keys ("高新技术企业满意度" is not in "高新技术企业" and "企业满意度").
+    from two keys ("高新技术企业满意度" is not in "高新技术企业" and "企业满意度"). The numbers are
+    read as search.js `within` reads the page both ways: with its white space, and folded (`folded_text`,
+    white space gone: “2 763.95” holds 2763.95), so that a page holding a query holds each whole number
+    of it here (search.js `pagesWithNumbers`).
     """
     meta = fragment.get("meta")
     meta = meta if isinstance(meta, dict) else {}
@@ -131,6 +143,7 @@ def page_keys(fragment: dict[str, object]) -> tuple[set[str], dict[str, set[int]
             by_key.setdefault("k" + pair, set()).add(min(place, KEYS_PER_PAGE - 1))
     text = " ".join([str(meta.get("title") or ""), *searched, str(fragment.get("content") or "")])
     keys.update("n" + number for number in numbers(text.replace("\u200b", "")))
+    keys.update("n" + number for number in numbers(folded_text(fragment) if folded is None else folded))
     return keys, by_key
 
 
@@ -169,18 +182,18 @@ def read_fragments(files: dict[str, bytes]) -> list[Page] | None:
     return pages if len({version for version, _, _ in pages}) == 1 else None
 
 
-def exact_from(pages: list[Page]) -> bytes:
+def exact_from(pages: list[Page], folded: list[str] | None = None) -> bytes:
     """A shard's `exact.json`: its first line is the bundle's version; then BUCKETS lines, the nth the JSON of
     the shard's keys in bucket n, `{key: [page * 8 + kind…]}` (`{}` if none). Each bucket's part is written out
     once here, and every piece has every bucket's line, so that `write_exact` joins the nth lines of all pieces
     as they are, in C (JSON escapes every line break inside a part).
     """
     found: dict[str, dict[str, list[int]]] = {}
-    for _, page, fragment in pages:
+    for at, (_, page, fragment) in enumerate(pages):
         meta = fragment.get("meta")
         kind = meta.get("kind") if isinstance(meta, dict) else None
         kind = KINDS.index(kind) if kind in KINDS else len(KINDS)
-        keys, by_key = page_keys(fragment)
+        keys, by_key = page_keys(fragment, None if folded is None else folded[at])
         for key in keys:
             found.setdefault(bucket(key[1:]), {}).setdefault(key, []).append(page * KIND_SLOTS + kind)
         for key, places in by_key.items():

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable
 
 from ..errors import BuilderError
-from .search_exact import BUCKETS, Store, bucket, fold
+from .search_exact import BUCKETS, Store, bucket, folded_text
 
 TEXT = "text.json"  # in a shard's bundle: its pairs, by bucket
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this text.json is made again.
@@ -43,11 +43,12 @@ _PIECE = re.compile(f'(?:"(?:[{TEXT_CHARACTERS}]{{2}})*"\n){{{BUCKETS}}}')
 
 def page_pairs(fragment: dict[str, object]) -> set[str]:
     """The pairs of one page's fragment, as search.js `complete` reads the page: title, keys and content, folded."""
-    meta = fragment.get("meta")
-    meta = meta if isinstance(meta, dict) else {}
-    # Pagefind puts a zero-width space between words; dropped first (as _OTHERS would), the text folds faster
-    fields = (meta.get("title"), meta.get("keys"), str(fragment.get("content") or "").replace("\u200b", ""))
-    text = _OTHERS.sub("", "".join(fold(str(field or "")) for field in fields))
+    return text_pairs(folded_text(fragment))
+
+
+def text_pairs(folded: str) -> set[str]:
+    """The pairs of a page's folded text (search_exact.py `folded_text`), other characters dropped first."""
+    text = _OTHERS.sub("", folded)
     return set(map(operator.add, text, text[1:]))
 
 

@@ -142,7 +142,7 @@ def test_full_text_is_one_tap_away(requests: tuple[object, list[str]], base_url:
     page.wait_for_function("() => !document.querySelector('.bp-search__status').textContent.includes('（标题')")
     page.wait_for_selector(".bp-search__result")
     first = page.inner_text(".bp-search__status")
-    partial = r"已找到 10 个含有“满意度”的页面（全文索引给出 \d+ 个候选，已核对 10 个；点“显示更多结果”继续）"
+    partial = r"已找到 10 个含有“满意度”的页面，还没有找完（已查过全站的( \d+%|不到 1%)）；点“显示更多结果”接着找"
     assert re.fullmatch(partial, first), first
     show_every_result(page)  # each tap checks more candidates
     full = page.inner_text(".bp-search__status")
@@ -277,7 +277,7 @@ def test_a_word_on_no_page_downloads_no_full_text_index(requests: tuple[object, 
     """The text index says no shard holds 鲸鱼 and 迁徙 (two characters in a row each): Pagefind is not loaded."""
     page, urls = requests
     page.goto(base_url + "search/?q=" + "鲸鱼迁徙")
-    assert wait_for_status(page, "没有找到") == "没有找到与“鲸鱼迁徙”有关的页面"
+    assert wait_for_status(page, "没有找到") == "没有找到含有“鲸鱼迁徙”的页面"
     assert any(url.endswith(".pf_text") for url in urls)
     assert not pagefind_loaded(urls)
     assert page.is_visible(".bp-search__tips")
@@ -305,8 +305,10 @@ def test_the_full_text_is_searched_a_batch_of_shards_at_a_time(
         urls.clear()
         page.goto(base_url + "search/?q=资金")
         page.click(".bp-search__full")
-        status = wait_for_status(page, "个可能含有它的索引分片")
-        assert re.search(r"已检索 1 / [23] 个可能含有它的索引分片；点“显示更多结果”继续）$", status), status
+        status = wait_for_status(page, "还没有找完")
+        assert re.fullmatch(
+            r"已找到 \d+ 个含有“资金”的页面，还没有找完（已查过全站的( \d+%|不到 1%)）；点“显示更多结果”接着找", status
+        )
         assert len(shards_loaded(urls)) == 1
         show_every_result(page)
         assert full_text_links(page) == whole
@@ -327,3 +329,14 @@ def full_text(page: object, base_url: str, query: str) -> list[str]:
 def full_text_links(page: object) -> list[str]:
     assert re.fullmatch(r"找到 \d+ 个含有“.+”的页面", page.inner_text(".bp-search__status"))
     return sorted(page.eval_on_selector_all(".bp-search__title", "links => links.map(link => link.href)"))
+
+
+def test_a_phrase_with_a_number_is_checked_on_the_pages_holding_the_number(
+    requests: tuple[object, list[str]], base_url: str
+) -> None:
+    """群众24小时 is in the fixture's goals only: the exact index lists the pages holding 24 whole, and only those
+    are checked (a field trial: 预算数2763.95 took 13 taps through Pagefind's thousands of loose candidates)."""
+    page, urls = requests
+    status, links = search(page, base_url, "群众24小时")
+    assert (status, links) == ("找到 1 个含有“群众24小时”的页面", [base_url + FIXTURE_PROJECT])
+    assert not pagefind_loaded(urls)

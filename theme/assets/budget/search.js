@@ -694,15 +694,19 @@ async function showMore(query, term, first = false) {
 
 // 大网站的全文检索分批进行：先由字对索引找出可能含有查询的分片（Engine.shardsHolding），一次检索 engine.batch 个
 // 分片（第一次查询的下载量因此与网站大小无关）；它们给出的候选核对完后，读者点“显示更多结果”时再检索下一批。
-let fullText = null; // { engine, term, pending：还没检索的分片, searched, possible }
+// fullText：{ engine, term, pending：还没检索的分片, possible：可能含有查询的分片数, batches：已检索的各批（分片数、
+// 检索后的候选数）}；null：候选不是分批得来的（编码的路由、查询中的数）
+let fullText = null;
 
 async function startFullText(engine, term) {
   fullText = null;
   if (!/\s/.test(term) && CODE_LIKE.test(term) && (await engine.shardsWith(term))) {
     return (await find(engine, term)).results.map(cached); // 编码：路由文件列出含有它的分片
   }
+  const numbered = await pagesWithNumbers(engine, term);
+  if (numbered) return numbered;
   const possible = await engine.shardsHolding(term);
-  fullText = { engine, term, pending: [...possible], searched: 0, possible: possible.length };
+  fullText = { engine, term, pending: [...possible], possible: possible.length, batches: [] };
   return nextBatch(fullText, []);
 }
 
@@ -711,10 +715,26 @@ async function nextBatch(state, known) {
   const words = Math.max(1, wordsOf(state.term).length);
   const size = Math.min(state.engine.batch, Math.max(2, Math.floor((state.engine.batch * 4) / words)));
   const batch = state.pending.splice(0, size);
-  state.searched += batch.length;
   if (!batch.length) return [];
   const ids = new Set(known.map((result) => result.id));
-  return (await candidates(state.engine, state.term, batch)).filter((result) => !ids.has(result.id));
+  const found = (await candidates(state.engine, state.term, batch)).filter((result) => !ids.has(result.id));
+  state.batches.push({ size: batch.length, end: known.length + found.length });
+  return found;
+}
+
+// 查询中整个出现的数（“预算数2763.95”中的 2763.95）：含有查询的页面一定含有这些数，精确索引的 n 键列出了含有每个数的页面
+// （builder/site/search_exact.py 的 page_keys）。这样的页面不多时，候选就是它们，逐个核对，不用 Pagefind：数字的每对字
+// 几乎每片都有，Pagefind 给出的候选成千上万（实地试用：“预算数2763.95”要点 13 次才出现唯一的那一页）。
+const NUMBER_IN_QUERY = /(?<!\d)(?<!\d\.)\d+(?:\.\d+)?(?!\d)(?!\.\d)/g; // 与 search_exact.py 的 NUMBER 相同
+const MOST_NUMBERED = 400;
+
+async function pagesWithNumbers(engine, term) {
+  if (!engine.exact) return null;
+  const numbers = new Set(term.split(/\s+/).flatMap((word) => fold(word).match(NUMBER_IN_QUERY) || []));
+  if (!numbers.size) return null;
+  const pages = intersection(await Promise.all([...numbers].map((number) => engine.postings(`n${number}`))));
+  if (pages.size > MOST_NUMBERED) return null;
+  return [...pages].sort((a, b) => a - b).map((page) => engine.exactResult(page));
 }
 
 // 在 shards 中检索的候选页面。查询的每一段（以空格分开）：浏览器分出几个词时用 Pagefind 的短语检索（"项目 开工 数"：
@@ -787,18 +807,31 @@ async function checkMore(query, term, first) {
   }
   held += items.length;
   list.append(...items.map((data) => resultItem(data, term)));
-  const unsearched = state?.pending.length || 0;
-  const all = checked >= results.length && !unsearched;
+  const all = checked >= results.length && !state?.pending.length;
   more.hidden = all;
-  const progress = [];
-  if (checked < results.length) progress.push(`全文索引给出 ${results.length} 个候选，已核对 ${checked} 个`);
-  if (unsearched) progress.push(`已检索 ${state.searched} / ${state.possible} 个可能含有它的索引分片`);
+  if (all && !held) {
+    notFound(term);
+    return;
+  }
+  const percent = Math.min(99, Math.floor(100 * coverage(state)));
   status.textContent = (all
-    ? held
-      ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
-      : `没有找到含有“${term}”的页面`
-    : `${held ? `已找到 ${held} 个` : "还没有找到"}含有“${term}”的页面${checkedHow}（${progress.join("；")}；点“显示更多结果”继续）`) +
-    incomplete();
+    ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
+    : `${held ? `已找到 ${held} 个` : "还没有找到"}含有“${term}”的页面${checkedHow}，还没有找完（已查过全站的${
+        percent ? ` ${percent}%` : "不到 1%"
+      }）；点“显示更多结果”接着找`) + incomplete();
+}
+
+// 全文检索已查完的部分：分批检索时，是字对索引排除的分片与候选都已核对的各批分片占全部分片的比例；否则是已核对的候选的比例
+function coverage(state) {
+  if (!state) return results.length ? checked / results.length : 1;
+  const total = state.engine.names.length;
+  const done = state.batches.filter((batch) => batch.end <= checked).reduce((sum, batch) => sum + batch.size, 0);
+  return (total - state.possible + done) / total;
+}
+
+function notFound(term) {
+  status.textContent = `没有找到含有“${term}”的页面` + incomplete();
+  tips.replaceChildren(suggestions(term));
 }
 
 // ---- 浏览器历史：每次搜索一条记录，“后退”回到上一次的查询并重新显示结果 ----
@@ -903,10 +936,15 @@ async function show(query, found, used, how, text, exact, check = false) {
   shown = 0;
   shownTerm = used;
   [checking, checked, held, checkedHow] = [check && (found.length > 0 || fullText?.pending.length > 0), 0, 0, how ? `（${how}）` : ""];
+  if (check && !checking) {
+    more.hidden = true;
+    notFound(used);
+    return;
+  }
   const said = how && results.length ? `（${how}）` : "";
   const where = exact ? `（标题、项目编码、三级指标或数字中含有“${how ? used : text.trim()}”）` : "";
   status.textContent = checking
-    ? "正在逐个核对全文索引给出的页面……" // showChecked 写明找到几个
+    ? "正在全文中查找……" // showChecked 写明找到几个
     : (results.length ? `找到 ${results.length} 个页面${where}${said}` : `没有找到与“${text.trim()}”有关的页面`) + incomplete();
   if (exact) tips.append(fullTextOffer(text));
   else if (!results.length) tips.append(suggestions(normalized(text)));
