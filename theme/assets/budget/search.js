@@ -816,7 +816,7 @@ async function checkMore(query, term, first) {
   const percent = Math.min(99, Math.floor(100 * coverage(state)));
   status.textContent = (all
     ? `找到 ${held} 个含有“${term}”的页面${checkedHow}`
-    : `${held ? `已找到 ${held} 个` : "还没有找到"}含有“${term}”的页面${checkedHow}，还没有找完（已查过全站的${
+    : `${held ? `已找到 ${held} 个` : "还没有找到"}含有“${term}”的页面${checkedHow}${held ? "，还没有找完" : ""}（已查过全站的${
         percent ? ` ${percent}%` : "不到 1%"
       }）；点“显示更多结果”接着找`) + incomplete();
 }
