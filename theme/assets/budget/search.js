@@ -769,6 +769,7 @@ async function everyOf(searches) {
 const CHECK_AT_ONCE = 40;
 const MORE_BATCHES = 3;
 const MORE_BATCHES_NONE = 6;
+const MORE_SHOWN = 50;
 let checking = false;
 let checked = 0; // 已核对的候选
 let held = 0; // 其中含有查询的
@@ -788,9 +789,10 @@ async function checkMore(query, term, first) {
   const start = checked;
   const state = fullText;
   let batches = 0;
-  // 至多核对 CHECK_AT_ONCE 个；一个也没有找到时再多核对几批，免得点了“显示更多结果”什么也没有出现
-  const room = () => checked - start < (items.length || first ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
-  while (items.length < PAGE_SIZE && room()) {
+  // 第一次至多核对 CHECK_AT_ONCE 个、显示 PAGE_SIZE 个；之后每点一次至多核对 5 倍、显示 MORE_SHOWN 个
+  // （实地试用：一次 10 个时，列出 749 个页面要点 52 次）
+  const room = () => checked - start < (first ? CHECK_AT_ONCE : 5 * CHECK_AT_ONCE);
+  while (items.length < (first ? PAGE_SIZE : MORE_SHOWN) && room()) {
     if (checked >= results.length) {
       if (!state?.pending.length || first || batches >= (held || items.length ? MORE_BATCHES : MORE_BATCHES_NONE)) break;
       const found = await nextBatch(state, results);
