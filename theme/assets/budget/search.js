@@ -962,7 +962,7 @@ function fullTextOffer(text, found = true) {
   button.className = "md-button bp-search__full";
   button.textContent = "在全文中搜索";
   button.addEventListener("click", () => search(text, { record: false, full: true }));
-  line.append(found ? "正文中含有它的页面不在其中。" : "", "全文搜索要下载较多数据（手机上可能要半分钟）。", button);
+  line.append(found ? "正文中含有它的页面不在其中。" : "", "全文搜索要多下载一些数据（手机上可能要十几秒）。", button);
   return line;
 }
 
