@@ -239,14 +239,21 @@ def write_exact(
         version, lines = _read_piece(path, raw, checked=not trusted(path))
         versions.append(version)
         columns.append(lines)
+    return {"buckets": store_buckets(columns, FOLDER, store), "versions": versions}
+
+
+def store_buckets(columns: list[list[bytes]], folder: str, store: Store) -> str:
+    """Join the nth lines of all shards' pieces (`columns`, one list of BUCKETS lines a shard) into bucket n's file,
+    a JSON list in shard order, named `pagefind/<folder>/<n>.<hash>.pf_<folder>`; hand them to `store` and return the
+    hashes, 8 hexadecimal digits each, in order (the exact and the text index, search_text.py)."""
     files, hashes = {}, []
     for number, column in enumerate(zip(*columns, strict=True)):
         content = b"[" + b",".join(column) + b"]"
         digest = hashlib.sha1(content).hexdigest()[:8]
-        files[f"pagefind/{FOLDER}/{number:03x}.{digest}.pf_exact"] = content
+        files[f"pagefind/{folder}/{number:03x}.{digest}.pf_{folder}"] = content
         hashes.append(digest)
     store(files)
-    return {"buckets": "".join(hashes), "versions": versions}
+    return "".join(hashes)
 
 
 def _read_piece(path: str, raw: bytes, checked: bool) -> tuple[str, list[bytes]]:

@@ -21,13 +21,12 @@ assigned before any Unicode version a browser or Python 3.11 reads (so both agre
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import re
 from collections.abc import Callable
 
 from ..errors import BuilderError
-from .search_exact import BUCKETS, Store, bucket, folded_text
+from .search_exact import BUCKETS, Store, bucket, folded_text, store_buckets
 
 TEXT = "text.json"  # in a shard's bundle: its pairs, by bucket
 # Part of a shard's key (builder/pipeline/steps/index_search.py): a bundle without this text.json is made again.
@@ -83,14 +82,7 @@ def write_text(
         except FileNotFoundError:
             return None
         columns.append(_read_piece(path, raw, checked=not trusted(path)))
-    files, hashes = {}, []
-    for number, column in enumerate(zip(*columns, strict=True)):
-        content = b"[" + b",".join(column) + b"]"
-        digest = hashlib.sha1(content).hexdigest()[:8]
-        files[f"pagefind/{FOLDER}/{number:03x}.{digest}.pf_text"] = content
-        hashes.append(digest)
-    store(files)
-    return "".join(hashes)
+    return store_buckets(columns, FOLDER, store)
 
 
 def _read_piece(path: str, raw: bytes, checked: bool) -> list[bytes]:
