@@ -7,7 +7,7 @@ a full project name only quality reports). What readers type is mostly a project
 department's name, an indicator, a code or a figure. On a site of EXACT_FROM_SHARDS shards or
 more those are looked up here first (theme/assets/budget/search.js `exactFind`).
 
-Each shard's bundle gets `exact.json` when it is indexed (`exact_piece`, from the fragments
+Each shard's bundle gets `exact.json` when it is indexed (`exact_from`, from the fragments
 Pagefind wrote): for each key, the shard's pages that have it. `write_exact` gathers the shards'
 pieces into BUCKETS files by a hash of the key's text, `pagefind/exact/<bucket>.<hash>.pf_exact`
 (gzip'd JSON, named by content: a web server may cache them for good, as Pagefind's own files),
@@ -71,7 +71,7 @@ GZIP_LEVEL = 6
 
 Store = Callable[[dict[str, bytes]], None]
 COMPACT: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-# A bucket's part as `exact_piece` writes it: {"key":[n,…],…}, keys JSON strings, pages whole numbers.
+# A bucket's part as `exact_from` writes it: {"key":[n,…],…}, keys JSON strings, pages whole numbers.
 _KEY = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
 _CODES = r"\[(?:0|[1-9][0-9]*)(?:,(?:0|[1-9][0-9]*))*\]"
 _PART = rf"\{{(?:{_KEY}:{_CODES}(?:,{_KEY}:{_CODES})*)?\}}"
@@ -156,12 +156,6 @@ def bucket(text: str) -> str:
     return f"{value % BUCKETS:03x}"
 
 
-def exact_piece(files: dict[str, bytes]) -> bytes | None:
-    """A shard's `exact.json` from its bundle (pages named by search_ids.py); None if the bundle is not one we read."""
-    pages = read_fragments(files)
-    return None if pages is None else exact_from(pages)
-
-
 Page = tuple[str, int, dict[str, Any]]  # the bundle's version, the page's number, its fragment
 
 
@@ -225,7 +219,7 @@ def write_exact(
     only where the shard's keys did. None, and nothing stored, when a shard has no `exact.json` (a
     bundle this builder could not read): the search page then searches with Pagefind only.
 
-    A piece that is not as `exact_piece` writes it is refused, unless `trusted(path)`: checking
+    A piece that is not as `exact_from` writes it is refused, unless `trusted(path)`: checking
     every piece costs 0.5 s at 3 000 departments, so a build checks only those it did not make
     or keep from its own earlier build (a part's, say).
     """
