@@ -66,3 +66,20 @@ def test_a_run_moves_new_department_folders_whole_and_the_rest_page_by_page(tmp_
     assert sorted(site_files(staging)) == sorted([*pages, "2023/b/P9/index.html"])
     assert all((staging / page).read_text(encoding="utf-8") == page for page in pages)
     assert not run_dir.exists()
+
+
+def test_project_folders_are_moved_whole_into_a_department_folder_the_site_has(tmp_path: Path) -> None:
+    """The open data is written before MkDocs runs, so a department's folder is in the site already: its project
+    folders are renamed, not made again beside folders removed (ext4 then makes every new file slower for 30 s)."""
+    run_dir, staging = tmp_path / "mkdocs-0", tmp_path / "staging"
+    pages = ["2023/a/index.html", "2023/a/P1/index.html", "2023/a/P2/index.html", "2023/a/P3/index.html"]
+    write(run_dir, [*pages, "2023/a/P3/stray.txt"])  # P3 holds a file that is no page of the run
+    write(staging, ["2023/a/data/a.csv", "2023/a/P2/other.html"])  # P2 is in the site already
+    inode = (run_dir / "2023/a/P1").stat().st_ino
+    markdown = ["2023/a/index.md", "2023/a/P1.md", "2023/a/P2.md", "2023/a/P3.md"]
+    moved = _move(_Run(run_dir, tuple(markdown), pages_only=True), staging, whole=False)
+    assert sorted(moved) == sorted(pages)
+    assert (staging / "2023/a/P1").stat().st_ino == inode
+    assert sorted(site_files(staging)) == sorted([*pages, "2023/a/data/a.csv", "2023/a/P2/other.html"])
+    assert all((staging / page).read_text(encoding="utf-8") == page for page in pages)
+    assert not run_dir.exists()

@@ -186,6 +186,12 @@ def _chunks(todo: list[str], count: int) -> list[tuple[str, ...]]:
     return [tuple(todo[cuts[i] : cuts[i + 1]]) for i in range(count)]
 
 
+def _subfolder(page: str) -> str | None:
+    """The project folder of a page in a department folder (`2023/x/p/index.html` → `2023/x/p`), else None."""
+    parts = page.split("/")
+    return "/".join(parts[:3]) if len(parts) > 3 else None
+
+
 def _folder(page: str) -> str | None:
     """The department folder of a page (`2023/x/p/index.html` → `2023/x`), None for a page outside one."""
     parts = page.split("/")
@@ -268,12 +274,13 @@ def _move(run: _Run, staging: Path, whole: bool) -> list[str]:
     or only its pages; return the paths moved.
 
     A department folder the site does not have yet, holding exactly this run's pages of it, is
-    moved with one rename (`_whole_folders`); the other pages one by one.
+    moved with one rename, and so is each such project folder of a department folder the site
+    has already (its open data came first: `_whole_folders`); the other pages one by one.
     """
     names = site_files(run.folder) if whole else [html_path(path) for path in run.render_only]
     moved = _whole_folders(run.folder, staging, names)
     for name in names:
-        if _folder(name) in moved:
+        if _folder(name) in moved or _subfolder(name) in moved:
             continue
         target = staging / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -283,17 +290,27 @@ def _move(run: _Run, staging: Path, whole: bool) -> list[str]:
 
 
 def _whole_folders(folder: Path, staging: Path, names: list[str]) -> set[str]:
-    """Move the department folders of `names` whose files in `folder` are exactly their `names` and which the
-    staging site lacks into it, each with one rename; return those moved."""
+    """Move the folders of `names` that hold exactly their `names` in `folder` and that the staging site lacks into
+    it, each with one rename: a department's folder, or in a department's folder the site has, a project's folder.
+    Return those moved.
+
+    Moved page by page, a fresh build at 500 departments made 8 000 project folders twice and removed the run's
+    copies: ext4 (without a journal) then skips the freed inodes one by one for 30 s whenever it makes a file, and
+    the search step, making 17 000 files right after, took up to 8 s more of system time.
+    """
     by_folder: dict[str, set[str]] = {}
     for name in names:
-        key = _folder(name)
-        if key is not None:
-            by_folder.setdefault(key, set()).add(name)
+        for key in (_folder(name), _subfolder(name)):
+            if key is not None:
+                by_folder.setdefault(key, set()).add(name)
     moved = set()
-    for key, pages in by_folder.items():
-        target = staging / key
-        if os.path.lexists(target) or set(site_files(folder / key, prefix=key)) != pages:
+    for key in sorted(by_folder, key=lambda key: key.count("/")):  # departments first
+        target, parent = staging / key, key.rsplit("/", 1)[0]
+        if parent in moved or os.path.lexists(target):
+            continue
+        if key.count("/") > 1 and not (staging / parent).is_dir():
+            continue
+        if set(site_files(folder / key, prefix=key)) != by_folder[key]:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         os.rename(folder / key, target)
