@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import random
 import re
 import shutil
 from pathlib import Path
@@ -98,6 +99,18 @@ def test_numbers_are_whole_as_a_reader_means_them() -> None:
     assert numbers(text) == {"1280", "1280万元", "95", "95%", "≥95%", "0.95", "2010", "100", "100万元"}
     assert "10" not in numbers(text)  # not in 100 or 2010
     assert numbers("日期 2023.12.31") == set()  # no whole number in a date: search.js `within` agrees
+
+
+def test_numbers_follow_the_rule_search_js_shares_on_any_text() -> None:
+    """`numbers` reads each match of NUMBER (search.js counts a number whole by the same rule), with the comparison
+    mark before it and the unit after it, on text of digits, points, marks and units in any order."""
+    rule = re.compile(rf"([{search_exact.MARKS}]?)({search_exact.NUMBER})({'|'.join(search_exact.UNITS)})?")
+    generator = random.Random(21)
+    for _ in range(20_000):
+        text = "".join(generator.choice("0123456789..≥≤<>=万元亿千% a") for _ in range(generator.randint(0, 16)))
+        plain = search_exact.ZERO_CENTS.sub(r"\1", text).replace(">=", "≥").replace("<=", "≤")  # as `numbers` reads it
+        by_rule = {found for mark, n, unit in rule.findall(plain) for found in (n, n + unit, mark + n + unit)}
+        assert numbers(text) == by_rule, text
 
 
 def test_pairs_leave_out_punctuation_a_query_never_holds() -> None:

@@ -6,8 +6,11 @@ Pages reach Pagefind from memory through its service mode; a bundle must be the 
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import math
+import random
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -18,7 +21,8 @@ import pytest
 
 from builder.errors import BuilderError
 from builder.pipeline.plan import plan_batches
-from builder.pipeline.steps.index_search import SHARD_DEPARTMENTS, department_shards, plan_shards
+from builder.pipeline.progress import Progress, make_display
+from builder.pipeline.steps.index_search import SHARD_DEPARTMENTS, department_shards, index_in_workers, plan_shards
 from builder.site import search, search_routes
 from builder.site.search import (
     MAX_SHARD_PAGES,
@@ -224,6 +228,36 @@ def test_many_shards_share_few_pagefind_processes(site: Path, monkeypatch: pytes
     )
 
 
+def test_shards_indexed_in_worker_processes_are_those_threads_make(site: Path) -> None:
+    """A fresh build's many shards are indexed in worker processes, each with its own Pagefind (steps/index_search.py):
+    the bundles are the same, byte for byte, as those of index_shards."""
+    shards = [SearchShard(f"s{number}", (page,)) for number, page in enumerate(PAGES)]
+    index_shards(site, shards, jobs=2)
+    made_by_threads = {shard.name: bundle_files(site / "pagefind" / shard.name) for shard in shards}
+    shutil.rmtree(site / "pagefind")
+    with Progress(make_display("plain", io.StringIO())).stage("搜索索引", len(shards)) as stage:
+        index_in_workers(shards, site, lambda page: site / page, 2, stage)
+    assert {shard.name: bundle_files(site / "pagefind" / shard.name) for shard in shards} == made_by_threads
+
+
+def test_a_shard_failing_in_a_worker_is_named_and_the_others_are_indexed(site: Path, tmp_path: Path) -> None:
+    shards = [SearchShard(f"s{number}", (page,)) for number, page in enumerate(PAGES)]
+    locate = lambda page: tmp_path / "gone.html" if page == "about/index.html" else site / page  # noqa: E731
+    with (
+        pytest.raises(BuilderError) as failed,
+        Progress(make_display("plain", io.StringIO())).stage("搜索索引") as stage,
+    ):
+        index_in_workers(shards, site, locate, 2, stage)
+    assert str(failed.value).startswith("1 个搜索索引分片建立失败：\n分片 s1：")
+    assert "gone.html" in str(failed.value)
+    assert [shard.name for shard in shards if (site / "pagefind" / shard.name / "pagefind-entry.json").is_file()] == [
+        "s0",
+        "s2",
+        "s3",
+        "s4",
+    ]
+
+
 def test_a_warmed_up_service_is_used_and_makes_the_same_bundle(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pool's service, warmed on a page of its own in the background, indexes the shard: no other starts."""
     index_shards(site, [SHARDS[1]], jobs=1)
@@ -280,6 +314,18 @@ def test_a_bundle_s_nested_files_are_written(tmp_path: Path) -> None:
     }
     search._write_bundle(tmp_path / "bundle", files)
     assert bundle_files(tmp_path / "bundle") == {name: data for name, data in files.items() if name != "pagefind-ui.js"}
+
+
+def test_a_marked_body_is_found_as_the_whole_page_pattern_finds_it() -> None:
+    """`marks_body` looks from the first attribute's tag only, and `body_only` counts marks without the pattern when
+    the attribute is written once: on any page of tags, quotes, attribute-like text and body markers, the same answer
+    as BODY_MARK over the whole page."""
+    pieces = ["<div", " data-pagefind-body", "data-pagefind-body", ">", "<", " ", '"', "=", "/", "文字", "\n"]
+    generator = random.Random(21)
+    for _ in range(20_000):
+        html = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 14))).encode()
+        assert search.marks_body(html) == bool(search.BODY_MARK.search(html)), html
+        assert search._one_body_mark(html) == (len(search.BODY_MARK.findall(html)) == 1), html
 
 
 def test_a_small_shard_is_kept_whole() -> None:

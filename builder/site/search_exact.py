@@ -66,7 +66,11 @@ WHITE = re.compile(r"\s+")
 # A number whole, as search.js `within` counts it: no digit (or "digit.") right before, no digit (or ".digit") after.
 NUMBER = r"(?<![0-9])(?<![0-9]\.)[0-9]+(?:\.[0-9]+)?(?![0-9])(?!\.[0-9])"
 MARKS = "≥≤<>="  # a comparison mark before a number (">=" folded to "≥" first)
-NUMBER_UNIT = re.compile(rf"([{MARKS}]?)({NUMBER})({'|'.join(UNITS)})?")  # UNITS longest first: 万元 before 元
+# NUMBER, with its unit after it (UNITS longest first: 万元 before 元), written to start with a digit: the regular
+# expression engine then skips to the next digit at once, twice as fast over a page as NUMBER with a mark before it.
+NUMBER_AT = re.compile(
+    rf"[0-9](?<![0-9][0-9])(?<![0-9]\.[0-9])[0-9]*(?:\.[0-9]+)?(?![0-9])(?!\.[0-9])({'|'.join(UNITS)})?"
+)
 GZIP_LEVEL = 6
 
 Store = Callable[[dict[str, bytes]], None]
@@ -104,8 +108,11 @@ def numbers(text: str) -> set[str]:
     plain = ZERO_CENTS.sub(r"\1", THOUSANDS.sub(r"\1", plain))
     plain = plain.replace(">=", "≥").replace("≧", "≥").replace("<=", "≤").replace("≦", "≤")
     found: set[str] = set()
-    for mark, number, unit in NUMBER_UNIT.findall(plain):
-        found.update((number, number + unit, mark + number + unit))
+    for match in NUMBER_AT.finditer(plain):
+        start, whole, unit = match.start(), match.group(0), match.group(1) or ""
+        number = whole[: len(whole) - len(unit)]
+        mark = plain[start - 1] if start and plain[start - 1] in MARKS else ""
+        found.update((number, whole, mark + whole))
     return found
 
 
@@ -137,14 +144,22 @@ def page_keys(fragment: dict[str, object], folded: str | None = None) -> tuple[s
     department = str(meta.get("department") or "").split(" · ")[0]
     searched = [*str(meta.get("keys") or "").split(KEY_SEPARATOR), department]
     by_key: dict[str, set[int]] = {}
-    for place, key in enumerate(filter(None, map(fold, searched))):
+    for place, (key, key_pairs) in enumerate(item for item in map(_searched_key, searched) if item[0]):
         keys.add("K" + key)
-        for pair in pairs(key):
-            by_key.setdefault("k" + pair, set()).add(min(place, KEYS_PER_PAGE - 1))
+        slot = min(place, KEYS_PER_PAGE - 1)
+        for pair in key_pairs:
+            by_key.setdefault(pair, set()).add(slot)
     text = " ".join([str(meta.get("title") or ""), *searched, str(fragment.get("content") or "")])
     keys.update("n" + number for number in numbers(text.replace("\u200b", "")))
     keys.update("n" + number for number in numbers(folded_text(fragment) if folded is None else folded))
     return keys, by_key
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _searched_key(key: str) -> tuple[str, tuple[str, ...]]:
+    """A search key folded, and its pairs as `k` keys: the same indicators recur on thousands of pages."""
+    folded = fold(key)
+    return folded, tuple("k" + pair for pair in pairs(folded))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -174,6 +189,19 @@ def read_fragments(files: dict[str, bytes]) -> list[Page] | None:
     except (*_UNREADABLE, UnicodeDecodeError):
         return None
     return pages if len({version for version, _, _ in pages}) == 1 else None
+
+
+def plain_content(pages: list[Page]) -> list[Page]:
+    """The pages with their content as `page_keys` and `folded_text` first make it: without Pagefind's zero-width
+    spaces, in NFKC (which leaves text in NFKC as it is), done once here: the content is most of a page's text,
+    and its NFKC was a sixth of the Python time of indexing a shard."""
+    plain = []
+    for version, page, fragment in pages:
+        content = fragment.get("content")
+        if isinstance(content, str):
+            fragment = {**fragment, "content": unicodedata.normalize("NFKC", content.replace("\u200b", ""))}
+        plain.append((version, page, fragment))
+    return plain
 
 
 def exact_from(pages: list[Page], folded: list[str] | None = None) -> bytes:

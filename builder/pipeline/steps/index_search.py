@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import functools
 import math
+import multiprocessing.util
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 
+from ...errors import BuilderError
 from ...site.search import (
     BUNDLE_FILE,
     ENTRY,
+    PagefindService,
     SearchShard,
     ServicePool,
     has_bundle,
+    index_pages,
     index_shards,
     marked_pages,
     split_shard,
@@ -43,7 +48,7 @@ from ..fingerprint import content_sha256, digest
 from ..outputs import Outputs
 from ..plan import SITE_BATCH, Batch
 from ..progress import Stage
-from ..workers import cpu_count
+from ..workers import cpu_count, run_parallel, worker_count
 
 PAGEFIND = "pagefind/"
 TITLE = "搜索索引"
@@ -174,14 +179,61 @@ def start_search(
             todo.append(shard)
     # Largest first, so that the Pagefind processes finish together.
     todo.sort(key=lambda shard: -len(shard.pages))
-    workers = jobs or cpu_count()
+    wait = None
     if behind and 0 < len(todo) <= BEHIND_MAX_SHARDS:
-        wait = services.index_behind(outputs.staging, todo, workers, read=_reader(outputs))
+        wait = services.index_behind(outputs.staging, todo, jobs or cpu_count(), read=_reader(outputs))
+        stage.advance(len(todo))  # handed to Pagefind
+    elif len(todo) > BEHIND_MAX_SHARDS and worker_count(jobs, len(todo)) > 1:
+        index_in_workers(todo, outputs.staging, outputs.location, jobs, stage)
     else:
-        index_shards(outputs.staging, todo, workers, read=_reader(outputs), services=services)
-        wait = None
-    stage.advance(len(todo))  # indexed, or handed to Pagefind
+        index_shards(outputs.staging, todo, jobs or cpu_count(), read=_reader(outputs), services=services)
+        stage.advance(len(todo))
     return FinishSearch(shards, todo, keys, outputs, wait)
+
+
+def index_in_workers(
+    todo: list[SearchShard], staging: Path, locate: Callable[[str], Path], jobs: int | None, stage: Stage
+) -> None:
+    """Index `todo` into `staging` in worker processes, each with its own Pagefind, a shard at a time, in order.
+
+    A page is read where `locate(page)` says (`Outputs.location`: made in this build or reused).
+
+    In threads of this process (`index_shards`) the Python half of each shard (reading and
+    sending its pages, re-cutting the bundle, the exact and text pieces: about 0.3 s a shard at
+    500 departments) waits for the GIL: the step used 1.7 of 2 cores. Raise BuilderError naming
+    every shard that failed.
+    """
+    items = [(shard.name, tuple((page, str(locate(page))) for page in shard.pages)) for shard in todo]
+    failures: dict[str, str] = {}
+    for (name, _), failure in run_parallel(_index_one, items, jobs, shared=str(staging), fresh=True):
+        if failure is not None:
+            failures[name] = failure
+        stage.advance(1, name)
+    if failures:
+        listing = "\n".join(f"分片 {shard.name}：{failures[shard.name]}" for shard in todo if shard.name in failures)
+        raise BuilderError(f"{len(failures)} 个搜索索引分片建立失败：\n{listing}")
+
+
+_service: list[PagefindService] = []  # a worker process's Pagefind, kept for its next shard
+
+
+def _index_one(staging: str, item: tuple[str, tuple[tuple[str, str], ...]]) -> str | None:
+    """A worker's shard: its bundle written into `staging`; what went wrong, or None. Its Pagefind starts (and warms
+    up) first, while the pages are read, and ends with the worker."""
+    name, located = item
+    if not (_service and _service[0].alive()):
+        _service[:] = [PagefindService.warmed()]
+        multiprocessing.util.Finalize(_service[0], _service[0].close, exitpriority=10)
+    locations = dict(located)
+    try:
+        index_pages(Path(staging), SearchShard(name, tuple(locations)), _read_located(locations), lambda: _service[0])
+    except (BuilderError, OSError) as error:
+        return str(error)
+    return None
+
+
+def _read_located(locations: dict[str, str]) -> Callable[[str], bytes]:
+    return lambda page: Path(locations[page]).read_bytes()
 
 
 @dataclass
