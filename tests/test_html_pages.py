@@ -6,6 +6,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+import yaml
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -95,6 +96,29 @@ def test_html_page_skips_markdown_and_takes_its_toc_from_the_front_matter(
         ("第二部分 &amp; 项目", "projects", []),
     ]
     assert page.title == "示例部门"
+
+
+def test_front_matter_is_json_that_mkdocs_reads_as_the_same_yaml(generated: dict[str, str]) -> None:
+    """Every generated page's front matter is one line of JSON: MkDocs' own reading (PyYAML) gives the same data."""
+    for path, text in generated.items():
+        if not path.endswith(".md"):
+            continue
+        assert text.startswith("---\n{") and text.split("\n")[2] == "---", path
+        assert mkdocs_hooks._json_front_matter(text) == meta.get_data(text), path
+
+
+def test_generated_pages_are_read_without_pyyaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generated: dict[str, str]
+) -> None:
+    config = _config(tmp_path, {"2023/x/index.md": generated["2023/tangshan-gxq-fagaiju/index.md"]})
+
+    def no_yaml(*args: object, **kwargs: object) -> None:
+        raise AssertionError("PyYAML read a generated page's front matter")
+
+    monkeypatch.setattr(yaml, "load", no_yaml)
+    page = _render(config, "2023/x/index.md")
+    assert page.title == "高新区发改局 2023年部门预算绩效文本"
+    assert [item.id for item in page.toc] == ["part-one", "projects"]
 
 
 def test_generated_markdown_pages_are_still_markdown(tmp_path: Path) -> None:
