@@ -134,8 +134,10 @@ def rss(pid: int) -> int:
     return 0
 
 
-def run_profiled(command: list[str], cwd: Path) -> tuple[float, float, StepMemory]:
-    """Run a build `command` (without `--quiet`); its wall seconds, CPU seconds and memory by step."""
+def run_profiled(command: list[str], cwd: Path) -> tuple[float, float, float, StepMemory]:
+    """Run a build `command` (without `--quiet`); its wall seconds, CPU seconds, of them the system's, and memory by
+    step. The system's share is what varies most between runs of one build here: making files on ext4 without a
+    journal costs several times more while the kernel skips recently freed inodes (see build_speed.py `settle`)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     environ = {**os.environ, "CI": "1"}  # plain progress lines, whatever the terminal
@@ -155,10 +157,11 @@ def run_profiled(command: list[str], cwd: Path) -> tuple[float, float, StepMemor
     seconds = time.perf_counter() - started
     memory.stop()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    system = after.ru_stime - before.ru_stime
+    cpu = after.ru_utime - before.ru_utime + system
     if process.returncode != 0:
         raise SystemExit("构建失败：" + "".join(errors[-20:]))
-    return seconds, cpu, memory
+    return seconds, cpu, system, memory
 
 
 def table(peaks: dict[str, Peak]) -> list[str]:
@@ -201,7 +204,7 @@ def main() -> None:
 
         project_copy(project.parent / "scratch").rename(project)
         shutil.rmtree(project.parent / "scratch")
-    seconds, cpu, memory = run_profiled(command, project)
+    seconds, cpu, _, memory = run_profiled(command, project)
     print(f"用时 {seconds:.1f} 秒，CPU {cpu:.1f} 秒，进程树内存峰值 {memory.peak_mb:.0f} MB\n")
     print("\n".join(table(memory.peaks)))
 
