@@ -64,9 +64,8 @@ LISTING_MARKER = "<!-- 部门列表 -->"
 SEARCH_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/")  # Material's lunr search, unused
 MKDOCS_SITEMAP = ("sitemap.xml", "sitemap.xml.gz")
 ERROR_PAGE = "404.html"
-JSON_FRONT_MATTER = re.compile(
-    r"---[ \t]*\n(\{[^\n]*\})\n---[ \t]*\n"
-)  # as builder/site/pages.py `front_matter` writes it
+# Front matter as builder/site/pages.py `front_matter` writes it: one line of JSON.
+JSON_FRONT_MATTER = re.compile(r"---[ \t]*\n(\{[^\n]*\})\n---[ \t]*\n")
 _cli_command: list[str] = []  # what `on_startup` was given: set only when the `mkdocs` command runs
 # The hand-written pages written for readers, which search may list (the rest are for admins).
 READER_PAGES = frozenset({"guide.md", "about.md", "data-dictionary.md"})
@@ -98,11 +97,13 @@ class GeneratedPage(Page):
 def _json_front_matter(source: str) -> tuple[str, dict[str, object]] | None:
     """A page's body and its front matter, when that is one line of JSON (an object); else None."""
     matter = JSON_FRONT_MATTER.match(source)
+    if matter is None:
+        return None
     try:
-        data = json.loads(matter.group(1)) if matter is not None else None
+        data = json.loads(matter.group(1))
     except ValueError:
         return None
-    return (source[matter.end() :].lstrip("\n"), data) if isinstance(data, dict) and matter is not None else None
+    return (source[matter.end() :].lstrip("\n"), data) if isinstance(data, dict) else None
 
 
 def on_startup(command: str, dirty: bool) -> None:

@@ -245,15 +245,13 @@ class _Worker:
                 service.close()
 
     def _index(self, service: PagefindService | None, shard: SearchShard) -> PagefindService | None:
-        taken = [service] if service is not None else []
-
-        def take() -> PagefindService:
-            if not taken:
-                taken.append(self.services.take())
-            return taken[0]
+        def take() -> PagefindService:  # a service only once the shard has a page to index
+            nonlocal service
+            service = service or self.services.take()
+            return service
 
         index_pages(self.site_dir, shard, self.read, take)
-        return taken[0] if taken else None
+        return service
 
 
 def index_pages(site_dir: Path, shard: SearchShard, read: PageReader, service: Callable[[], PagefindService]) -> None:
