@@ -1,9 +1,10 @@
 """The link check finds every kind of broken or leaking reference in a built site."""
 
+import os
 import pickle
 from pathlib import Path
 
-from builder.site.linkcheck import BrokenLink, check_scans, check_site, scan_files, scan_page
+from builder.site.linkcheck import BrokenLink, check_scans, check_site, scan_files, scan_page, site_files
 
 
 def page(site: Path, name: str, body: str) -> None:
@@ -160,3 +161,40 @@ def test_scan_files_reads_pages_as_scan_page_does(tmp_path: Path) -> None:
     scans = scan_files(tmp_path, ["a/index.html", "b.html"])
     assert scans["a/index.html"] == scan_page((tmp_path / "a/index.html").read_text(encoding="utf-8"), "a/index.html")
     assert scans["b.html"].anchors == frozenset({"x"})
+
+
+def test_site_files_lists_what_os_walk_lists_as_files(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    page(site, "index.html", "")
+    page(site, "2023/a/index.html", "")
+    page(site, "2023/a/p1/index.html", "")
+    (site / "2023" / "a" / "a-2023.pdf").write_bytes(b"%PDF")
+    (site / "empty").mkdir()
+    outside = tmp_path / "outside"
+    page(outside, "secret/index.html", "")
+    (site / "linked-folder").symlink_to(outside / "secret", target_is_directory=True)  # not followed, not a file
+    (site / "2023" / "linked.html").symlink_to(site / "index.html")  # a link to a file is a file
+    (site / "2023" / "dangling.html").symlink_to(tmp_path / "nowhere")
+
+    walked = set()
+    for directory, _, names in os.walk(site):
+        folder = Path(directory).relative_to(site).as_posix()
+        walked |= {name if folder == "." else f"{folder}/{name}" for name in names}
+    assert (
+        sorted(site_files(site))
+        == sorted(walked)
+        == [
+            "2023/a/a-2023.pdf",
+            "2023/a/index.html",
+            "2023/a/p1/index.html",
+            "2023/dangling.html",
+            "2023/linked.html",
+            "index.html",
+        ]
+    )
+    assert sorted(site_files(site / "2023" / "a", prefix="2023/a")) == [
+        "2023/a/a-2023.pdf",
+        "2023/a/index.html",
+        "2023/a/p1/index.html",
+    ]
+    assert site_files(tmp_path / "missing") == []

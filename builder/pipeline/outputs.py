@@ -31,6 +31,7 @@ from typing import NamedTuple
 from ..atomic import write_atomic
 from ..errors import BuilderError
 from ..printable import escape_controls
+from ..site.linkcheck import site_files
 from .fingerprint import content_sha256, file_sha256
 
 MANIFEST_VERSION = 1  # a part's manifest (JSON)
@@ -367,9 +368,7 @@ class Outputs:
     def paths(self) -> set[str]:
         """Every file of the site being built: those recorded, and any other file a step wrote into `staging`."""
         found = set(self.entries)
-        for directory, _, names in os.walk(self.staging):
-            folder = os.path.relpath(directory, self.staging)
-            found.update(name if folder == "." else f"{folder}/{name}" for name in names)
+        found.update(site_files(self.staging))
         return found
 
     def reusable(self, paths: Iterable[str], key: str) -> bool:

