@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 import pickle
 import shutil
 from pathlib import Path
@@ -17,7 +18,9 @@ import pytest
 from builder.data.load import Head, load_department
 from builder.lint.findings import counts, lint_department, sort_key
 from builder.lint.rules.text import UNFILLED_TEMPLATE
+from builder.pipeline import fingerprint
 from builder.pipeline.build import build
+from builder.pipeline.fingerprint import FileMemo
 from builder.pipeline.heads import BODY, KINDS, NAMESPACE, SUMMARY, ReadDepartment, listed, shown_department
 from builder.pipeline.progress import Progress, make_display
 from builder.pipeline.steps.read_data import file_key, read_data
@@ -26,11 +29,11 @@ from builder.pipeline.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def read(data: Path, store: Store) -> list[ReadDepartment]:
+def read(data: Path, store: Store, memo: FileMemo | None = None) -> list[ReadDepartment]:
     progress = Progress(make_display("plain", io.StringIO()))
     files = sorted(data.rglob("*.yaml"))
     with progress.stage("读取数据", len(files)) as stage:
-        result = read_data(files, data, store, 1, stage)
+        result = read_data(files, data, store, 1, stage, memo)
     assert not result.errors
     return result.loaded
 
@@ -116,6 +119,31 @@ def test_a_summary_without_its_body_is_a_miss(data: Path, tmp_path: Path) -> Non
     assert all(store.has(NAMESPACE, gone.key, kind) for kind in KINDS)
     assert again[0].key == file_key(gone.source.path, data)
     assert again[0].department == load_department(gone.source.path).department
+
+
+def test_with_the_last_builds_hashes_unchanged_files_are_not_read_and_every_edit_is_seen(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build reads its data files' SHA-256 from what the last build hashed (`memo_sha256`), so a province's 3 000
+    files are not read again for their keys; a file edited since, even to the same size and time, is."""
+    monkeypatch.setattr(fingerprint, "SETTLED_NS", -(10**12))  # the files were just written: count them as settled
+    store, memo = Store(tmp_path / "store"), {}
+    first = read(data, store, memo)
+    assert [item.key for item in first] == [item.key for item in read(data, Store(tmp_path / "other"))]
+    hashed: list[Path] = []
+    hash_file = fingerprint.file_sha256
+    monkeypatch.setattr(fingerprint, "file_sha256", lambda path: hashed.append(path) or hash_file(path))
+    assert [item.key for item in read(data, store, memo)] == [item.key for item in first]
+    assert hashed == []
+    edited = first[0].source.path
+    status = edited.stat()
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("部门", "单位", 1), encoding="utf-8")  # as many bytes
+    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
+    again = read(data, store, memo)
+    assert hashed == [edited]
+    assert again[0].source.path == edited and again[0].key != first[0].key
+    assert [item.key for item in again[1:]] == [item.key for item in first[1:]]
 
 
 def test_what_the_site_level_pages_show_leaves_out_the_texts(data: Path) -> None:

@@ -162,6 +162,7 @@ def _build(data_dir: Path, site_dir: Path, **options: Unpack[BuildOptions]) -> B
             outputs.staging.mkdir()
             b = Build(plan, site_config, folders, outputs, store, progress, options.get("jobs"), with_pdf)
             b.generated_walk = generated
+            b.hashed = whole.hashed if whole is not None else None
             _run_steps(b)
             _note_parts_made_here(b, earlier[1:] if cache_dir is not None else earlier)
             unrecorded = publish(b, published.result() if published is not None else None, later)

@@ -19,6 +19,7 @@ from ..config import SiteConfig
 from ..errors import DataError
 from ..lint.findings import SEVERITIES, Finding
 from ..site.search import ServicePool
+from .fingerprint import FileMemo
 from .heads import ReadDepartment, findings_of
 from .outputs import Outputs
 from .plan import Batch, Part
@@ -116,6 +117,7 @@ class Build:
     search_services: ServicePool = field(default_factory=ServicePool)  # Pagefind, warmed up ahead (`build`)
     behind: Executor | None = None  # work a step leaves running behind the next ones; None: none (done in the step)
     generated_walk: Future[tuple[set[str], list[str]]] | None = None  # `write_pages.walk`, begun ahead; None: not yet
+    hashed: FileMemo | None = None  # the input files' SHA-256 the last build left (`memo_sha256`); None: hash them
     # ---- filled by the steps, in order
     data: ReadData = field(default_factory=lambda: ReadData([], [], {}))
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # open-data file → (size, SHA-256)
