@@ -432,10 +432,9 @@ class Outputs:
         return len(self.made_paths)
 
     def record_folder(self, prefix: str, key: str) -> None:
-        folder = self.staging / prefix
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                self.record(path.relative_to(self.staging).as_posix(), key)
+        """Note every file a step made under folder `prefix` (a search shard's bundle), folder by folder."""
+        for path in sorted(site_files(self.staging / prefix, prefix.rstrip("/")), key=lambda path: path.split("/")):
+            self.record(path, key)
 
     def manifest(self, root: Path, by_content: bool = False) -> Manifest:
         """The manifest of this build, for the folder the staging folder becomes."""
