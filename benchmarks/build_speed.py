@@ -53,6 +53,8 @@ COPIED = ("builder", "theme", "templates", "content", "mkdocs.yml", "requirement
 EDITED_TEMPLATE = "templates/pages/project.html"
 HUGE = 3000  # departments: a province
 MATERIAL_UP_TO = 500  # the Material baseline writes the whole navigation into every page: slow beyond this
+SET_ASIDE = "set-aside"  # in the work folder: earlier outputs, deleted when the run ends (`set_aside`)
+SET_ASIDE_MIN_FREE = 12 * 2**30  # free bytes below which what was set aside is deleted (3 000 departments write 7 GB)
 
 
 @dataclass
@@ -105,11 +107,11 @@ def project_copy(folder: Path) -> Path:
 def settle(seconds: float) -> None:
     """Write out the page cache and wait before a measured build.
 
-    On this kind of machine (ext4 without a journal) creating files within about 30 s of
+    On this kind of machine (ext4 without a journal) creating files within a minute or more of
     deleting tens of thousands costs up to several times the system time, because the kernel
     skips recently freed inodes one by one: 10 000 empty files took 0.6 s, or 4.6 s right
-    after deleting 20 000. Deleting the last output is not part of the build, so the benchmark
-    lets that pass, as the minutes an admin spends editing would.
+    after deleting 20 000. Deleting the last output is not part of the build: the benchmark
+    sets earlier outputs aside instead (`set_aside`) and deletes them when the run ends.
     """
     os.sync()
     time.sleep(seconds)
@@ -150,11 +152,28 @@ def _size_mb(folder: Path) -> float:
     return total / 1024 / 1024
 
 
-def fresh(project: Path, site: Path) -> None:
-    """Forget every earlier build: no site, no cache, no generated pages."""
-    shutil.rmtree(site, ignore_errors=True)
-    shutil.rmtree(project / ".cache", ignore_errors=True)
-    shutil.rmtree(project / "content" / "generated", ignore_errors=True)
+def fresh(project: Path, site: Path, work: Path) -> None:
+    """Forget every earlier build: no site, no cache, no generated pages (set aside, not deleted)."""
+    for path in (site, project / ".cache", project / "content" / "generated"):
+        set_aside(path, work)
+
+
+def set_aside(path: Path, work: Path) -> None:
+    """Move an earlier output out of the way, into `work`, which is emptied when the run ends.
+
+    Deleting it would slow the next build down: ext4 skips the inodes freed within the last minute
+    (six, while their inode table waits to be written) one by one whenever it makes a file
+    (`recently_deleted` in fs/ext4/ialloc.c), and a build makes 30 000 files (500 departments) to
+    160 000 (3 000). A rename frees none. With less than SET_ASIDE_MIN_FREE left on the disk, what
+    was set aside is deleted at once (the next build may then be slower).
+    """
+    if not os.path.lexists(path):
+        return
+    folder = work / SET_ASIDE
+    folder.mkdir(exist_ok=True)
+    path.rename(folder / f"{sum(1 for _ in folder.iterdir())}-{path.name}")
+    if shutil.disk_usage(work).free < SET_ASIDE_MIN_FREE:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def edit_department(data: Path, run: int) -> str:
@@ -237,7 +256,7 @@ def measure(
     ]
     full = []
     for _ in range(runs):
-        fresh(project, site)
+        fresh(project, site, work)
         full.append(run_build(project, data, site, pdf=False, pause=pause))
     full_run = median_run(full)
     lines.append(row("全新构建，不含 PDF", full_run, runs))
@@ -249,7 +268,7 @@ def measure(
         baseline = material_baseline(project / "content" / "generated", work, pause)
         lines.append(row("对照：Material，按年度分组的导航 + lunr 中文搜索（只有页面和搜索）", baseline, 1))
     if pdf:
-        fresh(project, site)
+        fresh(project, site, work)
         lines.append(row("全新构建，含 PDF", run_build(project, data, site, pdf=True, pause=pause), 1))
     cases = {
         "(a) 无改动再构建": lambda n: None,
@@ -267,7 +286,7 @@ def measure(
         lines.append(row(label, rebuilds[label], runs))
     lines += ["", "各步骤运行时进程树内存峰值（MB，中位数；启动 = 第一步之前，收尾 = 替换网站和清理缓存）：", ""]
     lines += [memory_line("全新构建，不含 PDF", full_run), *(memory_line(k, v) for k, v in rebuilds.items())]
-    shutil.rmtree(project.parent, ignore_errors=True)
+    set_aside(project.parent, work)
     return Measured(count, [*lines, "", *extra], full_run, rebuilds, baseline)
 
 
@@ -298,7 +317,7 @@ def material_baseline(generated: Path, work: Path, pause: float) -> Run:
     seconds, cpu, system, peak = run_measured([sys.executable, "-m", "mkdocs", "build", "--quiet"], folder)
     pages = sum(1 for _ in (folder / "site").rglob("index.html"))
     run = Run(seconds, {}, peak, pages, 0, _size_mb(folder / "site"), cpu, system=system)
-    shutil.rmtree(folder, ignore_errors=True)
+    set_aside(folder, work)
     return run
 
 
@@ -447,8 +466,7 @@ def main() -> None:
         print("\n".join(item.lines), flush=True)
     print("\n".join(ratios(measured)))
     print(f"本机速度参考：结束时 {machine_speed():.2f} 秒。")
-    if args.work is None:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work if args.work is None else work / SET_ASIDE, ignore_errors=True)
 
 
 if __name__ == "__main__":

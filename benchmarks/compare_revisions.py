@@ -34,7 +34,7 @@ def checkout(revision: str, folder: Path) -> Path:
 
 def one_round(project: Path, data: Path, site: Path, number: int) -> tuple[Run, Run]:
     """A full build from nothing, then a rebuild after one department's YAML changed."""
-    fresh(project, site)
+    fresh(project, site, data.parent)  # the earlier build set aside in the scratch folder
     full = run_build(project, data, site, pdf=False, pause=5)
     edit_department(data, number)
     return full, run_build(project, data, site, pdf=False, pause=2)
