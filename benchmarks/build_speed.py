@@ -70,6 +70,7 @@ class Run:
     cpu: float = 0.0  # user + system seconds of the build and every process it started
     step_mb: dict[str, float] = field(default_factory=dict)  # peak tree memory while each step ran (memory_profile)
     system: float = 0.0  # of `cpu`, the system's: what varies most between runs here (memory_profile.run_profiled)
+    each: tuple[float, ...] = ()  # a median's runs, their wall seconds in the order they ran
 
 
 class TreeMemory:
@@ -206,6 +207,7 @@ def median_run(runs: list[Run]) -> Run:
         statistics.median(run.cpu for run in runs),
         {step: statistics.median(run.step_mb.get(step, 0.0) for run in runs) for step in runs[0].step_mb},
         statistics.median(run.system for run in runs),
+        tuple(run.seconds for run in runs),
     )
 
 
@@ -217,8 +219,9 @@ def memory_line(label: str, run: Run) -> str:
 
 def row(label: str, run: Run, runs: int) -> str:
     steps = "，".join(f"{name} {seconds:.1f}" for name, seconds in run.steps.items())
+    each = f"（{'、'.join(f'{seconds:.1f}' for seconds in run.each)}）" if len(run.each) > 1 else ""
     return (
-        f"| {label} | {runs} | {run.seconds:.1f} 秒 | {run.cpu:.0f} 秒（{run.system:.0f}） | {steps} | "
+        f"| {label} | {runs} | {run.seconds:.1f} 秒{each} | {run.cpu:.0f} 秒（{run.system:.0f}） | {steps} | "
         f"{run.peak_mb:.0f} MB | {run.made} / {run.reused} | {run.site_mb:.0f} MB |"
     )
 
@@ -251,7 +254,7 @@ def measure(
     site = project / "site"
     lines = [f"### N = {count}（{count * 15} 个项目）", ""]
     lines += [
-        "| 构建 | 次数 | 中位用时 | CPU 时间（其中系统） | 各步骤（秒） | 内存峰值 | 新生成 / 沿用文件 | 网站大小 |",
+        "| 构建 | 次数 | 中位用时（各次） | CPU 时间（其中系统） | 各步骤（秒） | 内存峰值 | 新生成 / 沿用文件 | 网站大小 |",
         "|---|---|---|---|---|---|---|---|",
     ]
     full = []
