@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemBytecodeCache
@@ -295,7 +295,45 @@ def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
         folder.mkdir(parents=True, exist_ok=True)
         env.bytecode_cache = FileSystemBytecodeCache(str(folder))  # before any template is compiled
     _reuse_navigation(env)
+    _reuse_blocks(env)
     return env
+
+
+# Blocks of Material's base.html that depend only on the page's depth (their links are relative
+# to it) and on the site's configuration, the same for every page: the configuration for Material's scripts, the
+# style sheets, the scripts, analytics (none) and polyfills.
+SAME_AT_ONE_DEPTH = ("config", "styles", "scripts", "analytics", "libs")
+
+
+def _reuse_blocks(env: Environment) -> None:
+    """Render the blocks SAME_AT_ONE_DEPTH once per page depth (`base_url`), not once per page.
+
+    Together they were a tenth of the time Material spends on a page. A page outside any
+    depth (no `page`: the 404 page, whose links are absolute) renders them itself.
+    Material's own blocks only: a block that calls `super()` (theme/main.html's) is found by
+    Jinja in the chain of blocks by identity, so it cannot be wrapped.
+    """
+    rendered: dict[tuple[int, str], list[str]] = {}
+    blocks = env.get_template("base.html").blocks
+    for block in SAME_AT_ONE_DEPTH:
+        blocks[block] = _reused(blocks[block], rendered)
+
+
+Render = Callable[[Context], Iterator[str]]
+
+
+def _reused(render: Render, rendered: dict[tuple[int, str], list[str]]) -> Render:
+    def reuse(context: Context) -> Iterator[str]:
+        base_url = context.get("base_url")
+        if context.get("page") is None or not isinstance(base_url, str):
+            yield from render(context)
+            return
+        key = (id(render), base_url)
+        if key not in rendered:
+            rendered[key] = list(render(context))
+        yield from rendered[key]
+
+    return reuse
 
 
 def _reuse_navigation(env: Environment) -> None:
