@@ -36,6 +36,7 @@ from .pieces import (
     NAMESPACE,
     TABLE_NAMES,
     Pieces,
+    Placement,
     TextPiece,
     pack,
     seal,
@@ -127,17 +128,17 @@ class Block:
         self.store.put_bytes(NAMESPACE, self.text_entry(), seal(pickle.dumps(block, pickle.HIGHEST_PROTOCOL)))
         return block
 
-    def sheet(self, table: str, first: int, counts: Sequence[tuple[int, ...]]) -> Compressed:
-        """The block's rows of `table` numbered from row `first` on; `counts`: its members' row counts."""
-        entry = self.sheet_entry(table, first)
+    def sheet(self, table: str, first: tuple[int, ...], counts: Sequence[tuple[int, ...]]) -> Compressed:
+        """The block's rows of `table` numbered from its row in `first` on (the block's first row in each sheet);
+        `counts`: its members' row counts."""
+        index = TABLE_NAMES.index(table)
+        entry = self.sheet_entry(table, first[index])
         found = self._found(entry)
         if found is not None:
             return unpack_body(found)
-        index = TABLE_NAMES.index(table)
-        starts = sheet_starts(list(counts))
         pieces = (
-            member.sheet(table, first - 2 + start[index])
-            for member, start, count in zip(self.members, starts, counts, strict=True)
+            member.sheet(table, placement(first, start, count))
+            for member, start, count in zip(self.members, sheet_starts(list(counts)), counts, strict=True)
             if count[index]
         )
         piece = concatenate(piece for piece in pieces if piece.size)
@@ -161,6 +162,16 @@ class Block:
         piece = concatenate(pieces)
         self.store.put_bytes(NAMESPACE, entry, pack(piece))
         return piece
+
+
+def placement(first: tuple[int, ...], start: tuple[int, ...], count: tuple[int, ...]) -> Placement:
+    """Where a member lies in the workbook: its `start` in its block (sheet_starts) from the block's `first` rows,
+    for each table it has rows in (`count`), as join.sheets_wanted gives it."""
+    return tuple(
+        (name, block_first - 2 + member_start)
+        for name, block_first, member_start, rows in zip(TABLE_NAMES, first, start, count, strict=True)
+        if rows
+    )
 
 
 def _joined_text(texts: list[TextPiece]) -> TextBlock:

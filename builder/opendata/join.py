@@ -135,7 +135,7 @@ def _write_xlsx(
         name = TABLE_NAMES[index]
         for block, first, members in zip(blocks, starts, counts, strict=True):
             if any(member[index] for member in members):
-                yield block.sheet(name, first[index], members)
+                yield block.sheet(name, first, members)
 
     sheets = [lambda index=index: sheet(index) for index in range(len(TABLE_NAMES))]
     write_xlsx(out, sample_tables(samples), totals, sheets, date)  # type: ignore[arg-type]

@@ -6,16 +6,21 @@ changes, and kept in the store under the department's piece key (`piece_key`, na
 `opendata`); builder/opendata/blocks.py joins them once per block of about fifty departments,
 and builder/opendata/join.py assembles the year's and the site's files from the blocks by
 streaming, one block at a time, so an edit encodes one department, joins one block, and the
-corpus is never in memory. Per department:
+corpus is never in memory. Per department, one entry for each of:
 
 - `text`: its CSV rows and JSON piece as they stand in the joined files, its row counts and
-  first rows (column widths); `templates`: its XLSX row templates (`to_xlsx.row_templates`);
-- `sqlite-<table>`: its rows of each table as the database stores them (`to_sqlite.prepare`);
-- `sheet-<table>-<row>`: its rows of a sheet numbered from that row on and compressed
-  (`to_xlsx.rows_piece`). The number is where the department lands in a workbook, so an edit
-  that adds or removes rows remakes these for the departments after it, and only those;
-- `archive-<file>`: its CSV rows and JSON piece compressed at the year archive's level, which
+  first rows (column widths), and its XLSX row templates (`to_xlsx.row_templates`);
+- `sqlite`: its rows of each table as the database stores them (`to_sqlite.prepare`);
+- `sheets`, once for each place (`Placement`) it has in a workbook (the year's, the site's):
+  its rows of each sheet numbered from its first row there and compressed
+  (`to_xlsx.rows_piece`). An edit that adds or removes rows remakes these for the
+  departments after it, and only those;
+- `archive`: its CSV rows and JSON piece compressed at the year archive's level, which
   builder/opendata/archives.py joins into the archive's members without compressing again.
+
+Four or five files a department, not fifteen to nineteen, one per table and file: a fresh
+build makes every one of them, and making a file costs more than what is in it (at 3 000
+departments the store held 46 000 of them).
 
 Pieces are raw deflate ended by a sync flush (builder/opendata/zipstream.py), so that they
 concatenate. The bytes of a file do not depend on which pieces were cached: fresh and
@@ -75,10 +80,7 @@ def row_counts(loaded: LoadedDepartment) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class TextPiece:
-    """A department's rows as text: CSV rows by table, its JSON piece, its row counts and first rows.
-
-    (Its XLSX row templates are an entry of their own: only a department that moved needs them.)
-    """
+    """A department's rows as text: CSV rows by table, its JSON piece, its row counts and first rows."""
 
     counts: tuple[int, ...]
     sample: dict[str, tuple[tuple[Cell, ...], ...]]
@@ -86,14 +88,18 @@ class TextPiece:
     json: bytes
 
 
+# Where a department's rows lie in a workbook: (table, first row) for each table it has rows in (join.sheets_wanted).
+Placement = tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True)
 class Wanted:
-    """Which pieces of a department a build needs: `sheets` are (table, first row) pairs."""
+    """Which pieces of a department a build needs: its sheets at each of the `sheets` placements."""
 
     text: bool = False
     sqlite: bool = False
     archive: bool = False
-    sheets: tuple[tuple[str, int], ...] = ()
+    sheets: tuple[Placement, ...] = ()
 
 
 def seal(data: bytes) -> bytes:
@@ -111,11 +117,6 @@ def unseal(data: bytes | None) -> bytes | None:
 
 def pack(piece: Compressed) -> bytes:
     return seal(_HEADER.pack(piece.crc, piece.size, piece.shift) + piece.data)
-
-
-def unpack(data: bytes | None) -> Compressed | None:
-    body = unseal(data)
-    return None if body is None else unpack_body(body)
 
 
 def unpack_body(body: bytes) -> Compressed:
@@ -140,26 +141,27 @@ class Pieces:
     def _entry(self, part: str) -> str:
         return digest(self.key, part)
 
-    def _sheet(self, table: str, first: int) -> str:
-        return digest(self.key, "sheet", table, str(first))
+    def _sheets(self, placement: Placement) -> str:
+        return digest(self.key, "sheets", *(f"{table} {first}" for table, first in placement))
 
     def text(self) -> TextPiece:
-        return self._pickled(self._entry("text"), "text")
+        return self._pickled(self._entry("text"), "text", tuple)[0]
 
     def templates(self) -> dict[str, tuple[bytes, ...]]:
-        return self._pickled(self._entry("templates"), "templates")
+        return self._pickled(self._entry("text"), "text", tuple)[1]
 
     def sqlite(self, table: str) -> list[tuple[str | int | None, ...]]:
-        return self._pickled(self._entry(f"sqlite-{table}"), table)
+        return self._pickled(self._entry("sqlite"), "database rows", dict)[table]
 
-    def sheet(self, table: str, first: int) -> Compressed:
-        return self._compressed(self._sheet(table, first), f"{table} from row {first}")
+    def sheet(self, table: str, placement: Placement) -> Compressed:
+        return self._pickled(self._sheets(placement), f"sheets at {placement}", dict)[table]
 
     def archive(self, kind: str) -> Compressed:
-        return self._compressed(self._entry(f"archive-{kind}"), kind)
+        return self._pickled(self._entry("archive"), "archive", dict)[kind]
 
-    def _pickled(self, entry: str, what: str):  # type: ignore[no-untyped-def]
-        return required(self.store, entry, "pickle", self._get(entry), what)
+    def _pickled(self, entry: str, what: str, kind: type):  # type: ignore[no-untyped-def]
+        value = self._get(entry)
+        return required(self.store, entry, "pickle", value if isinstance(value, kind) else None, what)
 
     def _get(self, entry: str):  # type: ignore[no-untyped-def]
         """A sealed pickle (`seal`): None when missing or damaged; a flipped byte never reaches a file."""
@@ -172,20 +174,17 @@ class Pieces:
     def _put(self, entry: str, value: object) -> None:
         self.store.put_bytes(NAMESPACE, entry, seal(pickle.dumps(value, pickle.HIGHEST_PROTOCOL)), "pickle")
 
-    def _compressed(self, entry: str, what: str) -> Compressed:
-        return required(self.store, entry, "bin", unpack(self.store.get_bytes(NAMESPACE, entry)), what)
-
     def missing(self, wanted: Wanted, present: set[str]) -> Wanted:
         """What of `wanted` the store does not have; `present`: the names in the namespace (`Store.names`)."""
 
-        def has(entry: str, kind: str = "bin") -> bool:
-            return f"{entry}.{kind}" in present
+        def has(entry: str) -> bool:
+            return f"{entry}.pickle" in present
 
         return Wanted(
-            text=wanted.text and not (has(self._entry("text"), "pickle") and has(self._entry("templates"), "pickle")),
-            sqlite=wanted.sqlite and not all(has(self._entry(f"sqlite-{t}"), "pickle") for t in TABLE_NAMES),
-            archive=wanted.archive and not all(has(self._entry(f"archive-{k}")) for k in ARCHIVE_KINDS),
-            sheets=tuple(sheet for sheet in wanted.sheets if not has(self._sheet(*sheet))),
+            text=wanted.text and not has(self._entry("text")),
+            sqlite=wanted.sqlite and not has(self._entry("sqlite")),
+            archive=wanted.archive and not has(self._entry("archive")),
+            sheets=tuple(placement for placement in wanted.sheets if not has(self._sheets(placement))),
         )
 
     def make(
@@ -193,32 +192,28 @@ class Pieces:
     ) -> None:
         """Make and store what `wanted` lists; `made`: the department's tables and encoding, if at hand.
 
-        Sheets alone (the department moved in a workbook) are numbered from its stored row templates.
+        Sheets and archive alone (the department moved in a workbook; the year archive's step) are made from its
+        stored text and row templates.
         """
         if wanted == Wanted():
             return
-        templates = self._get(self._entry("templates")) if made is None and wanted.sheets else None
-        text = self._get(self._entry("text")) if made is None and wanted.archive else None
-        stored_enough = (templates is not None or not wanted.sheets) and (text is not None or not wanted.archive)
-        if made is None and (wanted.text or wanted.sqlite or not stored_enough):
+        stored = self._get(self._entry("text")) if made is None and (wanted.sheets or wanted.archive) else None
+        if made is None and (wanted.text or wanted.sqlite or not isinstance(stored, tuple)):
             made = _encoded(loaded, site_url)
         if made is not None:
-            text = _text_piece(loaded, *made)
             templates = {name: tuple(t for piece in made[1].xlsx[name] for t in piece) for name in TABLE_NAMES}
+            stored = (_text_piece(loaded, *made), templates)
             if wanted.text:
-                self._put(self._entry("text"), text)
-                self._put(self._entry("templates"), templates)
+                self._put(self._entry("text"), stored)
             if wanted.sqlite:
-                for name, table in made[0].items():
-                    self._put(self._entry(f"sqlite-{name}"), prepare(table).rows)
+                self._put(self._entry("sqlite"), {name: prepare(table).rows for name, table in made[0].items()})
+        text, templates = stored  # type: ignore[misc]
         if wanted.archive:
-            for kind, data in _archive_texts(text):  # type: ignore[arg-type]
-                self.store.put_bytes(
-                    NAMESPACE, self._entry(f"archive-{kind}"), pack(deflate_piece(data, ARCHIVE_LEVEL))
-                )
-        for table, first in wanted.sheets:
-            piece = rows_piece(templates[table], first)  # type: ignore[index]
-            self.store.put_bytes(NAMESPACE, self._sheet(table, first), pack(piece))
+            archive = {kind: deflate_piece(data, ARCHIVE_LEVEL) for kind, data in _archive_texts(text)}
+            self._put(self._entry("archive"), archive)
+        for placement in wanted.sheets:
+            sheets = {table: rows_piece(templates[table], first) for table, first in placement}
+            self._put(self._sheets(placement), sheets)
 
 
 def _encoded(loaded: LoadedDepartment, site_url: str) -> tuple[dict[str, Table], Encoded]:

@@ -328,7 +328,7 @@ def _block_needs(scope: Scope, blocks: list[Block], present: set[str]) -> Iterat
         }
         sqlite = scope.year is None and any(f"{block.sqlite_entry(t)}.bin" not in present for t in TABLE_NAMES)
         for member in members:
-            need = tuple(sheet for sheet in sheets[member] if sheet[0] in lacking)
+            need = (sheets[member],) if any(table in lacking for table, _ in sheets[member]) else ()
             yield scope.departments[member], Wanted(text=text, sqlite=sqlite, sheets=need)
 
 
