@@ -383,7 +383,11 @@ THEMED = """<!doctype html>
 <html lang="zh" class="no-js"><head><meta charset="utf-8"><title>{title} - 部门预算绩效文本公开</title>
 <link rel="stylesheet" href="site.css"></head>
 <body><header><nav>首页 搜索 数据下载 关于本站</nav></header>
-<div data-pagefind-body><article><h1>{title}</h1><p>{text}</p>
+<div data-pagefind-body><article class="bp-page"><h1 id="top">{title}</h1><p class="bp-lead">{text}</p>
+<table><tr><th scope="row" role="rowheader" class="bp-name" data-pagefind-weight="3">数量指标</th>
+<td role="cell" class="bp-value" data-label="指标值">≥95%</td></tr></table>
+<p><a href="../../" aria-label="返回">返回</a> <img src="logo.png" alt="科技局标志">
+<code>&lt;a href="x.html" class="y"&gt;</code> 原文写着 class="z" 与 &gt; 号</p>
 <p data-pagefind-meta="kind:project">项目</p></article></div><!--/pagefind-body-->
 <footer>主办单位：唐山市人民政府办公室</footer></body></html>
 """
@@ -401,6 +405,10 @@ def test_pagefind_is_handed_the_body_only_and_makes_the_same_bundle(
         (site / path).write_text(html, encoding="utf-8")
     sent = search.body_only(THEMED.format(title="科技局", text="正文").encode())
     assert b"<nav>" not in sent and "主办单位".encode() not in sent and "正文".encode() in sent
+    # Attributes Pagefind does not read are left out of tags, never out of the text (a code sample, a quote).
+    assert b'<article><h1 id="top">' in sent and b'<td data-label' not in sent and b"<a>" in sent
+    assert b'data-pagefind-weight="3"' in sent and b'<img src="logo.png" alt=' in sent
+    assert b'&lt;a href="x.html" class="y"&gt;' in sent and 'class="z" 与'.encode() in sent
     index_shard(site, SearchShard("body", tuple(pages)))
     body = bundle_files(site / "pagefind" / "body")
     monkeypatch.setattr(search, "body_only", lambda html: html)
