@@ -166,7 +166,7 @@ class Block:
 
 def placement(first: tuple[int, ...], start: tuple[int, ...], count: tuple[int, ...]) -> Placement:
     """Where a member lies in the workbook: its `start` in its block (sheet_starts) from the block's `first` rows,
-    for each table it has rows in (`count`), as join.sheets_wanted gives it."""
+    for each table it has rows in (`count`); join.sheets_wanted asks the same of a whole workbook."""
     return tuple(
         (name, block_first - 2 + member_start)
         for name, block_first, member_start, rows in zip(TABLE_NAMES, first, start, count, strict=True)

@@ -24,9 +24,9 @@ from typing import BinaryIO
 from ..data.schema import schema_text
 from ..pipeline.fingerprint import content_hasher, content_sha256, file_sha256
 from ..site.paths import data_files
-from .blocks import Block, block_starts
+from .blocks import Block, block_starts, placement
 from .export import Scope, csv_kind
-from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, sheet_starts
+from .pieces import ARCHIVE_LEVEL, JSON_SEPARATOR, TABLE_NAMES, Placement, sheet_starts
 from .tables import TABLE_COLUMNS, TABLE_LABELS, Cell, Table
 from .to_csv import csv_document
 from .to_json import document_frame, json_document
@@ -141,12 +141,12 @@ def _write_xlsx(
     write_xlsx(out, sample_tables(samples), totals, sheets, date)  # type: ignore[arg-type]
 
 
-def sheets_wanted(counts: list[tuple[int, ...]]) -> list[tuple[tuple[str, int], ...]]:
-    """For each department of a workbook, the (table, first row) pieces it takes: none for a table it has no rows in."""
-    return [
-        tuple((name, first[index]) for index, name in enumerate(TABLE_NAMES) if count[index])
-        for first, count in zip(sheet_starts(counts), counts, strict=True)
-    ]
+def sheets_wanted(counts: list[tuple[int, ...]]) -> list[Placement]:
+    """For each department of a workbook, the (table, first row) pieces it takes: none for a table it has no rows in.
+
+    The workbook is read as one block starting at row 2, so that this is the placement `Block.sheet` asks for."""
+    whole = (2,) * len(TABLE_NAMES)
+    return [placement(whole, start, count) for start, count in zip(sheet_starts(counts), counts, strict=True)]
 
 
 Layout = list[tuple[str, tuple[int, ...]]]  # a site database's blocks in order: each one's key and rows in each table
